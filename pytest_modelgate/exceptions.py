@@ -1,0 +1,43 @@
+"""Errors raised by pytest-modelgate; stdlib only so every layer can import them."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArtifactError",
+    "ConfigError",
+    "InputError",
+    "ModelGateError",
+    "UnknownNameError",
+]
+
+
+class ModelGateError(Exception):
+    """Base class: every error the plugin raises on purpose derives from it."""
+
+
+class InputError(ModelGateError, ValueError):
+    """Bad data given to a gate or engine; the message names the argument and the fix."""
+
+
+class ConfigError(ModelGateError, ValueError):
+    """A bad setting; the message names where the value came from (CLI, env, ini, marker)."""
+
+
+class UnknownNameError(InputError, KeyError):
+    """An unknown metric, drift test or loader name; the message lists close matches."""
+
+    def __init__(self, kind: str, name: str, known: list[str] | tuple[str, ...]) -> None:
+        import difflib
+
+        self.kind = kind
+        self.name = name
+        self.close = difflib.get_close_matches(str(name), list(known), n=5, cutoff=0.5)
+        hint = f"; did you mean {', '.join(repr(c) for c in self.close)}?" if self.close else ""
+        super().__init__(f"unknown {kind} {name!r}{hint} (known: {len(known)} names)")
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+class ArtifactError(ModelGateError):
+    """A model artifact that cannot be loaded or verified safely."""

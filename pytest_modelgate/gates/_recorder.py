@@ -1,0 +1,316 @@
+"""The `gate` recorder: merges defaults, calls the per-kind judge, records every `GateResult`.
+
+No pytest import here: the plugin builds a `GateContext` per test and hands in a sink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import ConfigError
+from ..results import GateResult
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["Gate", "GateContext", "GateFailure", "format_failures"]
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class GateContext:
+    """What a judge needs from the run: the test, the seed, defaults and the stored baseline.
+
+    `defaults` maps a gate kind ("metric", "drift", "latency", ...) to keyword defaults from the
+    test's markers; `overrides` maps a gate kind to the policy's values, which win over both the
+    marker and the call. `baseline(name)` returns the stored result dict for this test and gate
+    name, or None when there is none.
+    """
+
+    nodeid: str = "<library>"
+    seed: int = 0
+    defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    baseline: Callable[[str], Mapping[str, Any] | None] = lambda name: None
+    warn_only: bool = False
+    xdist_worker: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def resolve(
+        self, kind: str, name: str | None, call: Mapping[str, Any], allowed: Sequence[str]
+    ) -> dict[str, Any]:
+        """Merge keyword values: policy override > explicit call > marker default.
+
+        Values left at `_UNSET` in `call` fall back to the marker; an override for a keyword
+        the gate does not take is a configuration error naming it.
+        """
+        merged: dict[str, Any] = {}
+        for key, value in self.defaults.get(kind, {}).items():
+            if key in allowed:
+                merged[key] = value
+        for key, value in call.items():
+            if value is not _UNSET:
+                merged[key] = value
+        for scope in (kind, f"{kind}:{name}" if name else None):
+            if scope is None:
+                continue
+            for key, value in self.overrides.get(scope, {}).items():
+                if key not in allowed:
+                    raise ConfigError(
+                        f"policy for {scope!r} in {self.nodeid}: unknown key {key!r}; "
+                        f"allowed: {', '.join(sorted(allowed))}"
+                    )
+                merged[key] = value
+        return merged
+
+
+class GateFailure(AssertionError):
+    """Raised at the end of a test whose enforced gates did not all pass: one failure, all gates."""
+
+    def __init__(self, failures: Sequence[GateResult]) -> None:
+        self.failures = list(failures)
+        super().__init__(format_failures(self.failures))
+
+
+def format_failures(failures: Sequence[GateResult]) -> str:
+    """The failure message: one block per failed gate, with value, threshold, CI and margin."""
+    n = len(failures)
+    lines = [f"{n} model gate{'s' if n != 1 else ''} did not pass:"]
+    for r in failures:
+        lines.append(f"  [{r.verdict.upper()}] {r.kind} {r.name!r}: {r.message}")
+    return "\n".join(lines)
+
+
+class Gate:
+    """Records gate results for one test; every method evaluates, records and returns a result.
+
+    The methods are thin: each resolves its keywords (policy > call > marker), hands the work to
+    the judge for its kind (`pytest_modelgate.gates.<kind>`), and records what comes back.
+    """
+
+    def __init__(
+        self,
+        context: GateContext | None = None,
+        sink: Callable[[GateResult], None] | None = None,
+    ) -> None:
+        self.context = context or GateContext()
+        self._sink = sink
+        self.results: list[GateResult] = []
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record(self, result: GateResult) -> GateResult:
+        """Record a finished result (also the way custom gates report themselves)."""
+        if self.context.warn_only and result.enforced:
+            result = replace(result, enforced=False)
+        self.results.append(result)
+        if self._sink is not None:
+            self._sink(result)
+        return result
+
+    @property
+    def failures(self) -> list[GateResult]:
+        """Enforced results that did not pass (inconclusive counts as not passed)."""
+        return [r for r in self.results if r.enforced and not r.passed]
+
+    def check(self) -> None:
+        """Raise one `GateFailure` listing every enforced gate that did not pass."""
+        __tracebackhide__ = True
+        if self.failures:
+            raise GateFailure(self.failures)
+
+    # -- metric gates ------------------------------------------------------------------------
+
+    def metric(
+        self,
+        name: str | None = None,
+        y_true: Any = None,
+        y_pred: Any = None,
+        *,
+        min: float | None = _UNSET,  # noqa: A002 - public keyword from the design
+        max: float | None = _UNSET,  # noqa: A002
+        confidence: float | None = _UNSET,
+        sample_weight: Any = None,
+        slices: Any = _UNSET,
+        max_drop: float | None = _UNSET,
+        min_slice_size: int = _UNSET,
+        X: Any = None,  # noqa: N803 - scikit-learn's name for the feature matrix
+        **options: Any,
+    ) -> GateResult:
+        """Gate a scikit-learn metric against `min`/`max` (and the stored baseline via `max_drop`)."""
+        from . import metric as judge
+
+        call = dict(min=min, max=max, confidence=confidence, slices=slices,
+                    max_drop=max_drop, min_slice_size=min_slice_size, **options)
+        name = name if name is not None else self.context.defaults.get("metric", {}).get("metric")
+        if name is None:
+            raise ConfigError(
+                "gate.metric: no metric name; pass one (gate.metric('accuracy', ...)) or set "
+                "@pytest.mark.accuracy(metric=...)"
+            )
+        kw = self.context.resolve("metric", name, call, judge.METRIC_KEYWORDS)
+        return self.record(judge.metric(self.context, name, y_true, y_pred,
+                                        sample_weight=sample_weight, X=X, **kw))
+
+    def compare(
+        self,
+        name: str,
+        y_true: Any,
+        candidate_pred: Any,
+        baseline_pred: Any,
+        *,
+        max_drop: float = _UNSET,
+        min_gain: float | None = _UNSET,
+        confidence: float = _UNSET,
+        sample_weight: Any = None,
+        **options: Any,
+    ) -> GateResult:
+        """Champion vs challenger on the same rows: a paired non-inferiority (or superiority) test."""
+        from . import metric as judge
+
+        call = dict(max_drop=max_drop, min_gain=min_gain, confidence=confidence, **options)
+        kw = self.context.resolve("compare", name, call, judge.COMPARE_KEYWORDS)
+        return self.record(judge.compare(self.context, name, y_true, candidate_pred,
+                                         baseline_pred, sample_weight=sample_weight, **kw))
+
+    def weak_slices(
+        self,
+        X: Any,  # noqa: N803
+        y_true: Any,
+        y_pred: Any,
+        *,
+        metric: str = _UNSET,
+        max_gap: float = _UNSET,
+        **options: Any,
+    ) -> GateResult:
+        """Search the weakest data segments automatically and gate the worst one's gap."""
+        from . import metric as judge
+
+        call = dict(metric=metric, max_gap=max_gap, **options)
+        kw = self.context.resolve("weak_slices", None, call, judge.WEAK_SLICES_KEYWORDS)
+        return self.record(judge.weak_slices(self.context, X, y_true, y_pred, **kw))
+
+    # -- drift ---------------------------------------------------------------------------------
+
+    def drift(
+        self,
+        reference: Any,
+        current: Any,
+        *,
+        method: str = _UNSET,
+        alpha: float = _UNSET,
+        max_share: float = _UNSET,
+        columns: Any = _UNSET,
+        **options: Any,
+    ) -> GateResult:
+        """Per-column drift tests with a multiple-testing correction and a dataset verdict."""
+        from . import drift as judge
+
+        call = dict(method=method, alpha=alpha, max_share=max_share, columns=columns, **options)
+        kw = self.context.resolve("drift", options.get("name"), call, judge.DRIFT_KEYWORDS)
+        return self.record(judge.drift(self.context, reference, current, **kw))
+
+    # -- latency and memory --------------------------------------------------------------------
+
+    def latency(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        p50: float | str | None = _UNSET,
+        p95: float | str | None = _UNSET,
+        p99: float | str | None = _UNSET,
+        throughput: float | None = _UNSET,
+        rows: int | None = _UNSET,
+        baseline: Callable[..., Any] | None = _UNSET,
+        max_ratio: float | None = _UNSET,
+        gate_options: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> GateResult:
+        """Percentile / throughput budgets, or a ratio budget against `baseline` timed interleaved.
+
+        Extra keyword arguments are passed to `fn`; harness settings go in `gate_options`.
+        """
+        from . import latency as judge
+
+        call = dict(p50=p50, p95=p95, p99=p99, throughput=throughput, rows=rows,
+                    baseline=baseline, max_ratio=max_ratio, **(gate_options or {}))
+        kw = self.context.resolve("latency", getattr(fn, "__name__", None), call,
+                                  judge.LATENCY_KEYWORDS)
+        return self.record(judge.latency(self.context, fn, args, kwargs, **kw))
+
+    def memory(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        max_bytes: int | str | None = _UNSET,
+        gate_options: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> GateResult:
+        """Peak memory allocated by one call of `fn` (tracemalloc) against `max_bytes`."""
+        from . import latency as judge
+
+        call = dict(max_bytes=max_bytes, **(gate_options or {}))
+        kw = self.context.resolve("memory", getattr(fn, "__name__", None), call,
+                                  judge.MEMORY_KEYWORDS)
+        return self.record(judge.memory(self.context, fn, args, kwargs, **kw))
+
+    # -- security ------------------------------------------------------------------------------
+
+    def artifact(
+        self,
+        path: Any,
+        *,
+        sha256: str | None = _UNSET,
+        scan: bool = _UNSET,
+        max_bytes: int | str | None = _UNSET,
+        **options: Any,
+    ) -> GateResult:
+        """Pinned hash and static scan of a serialized model; never loads it."""
+        from . import security as judge
+
+        call = dict(sha256=sha256, scan=scan, max_bytes=max_bytes, **options)
+        kw = self.context.resolve("artifact", None, call, judge.ARTIFACT_KEYWORDS)
+        return self.record(judge.artifact(self.context, path, **kw))
+
+    def robustness(
+        self,
+        model: Any,
+        X: Any,  # noqa: N803
+        *,
+        noise: float = _UNSET,
+        max_flip_rate: float = _UNSET,
+        **options: Any,
+    ) -> GateResult:
+        """Prediction flips under small perturbations, invariances and monotonic constraints."""
+        from . import security as judge
+
+        call = dict(noise=noise, max_flip_rate=max_flip_rate, **options)
+        kw = self.context.resolve("robustness", None, call, judge.ROBUSTNESS_KEYWORDS)
+        return self.record(judge.robustness(self.context, model, X, **kw))
+
+    def input_validation(self, model: Any, X_sample: Any, **options: Any) -> GateResult:  # noqa: N803
+        """Hostile inputs must raise a clear error or give valid output, never silent garbage."""
+        from . import security as judge
+
+        kw = self.context.resolve("input_validation", None, options,
+                                  judge.INPUT_VALIDATION_KEYWORDS)
+        return self.record(judge.input_validation(self.context, model, X_sample, **kw))
+
+    def membership(
+        self,
+        model: Any,
+        train: Any,
+        test: Any,
+        *,
+        max_advantage: float = _UNSET,
+        **options: Any,
+    ) -> GateResult:
+        """Membership-inference advantage of a loss-threshold attack, with a bootstrap CI."""
+        from . import security as judge
+
+        call = dict(max_advantage=max_advantage, **options)
+        kw = self.context.resolve("membership", None, call, judge.MEMBERSHIP_KEYWORDS)
+        return self.record(judge.membership(self.context, model, train, test, **kw))
