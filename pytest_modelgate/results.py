@@ -74,8 +74,8 @@ def decide(
     value: float | None,
     ci: tuple[float, float] | None = None,
     *,
-    min: float | None = None,  # noqa: A002 - public keyword, mirrors the gate API
-    max: float | None = None,  # noqa: A002
+    min: float | None = None,
+    max: float | None = None,
 ) -> Decision:
     """Three-way verdict of a measured value (and optional confidence interval) against bounds.
 

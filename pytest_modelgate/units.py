@@ -52,7 +52,7 @@ def parse_seconds(value: object, arg: str = "duration") -> float:
 
 def parse_bytes(value: object, arg: str = "size") -> int:
     """Bytes from a number or a string such as "200MiB", "1.5GB", "512k" (k/m/g are binary)."""
-    return int(round(_parse(value, {k: float(v) for k, v in _BYTES.items()}, "size", "bytes", arg)))
+    return round(_parse(value, {k: float(v) for k, v in _BYTES.items()}, "size", "bytes", arg))
 
 
 def format_seconds(x: float) -> str:

@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import ConfigError
-from ..results import GateResult
+from pytest_modelgate.exceptions import ConfigError
+from pytest_modelgate.results import GateResult
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,6 +36,7 @@ class GateContext:
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     baseline: Callable[[str], Mapping[str, Any] | None] = lambda name: None
     warn_only: bool = False
+    inconclusive: str = "fail"
     xdist_worker: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -104,6 +105,8 @@ class Gate:
 
     def record(self, result: GateResult) -> GateResult:
         """Record a finished result (also the way custom gates report themselves)."""
+        if result.nodeid != self.context.nodeid:
+            result = replace(result, nodeid=self.context.nodeid)
         if self.context.warn_only and result.enforced:
             result = replace(result, enforced=False)
         self.results.append(result)
@@ -113,8 +116,9 @@ class Gate:
 
     @property
     def failures(self) -> list[GateResult]:
-        """Enforced results that did not pass (inconclusive counts as not passed)."""
-        return [r for r in self.results if r.enforced and not r.passed]
+        """Enforced results that fail the test (inconclusive too, unless the policy says "pass")."""
+        tolerated = {"passed", "inconclusive"} if self.context.inconclusive == "pass" else {"passed"}
+        return [r for r in self.results if r.enforced and r.verdict not in tolerated]
 
     def check(self) -> None:
         """Raise one `GateFailure` listing every enforced gate that did not pass."""
@@ -130,14 +134,14 @@ class Gate:
         y_true: Any = None,
         y_pred: Any = None,
         *,
-        min: float | None = _UNSET,  # noqa: A002 - public keyword from the design
-        max: float | None = _UNSET,  # noqa: A002
+        min: float | None = _UNSET,
+        max: float | None = _UNSET,
         confidence: float | None = _UNSET,
         sample_weight: Any = None,
         slices: Any = _UNSET,
         max_drop: float | None = _UNSET,
         min_slice_size: int = _UNSET,
-        X: Any = None,  # noqa: N803 - scikit-learn's name for the feature matrix
+        X: Any = None,
         **options: Any,
     ) -> GateResult:
         """Gate a scikit-learn metric against `min`/`max` (and the stored baseline via `max_drop`)."""
@@ -178,7 +182,7 @@ class Gate:
 
     def weak_slices(
         self,
-        X: Any,  # noqa: N803
+        X: Any,
         y_true: Any,
         y_pred: Any,
         *,
@@ -278,7 +282,7 @@ class Gate:
     def robustness(
         self,
         model: Any,
-        X: Any,  # noqa: N803
+        X: Any,
         *,
         noise: float = _UNSET,
         max_flip_rate: float = _UNSET,
@@ -291,7 +295,7 @@ class Gate:
         kw = self.context.resolve("robustness", None, call, judge.ROBUSTNESS_KEYWORDS)
         return self.record(judge.robustness(self.context, model, X, **kw))
 
-    def input_validation(self, model: Any, X_sample: Any, **options: Any) -> GateResult:  # noqa: N803
+    def input_validation(self, model: Any, X_sample: Any, **options: Any) -> GateResult:
         """Hostile inputs must raise a clear error or give valid output, never silent garbage."""
         from . import security as judge
 

@@ -1,0 +1,101 @@
+"""The `modelgate` console script: scan, hash, compare, profile."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .exceptions import ModelGateError
+
+__all__ = ["main"]
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .report import (
+        compare_reports,
+        load_report,
+        render_compare_markdown,
+        render_compare_terminal,
+    )
+
+    reports = [(path, load_report(path)) for path in args.reports]
+    cmp = compare_reports(reports)
+    text = render_compare_markdown(cmp) if args.markdown else render_compare_terminal(cmp)
+    if args.output:
+        from ._atomic import atomic_write_text
+
+        atomic_write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+    failing = any(r.get("verdict") != "passed" for _, rep in reports for r in rep["results"])
+    return 1 if (args.strict and failing) else 0
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from .security import cli_scan
+
+    return cli_scan(list(args.paths), as_json=args.json)
+
+
+def _cmd_hash(args: argparse.Namespace) -> int:
+    from .security import cli_hash
+
+    return cli_hash(list(args.paths))
+
+
+def _cmd_profile(args: argparse.Namespace) -> int:
+    from .drift import profile_file
+
+    categorical = [c for c in (args.categorical or "").split(",") if c] or None
+    prof = profile_file(args.data, args.output, categorical=categorical)
+    n_columns = len(getattr(prof, "columns", ()))
+    print(f"modelgate: wrote profile of {n_columns} columns to {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="modelgate", description="pytest-modelgate tools (the gates themselves run in pytest)"
+    )
+    parser.add_argument("--version", action="version", version=f"pytest-modelgate {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("compare", help="side-by-side table of gate reports (e.g. one per tox env)")
+    p.add_argument("reports", nargs="+", metavar="REPORT.json")
+    p.add_argument("--markdown", action="store_true", help="Markdown instead of a terminal table")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any gate did not pass")
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("scan", help="statically scan model artifacts; exit 1 when any is unsafe")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="machine-readable findings")
+    p.set_defaults(func=_cmd_scan)
+
+    p = sub.add_parser("hash", help="print a lock file of SHA-256 hashes: modelgate hash ... > modelgate.lock")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=_cmd_hash)
+
+    p = sub.add_parser("profile", help="summarise reference data (CSV/Parquet) into a drift profile")
+    p.add_argument("data", metavar="DATA")
+    p.add_argument("-o", "--output", required=True, metavar="PROFILE")
+    p.add_argument("--categorical", help="comma-separated columns to treat as categorical")
+    p.set_defaults(func=_cmd_profile)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ModelGateError as exc:
+        print(f"modelgate {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,422 @@
+"""Settings and thresholds, resolved in one place: CLI > env > ini / pyproject > marker defaults.
+
+Every value is resolved together with where it came from, so a bad value is reported as e.g.
+``--modelgate-seed: 'abc' (from env MODELGATE_SEED) is not an integer``. No pytest import:
+the plugin hands in the raw sources.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .exceptions import ConfigError
+from .units import parse_bytes, parse_seconds
+
+__all__ = [
+    "GATE_KINDS",
+    "MARKERS",
+    "OPTIONS",
+    "MarkerSpec",
+    "Option",
+    "Policy",
+    "Settings",
+    "load_policy",
+    "marker_defaults",
+    "read_pyproject_table",
+    "resolve_settings",
+]
+
+GATE_KINDS = (
+    "metric", "compare", "weak_slices", "drift", "latency", "memory",
+    "artifact", "robustness", "input_validation", "membership",
+)
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{value!r} is not a boolean (use true/false)")
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an integer")
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not an integer") from None
+
+
+def _to_str(value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError("empty value")
+    return text
+
+
+def _to_choice(*choices: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return text
+
+    return convert
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its CLI flag, ini key, env variable, converter and default."""
+
+    dest: str
+    flag: str
+    help: str
+    convert: Callable[[Any], Any] = _to_str
+    default: Any = None
+    env: str | None = None
+    is_flag: bool = False
+    metavar: str | None = None
+
+    @property
+    def ini(self) -> str:
+        return f"modelgate_{self.dest}"
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("enabled", "--modelgate", "run the model gate tests and write the gate report",
+           _to_bool, False, is_flag=True),
+    Option("run_by_default", "--modelgate-run-by-default",
+           "run gate tests even without --modelgate", _to_bool, False, is_flag=True),
+    Option("report", "--modelgate-report", "JSON gate report path (default modelgate-report.json)",
+           _to_str, "modelgate-report.json", "MODELGATE_REPORT", metavar="PATH"),
+    Option("markdown", "--modelgate-markdown",
+           "Markdown summary path (default: append to $GITHUB_STEP_SUMMARY when set)",
+           _to_str, None, "MODELGATE_MARKDOWN", metavar="PATH"),
+    Option("html", "--modelgate-html", "HTML report path", _to_str, None, "MODELGATE_HTML",
+           metavar="PATH"),
+    Option("warn_only", "--modelgate-warn-only",
+           "shadow mode: evaluate and report gates, but failures do not fail tests",
+           _to_bool, False, "MODELGATE_WARN_ONLY", is_flag=True),
+    Option("seed", "--modelgate-seed", "seed for every resampling (default 0)", _to_int, 0,
+           "MODELGATE_SEED", metavar="N"),
+    Option("baseline", "--modelgate-baseline",
+           "stored accepted results (default .modelgate/baseline.json)", _to_str,
+           ".modelgate/baseline.json", "MODELGATE_BASELINE", metavar="PATH"),
+    Option("update_baseline", "--modelgate-update-baseline",
+           "rewrite the baseline file from this run's results", _to_bool, False,
+           "MODELGATE_UPDATE_BASELINE", is_flag=True),
+    Option("model", "--modelgate-model", "model artifact under test (modelgate_model fixture)",
+           _to_str, None, "MODELGATE_MODEL", metavar="PATH"),
+    Option("model_version", "--modelgate-model-version",
+           "version label of the model under test (default: the file name)", _to_str, None,
+           "MODELGATE_MODEL_VERSION", metavar="LABEL"),
+    Option("baseline_model", "--modelgate-baseline-model",
+           "champion artifact to compare against (modelgate_baseline_model fixture)",
+           _to_str, None, "MODELGATE_BASELINE_MODEL", metavar="PATH"),
+    Option("policy", "--modelgate-policy",
+           "TOML policy file overriding gate thresholds (default: [tool.modelgate] in pyproject)",
+           _to_str, None, "MODELGATE_POLICY", metavar="FILE"),
+    Option("inconclusive", "--modelgate-inconclusive",
+           "what an inconclusive verdict does: fail (default) or pass",
+           _to_choice("fail", "pass"), "fail", "MODELGATE_INCONCLUSIVE", metavar="fail|pass"),
+    Option("latency_under_xdist", "--modelgate-latency-under-xdist",
+           "under pytest-xdist, latency gates are report-only (report, default) or enforced",
+           _to_choice("report", "enforce"), "report", "MODELGATE_LATENCY_UNDER_XDIST",
+           metavar="report|enforce"),
+)
+_BY_DEST = {o.dest: o for o in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved run settings, with the source of every value (for messages and the report)."""
+
+    enabled: bool = False
+    run_by_default: bool = False
+    report: str = "modelgate-report.json"
+    markdown: str | None = None
+    html: str | None = None
+    warn_only: bool = False
+    seed: int = 0
+    baseline: str = ".modelgate/baseline.json"
+    update_baseline: bool = False
+    model: str | None = None
+    model_version: str | None = None
+    baseline_model: str | None = None
+    policy: str | None = None
+    inconclusive: str = "fail"
+    latency_under_xdist: str = "report"
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        """Whether gate tests run in this session."""
+        return self.enabled or self.run_by_default
+
+
+def read_pyproject_table(rootdir: Path) -> tuple[dict[str, Any], Path | None]:
+    """The `[tool.modelgate]` table of `rootdir/pyproject.toml` (empty when absent)."""
+    path = rootdir / "pyproject.toml"
+    if not path.is_file():
+        return {}, None
+    data = _read_toml(path, "pyproject.toml")
+    table = data.get("tool", {}).get("modelgate", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.modelgate] must be a table")
+    return table, path
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    try:
+        with path.open("rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+            return data
+    except OSError as exc:
+        raise ConfigError(f"{what} {path}: cannot read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{what} {path}: invalid TOML ({exc})") from None
+
+
+def resolve_settings(
+    cli: Mapping[str, Any],
+    ini: Callable[[str], Any],
+    pyproject: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve every option: CLI > env > ini > `[tool.modelgate]` > default.
+
+    `cli` maps option dests to values (None when not given), `ini(key)` returns the ini value or
+    None. A bad value raises `ConfigError` naming the option and where the value came from.
+    """
+    env = os.environ if env is None else env
+    unknown = set(pyproject) - set(_BY_DEST) - {"gates", "tests"}
+    if unknown:
+        raise ConfigError(
+            f"[tool.modelgate] in pyproject.toml: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(_BY_DEST))}, gates, tests"
+        )
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for opt in OPTIONS:
+        candidates: list[tuple[Any, str]] = []
+        if cli.get(opt.dest) not in (None, False):
+            candidates.append((cli[opt.dest], f"command line {opt.flag}"))
+        if opt.env and env.get(opt.env, "") != "":
+            candidates.append((env[opt.env], f"env {opt.env}"))
+        ini_value = ini(opt.ini)
+        if ini_value not in (None, "", []):
+            candidates.append((ini_value, f"ini {opt.ini}"))
+        if opt.dest in pyproject:
+            candidates.append((pyproject[opt.dest], f"pyproject.toml [tool.modelgate] {opt.dest}"))
+        if not candidates:
+            values[opt.dest] = opt.default
+            sources[opt.dest] = "default"
+            continue
+        raw, where = candidates[0]
+        try:
+            values[opt.dest] = opt.convert(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{opt.flag}: {exc} (from {where})") from None
+        sources[opt.dest] = where
+    return Settings(**values, sources=sources)
+
+
+# -- markers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkerSpec:
+    """A gate marker: its documented signature, accepted keywords and the gate kinds it feeds."""
+
+    name: str
+    signature: str
+    doc: str
+    keywords: tuple[str, ...]
+    kinds: Mapping[str, Mapping[str, str]]  # gate kind -> {marker keyword: gate keyword}
+
+
+def _same(*names: str) -> dict[str, str]:
+    return {n: n for n in names}
+
+
+MARKERS: Mapping[str, MarkerSpec] = {
+    "accuracy": MarkerSpec(
+        "accuracy",
+        "accuracy(metric='accuracy', min=None, max=None, confidence=None, slices=None, "
+        "max_drop=None, min_slice_size=None, n_resamples=None)",
+        "metric gate defaults for gate.metric / gate.compare in this test",
+        ("metric", "min", "max", "confidence", "slices", "max_drop", "min_slice_size",
+         "n_resamples"),
+        {
+            "metric": _same("metric", "min", "max", "confidence", "slices", "max_drop",
+                            "min_slice_size", "n_resamples"),
+            "compare": _same("confidence", "max_drop", "n_resamples"),
+            "weak_slices": _same("metric"),
+        },
+    ),
+    "drift": MarkerSpec(
+        "drift",
+        "drift(method='auto', alpha=0.05, max_share=0.5, columns=None, correction='holm', "
+        "categorical=None)",
+        "drift gate defaults for gate.drift in this test",
+        ("method", "alpha", "max_share", "columns", "correction", "categorical"),
+        {"drift": _same("method", "alpha", "max_share", "columns", "correction", "categorical")},
+    ),
+    "latency": MarkerSpec(
+        "latency",
+        "latency(p50=None, p95=None, p99=None, throughput=None, memory=None, rows=None, "
+        "max_ratio=None, min_samples=None, max_time=None)",
+        "latency/memory budgets for gate.latency / gate.memory in this test; durations as "
+        "seconds or strings like '5ms', memory as bytes or '200MiB'",
+        ("p50", "p95", "p99", "throughput", "memory", "rows", "max_ratio", "min_samples",
+         "max_time"),
+        {
+            "latency": _same("p50", "p95", "p99", "throughput", "rows", "max_ratio",
+                             "min_samples", "max_time"),
+            "memory": {"memory": "max_bytes"},
+        },
+    ),
+    "security": MarkerSpec(
+        "security",
+        "security(sha256=None, scan=True, max_bytes=None, noise=None, max_flip_rate=None, "
+        "max_advantage=None, confidence=None)",
+        "security gate defaults for gate.artifact / robustness / input_validation / membership",
+        ("sha256", "scan", "max_bytes", "noise", "max_flip_rate", "max_advantage", "confidence"),
+        {
+            "artifact": _same("sha256", "scan", "max_bytes"),
+            "robustness": _same("noise", "max_flip_rate", "confidence"),
+            "membership": _same("max_advantage", "confidence"),
+            "input_validation": {},
+        },
+    ),
+}
+
+_DURATION_KEYS = {"p50", "p95", "p99", "max_time"}
+_BYTES_KEYS = {"memory", "max_bytes"}
+_UNIT_INTERVAL_KEYS = {"alpha", "max_share", "max_flip_rate", "max_advantage"}
+_NUMBER_KEYS = {"min", "max", "max_drop", "throughput", "max_ratio", "noise"}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_value(key: str, value: Any, where: str) -> Any:
+    """Validate and normalise one marker/policy value (units parsed, ranges checked)."""
+    if value is None:
+        return None
+    if key in _DURATION_KEYS:
+        return parse_seconds(value, f"{where}: {key}")
+    if key in _BYTES_KEYS:
+        return parse_bytes(value, f"{where}: {key}")
+    if key == "confidence" and not (_is_number(value) and 0 < value < 1):
+        raise ConfigError(f"{where}: confidence must be a number in (0, 1), e.g. 0.95; got {value!r}")
+    if key in _UNIT_INTERVAL_KEYS and not (_is_number(value) and 0 <= value <= 1):
+        raise ConfigError(f"{where}: {key} must be a number in [0, 1]; got {value!r}")
+    if key in _NUMBER_KEYS and not _is_number(value):
+        raise ConfigError(f"{where}: {key} must be a number; got {value!r}")
+    return value
+
+
+def marker_defaults(
+    markers: Mapping[str, tuple[tuple[Any, ...], Mapping[str, Any]]], where: str
+) -> dict[str, dict[str, Any]]:
+    """Turn a test's gate markers into per-kind keyword defaults, validating every keyword.
+
+    `markers` maps marker name to (args, kwargs) of the closest marker of that name.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name, (args, kwargs) in markers.items():
+        spec = MARKERS[name]
+        here = f"@pytest.mark.{name} on {where}"
+        if args:
+            raise ConfigError(f"{here}: takes keyword arguments only, got positional {args!r}; "
+                              f"signature: {spec.signature}")
+        unknown = sorted(set(kwargs) - set(spec.keywords))
+        if unknown:
+            raise ConfigError(f"{here}: unknown keyword(s) {', '.join(unknown)}; "
+                              f"signature: {spec.signature}")
+        checked = {k: _check_value(k, v, here) for k, v in kwargs.items()}
+        for kind, mapping in spec.kinds.items():
+            target = out.setdefault(kind, {})
+            for mk, gk in mapping.items():
+                if mk in checked and checked[mk] is not None:
+                    target[gk] = checked[mk]
+    return out
+
+
+# -- the policy table ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Threshold overrides from `[tool.modelgate]` (or a policy file), by gate and by test.
+
+    `gates` maps a selector ("metric" or "metric:accuracy") to keyword overrides; `tests` maps a
+    node id to the same kind of mapping. Test entries win over gate entries.
+    """
+
+    gates: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    tests: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
+    source: str = "none"
+
+    def overrides_for(self, nodeid: str) -> dict[str, dict[str, Any]]:
+        """The selector -> overrides mapping that applies to one test."""
+        merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in self.gates.items()}
+        for selector, values in self.tests.get(nodeid, {}).items():
+            merged.setdefault(selector, {}).update(values)
+        return merged
+
+
+def _check_selector_table(table: Any, where: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table of gate selectors")
+    out: dict[str, dict[str, Any]] = {}
+    for selector, values in table.items():
+        kind = selector.split(":", 1)[0]
+        if kind not in GATE_KINDS:
+            raise ConfigError(
+                f"{where}: selector {selector!r} must start with a gate kind "
+                f"({', '.join(GATE_KINDS)}), optionally followed by ':<gate name>'"
+            )
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where}.{selector}: expected a table of keyword = value")
+        here = f"{where}.{selector!s}"
+        out[selector] = {k: _check_value(k, v, here) for k, v in values.items()}
+    return out
+
+
+def load_policy(table: Mapping[str, Any], source: str) -> Policy:
+    """Validate a policy table: ``gates.<selector>`` and ``tests."<nodeid>".<selector>``."""
+    gates = _check_selector_table(table.get("gates", {}), f"{source} gates")
+    tests_raw = table.get("tests", {})
+    if not isinstance(tests_raw, dict):
+        raise ConfigError(f"{source} tests: expected a table keyed by test node id")
+    tests = {
+        nodeid: _check_selector_table(sel, f"{source} tests.{nodeid!r}")
+        for nodeid, sel in tests_raw.items()
+    }
+    return Policy(gates=gates, tests=tests, source=source)
+
+
+def load_policy_file(path: str) -> Policy:
+    """A standalone TOML policy file: top-level `gates`/`tests`, or a `[tool.modelgate]` table."""
+    data = _read_toml(Path(path), "--modelgate-policy file")
+    table = data.get("tool", {}).get("modelgate", data)
+    return load_policy(table, f"policy file {path}")

@@ -1,0 +1,40 @@
+"""Markdown view (for $GITHUB_STEP_SUMMARY and pull-request comments)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pytest_modelgate.results import GateResult, RunRecord
+
+from ._format import HEADER, result_rows
+
+__all__ = ["markdown_table", "render_markdown"]
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines.extend("| " + " | ".join(_escape(c) for c in row) + " |" for row in rows)
+    return lines
+
+
+def render_markdown(run: RunRecord, results: Sequence[GateResult]) -> str:
+    """A heading, the verdict counts, model metadata, the table and each failure's message."""
+    failed = [r for r in results if not r.passed]
+    icon = "❌" if any(r.enforced for r in failed) else ("⚠️" if failed else "✅")
+    lines = [f"## {icon} Model gates: {len(results) - len(failed)}/{len(results)} passed", ""]
+    for role, meta in run.models.items():
+        lines.append(f"- **{role}**: `{meta.get('path')}` version `{meta.get('version')}` "
+                     f"sha256 `{str(meta.get('sha256'))[:12]}`")
+    lines.append(f"- seed `{run.seed}`" + (" — warn-only (shadow) mode" if run.warn_only else ""))
+    lines.append("")
+    if results:
+        lines.extend(markdown_table(HEADER, result_rows(results)))
+    if failed:
+        lines += ["", "<details><summary>Failure details</summary>", ""]
+        lines.extend(f"- `{r.nodeid}` {r.kind}:{r.name}: {_escape(r.message)}" for r in failed)
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"

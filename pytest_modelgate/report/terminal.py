@@ -1,0 +1,39 @@
+"""The terminal summary section: an aligned table, failures first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pytest_modelgate.results import GateResult
+
+from ._format import HEADER, result_rows
+
+__all__ = ["render_table", "render_terminal"]
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], width: int = 200) -> list[str]:
+    """Plain aligned columns; the first column is shortened from the left to fit `width`."""
+    if not rows:
+        return []
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    overflow = sum(widths) + 2 * (len(widths) - 1) - width
+    if overflow > 0 and widths[0] > 20:
+        widths[0] = max(20, widths[0] - overflow)
+
+    def cell(text: str, i: int) -> str:
+        if i == 0 and len(text) > widths[0]:
+            text = "…" + text[-(widths[0] - 1):]
+        return text.ljust(widths[i])
+
+    lines = ["  ".join(cell(h, i) for i, h in enumerate(header)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(cell(c, i) for i, c in enumerate(r)).rstrip() for r in rows)
+    return lines
+
+
+def render_terminal(results: Sequence[GateResult], width: int = 200) -> list[str]:
+    """The table plus a one-line count of verdicts."""
+    lines = render_table(HEADER, result_rows(results), width)
+    counts = {v: sum(1 for r in results if r.verdict == v) for v in ("passed", "failed", "inconclusive")}
+    lines.append(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no gate results")
+    return lines
