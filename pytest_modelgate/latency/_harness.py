@@ -1,0 +1,577 @@
+"""The timing harness: warm-up, calibration, interleaved rounds of single-call timings.
+
+One `Session` times one or more callables in rotating rounds (``[A×k, B×k]``, then
+``[B×k, A×k]``, ...), so slow drifts of the machine hit every callable alike. Each sample is one
+call timed with ``perf_counter_ns``, unless the callable is too fast for the timer; then samples
+are calibrated batches (per-call means) and percentiles of single calls are not available.
+A session can be resumed, which is how a gate extends its time box when the verdict is open.
+"""
+
+from __future__ import annotations
+
+import gc as _gc
+import math
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pytest_modelgate.exceptions import ConfigError, InputError
+from pytest_modelgate.units import format_seconds, parse_seconds
+
+from ._context import collect_context, timer_info
+from ._quantiles import QuantileEstimate, min_samples_for, parse_quantile, quantile_ci
+
+__all__ = [
+    "DEFAULT_MIN_SAMPLES",
+    "LatencyResult",
+    "Session",
+    "Warmup",
+    "measure",
+    "parse_gc",
+]
+
+#: samples needed before a percentile budget is judged (the research note's defaults)
+DEFAULT_MIN_SAMPLES = {0.5: 20, 0.95: 200, 0.99: 1000}
+#: a call must last this many timer steps to be timed alone (quantisation + jitter <= ~1%)
+SINGLE_CALL_STEPS = 100
+#: a calibrated batch lasts this many timer steps (quantisation <= ~0.1%)
+BATCH_STEPS = 1000
+#: a round of one callable lasts about this long, so interleaving is fine-grained
+ROUND_TIME = 0.01
+#: the first call counts as slow when it exceeds the warm median by this factor
+SLOW_FIRST_FACTOR = 5.0
+
+
+def parse_gc(value: object) -> bool:
+    """True: collect, then pause the garbage collector while sampling (default); False: leave it."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "pause", "disable", "disabled", "off", "collect", "1", "yes"):
+            return True
+        if text in ("false", "enable", "enabled", "on", "leave", "0", "no"):
+            return False
+    raise ConfigError(
+        f"gc: expected True (collect, then pause the collector while sampling) or False "
+        f"(leave it running, GC pauses count in the tail), got {value!r}"
+    )
+
+
+def min_samples_default(levels: tuple[float, ...], confidence: float) -> int:
+    """Samples to aim for: the research defaults per percentile, never below what the bounds need."""
+    need = 20
+    for level in levels:
+        base = DEFAULT_MIN_SAMPLES.get(round(level, 6))
+        if base is None:
+            base = 20 if level <= 0.5 else math.ceil(10.0 / (1.0 - level))
+        need = max(need, base, min_samples_for(level, confidence))
+    return need
+
+
+@dataclass(frozen=True)
+class Warmup:
+    """The warm-up calls, kept apart from the samples; a slow first call is flagged."""
+
+    calls: int
+    seconds: float
+    first: float
+    median: float
+    slow_first: bool
+    first_ratio: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls, "seconds": self.seconds, "first": self.first,
+            "median": self.median, "slow_first": self.slow_first, "first_ratio": self.first_ratio,
+        }
+
+
+@dataclass
+class _Target:
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    loops: int = 1
+    per_round: int = 1
+    times: list[int] = field(default_factory=list)  # ns per sample (batch total when loops > 1)
+    round_of: list[int] = field(default_factory=list)  # round index of each sample
+    warmup: Warmup | None = None
+
+
+def _timed(t: _Target, k: int, deadline: int) -> bool:
+    """Append up to k samples of t; False when the deadline stopped it early. The hot loop."""
+    pc = time.perf_counter_ns
+    append = t.times.append
+    fn, args, kwargs, loops = t.fn, t.args, t.kwargs, t.loops
+    if loops == 1:
+        if kwargs:
+            for _ in range(k):
+                t0 = pc()
+                fn(*args, **kwargs)
+                t1 = pc()
+                append(t1 - t0)
+                if t1 > deadline:
+                    return False
+        else:
+            for _ in range(k):
+                t0 = pc()
+                fn(*args)
+                t1 = pc()
+                append(t1 - t0)
+                if t1 > deadline:
+                    return False
+        return True
+    inner = range(loops)
+    for _ in range(k):
+        t0 = pc()
+        for _ in inner:
+            fn(*args, **kwargs)
+        t1 = pc()
+        append(t1 - t0)
+        if t1 > deadline:
+            return False
+    return True
+
+
+class Session:
+    """Times one or more callables in rotating interleaved rounds; resumable.
+
+    ``batch``: "auto" batches callables faster than ``SINGLE_CALL_STEPS`` timer steps; False
+    always times single calls; an int fixes the calls per sample.
+    """
+
+    def __init__(
+        self,
+        targets: list[tuple[Callable[..., Any], tuple[Any, ...], Mapping[str, Any]]],
+        *,
+        warmup: int = 10,
+        warmup_time: float = 0.2,
+        max_time: float = 5.0,
+        gc: bool = True,
+        batch: bool | int | str = "auto",
+        round_time: float = ROUND_TIME,
+        min_rounds: int = 1,
+    ) -> None:
+        if not targets:
+            raise InputError("targets: nothing to time")
+        for fn, _, _ in targets:
+            if not callable(fn):
+                raise InputError(f"fn: expected a callable to time, got {type(fn).__name__}")
+        self.targets = [_Target(fn, tuple(a), dict(kw)) for fn, a, kw in targets]
+        self.gc = gc
+        self.elapsed = 0.0
+        self.rounds = 0
+        self.stopped_by = "not started"
+        self._round_time = round_time
+        self._min_rounds = max(1, int(min_rounds))
+        self._warm(warmup, warmup_time, max_time)
+        self._calibrate(batch)
+
+    # -- set-up ----------------------------------------------------------------------------
+
+    def _guard(self) -> tuple[bool, Any]:
+        was_enabled = _gc.isenabled()
+        tracer = sys.gettrace()
+        if self.gc:
+            _gc.collect()
+            _gc.disable()
+        if tracer is not None:
+            sys.settrace(None)
+        return was_enabled, tracer
+
+    def _unguard(self, state: tuple[bool, Any]) -> None:
+        was_enabled, tracer = state
+        if tracer is not None:
+            sys.settrace(tracer)
+        if self.gc and was_enabled:
+            _gc.enable()
+
+    def _warm(self, calls: int, seconds: float, max_time: float) -> None:
+        """Warm every target: at least `calls` calls and `seconds`, within a quarter of max_time."""
+        pc = time.perf_counter_ns
+        cap = max(seconds, 0.25 * max_time)
+        for t in self.targets:
+            times: list[int] = []
+            start = pc()
+            while True:
+                t0 = pc()
+                t.fn(*t.args, **t.kwargs)
+                t1 = pc()
+                times.append(t1 - t0)
+                spent = (t1 - start) * 1e-9
+                if len(times) >= max(1, calls) and spent >= seconds:
+                    break
+                if spent >= cap:
+                    break
+            first = times[0] * 1e-9
+            rest = sorted(times[1:]) or [times[0]]
+            median = rest[len(rest) // 2] * 1e-9
+            ratio = first / median if median > 0 else 1.0
+            t.warmup = Warmup(
+                calls=len(times), seconds=sum(times) * 1e-9, first=first, median=median,
+                slow_first=len(times) > 1 and ratio >= SLOW_FIRST_FACTOR, first_ratio=ratio,
+            )
+
+    def _calibrate(self, batch: bool | int | str) -> None:
+        res = timer_info()["resolution"]
+        for t in self.targets:
+            assert t.warmup is not None
+            per_call = max(t.warmup.median, 1e-9)
+            if isinstance(batch, bool) and not batch:
+                t.loops = 1
+            elif isinstance(batch, int) and not isinstance(batch, bool):
+                if batch < 1:
+                    raise ConfigError(f"batch: calls per sample must be >= 1, got {batch}")
+                t.loops = batch
+            elif batch in ("auto", True):
+                if per_call >= SINGLE_CALL_STEPS * res:
+                    t.loops = 1
+                else:
+                    t.loops = math.ceil(BATCH_STEPS * res / per_call)
+            else:
+                raise ConfigError(f"batch: expected 'auto', False or a number of calls, got {batch!r}")
+            t.per_round = max(1, int(self._round_time / (per_call * t.loops)))
+
+    # -- sampling ----------------------------------------------------------------------------
+
+    @property
+    def samples(self) -> int:
+        """Samples per target (the smallest count when they differ)."""
+        return min(len(t.times) for t in self.targets)
+
+    def cap_per_round(self, rounds_wanted: int, min_samples: int) -> None:
+        """Shrink rounds so that `min_samples` spans at least `rounds_wanted` rounds."""
+        for t in self.targets:
+            t.per_round = max(1, min(t.per_round, min_samples // max(1, rounds_wanted)))
+
+    def run(self, min_samples: int, min_time: float, max_time: float) -> Session:
+        """Sample until every target has `min_samples` and `min_time` passed, or max_time runs out.
+
+        `max_time` counts from this call; whole rounds keep the targets balanced (a round cut by
+        the deadline is dropped for every target).
+        """
+        pc = time.perf_counter_ns
+        start = pc()
+        deadline = start + int(max_time * 1e9)
+        state = self._guard()
+        try:
+            while True:
+                order = self.targets if self.rounds % 2 == 0 else self.targets[::-1]
+                if len(order) > 2:  # rotate, not only reverse, for three or more
+                    shift = self.rounds % len(order)
+                    order = order[shift:] + order[:shift]
+                marks = [len(t.times) for t in self.targets]
+                complete = True
+                for t in order:
+                    if not _timed(t, t.per_round, deadline):
+                        complete = False
+                        break
+                if not complete:
+                    if len(self.targets) > 1 and min(marks) > 0:
+                        for t, m in zip(self.targets, marks, strict=True):
+                            del t.times[m:]
+                    else:  # one target, or nothing yet: keep the cut round
+                        for t, m in zip(self.targets, marks, strict=True):
+                            t.round_of.extend([self.rounds] * (len(t.times) - m))
+                        self.rounds += 1
+                    self.stopped_by = "max_time"
+                    break
+                for t, m in zip(self.targets, marks, strict=True):
+                    t.round_of.extend([self.rounds] * (len(t.times) - m))
+                self.rounds += 1
+                now = pc()
+                if (self.samples >= min_samples and (now - start) * 1e-9 >= min_time
+                        and self.rounds >= self._min_rounds):
+                    self.stopped_by = "min_samples"
+                    break
+                if now > deadline:
+                    self.stopped_by = "max_time"
+                    break
+        finally:
+            self._unguard(state)
+            self.elapsed += (pc() - start) * 1e-9
+        return self
+
+    # -- results -----------------------------------------------------------------------------
+
+    def seconds(self, index: int = 0) -> np.ndarray:
+        """Per-call seconds of each sample of target `index`."""
+        t = self.targets[index]
+        return np.asarray(t.times, dtype=float) * 1e-9 / t.loops
+
+    def rounds_matrix(self, index: int) -> np.ndarray:
+        """Samples of target `index` as a (rounds, per_round) matrix of complete rounds."""
+        t = self.targets[index]
+        x = self.seconds(index)
+        rounds = np.asarray(t.round_of, dtype=int)
+        counts = np.bincount(rounds, minlength=self.rounds) if rounds.size else np.zeros(0, int)
+        full = [r for r in range(counts.size) if counts[r] == t.per_round]
+        if not full:
+            return x.reshape(1, -1)
+        keep = np.isin(rounds, full)
+        return x[keep].reshape(len(full), t.per_round)
+
+    def result(self, index: int = 0, *, confidence: float = 0.95, rows: int | None = None,
+               notes: tuple[str, ...] = ()) -> LatencyResult:
+        """The frozen result for target `index`."""
+        t = self.targets[index]
+        assert t.warmup is not None
+        x = self.seconds(index)
+        return _build_result(x, t, self, confidence=confidence, rows=rows, notes=notes)
+
+
+# -- the result ------------------------------------------------------------------------------
+
+LEVELS = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99}
+
+
+def histogram(x: np.ndarray, bins: int = 20) -> dict[str, Any]:
+    """Compact log-spaced histogram (seconds) from the minimum to the maximum, for reports."""
+    if x.size == 0:
+        return {"edges": [], "counts": []}
+    lo, hi = float(x.min()), float(x.max())
+    if not lo > 0 or hi <= lo:
+        edges = np.linspace(lo, hi if hi > lo else lo + 1e-9, bins + 1)
+    else:
+        edges = np.geomspace(lo, hi, bins + 1)
+    counts, edges = np.histogram(x, bins=edges)
+    return {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts], "scale": "log"}
+
+
+def _outliers(x: np.ndarray) -> dict[str, int]:
+    q1, q3 = (float(v) for v in np.quantile(x, [0.25, 0.75]))
+    iqr = q3 - q1
+    med = float(np.median(x))
+    mad = float(np.median(np.abs(x - med))) * 1.4826
+    return {
+        "tukey_high": int(np.sum(x > q3 + 1.5 * iqr)),
+        "tukey_low": int(np.sum(x < q1 - 1.5 * iqr)),
+        "mad_high": int(np.sum(x > med + 10 * mad)) if mad > 0 else 0,
+    }
+
+
+def _block_spread(x: np.ndarray, blocks: int = 5) -> dict[str, list[float]]:
+    """Each percentile in `blocks` consecutive chunks: autocorrelation shows up as spread."""
+    out: dict[str, list[float]] = {}
+    if x.size < blocks * 4:
+        return out
+    chunks = np.array_split(x, blocks)
+    for name, level in (("p50", 0.5), ("p95", 0.95)):
+        out[name] = [float(np.quantile(c, level, method="inverted_cdf")) for c in chunks]
+    return out
+
+
+@dataclass(frozen=True)
+class LatencyResult:
+    """Per-call latency distribution of one callable: percentiles in seconds with bounds.
+
+    `ci` maps "p50"/"p95"/"p99" to the two-sided order-statistic interval at `confidence`
+    (infinite ends when there are too few samples). In batched mode the samples are per-call
+    means of calibrated batches: p95/p99 of single calls are unknown and reported as NaN.
+    `throughput` is `rows` (1 when not given) divided by the median call time.
+    """
+
+    samples: int
+    p50: float
+    p90: float
+    p95: float
+    p99: float
+    ci: Mapping[str, tuple[float, float]]
+    confidence: float
+    mean: float
+    stdev: float
+    min: float
+    max: float
+    throughput: float
+    throughput_ci: tuple[float, float]
+    rows: int
+    batched: bool
+    loops: int
+    warmup: Warmup
+    elapsed: float
+    stopped_by: str
+    rounds: int
+    histogram: Mapping[str, Any]
+    outliers: Mapping[str, int]
+    blocks: Mapping[str, list[float]]
+    context: Mapping[str, Any]
+    notes: tuple[str, ...]
+    times: tuple[float, ...] = field(repr=False)
+
+    def quantile(self, p: float | str, confidence: float | None = None,
+                 sided: str = "two") -> QuantileEstimate:
+        """Any quantile of the samples with its order-statistic bounds."""
+        if self.batched and parse_quantile(p) != 0.5:
+            raise ConfigError(_batched_refusal(str(p), self))
+        return quantile_ci(self.times, p, self.confidence if confidence is None else confidence,
+                           sided)
+
+    def summary(self) -> str:
+        """One line a person reads: percentiles with intervals and the sample count."""
+        parts = []
+        for name in ("p50", "p95", "p99"):
+            value = getattr(self, name)
+            if math.isnan(value):
+                continue
+            lo, hi = self.ci[name]
+            parts.append(f"{name} {format_seconds(value)} [{_fmt_bound(lo)}, {_fmt_bound(hi)}]")
+        mode = f", batched ×{self.loops}" if self.batched else ""
+        return f"{'; '.join(parts)} ({self.samples} samples{mode}, {self.confidence:.0%} CI)"
+
+    def to_dict(self, *, samples: bool = False) -> dict[str, Any]:
+        """Plain-typed summary for reports (raw samples only when asked)."""
+        out: dict[str, Any] = {
+            "samples": self.samples, "p50": _f(self.p50), "p90": _f(self.p90),
+            "p95": _f(self.p95), "p99": _f(self.p99),
+            "ci": {k: [_f(v[0]), _f(v[1])] for k, v in self.ci.items()},
+            "confidence": self.confidence, "mean": self.mean, "stdev": self.stdev,
+            "min": self.min, "max": self.max, "throughput": _f(self.throughput),
+            "throughput_ci": [_f(self.throughput_ci[0]), _f(self.throughput_ci[1])],
+            "rows": self.rows, "batched": self.batched, "loops": self.loops,
+            "warmup": self.warmup.to_dict(), "elapsed": self.elapsed,
+            "stopped_by": self.stopped_by, "rounds": self.rounds,
+            "histogram": dict(self.histogram), "outliers": dict(self.outliers),
+            "blocks": {k: list(v) for k, v in self.blocks.items()}, "notes": list(self.notes),
+        }
+        if samples:
+            out["times"] = list(self.times)
+        return out
+
+
+def _f(x: float) -> float | None:
+    """JSON-friendly float: infinities and NaN become None (bound did not exist)."""
+    return float(x) if math.isfinite(x) else None
+
+
+def _fmt_bound(x: float) -> str:
+    if math.isinf(x):
+        return "-inf" if x < 0 else "+inf"
+    return format_seconds(x)
+
+
+def _batched_refusal(name: str, r: LatencyResult | _Target) -> str:
+    loops = r.loops
+    res = timer_info()["resolution"]
+    per_call = r.p50 if isinstance(r, LatencyResult) else (r.warmup.median if r.warmup else 0.0)
+    return (
+        f"{name}: the function takes about {format_seconds(per_call)} per call, under "
+        f"{SINGLE_CALL_STEPS}× the timer's resolution ({format_seconds(res)}), so it is timed in "
+        f"batches of {loops} calls and the distribution of single calls is unknown; a p95/p99 "
+        f"budget cannot be checked. Gate p50 (the median of batch means) or throughput "
+        f"instead, or time a bigger unit of work (e.g. a batch of rows) with rows=..."
+    )
+
+
+def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: float,
+                  rows: int | None, notes: tuple[str, ...]) -> LatencyResult:
+    assert t.warmup is not None
+    if x.size == 0:
+        raise InputError(
+            "fn: no sample was collected within max_time; raise max_time or time a faster call"
+        )
+    batched = t.loops > 1
+    ci: dict[str, tuple[float, float]] = {}
+    values: dict[str, float] = {}
+    for name, level in LEVELS.items():
+        if batched and level != 0.5:
+            values[name] = math.nan
+            ci[name] = (math.nan, math.nan)
+            continue
+        est = quantile_ci(x, level, confidence)
+        values[name] = est.value
+        ci[name] = (est.low, est.high)
+    n_rows = 1 if rows is None else int(rows)
+    p50 = values["p50"]
+    lo50, hi50 = ci["p50"]
+    throughput = n_rows / p50 if p50 > 0 else math.inf
+    tp_ci = (n_rows / hi50 if hi50 > 0 else 0.0, n_rows / lo50 if lo50 > 0 else math.inf)
+    all_notes = list(notes)
+    if batched:
+        all_notes.append(
+            f"timed in batches of {t.loops} calls (one call ≈ {format_seconds(p50)} is too "
+            f"short for single-call timing); p95/p99 of single calls are unavailable"
+        )
+    if t.warmup.slow_first:
+        all_notes.append(
+            f"slow first call: {format_seconds(t.warmup.first)} vs "
+            f"{format_seconds(t.warmup.median)} warm ({t.warmup.first_ratio:.0f}×); "
+            "lazy initialisation is excluded from the samples"
+        )
+    if session.stopped_by == "max_time":
+        all_notes.append(
+            f"time box reached after {session.elapsed:.2f}s with {x.size} samples"
+        )
+    return LatencyResult(
+        samples=int(x.size), p50=values["p50"], p90=values["p90"], p95=values["p95"],
+        p99=values["p99"], ci=ci, confidence=float(confidence), mean=float(x.mean()),
+        stdev=float(x.std(ddof=1)) if x.size > 1 else 0.0, min=float(x.min()),
+        max=float(x.max()), throughput=throughput, throughput_ci=tp_ci, rows=n_rows,
+        batched=batched, loops=t.loops, warmup=t.warmup, elapsed=session.elapsed,
+        stopped_by=session.stopped_by, rounds=session.rounds, histogram=histogram(x),
+        outliers=_outliers(x), blocks=_block_spread(x), context=collect_context(),
+        notes=tuple(all_notes), times=tuple(float(v) for v in x),
+    )
+
+
+# -- the public entry point --------------------------------------------------------------------
+
+
+def check_harness_options(min_samples: int | None, max_time: object, min_time: object,
+                          warmup: object, warmup_time: object,
+                          confidence: object) -> tuple[int | None, float, float, int, float, float]:
+    """Validate the harness keywords once, with messages naming the argument."""
+    if min_samples is not None and (isinstance(min_samples, bool) or not isinstance(min_samples, int)
+                                    or min_samples < 1):
+        raise ConfigError(f"min_samples: expected a positive integer, got {min_samples!r}")
+    mt = parse_seconds(max_time, "max_time")
+    if mt <= 0:
+        raise ConfigError("max_time: the time box must be positive, e.g. max_time='5s'")
+    mnt = parse_seconds(min_time, "min_time")
+    if isinstance(warmup, bool):
+        wu = 10 if warmup else 0
+    elif isinstance(warmup, int) and warmup >= 0:
+        wu = warmup
+    else:
+        raise ConfigError(f"warmup: expected a number of warm-up calls (>= 0) or a bool, got {warmup!r}")
+    wt = parse_seconds(warmup_time, "warmup_time") if wu else 0.0
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) \
+            or not 0 < float(confidence) < 1:
+        raise ConfigError(f"confidence: expected a number in (0, 1) such as 0.95, got {confidence!r}")
+    return min_samples, mt, mnt, wu, wt, float(confidence)
+
+
+def measure(
+    fn: Callable[..., Any],
+    *args: Any,
+    min_samples: int | None = None,
+    max_time: float | str = 5.0,
+    min_time: float | str = 0.0,
+    warmup: int | bool = 10,
+    warmup_time: float | str = 0.2,
+    gc: bool | str = True,
+    confidence: float = 0.95,
+    rows: int | None = None,
+    batch: bool | int | str = "auto",
+    **kwargs: Any,
+) -> LatencyResult:
+    """Time single calls of ``fn(*args, **kwargs)``: percentiles with distribution-free bounds.
+
+    Sampling stops once `min_samples` (default 1000, enough for p99 bounds) are in and
+    `min_time` has passed, or when `max_time` runs out (reported in `notes`). Warm-up (at least
+    `warmup` calls and `warmup_time`) is reported separately; `gc=True` collects, then pauses
+    the garbage collector while sampling.
+    """
+    n, mt, mnt, wu, wt, conf = check_harness_options(min_samples, max_time, min_time, warmup,
+                                                      warmup_time, confidence)
+    if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 1):
+        raise ConfigError(f"rows: expected the positive number of rows per call, got {rows!r}")
+    target = n if n is not None else min_samples_default((0.5, 0.95, 0.99), conf)
+    session = Session([(fn, args, kwargs)], warmup=wu, warmup_time=wt, max_time=mt,
+                      gc=parse_gc(gc), batch=batch)
+    session.run(target, mnt, mt)
+    return session.result(0, confidence=conf, rows=rows)
