@@ -1,0 +1,324 @@
+"""Judge for metric gates: `metric` (thresholds, confidence bounds, slices, stored baseline),
+`compare` (champion vs challenger on the same rows) and `weak_slices` (automatic search).
+
+Called by `Gate.metric` / `Gate.compare` / `Gate.weak_slices` in `_recorder.py`; returns a
+`GateResult` whose message carries value, threshold, interval, margin and what to change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pytest_modelgate.exceptions import ConfigError
+from pytest_modelgate.results import Decision, GateResult, decide
+
+if TYPE_CHECKING:
+    from pytest_modelgate.metrics import MetricResult
+
+    from ._recorder import GateContext
+
+__all__ = [
+    "COMPARE_KEYWORDS",
+    "METRIC_KEYWORDS",
+    "WEAK_SLICES_KEYWORDS",
+    "metric",
+]
+
+METRIC_KEYWORDS: tuple[str, ...] = (
+    "min", "max", "confidence", "slices", "max_drop", "min_slice_size",
+    "n_resamples", "ci_method", "average", "pos_label", "k", "power",
+)
+COMPARE_KEYWORDS: tuple[str, ...] = (
+    "max_drop", "min_gain", "confidence", "n_resamples", "method", "average", "pos_label",
+    "k", "power",
+)
+WEAK_SLICES_KEYWORDS: tuple[str, ...] = (
+    "metric", "max_gap", "relative", "min_size", "max_depth", "columns", "confidence",
+    "n_resamples", "average", "pos_label", "max_features",
+)
+
+_ORDER = {"passed": 0, "inconclusive": 1, "failed": 2}
+_PARAMS = ("average", "pos_label", "k")
+
+
+def _g(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    return f"{x:.4g}"
+
+
+def _signed(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:+.4g}"
+
+
+def _number(value: Any, arg: str, *, allow_none: bool = True) -> float | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
+            float(value)):
+        raise ConfigError(f"{arg}: must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _check_unknown(kw: Mapping[str, Any], allowed: Sequence[str], gate: str) -> None:
+    unknown = sorted(set(kw) - set(allowed))
+    if unknown:
+        import difflib
+
+        hints = []
+        for u in unknown:
+            close = difflib.get_close_matches(u, list(allowed), n=1)
+            hints.append(f"{u!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ConfigError(
+            f"gate.{gate}: unknown keyword(s) {', '.join(hints)}; allowed: "
+            f"{', '.join(sorted(allowed))}"
+        )
+
+
+def _combine(decisions: Sequence[Decision]) -> Decision:
+    """The worst verdict; the smallest margin; the reasons of the deciding checks."""
+    worst = max(decisions, key=lambda d: _ORDER[d.verdict])
+    margins = [d.margin for d in decisions if d.margin is not None]
+    margin = min(margins) if margins else None
+    reasons = [d.reason for d in decisions if d.verdict == worst.verdict and d.reason]
+    return Decision(worst.verdict, margin, "; ".join(reasons))
+
+
+def _ci_text(res: MetricResult) -> str:
+    if res.ci is None:
+        if res.confidence is None:
+            return f"n={res.n}"
+        return f"no interval ({res.method}), n={res.n}"
+    return (f"{res.confidence:.0%} CI [{_g(res.ci[0])}, {_g(res.ci[1])}], {res.method}, "
+            f"n={res.n}")
+
+
+def _rows_to_decide(res: MetricResult, bounds: Sequence[tuple[str, float]], power: float) -> int | None:
+    """Rows for every inconclusive bound to clear; None when none is inconclusive/decidable."""
+    from pytest_modelgate.metrics import rows_needed
+
+    if res.ci is None or res.confidence is None:
+        return None
+    need: list[int] = []
+    for side, t in bounds:
+        inconclusive = (side == "min" and res.value >= t > res.ci[0]) or (
+            side == "max" and res.value <= t < res.ci[1])
+        if inconclusive:
+            r = rows_needed(res.value, t, n=res.n, ci=res.ci, confidence=res.confidence,
+                            power=power)
+            if r is None:
+                return None
+            need.append(r)
+    return max(need) if need else None
+
+
+def _baseline_check(
+    ctx: GateContext, name: str, res: MetricResult, max_drop: float,
+) -> tuple[Decision | None, dict[str, Any], tuple[str, float] | None]:
+    stored = ctx.baseline(name)
+    value = stored.get("value") if stored else None
+    if value is None or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
+        info = {"status": "missing", "max_drop": max_drop,
+                "note": "no stored baseline value: passed on the value thresholds alone"}
+        return None, info, None
+    b = float(value)
+    if res.direction == "higher":
+        limit = b - max_drop
+        d = decide(res.value, res.ci, min=limit)
+        bound: tuple[str, float] = ("min", limit)
+        rule = f"baseline {_g(b)} - max_drop {_g(max_drop)} = {_g(limit)}"
+    else:
+        limit = b + max_drop
+        d = decide(res.value, res.ci, max=limit)
+        bound = ("max", limit)
+        rule = f"baseline {_g(b)} + max_drop {_g(max_drop)} = {_g(limit)}"
+    info = {"status": "compared", "value": b, "ci": stored.get("ci") if stored else None,
+            "n": stored.get("n") if stored else None, "max_drop": max_drop, "limit": limit,
+            "verdict": d.verdict, "margin": d.margin}
+    reason = d.reason.replace(f"min {_g(limit)}", rule).replace(f"max {_g(limit)}", rule)
+    return Decision(d.verdict, d.margin, f"vs stored baseline: {reason}"), info, bound
+
+
+def metric(
+    ctx: GateContext,
+    name: str,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sample_weight: Any = None,
+    X: Any = None,
+    **kw: Any,
+) -> GateResult:
+    """Gate metric `name` against min/max (confidence-bound aware), slices and the baseline."""
+    from pytest_modelgate.metrics import evaluate
+
+    _check_unknown(kw, METRIC_KEYWORDS, "metric")
+    lo_t = _number(kw.get("min"), "min")
+    hi_t = _number(kw.get("max"), "max")
+    if lo_t is not None and hi_t is not None and lo_t > hi_t:
+        raise ConfigError(f"min ({lo_t}) is greater than max ({hi_t}); no value can pass")
+    max_drop = _number(kw.get("max_drop"), "max_drop")
+    if max_drop is not None and max_drop < 0:
+        raise ConfigError(f"max_drop: must be >= 0 (the allowed loss), got {max_drop}")
+    power = _number(kw.get("power", 0.8), "power") or 0.8
+    confidence = kw.get("confidence")
+    n_resamples = int(kw.get("n_resamples", 1000))
+    params = {k: kw[k] for k in _PARAMS if kw.get(k) is not None}
+
+    res = evaluate(name, y_true, y_pred, confidence=confidence, n_resamples=n_resamples,
+                   seed=ctx.seed, sample_weight=sample_weight, ci_method=kw.get("ci_method"),
+                   **params)
+    threshold: dict[str, Any] = {}
+    bounds: list[tuple[str, float]] = []
+    if lo_t is not None:
+        threshold["min"] = lo_t
+        bounds.append(("min", lo_t))
+    if hi_t is not None:
+        threshold["max"] = hi_t
+        bounds.append(("max", hi_t))
+    decisions = [decide(res.value, res.ci, min=lo_t, max=hi_t)]
+    details: dict[str, Any] = {"metric": res.name}
+    if res.details:
+        details["interval"] = dict(res.details)
+    notes: list[str] = []
+
+    if max_drop is not None:
+        d, info, bound = _baseline_check(ctx, res.name, res, max_drop)
+        threshold["max_drop"] = max_drop
+        details["baseline"] = info
+        if d is None:
+            notes.append("no stored baseline yet: passed on the value thresholds alone "
+                         "(store one with --modelgate-update-baseline)")
+        else:
+            threshold["baseline_value"] = info["value"]
+            decisions.append(d)
+            if bound is not None:
+                bounds.append(bound)
+
+    slices = kw.get("slices")
+    slice_part: tuple[Decision, dict[str, Any], str] | None = None
+    if slices is not None:
+        slice_part = _gate_slices(ctx, name, y_true, y_pred, slices, X=X,
+                                 sample_weight=sample_weight, lo_t=lo_t, hi_t=hi_t,
+                                 confidence=confidence, n_resamples=n_resamples,
+                                 ci_method=kw.get("ci_method"),
+                                 min_slice_size=kw.get("min_slice_size"), params=params,
+                                  power=power)
+        decisions.append(slice_part[0])
+        details["slices"] = slice_part[1]
+
+    dec = _combine(decisions)
+    rows = _rows_to_decide(res, bounds, power) if dec.verdict == "inconclusive" else None
+    slice_need = details.get("slices", {}).get("rows_needed")
+    if dec.verdict == "inconclusive" and slice_need:
+        # the slice needs that many of its own rows; scale to the whole set by its share
+        share = next(r["n"] for r in details["slices"]["results"]
+                     if r["key"] == slice_need["slice"]) / max(res.n, 1)
+        total = math.ceil(slice_need["rows"] / share)
+        rows = max(rows or 0, total)
+    if dec.verdict == "inconclusive":
+        details["rows_needed"] = rows
+        details["power"] = power
+    message = _metric_message(res, threshold, dec, rows, power, notes,
+                              slice_part[2] if slice_part else None)
+    return GateResult(
+        nodeid=ctx.nodeid, kind="metric", name=res.name, value=res.value, threshold=threshold,
+        direction=res.direction,  # type: ignore[arg-type]
+        ci=res.ci, confidence=res.confidence, margin=dec.margin, verdict=dec.verdict,
+        message=message, method=res.method, n=res.n, details=details,
+    )
+
+
+def _gate_slices(
+    ctx: GateContext, name: str, y_true: Any, y_pred: Any, slices: Any, *, X: Any,
+    sample_weight: Any, lo_t: float | None, hi_t: float | None, confidence: float | None,
+    n_resamples: int, ci_method: str | None, min_slice_size: int | None,
+    params: dict[str, Any], power: float,
+) -> tuple[Decision, dict[str, Any], str]:
+    """Apply the thresholds to every gated slice; name the worst one (and rows to decide)."""
+    from pytest_modelgate.metrics import evaluate_slices
+
+    rep = evaluate_slices(name, y_true, y_pred, slices, X=X, confidence=confidence,
+                          n_resamples=n_resamples, seed=ctx.seed, sample_weight=sample_weight,
+                          ci_method=ci_method, min_slice_size=min_slice_size, **params)
+    rows: list[dict[str, Any]] = []
+    worst_key: str | None = None
+    worst_rank: tuple[int, float] | None = None
+    decisions: list[Decision] = []
+    for s in rep.slices:
+        row: dict[str, Any] = {"key": s.key, "n": s.n, "gated": s.gated}
+        if s.note:
+            row["note"] = s.note
+        if s.result is not None:
+            row.update(value=s.result.value, ci=list(s.result.ci) if s.result.ci else None,
+                       method=s.result.method)
+        if s.gated and s.result is not None:
+            d = decide(s.result.value, s.result.ci, min=lo_t, max=hi_t)
+            row.update(verdict=d.verdict, margin=d.margin)
+            decisions.append(Decision(d.verdict, d.margin,
+                                      f"slice {rep.column}={s.key}: {d.reason}"))
+            sign = 1.0 if rep.overall.direction == "higher" else -1.0
+            rank = (-_ORDER[d.verdict], d.margin if d.margin is not None
+                    else sign * s.result.value)
+            if worst_rank is None or rank < worst_rank:
+                worst_rank, worst_key = rank, s.key
+        rows.append(row)
+    n_gated = len(decisions)
+    info = {"column": rep.column, "min_slice_size": rep.min_slice_size, "worst": worst_key,
+            "n_slices": len(rep.slices), "n_gated": n_gated, "results": rows}
+    if not decisions:
+        return (Decision("passed", None, ""), info,
+                f"No slice of {rep.column!r} has min_slice_size={rep.min_slice_size} rows; "
+                "none gated")
+    dec = _combine(decisions)
+    w = next(s for s in rep.slices if s.key == worst_key)
+    assert w.result is not None
+    n_bad = sum(1 for d in decisions if d.verdict != "passed")
+    bounds = [(side, t) for side, t in (("min", lo_t), ("max", hi_t)) if t is not None]
+    need = [(_rows_to_decide(s.result, bounds, power), s.key) for s in rep.slices
+            if s.gated and s.result is not None]
+    need_known = [(r, k) for r, k in need if r is not None]
+    if need_known:
+        r, k = max(need_known)
+        info["rows_needed"] = {"rows": r, "slice": k}
+    text = (f"Worst slice {rep.column}={worst_key}: {rep.name} = {_g(w.result.value)} "
+            f"({_ci_text(w.result)}); {n_bad} of {n_gated} gated slices did not pass"
+            + (f", {len(rep.slices) - n_gated} too small to gate" if len(rep.slices) > n_gated
+               else ""))
+    worst_dec = min((d for d in decisions if f"={worst_key}:" in d.reason),
+                    key=lambda d: -_ORDER[d.verdict])
+    return Decision(dec.verdict, dec.margin, worst_dec.reason), info, text
+
+
+def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decision,
+                    rows: int | None, power: float, notes: Sequence[str],
+                    slice_text: str | None) -> str:
+    parts = [f"{res.name} = {_g(res.value)} ({_ci_text(res)})"]
+    th = [f"{k} {_g(v)}" for k, v in threshold.items() if k in ("min", "max", "max_drop",
+                                                                "baseline_value")]
+    if th:
+        parts.append("threshold " + ", ".join(th))
+    if dec.margin is not None:
+        parts.append(f"margin {_signed(dec.margin)}")
+    head = "; ".join(parts)
+    if dec.verdict == "passed":
+        tail = f"passed: {dec.reason}" if dec.reason else "passed"
+    elif dec.verdict == "failed":
+        tail = (f"FAILED: {dec.reason}. To pass: improve the model on these rows, or relax the "
+                "threshold if it is too strict")
+    else:
+        need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true value is "
+                f"{_g(res.value)})" if rows else "no number of rows decides it at this value")
+        tail = (f"INCONCLUSIVE: the estimate meets the threshold but the confidence bound does "
+                f"not ({dec.reason}); {need}. To decide: evaluate on more rows, or lower "
+                "confidence / the threshold")
+    out = f"{head}. {tail}"
+    if slice_text:
+        out += f". {slice_text}"
+    if notes:
+        out += ". " + "; ".join(notes)
+    return out

@@ -1,0 +1,446 @@
+"""Confidence intervals, one family per kind of metric, all seeded.
+
+proportion  Wilson score interval (Clopper-Pearson "exact" as an option), via scipy.
+confusion   bootstrap of the confusion matrix: the resampled cell counts are one multinomial
+            draw per resample, O(resamples x cells) instead of O(resamples x rows).
+auc         DeLong's variance (Sun & Xu midrank algorithm); bootstrap as an option.
+mean/ratio  vectorised row bootstrap of weighted sums (one matrix product per chunk).
+median      exact distribution-free order-statistic interval (scipy.stats.quantile_test).
+generic     percentile bootstrap of rows, calling the metric once per resample.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from pytest_modelgate.exceptions import ConfigError
+
+from . import _fast
+from ._inputs import Checked
+from ._registry import MetricSpec
+
+__all__ = ["CI_METHODS", "Interval", "compute_interval", "delong_components"]
+
+F = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+CI_METHODS = ("wilson", "clopper-pearson", "delong", "bootstrap", "order-statistic", "t")
+_ALIASES = {"exact": "clopper-pearson", "cp": "clopper-pearson", "percentile": "bootstrap"}
+_ROW_BUDGET = 4_000_000  # rows x resamples handled per chunk by the row bootstraps
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A computed interval: (low, high) or None, the method name, and notes for the report."""
+
+    ci: tuple[float, float] | None
+    method: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def normalise_method(ci_method: str | None) -> str | None:
+    if ci_method is None:
+        return None
+    m = _ALIASES.get(str(ci_method).lower(), str(ci_method).lower())
+    if m not in CI_METHODS:
+        raise ConfigError(
+            f"ci_method: unknown method {ci_method!r}; choose one of {', '.join(CI_METHODS)} "
+            "(or leave it unset for the metric's default)"
+        )
+    return m
+
+
+def percentile(values: F, confidence: float) -> tuple[float, float] | None:
+    """Percentile interval of bootstrap replicates, ignoring failed (non-finite) ones."""
+    v = values[np.isfinite(values)]
+    if v.size < max(10, values.size // 2):
+        return None
+    a = (1.0 - confidence) / 2.0
+    lo, hi = np.quantile(v, [a, 1.0 - a])
+    return float(lo), float(hi)
+
+
+def _chunks(n_rows: int, n_resamples: int, width: int = 1) -> list[int]:
+    per = max(1, min(n_resamples, _ROW_BUDGET // max(1, n_rows * width)))
+    out = [per] * (n_resamples // per)
+    if n_resamples % per:
+        out.append(n_resamples % per)
+    return out
+
+
+def resampled_sums(cols: F, n_resamples: int, rng: np.random.Generator) -> F:
+    """Row bootstrap of column sums: (B, k) sums of `cols` over B resamples of its n rows."""
+    n, k = cols.shape
+    out = np.empty((n_resamples, k), dtype=np.float64)
+    start = 0
+    for c in _chunks(n, n_resamples):
+        idx = rng.integers(0, n, size=(c, n))
+        idx += (np.arange(c, dtype=np.int64) * n)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float64)
+        out[start:start + c] = counts @ cols
+        start += c
+    return out
+
+
+def resample_counts(n: int, c: int, rng: np.random.Generator) -> F:
+    """(c, n) multiplicities of the rows in c bootstrap resamples (each row sum is n)."""
+    idx = rng.integers(0, n, size=(c, n))
+    idx += (np.arange(c, dtype=np.int64) * n)[:, None]
+    return np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float64)
+
+
+# --- families -----------------------------------------------------------------------------------
+
+
+def proportion_interval(k: int, n: int, confidence: float, method: str) -> tuple[float, float]:
+    """Wilson (default) or Clopper-Pearson interval for k successes in n trials (scipy)."""
+    sci = "exact" if method == "clopper-pearson" else "wilson"
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method=sci)
+    return float(ci.low), float(ci.high)
+
+
+def confusion_codes(
+    spec: MetricSpec, chk: Checked, params: dict[str, Any]
+) -> tuple[I64, int, int]:
+    """Row cell codes (true * K + pred), the number of labels K and the positive label's index."""
+    yt, yp = chk.y_true, chk.y_pred
+    both = np.concatenate([yt, yp])
+    pos_label = params.get("pos_label", 1)
+    if spec.average == "binary" and pos_label is not None:
+        both = np.concatenate([both, np.asarray([pos_label], dtype=both.dtype)])
+    labels, inv = np.unique(both, return_inverse=True)
+    k = int(labels.size)
+    n = chk.n
+    codes = inv[:n].astype(np.int64) * k + inv[n:2 * n].astype(np.int64)
+    pos = 0
+    if spec.average == "binary" and pos_label is not None:
+        pos = int(np.searchsorted(labels, np.asarray(pos_label, dtype=labels.dtype)))
+    return codes, k, pos
+
+
+def confusion_fast(spec: MetricSpec) -> Callable[[F, int], F] | None:
+    if spec.family not in ("confusion", "proportion") or spec.base not in _fast.CONFUSION:
+        return None
+    func = _fast.CONFUSION[spec.base]
+    average = spec.average or "macro"
+    sign = spec.sign
+    return lambda cm, pos: sign * func(cm, average, pos)
+
+
+def confusion_interval(
+    spec: MetricSpec, chk: Checked, params: dict[str, Any], value: float, confidence: float,
+    n_resamples: int, rng: np.random.Generator,
+) -> Interval | None:
+    """Bootstrap of the confusion matrix; None when the fast path does not reproduce `value`."""
+    fast = confusion_fast(spec)
+    if fast is None or set(params) - {"pos_label"}:
+        return None
+    codes, k, pos = confusion_codes(spec, chk, params)
+    kk = k * k
+    w = chk.sample_weight
+    cm = np.bincount(codes, weights=w, minlength=kk).astype(np.float64)
+    if not _close(float(fast(cm.reshape(1, k, k), pos)[0]), value):
+        return None
+    if w is None:
+        counts = rng.multinomial(chk.n, cm / cm.sum(), size=n_resamples).astype(np.float64)
+        method, how = "bootstrap", "multinomial resampling of the confusion-matrix cells"
+    else:
+        counts = np.empty((n_resamples, kk), dtype=np.float64)
+        start = 0
+        for c in _chunks(chk.n, n_resamples):
+            idx = rng.integers(0, chk.n, size=(c, chk.n))
+            off = (np.arange(c, dtype=np.int64) * kk)[:, None]
+            counts[start:start + c] = np.bincount(
+                (codes[idx] + off).ravel(), weights=w[idx].ravel(), minlength=c * kk
+            ).reshape(c, kk)
+            start += c
+        method, how = "bootstrap", "row bootstrap of the weighted confusion matrix"
+    reps = fast(counts.reshape(n_resamples, k, k), pos)
+    return Interval(percentile(reps, confidence), method,
+                    {"resampling": how, "n_resamples": n_resamples})
+
+
+def _midrank(x: F) -> F:
+    return np.asarray(stats.rankdata(x, method="average"), dtype=np.float64)
+
+
+def delong_components(y_pos: NDArray[np.bool_], scores: F) -> tuple[F, F, F]:
+    """DeLong structural components for one or more score columns (Sun & Xu, 2014).
+
+    scores: (n,) or (n, r). Returns (auc (r,), v10 (m, r), v01 (n_neg, r)).
+    """
+    s = scores.reshape(scores.shape[0], -1)
+    pos, neg = s[y_pos], s[~y_pos]
+    m, nn = pos.shape[0], neg.shape[0]
+    r = s.shape[1]
+    aucs = np.empty(r)
+    v10 = np.empty((m, r))
+    v01 = np.empty((nn, r))
+    for j in range(r):
+        tx = _midrank(pos[:, j])
+        ty = _midrank(neg[:, j])
+        tz = _midrank(np.concatenate([pos[:, j], neg[:, j]]))
+        aucs[j] = (tz[:m].sum() / m - (m + 1) / 2.0) / nn
+        v10[:, j] = (tz[:m] - tx) / nn
+        v01[:, j] = 1.0 - (tz[m:] - ty) / m
+    return aucs, v10, v01
+
+
+def delong_interval(chk: Checked, spec: MetricSpec, value: float, confidence: float) -> Interval | None:
+    yt = chk.y_true
+    classes = np.unique(yt)
+    if classes.size != 2 or chk.y_pred.ndim != 1 or chk.sample_weight is not None:
+        return None
+    y_pos = yt == classes[1]
+    auc, v10, v01 = delong_components(y_pos, chk.y_pred.astype(np.float64))
+    if not _close(float(auc[0]), value):
+        return None
+    m, nn = v10.shape[0], v01.shape[0]
+    var = (np.var(v10[:, 0], ddof=1) / m if m > 1 else 0.0) + (
+        np.var(v01[:, 0], ddof=1) / nn if nn > 1 else 0.0)
+    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
+    half = z * math.sqrt(max(float(var), 0.0))
+    return Interval((value - half, value + half), "delong", {"se": math.sqrt(max(float(var), 0.0))})
+
+
+def auc_bootstrap_reps(
+    y_pos: NDArray[np.bool_], scores: F, w: F | None, n_resamples: int, rng: np.random.Generator,
+) -> F:
+    """Weighted ROC AUC on B row resamples, O(rows) each via score levels (ties count 1/2)."""
+    n = scores.shape[0]
+    _, level = np.unique(scores, return_inverse=True)
+    n_levels = int(level.max()) + 1
+    weights = np.ones(n) if w is None else w
+    out = np.empty(n_resamples)
+    start = 0
+    for c in _chunks(n, n_resamples, width=2):
+        counts = resample_counts(n, c, rng) * weights
+        off = (np.arange(c, dtype=np.int64) * n_levels)[:, None]
+        lev = (level[None, :] + off).ravel()
+        pos_w = np.bincount(lev, weights=(counts * y_pos).ravel(),
+                            minlength=c * n_levels).reshape(c, n_levels)
+        neg_w = np.bincount(lev, weights=(counts * ~y_pos).ravel(),
+                            minlength=c * n_levels).reshape(c, n_levels)
+        below = np.cumsum(neg_w, axis=1) - neg_w
+        num = (pos_w * (below + 0.5 * neg_w)).sum(axis=1)
+        den = pos_w.sum(axis=1) * neg_w.sum(axis=1)
+        out[start:start + c] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+        start += c
+    return out
+
+
+def auc_bootstrap_interval(
+    chk: Checked, value: float, confidence: float, n_resamples: int, rng: np.random.Generator,
+) -> Interval | None:
+    classes = np.unique(chk.y_true)
+    if classes.size != 2 or chk.y_pred.ndim != 1:
+        return None
+    y_pos = chk.y_true == classes[1]
+    reps = auc_bootstrap_reps(y_pos, chk.y_pred.astype(np.float64), chk.sample_weight,
+                              n_resamples, rng)
+    return Interval(percentile(reps, confidence), "bootstrap",
+                    {"resampling": "row bootstrap (vectorised, score levels)",
+                     "n_resamples": n_resamples})
+
+
+def _prob_rows(spec: MetricSpec, chk: Checked) -> F | None:
+    """Per-row log loss / Brier contributions as scikit-learn computes them, or None."""
+    yt, p = chk.y_true, chk.y_pred.astype(np.float64)
+    classes = np.unique(yt)
+    if p.ndim == 1:
+        if classes.size != 2:
+            return None
+        if spec.base == "brier":
+            if not set(classes.tolist()) <= {0, 1, -1}:
+                return None
+            is_pos = yt == 1
+            return np.asarray((is_pos - p) ** 2, dtype=np.float64)
+        is_pos = yt == classes[1]
+        eps = np.finfo(p.dtype).eps
+        q = np.clip(np.where(is_pos, p, 1.0 - p), eps, 1 - eps)
+        return np.asarray(-np.log(q), dtype=np.float64)
+    if p.shape[1] != classes.size:
+        return None
+    code = np.searchsorted(classes, yt)
+    if spec.base == "brier":
+        onehot = np.zeros_like(p)
+        onehot[np.arange(p.shape[0]), code] = 1.0
+        scale = 0.5 if p.shape[1] < 3 else 1.0
+        return np.asarray(scale * ((onehot - p) ** 2).sum(axis=1), dtype=np.float64)
+    eps = np.finfo(p.dtype).eps
+    q = np.clip(p, eps, 1 - eps)
+    q = q / 1.0
+    return np.asarray(-np.log(q[np.arange(p.shape[0]), code]), dtype=np.float64)
+
+
+def sums_interval(
+    spec: MetricSpec, chk: Checked, params: dict[str, Any], value: float, confidence: float,
+    n_resamples: int, rng: np.random.Generator, method: str,
+) -> Interval | None:
+    """Vectorised bootstrap (or a t interval) for means of per-row values and ratios of sums."""
+    if params:
+        return None
+    w = np.ones(chk.n) if chk.sample_weight is None else chk.sample_weight
+    sign = spec.sign
+    finish: Callable[[F], F]
+    if spec.family == "mean":
+        if spec.base in _fast.MEANS:
+            mf = _fast.MEANS[spec.base]
+            rows = mf.row(chk.y_true.astype(np.float64), chk.y_pred.astype(np.float64))
+            sqrt = mf.sqrt
+        else:
+            prob = _prob_rows(spec, chk)
+            if prob is None:
+                return None
+            rows, sqrt = prob, False
+        cols = np.column_stack([w, w * rows])
+
+        def finish(s: F) -> F:
+            m = s[:, 1] / s[:, 0]
+            return sign * (np.sqrt(m) if sqrt else m)
+
+        if method == "t":
+            if sqrt:
+                raise ConfigError(f"ci_method: 't' applies to plain means; {spec.name!r} is a root")
+            return _t_interval(rows, w, chk, sign, value, confidence)
+    elif spec.family == "ratio" and spec.base in _fast.RATIOS:
+        rf = _fast.RATIOS[spec.base]
+        st = rf.stats(chk.y_true.astype(np.float64), chk.y_pred.astype(np.float64))
+        cols = np.column_stack([w, w[:, None] * st])
+
+        def finish(s: F) -> F:
+            return sign * rf.finish(s)
+    else:
+        return None
+    if not _close(float(finish(cols.sum(axis=0)[None, :])[0]), value):
+        return None
+    reps = finish(resampled_sums(cols, n_resamples, rng))
+    return Interval(percentile(reps, confidence), "bootstrap",
+                    {"resampling": "row bootstrap (vectorised weighted sums)",
+                     "n_resamples": n_resamples})
+
+
+def _t_interval(rows: F, w: F, chk: Checked, sign: float, value: float,
+                confidence: float) -> Interval | None:
+    if chk.sample_weight is not None or chk.n < 2:
+        return None
+    se = float(np.std(rows, ddof=1)) / math.sqrt(chk.n)
+    t = float(stats.t.ppf(0.5 + confidence / 2.0, chk.n - 1))
+    return Interval((value - t * se, value + t * se), "t", {"se": se})
+
+
+def median_interval(spec: MetricSpec, chk: Checked, value: float,
+                    confidence: float) -> Interval | None:
+    if chk.sample_weight is not None:
+        return None
+    err = np.abs(chk.y_true.astype(np.float64) - chk.y_pred.astype(np.float64))
+    res = stats.quantile_test(err, q=float(np.median(err)), p=0.5)
+    ci = res.confidence_interval(confidence_level=confidence)
+    lo, hi = float(ci.low), float(ci.high)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return Interval(None, "order-statistic",
+                        {"note": f"too few rows ({chk.n}) for a {confidence:.0%} interval"})
+    if spec.sign < 0:
+        lo, hi = -hi, -lo
+    return Interval((lo, hi), "order-statistic", {})
+
+
+def generic_bootstrap(
+    spec: MetricSpec, chk: Checked, params: dict[str, Any], confidence: float, n_resamples: int,
+    rng: np.random.Generator,
+) -> Interval:
+    """Percentile bootstrap of rows, calling the metric once per resample (any metric)."""
+    reps = np.full(n_resamples, np.nan)
+    yt, yp, w = chk.y_true, chk.y_pred, chk.sample_weight
+    failed = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for b in range(n_resamples):
+            idx = rng.integers(0, chk.n, size=chk.n)
+            try:
+                reps[b] = spec.func(yt[idx], yp[idx], sample_weight=None if w is None else w[idx],
+                                    **params)
+            except (ValueError, ZeroDivisionError, FloatingPointError, IndexError):
+                failed += 1
+    ci = percentile(reps, confidence)
+    details: dict[str, Any] = {"resampling": "row bootstrap (one metric call per resample)",
+                               "n_resamples": n_resamples}
+    if failed or not np.isfinite(reps).all():
+        details["failed_resamples"] = int((~np.isfinite(reps)).sum())
+    if ci is None:
+        details["note"] = "most resamples could not be scored (too few rows or classes)"
+    return Interval(ci, "bootstrap", details)
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(a) and math.isnan(b))
+
+
+# --- dispatch -------------------------------------------------------------------------------------
+
+
+def compute_interval(
+    spec: MetricSpec, chk: Checked, params: dict[str, Any], value: float, *, confidence: float,
+    n_resamples: int, seed: int, ci_method: str | None,
+) -> Interval:
+    """The interval for `spec` at `confidence`, by the family default or `ci_method`."""
+    method = normalise_method(ci_method)
+    rng = np.random.default_rng(seed)
+    fam = spec.family
+    out: Interval | None = None
+    if fam == "max" and method in (None, "order-statistic"):
+        return Interval(None, "none", {
+            "note": f"no valid interval for {spec.name!r}: the bootstrap is inconsistent for a "
+                    "maximum; the gate decides on the point value"})
+    if method in ("wilson", "clopper-pearson") and not (
+            fam == "proportion" and chk.sample_weight is None and not params):
+        raise ConfigError(
+            f"ci_method={ci_method!r} applies to unweighted proportions such as 'accuracy', "
+            f"not {spec.name!r}; leave ci_method unset or use 'bootstrap'")
+    if method == "delong" and fam != "auc":
+        raise ConfigError(f"ci_method='delong' applies to 'roc_auc', not {spec.name!r}")
+    if method == "order-statistic" and fam != "median":
+        raise ConfigError(f"ci_method='order-statistic' applies to 'median_ae', not {spec.name!r}")
+    if method == "t" and fam != "mean":
+        raise ConfigError(f"ci_method='t' applies to means of per-row losses, not {spec.name!r}")
+
+    if fam == "proportion" and method in (None, "wilson", "clopper-pearson") and (
+            chk.sample_weight is None and not params):
+        correct = int(np.count_nonzero(chk.y_true == chk.y_pred))
+        lo, hi = proportion_interval(correct, chk.n, confidence, method or "wilson")
+        return Interval((lo, hi), method or "wilson", {"successes": correct})
+    if fam in ("proportion", "confusion") and method in (None, "bootstrap"):
+        out = confusion_interval(spec, chk, params, value, confidence, n_resamples, rng)
+    elif fam == "auc":
+        if method in (None, "delong"):
+            out = delong_interval(chk, spec, value, confidence)
+            if out is None and method is None:
+                out = auc_bootstrap_interval(chk, value, confidence, n_resamples, rng)
+        else:
+            out = auc_bootstrap_interval(chk, value, confidence, n_resamples, rng)
+    elif fam in ("mean", "ratio") and method in (None, "bootstrap", "t"):
+        out = sums_interval(spec, chk, params, value, confidence, n_resamples, rng,
+                            method or "bootstrap")
+    elif fam == "median" and method in (None, "order-statistic"):
+        out = median_interval(spec, chk, value, confidence)
+    if out is None:
+        if method not in (None, "bootstrap"):
+            raise ConfigError(
+                f"ci_method={ci_method!r} cannot be used for {spec.name!r} with these inputs "
+                "(weights or extra parameters); use 'bootstrap'")
+        out = generic_bootstrap(spec, chk, params, confidence, n_resamples, rng)
+    if out.ci is not None:
+        lo, hi = out.ci
+        blo, bhi = spec.bounds
+        # an interval that excludes its own estimate is never useful for gating
+        lo, hi = max(min(lo, value), blo), min(max(hi, value), bhi)
+        out = Interval((float(lo), float(hi)), out.method, out.details)
+    return out
