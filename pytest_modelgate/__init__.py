@@ -9,12 +9,17 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import ArtifactError, ConfigError, InputError, ModelGateError, UnknownNameError
-from .results import GateResult, RunRecord
-
 if TYPE_CHECKING:
     from . import drift, latency, metrics, security
+    from .exceptions import (
+        ArtifactError,
+        ConfigError,
+        InputError,
+        ModelGateError,
+        UnknownNameError,
+    )
     from .gates import Gate, GateContext
+    from .results import GateResult, RunRecord
 
 __version__ = "0.1.0.dev0"
 
@@ -36,7 +41,17 @@ __all__ = [
 ]
 
 _LAZY_MODULES = {"drift", "latency", "metrics", "security"}
-_LAZY_ATTRS = {"Gate": "gates", "GateContext": "gates"}
+_LAZY_ATTRS = {
+    "Gate": "gates",
+    "GateContext": "gates",
+    "GateResult": "results",
+    "RunRecord": "results",
+    "ArtifactError": "exceptions",
+    "ConfigError": "exceptions",
+    "InputError": "exceptions",
+    "ModelGateError": "exceptions",
+    "UnknownNameError": "exceptions",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -10,19 +10,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Generator
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ._state import SessionState
 from .exceptions import ModelGateError
-from .policy import MARKERS, OPTIONS, Policy, Settings, marker_defaults
-from .results import GateResult
 
 if TYPE_CHECKING:
-    from .baselines import BaselineStore
     from .gates import Gate
     from .loaders import LoadedModel
 
@@ -30,28 +26,6 @@ __all__ = ["GATE_FIXTURES", "RESULT_PROPERTY"]
 
 RESULT_PROPERTY = "modelgate_result"
 GATE_FIXTURES = frozenset({"gate", "modelgate_model", "modelgate_baseline_model"})
-
-
-@dataclass
-class SessionState:
-    """Per-session state, kept in `config.stash` (never in module globals)."""
-
-    settings: Settings
-    policy: Policy = field(default_factory=Policy)
-    results: list[GateResult] = field(default_factory=list)
-    models: dict[str, dict[str, Any]] = field(default_factory=dict)
-    started: str = ""
-    registered: list[tuple[str, str]] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    _baseline: BaselineStore | None = None
-
-    def baseline_store(self) -> BaselineStore:
-        if self._baseline is None:
-            from .baselines import BaselineStore
-
-            self._baseline = BaselineStore(self.settings.baseline)
-        return self._baseline
 
 
 STATE_KEY = pytest.StashKey[SessionState]()
@@ -67,6 +41,8 @@ def _is_worker(config: pytest.Config) -> bool:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    from .policy import OPTIONS
+
     group = parser.getgroup("modelgate", "model gates (pytest-modelgate)")
     for opt in OPTIONS:
         env = f" [env {opt.env}]" if opt.env else ""
@@ -85,8 +61,8 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
-def _read_settings(config: pytest.Config) -> tuple[Settings, dict[str, Any]]:
-    from .policy import read_pyproject_table, resolve_settings
+def _read_settings(config: pytest.Config) -> tuple[Any, dict[str, Any]]:
+    from .policy import OPTIONS, read_pyproject_table, resolve_settings
 
     table, _ = read_pyproject_table(config.rootpath)
 
@@ -98,6 +74,8 @@ def _read_settings(config: pytest.Config) -> tuple[Settings, dict[str, Any]]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from .policy import MARKERS
+
     for spec in MARKERS.values():
         config.addinivalue_line("markers", f"{spec.signature}: {spec.doc}. Implies modelgate.")
     config.addinivalue_line(
@@ -121,6 +99,8 @@ def pytest_configure(config: pytest.Config) -> None:
         _check_writable(settings)
     except ModelGateError as exc:
         raise pytest.UsageError(str(exc)) from None
+    from datetime import datetime, timezone
+
     state.started = (config.workerinput.get("modelgate_started", "") if _is_worker(config)  # type: ignore[attr-defined]
                      else datetime.now(timezone.utc).isoformat(timespec="seconds"))
     if not _is_worker(config):
@@ -132,7 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_extensions(config, state)
 
 
-def _check_writable(settings: Settings) -> None:
+def _check_writable(settings: Any) -> None:
     """Fail at start-up, not after an hour of gates, when a report cannot be written."""
     from .exceptions import ConfigError
 
@@ -194,6 +174,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _gate_markers(item: pytest.Item) -> dict[str, tuple[tuple[Any, ...], dict[str, Any]]]:
     """Each gate marker's keywords, the closest marker winning key by key (function > class)."""
+    from .policy import MARKERS
+
     found: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
     for name in MARKERS:
         merged: dict[str, Any] = {}
@@ -211,6 +193,8 @@ def _gate_markers(item: pytest.Item) -> dict[str, tuple[tuple[Any, ...], dict[st
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from .policy import marker_defaults
+
     state = config.stash[STATE_KEY]
     skip = pytest.mark.skip(reason="model gate: run with --modelgate")
     for item in items:
@@ -266,7 +250,7 @@ def gate(request: pytest.FixtureRequest) -> Gate:
         extra={"latency_under_xdist": settings.latency_under_xdist},
     )
 
-    def sink(result: GateResult) -> None:
+    def sink(result: Any) -> None:
         item.user_properties.append(
             (RESULT_PROPERTY, json.dumps(result.to_dict(), sort_keys=True, default=str))
         )
@@ -357,6 +341,8 @@ class ResultCollector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call":
             return
+        from .results import GateResult
+
         for name, value in report.user_properties:
             if name != RESULT_PROPERTY:
                 continue

@@ -85,7 +85,8 @@ def test_markdown_and_html_files(pytester: pytest.Pytester) -> None:
     pytester.runpytest("--modelgate", "--modelgate-markdown=out/gates.md", "--modelgate-html=out/gates.html")
     assert "✅ Model gates: 2/2 passed" in (pytester.path / "out/gates.md").read_text()
     html = (pytester.path / "out/gates.html").read_text()
-    assert html.startswith("<!doctype html>") and "custom:accuracy" in html
+    assert html.startswith("<!doctype html>")
+    assert "custom:accuracy" in html
 
 
 def test_junit_properties(pytester: pytest.Pytester, run_args: list[str]) -> None:
@@ -137,4 +138,5 @@ def test_compare_cli(pytester: pytest.Pytester) -> None:
         [sys.executable, "-m", "pytest_modelgate.cli", "compare", "missing.json"],
         cwd=pytester.path, capture_output=True, text=True,
     )
-    assert bad.returncode == 2 and "missing.json: cannot read it" in bad.stderr
+    assert bad.returncode == 2
+    assert "missing.json: cannot read it" in bad.stderr
