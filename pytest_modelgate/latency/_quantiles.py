@@ -44,11 +44,11 @@ def parse_quantile(q: object, arg: str = "quantile") -> float:
             raise ConfigError(
                 f"{arg}: cannot read {q!r} as a quantile; write 'p95', 95 or 0.95"
             ) from None
-        if text.startswith("p") or value >= 1:
+        if text.startswith("p") or value > 1:
             value /= 100.0
     elif isinstance(q, (int, float)) and not isinstance(q, bool):
         value = float(q)
-        if value >= 1:
+        if value > 1:  # 95 means the 95th percentile; exactly 1 is ambiguous and refused
             value /= 100.0
     else:
         raise ConfigError(f"{arg}: expected a quantile such as 'p95' or 0.95, got {q!r}")
