@@ -376,12 +376,9 @@ class Policy:
     tests: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
     source: str = "none"
 
-    def overrides_for(self, nodeid: str) -> dict[str, dict[str, Any]]:
-        """The selector -> overrides mapping that applies to one test."""
-        merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in self.gates.items()}
-        for selector, values in self.tests.get(nodeid, {}).items():
-            merged.setdefault(selector, {}).update(values)
-        return merged
+    def overrides_for(self, nodeid: str) -> tuple[Mapping[str, Mapping[str, Any]], ...]:
+        """The layers that apply to one test, weakest first: gate-wide, then the test's own."""
+        return (self.gates, self.tests.get(nodeid, {}))
 
 
 def _check_selector_table(table: Any, where: str) -> dict[str, dict[str, Any]]:

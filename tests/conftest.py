@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+# Imported here so that pytester's in-process runs, which drop modules first imported during a
+# run, never re-import numpy (numpy refuses to load twice in one process).
+import numpy  # noqa: F401
 import pytest
+import scipy.stats  # noqa: F401
+import sklearn.metrics  # noqa: F401
 
 
 @pytest.fixture(params=[[], ["-n", "2"]], ids=["inprocess", "xdist"])

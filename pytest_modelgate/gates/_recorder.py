@@ -5,15 +5,12 @@ No pytest import here: the plugin builds a `GateContext` per test and hands in a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 __all__ = ["Gate", "GateContext", "GateFailure", "format_failures"]
 
@@ -25,15 +22,15 @@ class GateContext:
     """What a judge needs from the run: the test, the seed, defaults and the stored baseline.
 
     `defaults` maps a gate kind ("metric", "drift", "latency", ...) to keyword defaults from the
-    test's markers; `overrides` maps a gate kind to the policy's values, which win over both the
-    marker and the call. `baseline(name)` returns the stored result dict for this test and gate
+    test's markers; `overrides` are the policy's layers (gate-wide, then this test's), each mapping
+    a selector ("metric" or "metric:accuracy") to values that win over both marker and call. `baseline(name)` returns the stored result dict for this test and gate
     name, or None when there is none.
     """
 
     nodeid: str = "<library>"
     seed: int = 0
     defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    overrides: Sequence[Mapping[str, Mapping[str, Any]]] = ()
     baseline: Callable[[str], Mapping[str, Any] | None] = lambda name: None
     warn_only: bool = False
     inconclusive: str = "fail"
@@ -55,10 +52,9 @@ class GateContext:
         for key, value in call.items():
             if value is not _UNSET:
                 merged[key] = value
-        for scope in (kind, f"{kind}:{name}" if name else None):
-            if scope is None:
-                continue
-            for key, value in self.overrides.get(scope, {}).items():
+        scopes = (kind, f"{kind}:{name}") if name else (kind,)
+        for layer, scope in ((layer, scope) for layer in self.overrides for scope in scopes):
+            for key, value in layer.get(scope, {}).items():
                 if key not in allowed:
                     raise ConfigError(
                         f"policy for {scope!r} in {self.nodeid}: unknown key {key!r}; "
