@@ -23,7 +23,9 @@ __all__ = [
     "COMPARE_KEYWORDS",
     "METRIC_KEYWORDS",
     "WEAK_SLICES_KEYWORDS",
+    "compare",
     "metric",
+    "weak_slices",
 ]
 
 METRIC_KEYWORDS: tuple[str, ...] = (
@@ -322,3 +324,144 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
     if notes:
         out += ". " + "; ".join(notes)
     return out
+
+
+def compare(
+    ctx: GateContext,
+    name: str,
+    y_true: Any,
+    candidate_pred: Any,
+    baseline_pred: Any,
+    *,
+    sample_weight: Any = None,
+    **kw: Any,
+) -> GateResult:
+    """Champion vs challenger on the same rows: gate delta = candidate - baseline.
+
+    `max_drop` (default 0): the candidate may lose at most this much; `min_gain`: it must gain
+    at least this much. `confidence` (default 0.95) is one-sided.
+    """
+    from pytest_modelgate.metrics import compare as paired
+
+    _check_unknown(kw, COMPARE_KEYWORDS, "compare")
+    max_drop = _number(kw.get("max_drop", 0.0), "max_drop")
+    min_gain = _number(kw.get("min_gain"), "min_gain")
+    confidence = kw.get("confidence")
+    power = _number(kw.get("power", 0.8), "power") or 0.8
+    params = {k: kw[k] for k in _PARAMS if kw.get(k) is not None}
+    r = paired(name, y_true, candidate_pred, baseline_pred,
+               max_drop=max_drop if max_drop is not None else 0.0, min_gain=min_gain,
+               confidence=0.95 if confidence is None else confidence,
+               n_resamples=int(kw.get("n_resamples", 1000)), seed=ctx.seed,
+               sample_weight=sample_weight, method=kw.get("method"), power=power, **params)
+    higher = r.direction == "higher"
+    if min_gain is not None:
+        rule = (f"the candidate must gain at least {_g(min_gain)} {r.name}, "
+                f"{r.confidence:.0%} one-sided")
+        threshold: dict[str, Any] = {"min_gain": min_gain}
+    else:
+        verb = "lose" if higher else "add"
+        rule = (f"the candidate may {verb} at most {_g(r.max_drop)} {r.name}, "
+                f"{r.confidence:.0%} one-sided")
+        threshold = {"max_drop": r.max_drop}
+    threshold["limit"] = r.limit
+    bound_name = "lower" if higher else "upper"
+    if r.ci is None:
+        ci_txt = "no interval"
+        bound = None
+    else:
+        bound = r.ci[0] if higher else r.ci[1]
+        ci_txt = f"{r.confidence:.0%} one-sided {bound_name} bound {_g(bound)}"
+    head = (f"{r.name}: candidate {_g(r.candidate)} vs baseline {_g(r.baseline)} on the same "
+            f"{r.n:,} rows; delta {_signed(r.delta)} ({ci_txt}, {r.method}"
+            + (f", p={r.p_value:.3g}" if r.p_value is not None else "") + ")"
+            + f"; rule: {rule} (limit {_signed(r.limit)})"
+            + (f"; margin {_signed(r.margin)}" if r.margin is not None else ""))
+    if r.verdict == "passed":
+        tail = "passed"
+    elif r.verdict == "failed":
+        tail = (f"FAILED: delta {_signed(r.delta)} is beyond the limit {_signed(r.limit)}. "
+                "Keep the champion, or improve the candidate")
+    else:
+        if r.rows_needed:
+            need = (f"about {r.rows_needed:,} rows would decide it ({power:.0%} power if the "
+                    f"true delta is {_signed(r.delta)})")
+        else:
+            need = "no number of rows decides it at this delta"
+        hint = (" With max_drop=0 the candidate must be shown better; allow a margin (e.g. "
+                "max_drop=0.01) for a non-inferiority gate" if min_gain is None
+                and r.max_drop == 0 else "")
+        tail = (f"INCONCLUSIVE: the delta meets the limit but its {bound_name} bound "
+                f"{_g(bound)} does not; {need}. To decide: compare on more rows, or change "
+                f"the margin / confidence.{hint}")
+    details = dict(r.details)
+    details.update(candidate=r.candidate, baseline=r.baseline, limit=r.limit,
+                   p_value=r.p_value, one_sided=True)
+    if r.verdict == "inconclusive":
+        details["rows_needed"] = r.rows_needed
+        details["power"] = power
+    return GateResult(
+        nodeid=ctx.nodeid, kind="compare", name=r.name, value=r.delta, threshold=threshold,
+        direction=r.direction,  # type: ignore[arg-type]
+        ci=r.ci, confidence=r.confidence, margin=r.margin,
+        verdict=r.verdict,  # type: ignore[arg-type]
+        message=f"{head}. {tail}", method=r.method, n=r.n, details=details,
+    )
+
+
+def weak_slices(ctx: GateContext, X: Any, y_true: Any, y_pred: Any, **kw: Any) -> GateResult:
+    """Search the weakest segment automatically and gate its gap to the whole set (`max_gap`)."""
+    from pytest_modelgate.metrics import weak_slices as search
+
+    _check_unknown(kw, WEAK_SLICES_KEYWORDS, "weak_slices")
+    metric_name = kw.get("metric") or "accuracy"
+    max_gap = _number(kw.get("max_gap", 0.1), "max_gap")
+    relative = bool(kw.get("relative", False))
+    confidence = kw.get("confidence")
+    opts = {k: kw[k] for k in ("min_size", "max_depth", "columns", "max_features", "average",
+                               "pos_label", "n_resamples") if kw.get(k) is not None}
+    rep = search(X, y_true, y_pred, metric=metric_name, relative=relative,
+                 confidence=confidence, seed=ctx.seed, sample_weight=kw.get("sample_weight"),
+                 **opts)
+    unit = " (fraction of the overall value)" if relative else ""
+    threshold = {"max_gap": max_gap, "relative": relative}
+    details: dict[str, Any] = {
+        "metric": rep.metric, "overall": rep.overall.value, "min_size": rep.min_size,
+        "honest": rep.honest, "n_searched": rep.n_searched, "n_evaluated": rep.n_evaluated,
+        "segments": [{"rule": s.rule, "n": s.n, "value": s.value, "gap": s.gap,
+                      "ci": list(s.ci) if s.ci else None} for s in rep.segments],
+        **rep.details,
+    }
+    w = rep.worst
+    if w is None:
+        return GateResult(
+            nodeid=ctx.nodeid, kind="weak_slices", name=rep.metric, value=0.0,
+            threshold=threshold, direction="lower", verdict="passed", n=rep.overall.n,
+            message=(f"{rep.metric}: no segment of at least {rep.min_size} rows could be "
+                     f"formed or scored; overall {_g(rep.overall.value)}"),
+            method="tree-segments", details=details)
+    dec = decide(w.gap, w.ci, max=max_gap)
+    details["worst"] = {"rule": w.rule, "n": w.n, "value": w.value, "gap": w.gap,
+                        "ci": list(w.ci) if w.ci else None}
+    share = w.n / max(rep.n_evaluated, 1)
+    ci_txt = (f", gap {rep.overall.confidence or confidence:.0%} CI [{_g(w.ci[0])}, "
+              f"{_g(w.ci[1])}] on held-out rows" if w.ci else "")
+    head = (f"weakest segment of {rep.metric}: [{w.rule}] ({w.n:,} rows, {share:.1%}): "
+            f"{_g(w.value)} vs {_g(rep.overall.value)} overall; gap {_signed(w.gap)}{unit}"
+            f"{ci_txt}; threshold max_gap {_g(max_gap)}"
+            + (f"; margin {_signed(dec.margin)}" if dec.margin is not None else ""))
+    if dec.verdict == "passed":
+        tail = "passed"
+    elif dec.verdict == "failed":
+        tail = (f"FAILED: {dec.reason.replace('value', 'gap')}. Improve the model on this "
+                "segment (more training data there, a feature that separates it), or raise "
+                "max_gap if the gap is acceptable")
+    else:
+        tail = (f"INCONCLUSIVE: {dec.reason.replace('value', 'gap')}; the segment is too small "
+                "to be sure. Evaluate on more rows, or lower confidence")
+    return GateResult(
+        nodeid=ctx.nodeid, kind="weak_slices", name=rep.metric, value=w.gap,
+        threshold=threshold, direction="lower", ci=w.ci,
+        confidence=float(confidence) if confidence is not None else None, margin=dec.margin,
+        verdict=dec.verdict, message=f"{head}. {tail}", method="tree-segments",
+        n=rep.overall.n, details=details)

@@ -7,15 +7,22 @@ Usable without pytest::
     r.value, r.ci, r.method, r.n
 """
 
+from ._compare import COMPARE_METHODS, CompareResult, compare
 from ._evaluate import MetricResult, evaluate, rows_needed
 from ._registry import MetricSpec, get_metric, get_metric_names, register_metric, unregister_metric
 from ._slices import SliceReport, SliceResult, evaluate_slices
+from ._weak import Segment, WeakSliceReport, weak_slices
 
 __all__ = [
+    "COMPARE_METHODS",
+    "CompareResult",
     "MetricResult",
     "MetricSpec",
+    "Segment",
     "SliceReport",
     "SliceResult",
+    "WeakSliceReport",
+    "compare",
     "evaluate",
     "evaluate_slices",
     "get_metric",
@@ -23,4 +30,5 @@ __all__ = [
     "register_metric",
     "rows_needed",
     "unregister_metric",
+    "weak_slices",
 ]
