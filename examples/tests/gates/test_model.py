@@ -1,0 +1,68 @@
+"""The example's model gates: run with `pytest --modelgate` after `python train.py`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+@pytest.mark.accuracy(metric="accuracy", min=0.90, confidence=0.95)
+def test_holdout_accuracy(gate, modelgate_model, holdout):
+    """The lower 95% confidence bound of holdout accuracy must clear 0.90."""
+    X, y = holdout
+    gate.metric(y_true=y, y_pred=modelgate_model.predict(X))
+
+
+def test_per_class_recall(gate, modelgate_model, holdout):
+    """Every digit is recognised: macro F1 and the worst class (as a slice) both gated."""
+    X, y = holdout
+    pred = modelgate_model.predict(X)
+    gate.metric("f1_macro", y, pred, min=0.85)
+    gate.metric("accuracy", y, pred, min=0.80, slices=y, min_slice_size=30)
+
+
+def test_probabilities(gate, modelgate_model, holdout):
+    """Calibrated scores: multiclass log loss must stay low."""
+    X, y = holdout
+    gate.metric("log_loss", y, modelgate_model.predict_proba(X), max=0.5)
+
+
+def test_no_worse_than_champion(gate, modelgate_model, modelgate_baseline_model, holdout):
+    """Champion vs challenger on the same rows: the candidate may lose at most 1 point."""
+    X, y = holdout
+    gate.compare("accuracy", y, modelgate_model.predict(X),
+                 modelgate_baseline_model.predict(X), max_drop=0.01, confidence=0.95)
+
+
+@pytest.mark.latency(p95="5ms")
+def test_single_row_latency(gate, modelgate_model, holdout):
+    """Serving budget: p95 of a single-row predict within 5 ms (upper confidence bound)."""
+    X, _ = holdout
+    gate.latency(modelgate_model.predict, X[:1])
+
+
+def test_latency_relative_to_champion(gate, modelgate_model, modelgate_baseline_model, holdout):
+    """Timed interleaved in this process: the candidate's p95 at most 1.5x the champion's."""
+    X, _ = holdout
+    gate.latency(modelgate_model.predict, X[:32], baseline=modelgate_baseline_model.predict,
+                 max_ratio=1.5)
+
+
+@pytest.mark.latency(memory="50MiB")
+def test_batch_memory(gate, modelgate_model, holdout):
+    """Peak memory of predicting the whole holdout stays within 50 MiB."""
+    X, _ = holdout
+    gate.memory(modelgate_model.predict_proba, X)
+
+
+def test_baseline_regression(gate, modelgate_model, holdout):
+    """Compared with the accepted result stored in .modelgate/baseline.json (when there is one)."""
+    X, y = holdout
+    gate.metric("balanced_accuracy", y, modelgate_model.predict(X), min=0.85, max_drop=0.02)
+
+
+def test_scores_are_probabilities(modelgate_model, holdout):
+    """An ordinary assertion in a gate test: it fails the test like any other."""
+    X, _ = holdout
+    proba = modelgate_model.predict_proba(X)
+    assert np.allclose(proba.sum(axis=1), 1.0)
