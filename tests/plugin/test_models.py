@@ -1,0 +1,108 @@
+"""The modelgate_model fixtures: loading by format, metadata in the report, clear refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+USE_MODEL = '''
+def test_uses_model(modelgate_model):
+    import numpy as np
+    pred = modelgate_model.predict(np.zeros((2, 4)))
+    assert len(pred) == 2
+    assert modelgate_model.version == EXPECTED_VERSION
+'''
+
+
+def _skops_model(path: Path) -> Path:
+    import numpy as np
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    sio.dump(LogisticRegression().fit(X, (X[:, 0] > 0).astype(int)), path)
+    return path
+
+
+def test_skops_model_loads_and_lands_in_report(pytester: pytest.Pytester) -> None:
+    model = _skops_model(pytester.path / "clf.skops")
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'2.1'"))
+    result = pytester.runpytest("--modelgate", f"--modelgate-model={model}",
+                                "--modelgate-model-version=2.1")
+    result.assert_outcomes(passed=1)
+    meta = json.loads((pytester.path / "modelgate-report.json").read_text())["run"]["models"]["model"]
+    assert meta["format"] == "skops"
+    assert meta["version"] == "2.1"
+    assert len(meta["sha256"]) == 64
+
+
+def test_skops_with_untrusted_types_is_refused(pytester: pytest.Pytester) -> None:
+    import skops.io as sio
+
+    path = pytester.path / "odd.skops"
+    sio.dump({"f": Path("x")}, path)  # pathlib types are not in the trusted set
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'odd'"))
+    result = pytester.runpytest("--modelgate", f"--modelgate-model={path}")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*model:*skops file names types outside the trusted*pathlib*"])
+
+
+def test_missing_model_option_and_file(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "''"))
+    result = pytester.runpytest("--modelgate")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*no model given; pass --modelgate-model PATH or set MODELGATE_MODEL*"])
+    result = pytester.runpytest("--modelgate", "--modelgate-model=nope.skops")
+    result.stdout.fnmatch_lines(["*model artifact nope.skops does not exist*"])
+
+
+def test_unknown_format_lists_known_ones(pytester: pytest.Pytester) -> None:
+    (pytester.path / "m.xyz").write_bytes(b"??")
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'m'"))
+    result = pytester.runpytest("--modelgate", "--modelgate-model=m.xyz")
+    result.stdout.fnmatch_lines(["*unknown model format '.xyz'*"])
+
+
+def test_baseline_model_skips_when_not_configured(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_cmp(modelgate_baseline_model):\n    pass\n")
+    result = pytester.runpytest("--modelgate", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*no baseline model: pass --modelgate-baseline-model*"])
+
+
+def test_user_loader_hook_wins(pytester: pytest.Pytester) -> None:
+    (pytester.path / "model.skops").write_bytes(b"not a skops file")
+    pytester.makeconftest(
+        """
+        class Constant:
+            def predict(self, X):
+                return [0] * len(X)
+
+        def pytest_modelgate_load_model(path, config):
+            return Constant()
+        """
+    )
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'model'"))
+    pytester.runpytest("--modelgate", "--modelgate-model=model.skops").assert_outcomes(passed=1)
+
+
+def test_onnx_model(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("onnxruntime")
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    # y = argmax(x @ W): a two-class linear model written by hand as an ONNX graph
+    w = helper.make_tensor("W", TensorProto.FLOAT, [4, 2], [1, 0, 0, 1, 0, 0, 0, 0])
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["X", "W"], ["S"]),
+         helper.make_node("ArgMax", ["S"], ["label"], axis=1, keepdims=0)],
+        "linear", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("label", TensorProto.INT64, [None])], [w],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, str(pytester.path / "m.onnx"))
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'m'"))
+    pytester.runpytest("--modelgate", "--modelgate-model=m.onnx").assert_outcomes(passed=1)
