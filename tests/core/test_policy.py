@@ -1,0 +1,76 @@
+"""The settings resolver, marker defaults, the policy table and the recorder's merge order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_modelgate.exceptions import ConfigError
+from pytest_modelgate.gates import GateContext
+from pytest_modelgate.policy import load_policy, marker_defaults, resolve_settings
+
+
+def _ini(values: dict[str, Any]) -> Any:
+    return lambda key: values.get(key)
+
+
+def test_precedence_cli_env_ini_pyproject() -> None:
+    none: dict[str, Any] = {}
+    s = resolve_settings(none, _ini({}), {}, env={})
+    assert (s.seed, s.sources["seed"]) == (0, "default")
+    s = resolve_settings(none, _ini({}), {"seed": 1}, env={})
+    assert (s.seed, s.sources["seed"]) == (1, "pyproject.toml [tool.modelgate] seed")
+    s = resolve_settings(none, _ini({"modelgate_seed": "2"}), {"seed": 1}, env={})
+    assert (s.seed, s.sources["seed"]) == (2, "ini modelgate_seed")
+    s = resolve_settings(none, _ini({"modelgate_seed": "2"}), {"seed": 1}, env={"MODELGATE_SEED": "3"})
+    assert (s.seed, s.sources["seed"]) == (3, "env MODELGATE_SEED")
+    s = resolve_settings({"seed": "4"}, _ini({}), {}, env={"MODELGATE_SEED": "3"})
+    assert (s.seed, s.sources["seed"]) == (4, "command line --modelgate-seed")
+
+
+@pytest.mark.parametrize(("cli", "env", "message"), [
+    ({"seed": "x"}, {}, "--modelgate-seed: 'x' is not an integer (from command line --modelgate-seed)"),
+    ({}, {"MODELGATE_WARN_ONLY": "maybe"}, "--modelgate-warn-only: 'maybe' is not a boolean"),
+    ({}, {"MODELGATE_INCONCLUSIVE": "ignore"}, "'ignore' is not one of fail, pass"),
+])
+def test_bad_values_name_their_source(cli: dict[str, Any], env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        resolve_settings(cli, _ini({}), {}, env=env)
+    assert message in str(exc.value)
+
+
+def test_marker_defaults_map_to_gate_kinds() -> None:
+    d = marker_defaults({
+        "accuracy": ((), {"metric": "f1", "min": 0.8, "confidence": 0.9}),
+        "latency": ((), {"p95": "5ms", "memory": "1MiB"}),
+    }, "t.py::x")
+    assert d["metric"] == {"metric": "f1", "min": 0.8, "confidence": 0.9}
+    assert d["compare"] == {"confidence": 0.9}
+    assert d["latency"] == {"p95": 0.005}
+    assert d["memory"] == {"max_bytes": 2**20}
+
+
+def test_policy_validation() -> None:
+    with pytest.raises(ConfigError, match="selector 'acuracy' must start with a gate kind"):
+        load_policy({"gates": {"acuracy": {"min": 1}}}, "pyproject")
+    with pytest.raises(ConfigError, match="p95: cannot parse"):
+        load_policy({"gates": {"latency": {"p95": "soon"}}}, "pyproject")
+
+
+def test_recorder_merge_order() -> None:
+    policy = load_policy({
+        "gates": {"metric": {"min": 0.7}, "metric:f1": {"min": 0.75}},
+        "tests": {"t.py::x": {"metric": {"min": 0.8}}},
+    }, "pyproject")
+    ctx = GateContext(nodeid="t.py::x", defaults={"metric": {"min": 0.5, "max": 0.99}},
+                      overrides=policy.overrides_for("t.py::x"))
+    allowed = ("min", "max", "confidence")
+    # policy (test layer) > policy (gate layer) > call > marker
+    assert ctx.resolve("metric", "f1", {"min": 0.6}, allowed) == {"min": 0.8, "max": 0.99}
+    other = GateContext(nodeid="t.py::y", defaults={"metric": {"min": 0.5}},
+                        overrides=policy.overrides_for("t.py::y"))
+    assert other.resolve("metric", "f1", {"min": 0.6}, allowed) == {"min": 0.75}
+    assert other.resolve("metric", "accuracy", {"min": 0.6}, allowed) == {"min": 0.7}
+    bare = GateContext(defaults={"metric": {"min": 0.5}})
+    assert bare.resolve("metric", "f1", {"confidence": 0.9}, allowed) == {"min": 0.5, "confidence": 0.9}
