@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .plugin import SessionState
+    from ._state import SessionState
 
 __all__ = ["XdistHooks"]
 

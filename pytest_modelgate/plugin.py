@@ -427,8 +427,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
     tr = terminalreporter
     tr.write_sep("=", "model gates")
-    width = int(getattr(config, "get_terminal_writer", lambda: None)().fullwidth) \
-        if hasattr(config, "get_terminal_writer") else 120
+    width = int(config.get_terminal_writer().fullwidth)
     for line in render_terminal(state.results, width=width):
         tr.write_line(line)
     if state.settings.warn_only and any(not r.passed for r in state.results):
