@@ -1,0 +1,47 @@
+"""Drift engine: per-column two-sample tests, the `auto` rule, corrections, profiles.
+
+`detect(reference, current)` tests every column and returns a frozen `DriftResult`;
+`profile(data)` summarises reference data so CI needs no raw reference. Never imports pytest.
+"""
+
+from __future__ import annotations
+
+from ._data import ColumnSummary
+from ._detect import (
+    CORRECTIONS,
+    ColumnDrift,
+    DriftResult,
+    MultivariateDrift,
+    adjust_pvalues,
+    describe_tests,
+    detect,
+)
+from ._multivariate import classifier_drift, mmd_drift
+from ._profile import Profile, profile, profile_file
+from ._registry import DriftTest, Outcome, get_test, get_test_names, register_test, unregister_test
+from ._tests import N_BINS, PSI_EPSILON, STD_FLOOR
+
+__all__ = [
+    "CORRECTIONS",
+    "N_BINS",
+    "PSI_EPSILON",
+    "STD_FLOOR",
+    "ColumnDrift",
+    "ColumnSummary",
+    "DriftResult",
+    "DriftTest",
+    "MultivariateDrift",
+    "Outcome",
+    "Profile",
+    "adjust_pvalues",
+    "classifier_drift",
+    "describe_tests",
+    "detect",
+    "get_test",
+    "get_test_names",
+    "mmd_drift",
+    "profile",
+    "profile_file",
+    "register_test",
+    "unregister_test",
+]

@@ -1,0 +1,608 @@
+"""`detect`: per-column tests, the `auto` rule, multiple-testing correction, dataset verdict.
+
+The `auto` rule: numeric columns get the two-sample KS test, categorical ones chi-square
+(z-test when there are two values). A column drifts only when the change is statistically
+supported (corrected p <= alpha) AND practically large (effect >= the test's threshold: KS
+distance 0.1, Jensen–Shannon distance 0.1). Both parts are continuous in the sample size: no
+regime switch at any row count.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from pytest_modelgate.exceptions import ConfigError, InputError
+
+from ._data import ColumnSummary, Table, align_counts, as_table, select_columns, summarize
+from ._registry import DriftTest, Outcome, get_test, get_test_names
+from ._tests import MULTIVARIATE, _NotBinary
+
+__all__ = ["CORRECTIONS", "ColumnDrift", "DriftResult", "MultivariateDrift", "adjust_pvalues",
+           "detect"]
+
+CORRECTIONS = ("holm", "bh", "bonferroni", "none")
+#: rows x columns above which columns are processed on a thread pool (numpy releases the GIL)
+PARALLEL_CELLS = 400_000
+_UNSEEN_SHOWN = 10
+
+
+# -- multiple testing -------------------------------------------------------------------------
+
+def adjust_pvalues(p: Sequence[float], correction: str = "holm") -> list[float]:
+    """Adjusted p-values: Holm step-down, Benjamini–Hochberg step-up, Bonferroni, or none."""
+    _check_correction(correction)
+    arr = np.asarray(p, dtype=np.float64)
+    m = arr.shape[0]
+    if m == 0 or correction == "none":
+        return [float(x) for x in arr]
+    if correction == "bonferroni":
+        return [float(x) for x in np.minimum(arr * m, 1.0)]
+    order = np.argsort(arr, kind="stable")
+    ps = arr[order]
+    if correction == "holm":
+        adj = np.maximum.accumulate(np.minimum(ps * (m - np.arange(m)), 1.0))
+    else:  # bh
+        adj = np.minimum.accumulate((ps * m / np.arange(1, m + 1))[::-1])[::-1]
+        adj = np.minimum(adj, 1.0)
+    out = np.empty(m)
+    out[order] = adj
+    return [float(x) for x in out]
+
+
+def _check_correction(correction: str) -> None:
+    if correction not in CORRECTIONS:
+        from pytest_modelgate.exceptions import UnknownNameError
+
+        raise UnknownNameError("correction", str(correction), list(CORRECTIONS))
+
+
+def _rejections(le: Sequence[Callable[[float], bool]], alpha: float,
+                correction: str) -> list[bool]:
+    """Which hypotheses the correction rejects at `alpha`, using only 'p <= t' queries.
+
+    Equivalent to comparing adjusted p-values with alpha, but a large-sample KS column answers
+    'p <= t' from a cached critical value, so no slow p-value is computed.
+    """
+    m = len(le)
+    if m == 0:
+        return []
+
+    def count(t: float) -> int:
+        return sum(1 for f in le if f(t))
+
+    if correction == "none":
+        return [f(alpha) for f in le]
+    if correction == "bonferroni":
+        return [f(alpha / m) for f in le]
+    if correction == "holm":
+        k_star = m + 1
+        for k in range(1, m + 1):
+            if count(alpha / (m - k + 1)) < k:
+                k_star = k
+                break
+        if k_star == 1:
+            return [False] * m
+        t = alpha / (m - k_star + 2)
+        return [f(t) for f in le]
+    for k in range(m, 0, -1):  # bh
+        if count(k * alpha / m) >= k:
+            return [f(k * alpha / m) for f in le]
+    return [False] * m
+
+
+class _PValues:
+    """Lazily computed p-values of the tested columns, and their adjusted values."""
+
+    def __init__(self, outcomes: list[Outcome], correction: str) -> None:
+        self._outcomes = outcomes
+        self._correction = correction
+        self._p: list[float] | None = None
+        self._adj: list[float] | None = None
+
+    def p(self, i: int) -> float:
+        o = self._outcomes[i]
+        if o.p_value is not None:
+            return o.p_value
+        return self.all()[i]
+
+    def all(self) -> list[float]:
+        if self._p is None:
+            self._p = [o.p_value if o.p_value is not None else
+                       (o.p_deferred() if o.p_deferred is not None else math.nan)
+                       for o in self._outcomes]
+        return self._p
+
+    def adjusted(self, i: int) -> float:
+        if self._adj is None:
+            ps = self.all()
+            ok = [j for j, v in enumerate(ps) if not math.isnan(v)]
+            adj = adjust_pvalues([ps[j] for j in ok], self._correction)
+            full = [math.nan] * len(ps)
+            for j, v in zip(ok, adj, strict=True):
+                full[j] = v
+            self._adj = full
+        return self._adj[i]
+
+
+# -- results ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ColumnDrift:
+    """The verdict for one column: test, statistic, p-value (raw and corrected), effect size.
+
+    `p_value`/`p_adjusted` are None for distance-only tests and skipped columns. For large
+    samples the KS p-value is computed when first read (it can take ~1 s at 1M rows); the
+    `drifted` flag never needs it. `reason` says why the column drifted, did not, or was skipped.
+    """
+
+    name: Hashable
+    kind: str
+    test: str | None
+    statistic: float | None
+    effect: float | None
+    effect_name: str | None
+    threshold: float | None
+    drifted: bool
+    reason: str
+    skipped: bool = False
+    n_reference: int = 0
+    n_current: int = 0
+    missing_reference: float = 0.0
+    missing_current: float = 0.0
+    inf_reference: int = 0
+    inf_current: int = 0
+    unseen: tuple[str, ...] = ()
+    unseen_share: float = 0.0
+    approx_error: float | None = None
+    _pv: _PValues | None = field(default=None, repr=False, compare=False)
+    _pos: int = field(default=-1, repr=False, compare=False)
+
+    @property
+    def p_value(self) -> float | None:
+        """The test's p-value (scipy's), or None when the test has none."""
+        return None if self._pv is None else self._pv.p(self._pos)
+
+    @property
+    def p_adjusted(self) -> float | None:
+        """The p-value after the multiple-testing correction across the tested columns."""
+        return None if self._pv is None else self._pv.adjusted(self._pos)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-typed mapping (forces the deferred p-values)."""
+        return {
+            "name": _plain_name(self.name), "kind": self.kind, "test": self.test,
+            "statistic": self.statistic, "p_value": self.p_value,
+            "p_adjusted": self.p_adjusted, "effect": self.effect,
+            "effect_name": self.effect_name, "threshold": self.threshold,
+            "drifted": self.drifted, "skipped": self.skipped, "reason": self.reason,
+            "n_reference": self.n_reference, "n_current": self.n_current,
+            "missing_reference": self.missing_reference,
+            "missing_current": self.missing_current,
+            "inf_reference": self.inf_reference, "inf_current": self.inf_current,
+            "unseen": list(self.unseen), "unseen_share": self.unseen_share,
+            "approx_error": self.approx_error,
+        }
+
+
+def _plain_name(name: Hashable) -> str | int:
+    return name if isinstance(name, (int, str)) and not isinstance(name, bool) else str(name)
+
+
+@dataclass(frozen=True)
+class MultivariateDrift:
+    """A whole-table test: domain classifier (ROC AUC with CI) or MMD (permutation p-value)."""
+
+    test: str
+    statistic: float
+    p_value: float | None
+    ci: tuple[float, float] | None
+    confidence: float | None
+    threshold: float | None
+    drifted: bool
+    reason: str
+    n_reference: int
+    n_current: int
+    columns: tuple[str | int, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"test": self.test, "statistic": self.statistic, "p_value": self.p_value,
+                "ci": list(self.ci) if self.ci else None, "confidence": self.confidence,
+                "threshold": self.threshold, "drifted": self.drifted, "reason": self.reason,
+                "n_reference": self.n_reference, "n_current": self.n_current,
+                "columns": list(self.columns), "details": dict(self.details)}
+
+
+@dataclass(frozen=True)
+class DriftResult:
+    """Per-column verdicts in column order, the share of drifted columns, the dataset verdict.
+
+    `drifted` is True when `share_drifted` > `max_share` (or, for a multivariate method, when
+    that test drifts). Skipped columns (datetimes, no reference values) are listed in `columns`
+    with `skipped=True` and do not count in the share.
+    """
+
+    columns: Mapping[Hashable, ColumnDrift]
+    share_drifted: float
+    drifted: bool
+    max_share: float
+    alpha: float
+    correction: str
+    method: str
+    n_tested: int
+    n_reference: int
+    n_current: int
+    multivariate: MultivariateDrift | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def drifted_columns(self) -> list[Hashable]:
+        return [k for k, c in self.columns.items() if c.drifted]
+
+    @property
+    def skipped_columns(self) -> list[Hashable]:
+        return [k for k, c in self.columns.items() if c.skipped]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method, "alpha": self.alpha, "correction": self.correction,
+            "max_share": self.max_share, "share_drifted": self.share_drifted,
+            "drifted": self.drifted, "n_tested": self.n_tested,
+            "n_reference": self.n_reference, "n_current": self.n_current,
+            "columns": [c.to_dict() for c in self.columns.values()],
+            "multivariate": self.multivariate.to_dict() if self.multivariate else None,
+            "notes": list(self.notes),
+        }
+
+
+# -- per-column work -------------------------------------------------------------------------------
+
+@dataclass
+class _Work:
+    name: Hashable
+    ref: ColumnSummary | None = None
+    cur: ColumnSummary | None = None
+    test: DriftTest | None = None
+    outcome: Outcome | None = None
+    kind: str = ""
+    reason: str = ""
+    skipped: bool = False
+    forced_drift: bool = False
+    auto: bool = True
+
+
+def _is_binary(ref: ColumnSummary, cur: ColumnSummary) -> bool:
+    if ref.kind == "categorical":
+        _cats, r, q = align_counts(ref, cur)
+        return int(np.count_nonzero((r + q) > 0)) <= 2
+    if ref.values is None or cur.values is None or not ref.values.size or not cur.values.size:
+        return False
+    ends = {float(ref.values[0]), float(ref.values[-1]), float(cur.values[0]),
+            float(cur.values[-1])}
+    if len(ends) > 2:
+        return False
+    return all(int(np.count_nonzero(v[1:] != v[:-1])) <= 1 for v in (ref.values, cur.values))
+
+
+def _auto_test(kind: str) -> str:
+    return {"numeric": "ks", "categorical": "chisquare", "binary": "ztest"}[kind]
+
+
+def _run_column(work: _Work, method: str, ref_col: Any, cur_col: Any | None,
+                forced_cat: bool) -> _Work:
+    name = work.name
+    if work.ref is None:
+        work.ref = summarize(ref_col, categorical=forced_cat, name=name, argument="reference")
+    ref = work.ref
+    if ref.kind == "datetime":
+        work.skipped, work.kind = True, "datetime"
+        work.reason = "datetime column skipped: convert it to numbers (e.g. epoch seconds) " \
+                      "or a category to test it"
+        return work
+    cur = summarize(cur_col, categorical=forced_cat or ref.kind == "categorical", name=name,
+                    argument="current")
+    work.cur = cur
+    if cur.kind != ref.kind:
+        raise InputError(
+            f"column {name!r} is {ref.kind} in reference but {cur.kind} in current "
+            f"(dtype {cur.dtype}); fix the dtype, or list it in categorical=[...]"
+        )
+    if ref.n_values == 0:
+        work.skipped, work.kind = True, ref.kind
+        work.reason = "no reference values (all missing): nothing to compare against"
+        return work
+    if cur.n_values == 0:
+        work.forced_drift, work.kind = True, ref.kind
+        work.reason = (f"all {cur.n} current values are missing or infinite "
+                       f"(reference: {ref.n_missing / max(ref.n, 1):.1%} missing)")
+        return work
+    kind = "binary" if _is_binary(ref, cur) else ref.kind
+    work.kind = kind
+    name_m = method
+    if method == "auto":
+        name_m = _auto_test(kind)
+    test = get_test(name_m)
+    if not test.supports(kind) and not (kind == "binary" and test.supports(ref.kind)):
+        fallback = _auto_test(kind)
+        work.reason = f"{name_m!r} does not apply to {kind} columns; used {fallback!r}. "
+        test = get_test(fallback)
+        work.auto = True
+    else:
+        work.auto = method == "auto"
+    if not ref.exact and not test.sketch:
+        raise InputError(
+            f"column {name!r}: test {test.name!r} needs raw reference values, but the "
+            f"reference is a quantile sketch; use one of the sketch tests (ks, psi, "
+            f"jensenshannon, hellinger, wasserstein) or a profile with exact values"
+        )
+    work.test = test
+    try:
+        work.outcome = test.func(ref, cur)
+    except _NotBinary:
+        work.outcome = get_test("chisquare").func(ref, cur)
+        work.reason += f"{test.name!r} needs two values; used 'chisquare'. "
+        work.test = get_test("chisquare")
+    return work
+
+
+# -- detect -----------------------------------------------------------------------------------------
+
+def _check_args(alpha: float, correction: str, max_share: float) -> None:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise ConfigError(f"alpha must be a number in (0, 1), got {alpha!r}")
+    _check_correction(correction)
+    if isinstance(max_share, bool) or not isinstance(max_share, (int, float)) \
+            or not 0 <= max_share <= 1:
+        raise ConfigError(f"max_share must be a number in [0, 1], got {max_share!r}")
+
+
+def _method_for(method: str | Mapping[Any, str], name: Hashable) -> str:
+    if isinstance(method, str):
+        return method
+    return str(method.get(name, "auto"))
+
+
+def _validate_method(method: str | Mapping[Any, str]) -> None:
+    names = [method] if isinstance(method, str) else list(method.values())
+    for m in names:
+        if m != "auto" and m not in MULTIVARIATE:
+            get_test(m)  # raises with close matches
+
+
+def detect(
+    reference: Any,
+    current: Any,
+    *,
+    method: str | Mapping[Any, str] = "auto",
+    alpha: float = 0.05,
+    correction: str = "holm",
+    max_share: float = 0.5,
+    columns: Sequence[Hashable] | Hashable | None = None,
+    categorical: Sequence[Hashable] | None = None,
+    seed: int = 0,
+    min_effect: float | None = None,
+    n_jobs: int | None = None,
+    **options: Any,
+) -> DriftResult:
+    """Test every column of `current` against `reference` and give a dataset verdict.
+
+    reference: 2-D/1-D array, DataFrame or `Profile`; current: array or DataFrame. method:
+    "auto", a registered test name (`get_test_names()`), "classifier"/"mmd" (multivariate),
+    or a mapping column -> test name. A column with a p-value test drifts when its corrected
+    p-value is <= alpha (and, under "auto" or with `min_effect`, its effect size is at least
+    the threshold); distance-only tests drift when the distance is at least the threshold
+    (`min_effect` overrides). The dataset drifts when the share of drifted columns exceeds
+    `max_share`.
+    """
+    _check_args(alpha, correction, max_share)
+    if min_effect is not None and (isinstance(min_effect, bool) or
+                                   not isinstance(min_effect, (int, float)) or min_effect < 0):
+        raise ConfigError(f"min_effect must be a number >= 0, got {min_effect!r}")
+    _validate_method(method)
+    if isinstance(method, str) and method in MULTIVARIATE:
+        from ._multivariate import multivariate_detect
+
+        out: DriftResult = multivariate_detect(reference, current, method=method, alpha=alpha,
+                                   columns=columns, categorical=categorical, seed=seed,
+                                   max_share=max_share, correction=correction, **options)
+        return out
+    if options:
+        raise ConfigError(f"detect: unknown option(s) {', '.join(sorted(options))}")
+
+    from ._profile import Profile
+
+    notes: list[str] = []
+    if isinstance(reference, Profile):
+        ref_names: list[Hashable] = list(reference.columns)
+        ref_table: Table | None = None
+        n_ref = reference.n_rows
+        is_frame = reference.is_frame
+    else:
+        ref_table = as_table(reference, "reference")
+        ref_names = ref_table.names
+        n_ref = ref_table.n_rows
+        is_frame = ref_table.is_frame
+    cur_table = as_table(current, "current")
+    if n_ref == 0:
+        raise InputError("reference has no rows; pass the data the model was trained on")
+    if cur_table.n_rows == 0:
+        raise InputError("current has no rows: there is nothing to test for drift; check the "
+                         "query or file that produced it")
+    sel = select_columns(ref_names, columns)
+    cur_pos: dict[Any, int] = {}
+    if is_frame and cur_table.is_frame:
+        cur_pos = {n: i for i, n in enumerate(cur_table.names)}
+        missing = [ref_names[i] for i in sel if ref_names[i] not in cur_pos]
+        if missing:
+            raise InputError(
+                f"column(s) {', '.join(repr(m) for m in missing)} of reference missing from "
+                f"current; restore them, or pass columns=[...] to test only the others"
+            )
+        extra = [n for n in cur_table.names if n not in set(ref_names)]
+        if extra:
+            notes.append(f"{len(extra)} column(s) only in current not tested: "
+                         + ", ".join(map(repr, extra[:10])))
+    else:
+        if len(cur_table.names) != len(ref_names):
+            raise InputError(
+                f"reference has {len(ref_names)} columns but current has "
+                f"{len(cur_table.names)}; pass arrays with the same columns in the same order"
+            )
+        cur_pos = {n: i for i, n in enumerate(ref_names)}
+    forced = set(categorical or ())
+    unknown = [c for c in forced if c not in set(ref_names)]
+    if unknown:
+        raise InputError(f"categorical: {unknown!r} not among the reference columns")
+
+    works = [_Work(ref_names[i]) for i in sel]
+
+    def job(w: _Work) -> _Work:
+        name = w.name
+        meth = _method_for(method, name)
+        if isinstance(reference, Profile):
+            w.ref = reference.summary(name)
+            ref_col = None
+        else:
+            assert ref_table is not None
+            ref_col = ref_table.column(ref_names.index(name))
+        cur_col = cur_table.column(cur_pos[name])
+        return _run_column(w, meth, ref_col, cur_col, name in forced)
+
+    cells = cur_table.n_rows * len(works)
+    workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and cells >= PARALLEL_CELLS and len(works) > 1:
+        with ThreadPoolExecutor(max_workers=min(workers, len(works))) as pool:
+            done = list(pool.map(job, works))
+    else:
+        done = [job(w) for w in works]
+    return _decide(done, method, alpha, correction, max_share, min_effect, n_ref,
+                   cur_table.n_rows, notes)
+
+
+def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, correction: str,
+            max_share: float, min_effect: float | None, n_ref: int, n_cur: int,
+            notes: list[str]) -> DriftResult:
+    tested = [i for i, w in enumerate(done)
+              if w.outcome is not None and w.outcome.has_p and not _nan_stat(w.outcome)]
+    le: list[Callable[[float], bool]] = []
+    for i in tested:
+        o = done[i].outcome
+        assert o is not None
+        if o.p_value is not None:
+            le.append(partial(_le, o.p_value))
+        else:
+            assert o.p_at_most is not None
+            le.append(o.p_at_most)
+    rejected = dict(zip(tested, _rejections(le, alpha, correction), strict=True))
+    pv = _PValues([done[i].outcome for i in tested], correction)  # type: ignore[misc]
+    pos = {i: k for k, i in enumerate(tested)}
+
+    cols: dict[Hashable, ColumnDrift] = {}
+    n_tested = n_drift = 0
+    for i, w in enumerate(done):
+        ref, cur, o, t = w.ref, w.cur, w.outcome, w.test
+        base = _base_fields(ref, cur)
+        if w.skipped:
+            cols[w.name] = ColumnDrift(w.name, w.kind, None, None, None, None, None, False,
+                                       w.reason, skipped=True, **base)
+            continue
+        n_tested += 1
+        if w.forced_drift or o is None or t is None:
+            n_drift += 1
+            cols[w.name] = ColumnDrift(w.name, w.kind, "missing", None, None, None, None, True,
+                                       w.reason, **base)
+            continue
+        stat = _f(o.statistic)
+        eff = _f(o.effect)
+        thr = min_effect if min_effect is not None else t.threshold
+        use_effect = (w.auto or min_effect is not None) if t.p_value else True
+        reason = w.reason
+        if _nan_stat(o):
+            drifted = False
+            reason += "the test could not be computed (" + (o.note or "NaN statistic") + ")"
+            cols[w.name] = ColumnDrift(w.name, w.kind, t.name, stat, eff, t.effect, thr, False,
+                                       reason, approx_error=o.approx_error, **base)
+            continue
+        if t.p_value and o.has_p:
+            sig = rejected.get(i, False)
+            large = (eff is not None and eff >= thr) if use_effect else True
+            drifted = sig and large
+            parts = [f"{t.name} {t.statistic}={_g(stat)}"]
+            parts.append("significant" if sig else "not significant")
+            parts.append(f"at alpha={alpha:g} ({correction})")
+            if use_effect:
+                parts.append(f"{t.effect} {_g(eff)} {'>=' if large else '<'} {_g(thr)}")
+            reason += ", ".join(parts)
+        else:
+            drifted = eff is not None and eff >= thr
+            reason += f"{t.effect} {_g(eff)} {'>=' if drifted else '<'} {_g(thr)}"
+        if o.note:
+            reason += f"; {o.note}"
+        n_drift += int(drifted)
+        cols[w.name] = ColumnDrift(
+            w.name, w.kind, t.name, stat, eff, t.effect, thr, bool(drifted), reason,
+            approx_error=o.approx_error,
+            _pv=pv if i in pos else None, _pos=pos.get(i, -1), **base)
+    share = n_drift / n_tested if n_tested else 0.0
+    if n_tested == 0:
+        notes.append("no column could be tested")
+    mname = method if isinstance(method, str) else "per-column"
+    return DriftResult(cols, float(share), bool(share > max_share), float(max_share),
+                       float(alpha), correction, mname, n_tested, n_ref, n_cur,
+                       notes=tuple(notes))
+
+
+def _le(p: float, t: float) -> bool:
+    return p <= t
+
+
+def _nan_stat(o: Outcome) -> bool:
+    return o.statistic is None or (isinstance(o.statistic, float) and math.isnan(o.statistic)
+                                   and (o.effect is None or math.isnan(o.effect)))
+
+
+def _f(x: float | None) -> float | None:
+    return None if x is None else float(x)
+
+
+def _g(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.4g}"
+
+
+def _base_fields(ref: ColumnSummary | None, cur: ColumnSummary | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if ref is not None:
+        out["n_reference"] = ref.n_values
+        out["missing_reference"] = ref.n_missing / ref.n if ref.n else 0.0
+        out["inf_reference"] = ref.n_inf
+    if cur is not None:
+        out["n_current"] = cur.n_values
+        out["missing_current"] = cur.n_missing / cur.n if cur.n else 0.0
+        out["inf_current"] = cur.n_inf
+    if ref is not None and cur is not None and ref.kind == "categorical" == cur.kind:
+        cats, _, q = align_counts(ref, cur)
+        k = len(ref.categories)
+        new = [(str(c), int(n)) for c, n in zip(cats[k:], q[k:], strict=True) if n > 0]
+        if new:
+            out["unseen"] = tuple(c for c, _ in new[:_UNSEEN_SHOWN])
+            out["unseen_share"] = sum(n for _, n in new) / max(cur.n_values, 1)
+    return out
+
+
+def describe_tests() -> list[dict[str, Any]]:
+    """One row per registered test (for docs and `--markers`-style listings)."""
+    out = []
+    for n in get_test_names():
+        t = get_test(n)
+        out.append({"name": n, "kinds": list(t.kinds), "p_value": t.p_value,
+                    "statistic": t.statistic, "effect": t.effect, "threshold": t.threshold,
+                    "sketch": t.sketch, "description": t.description})
+    return out

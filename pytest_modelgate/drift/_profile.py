@@ -1,0 +1,302 @@
+"""Reference profiles: per-column summaries that stand in for raw reference data.
+
+Numeric columns keep their exact sorted values up to `exact_max` values, above that a
+deterministic quantile grid of `n_quantiles` points (rank error <= 1 / (n_quantiles - 1),
+stated in every result that uses it); categorical columns keep category counts. Profiles merge
+(counts add, exact values concatenate, grids combine through the mixture CDF), so each partition
+of a Spark or Dask job can build one and a final step combines them. Files are JSON with the
+arrays zlib-compressed and base64-encoded, written atomically.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import zlib
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pytest_modelgate._atomic import atomic_write_text
+from pytest_modelgate.exceptions import ConfigError, InputError
+
+from ._data import ColumnSummary, as_table, select_columns, summarize
+
+__all__ = ["EXACT_MAX", "N_QUANTILES", "Profile", "profile", "profile_file"]
+
+#: numeric columns with at most this many finite values are stored exactly
+EXACT_MAX = 100_000
+#: size of the quantile grid used above EXACT_MAX (rank error <= 1 / (N_QUANTILES - 1))
+N_QUANTILES = 4097
+FORMAT = "pytest-modelgate-profile"
+VERSION = 1
+
+
+def _grid(n_quantiles: int) -> np.ndarray:
+    return np.linspace(0.0, 1.0, n_quantiles)
+
+
+def _to_sketch(s: ColumnSummary, n_quantiles: int) -> ColumnSummary:
+    """Replace exact values by the quantile grid (order statistics, so F is exact at the nodes)."""
+    assert s.values is not None
+    probs = _grid(n_quantiles)
+    q = np.quantile(s.values, probs, method="inverted_cdf") if s.values.size else probs * 0
+    return replace(s, values=None, quantiles=np.asarray(q, dtype=np.float64), probs=probs,
+                   rank_error=1.0 / (n_quantiles - 1))
+
+
+def _compact(s: ColumnSummary, exact_max: int, n_quantiles: int) -> ColumnSummary:
+    if s.kind == "numeric" and s.values is not None and s.values.size > exact_max:
+        return _to_sketch(s, n_quantiles)
+    return s
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Per-column reference summaries (`columns` maps name -> ColumnSummary, in order)."""
+
+    columns: Mapping[Hashable, ColumnSummary]
+    n_rows: int
+    is_frame: bool = True
+    exact_max: int = EXACT_MAX
+    n_quantiles: int = N_QUANTILES
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def summary(self, name: Hashable) -> ColumnSummary:
+        try:
+            return self.columns[name]
+        except KeyError:
+            raise InputError(f"profile has no column {name!r}") from None
+
+    @property
+    def exact(self) -> bool:
+        """True when every numeric column is stored exactly (all tests available)."""
+        return all(s.exact for s in self.columns.values())
+
+    def merge(self, other: Profile) -> Profile:
+        """Combine two profiles of the same columns built from disjoint rows."""
+        if not isinstance(other, Profile):
+            raise InputError("merge: other must be a Profile")
+        if list(self.columns) != list(other.columns):
+            raise InputError(f"merge: profiles have different columns: {list(self.columns)} "
+                             f"vs {list(other.columns)}")
+        cols = {n: _merge_summaries(self.columns[n], other.columns[n], self.exact_max,
+                                    self.n_quantiles, n) for n in self.columns}
+        return Profile(cols, self.n_rows + other.n_rows, self.is_frame, self.exact_max,
+                       self.n_quantiles, dict(self.meta))
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        cols = []
+        for name, s in self.columns.items():
+            d: dict[str, Any] = {"name": name, "kind": s.kind, "n": s.n,
+                                 "n_missing": s.n_missing, "n_inf": s.n_inf,
+                                 "n_values": s.n_values, "dtype": s.dtype}
+            if s.kind == "numeric":
+                d.update(mean=_jf(s.mean), std=_jf(s.std), rank_error=s.rank_error)
+                if s.values is not None:
+                    d["values"] = _enc(s.values)
+                else:
+                    assert s.quantiles is not None
+                    assert s.probs is not None
+                    d["quantiles"] = _enc(s.quantiles)
+                    d["probs"] = _enc(s.probs)
+            elif s.kind == "categorical":
+                assert s.counts is not None
+                d["categories"] = list(s.categories)
+                d["counts"] = [int(c) for c in s.counts]
+            cols.append(d)
+        return {"format": FORMAT, "version": VERSION, "n_rows": self.n_rows,
+                "is_frame": self.is_frame, "exact_max": self.exact_max,
+                "n_quantiles": self.n_quantiles, "meta": dict(self.meta), "columns": cols}
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the profile as JSON, atomically (the old file or the whole new one)."""
+        return atomic_write_text(path, json.dumps(self.to_dict(), separators=(",", ":")))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Profile:
+        """Read a profile written by `save`; a wrong or corrupt file raises `InputError`."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"profile file {str(path)!r} not found; build one with "
+                             f"`modelgate profile DATA -o {path}`") from None
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"profile file {str(path)!r} is not a valid profile: {exc}") from None
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> Profile:
+        if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+            raise InputError(f"{source} is not a pytest-modelgate profile")
+        if int(data.get("version", 0)) > VERSION:
+            raise InputError(f"{source}: profile version {data.get('version')} is newer than "
+                             f"this pytest-modelgate understands ({VERSION}); upgrade")
+        cols: dict[Hashable, ColumnSummary] = {}
+        try:
+            for d in data["columns"]:
+                kind = d["kind"]
+                common: dict[str, Any] = dict(
+                    n=int(d["n"]), n_missing=int(d["n_missing"]), n_inf=int(d.get("n_inf", 0)),
+                    n_values=int(d["n_values"]), dtype=str(d.get("dtype", "")))
+                if kind == "numeric":
+                    s = ColumnSummary(
+                        "numeric", mean=_fj(d.get("mean")), std=_fj(d.get("std")),
+                        rank_error=float(d.get("rank_error", 0.0)),
+                        values=_dec(d["values"]) if "values" in d else None,
+                        quantiles=_dec(d["quantiles"]) if "quantiles" in d else None,
+                        probs=_dec(d["probs"]) if "probs" in d else None, **common)
+                elif kind == "categorical":
+                    s = ColumnSummary("categorical", categories=tuple(d["categories"]),
+                                      counts=np.asarray(d["counts"], dtype=np.int64), **common)
+                else:
+                    s = ColumnSummary(kind, **common)
+                cols[d["name"]] = s
+            return cls(cols, int(data["n_rows"]), bool(data.get("is_frame", True)),
+                       int(data.get("exact_max", EXACT_MAX)),
+                       int(data.get("n_quantiles", N_QUANTILES)), dict(data.get("meta", {})))
+        except (KeyError, TypeError, ValueError, zlib.error) as exc:
+            raise InputError(f"{source}: corrupt profile ({type(exc).__name__}: {exc})") from None
+
+
+def _enc(a: np.ndarray) -> str:
+    raw = np.ascontiguousarray(a, dtype="<f8").tobytes()
+    return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+
+
+def _dec(s: str) -> np.ndarray:
+    out: np.ndarray = np.frombuffer(zlib.decompress(base64.b64decode(s)), dtype="<f8").copy()
+    return out
+
+
+def _jf(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def _fj(x: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
+def _cdf_at(s: ColumnSummary, x: np.ndarray) -> np.ndarray:
+    if s.values is not None:
+        out: np.ndarray = np.searchsorted(s.values, x, side="right") / max(s.values.size, 1)
+        return out
+    assert s.quantiles is not None
+    assert s.probs is not None
+    return np.asarray(np.interp(x, s.quantiles, s.probs, left=0.0, right=1.0))
+
+
+def _merge_summaries(a: ColumnSummary, b: ColumnSummary, exact_max: int, n_quantiles: int,
+                     name: Hashable) -> ColumnSummary:
+    if a.kind != b.kind:
+        raise InputError(f"merge: column {name!r} is {a.kind} in one profile, {b.kind} in "
+                         f"the other")
+    n, nm, ni, nv = a.n + b.n, a.n_missing + b.n_missing, a.n_inf + b.n_inf, \
+        a.n_values + b.n_values
+    if a.kind == "categorical":
+        from ._data import align_counts
+
+        cats, r, q = align_counts(a, b)
+        return ColumnSummary("categorical", n, nm, categories=cats, counts=r + q,
+                             n_values=nv, dtype=a.dtype)
+    if a.kind != "numeric":
+        return ColumnSummary(a.kind, n, nm, dtype=a.dtype)
+    # pooled mean and standard deviation (population), exact
+    mean = std = math.nan
+    if nv:
+        parts = [(s.n_values, s.mean, s.std) for s in (a, b) if s.n_values]
+        mean = sum(k * m for k, m, _ in parts) / nv
+        var = sum(k * (sd * sd + (m - mean) ** 2) for k, m, sd in parts) / nv
+        std = math.sqrt(max(var, 0.0))
+    if a.values is not None and b.values is not None:
+        vals = np.sort(np.concatenate([a.values, b.values]), kind="stable")
+        out = ColumnSummary("numeric", n, nm, ni, values=vals, n_values=nv, mean=mean,
+                            std=std, dtype=a.dtype)
+        return _compact(out, exact_max, n_quantiles)
+    # mixture CDF on the union of the nodes, re-read at the grid probabilities
+    pts = np.unique(np.concatenate([_nodes(a), _nodes(b)]))
+    cdf = (a.n_values * _cdf_at(a, pts) + b.n_values * _cdf_at(b, pts)) / max(nv, 1)
+    probs = _grid(n_quantiles)
+    q = np.interp(probs, cdf, pts)
+    err = max(a.rank_error, b.rank_error) + 1.0 / (n_quantiles - 1)
+    return ColumnSummary("numeric", n, nm, ni, quantiles=q, probs=probs, rank_error=err,
+                         n_values=nv, mean=mean, std=std, dtype=a.dtype)
+
+
+def _nodes(s: ColumnSummary) -> np.ndarray:
+    if s.values is not None:
+        return s.values
+    assert s.quantiles is not None
+    return s.quantiles
+
+
+def profile(data: Any, *, categorical: Sequence[Hashable] | None = None,
+            columns: Sequence[Hashable] | None = None, exact_max: int = EXACT_MAX,
+            n_quantiles: int = N_QUANTILES) -> Profile:
+    """Summarise reference data (array or DataFrame) into a `Profile` for `detect`."""
+    if not isinstance(exact_max, int) or exact_max < 0:
+        raise ConfigError(f"exact_max must be an int >= 0, got {exact_max!r}")
+    if not isinstance(n_quantiles, int) or n_quantiles < 3:
+        raise ConfigError(f"n_quantiles must be an int >= 3, got {n_quantiles!r}")
+    table = as_table(data, "data")
+    if table.n_rows == 0:
+        raise InputError("data has no rows: a profile needs reference rows")
+    forced = set(categorical or ())
+    cols: dict[Hashable, ColumnSummary] = {}
+    for i in select_columns(table.names, columns):
+        name = table.names[i]
+        s = summarize(table.column(i), categorical=name in forced, name=name, argument="data")
+        cols[name] = _compact(s, exact_max, n_quantiles)
+    return Profile(cols, table.n_rows, table.is_frame, exact_max, n_quantiles)
+
+
+def _merge_all(parts: Iterable[Profile]) -> Profile:
+    out: Profile | None = None
+    for p in parts:
+        out = p if out is None else out.merge(p)
+    if out is None:
+        raise InputError("no rows to profile")
+    return out
+
+
+def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathLike[str],
+                 *, categorical: Sequence[Hashable] | None = None,
+                 chunksize: int = 1_000_000) -> Profile:
+    """Profile a CSV or Parquet file chunk by chunk (profiles merge) and save it atomically."""
+    path = Path(input_path)
+    if not path.exists():
+        raise InputError(f"data file {str(path)!r} not found")
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise InputError("profiling a file needs pandas: pip install 'pytest-modelgate[pandas]'"
+                         ) from None
+    suffix = "".join(path.suffixes[-2:]).lower()
+    cat = list(categorical or [])
+    if suffix.endswith((".parquet", ".pq")):
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise InputError("reading Parquet needs pyarrow: pip install pyarrow") from None
+        pf = pq.ParquetFile(path)
+        parts: Iterable[Profile] = (profile(b.to_pandas(), categorical=cat)
+                                    for b in pf.iter_batches(batch_size=chunksize))
+    elif suffix.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        sep = "\t" if ".tsv" in suffix else ","
+        reader = pd.read_csv(path, sep=sep, chunksize=chunksize,
+                             dtype={c: "category" for c in cat} or None)
+        parts = (profile(chunk, categorical=cat) for chunk in reader)
+    else:
+        raise InputError(f"{str(path)!r}: unknown format {suffix or '(none)'}; use .csv, .tsv "
+                         f"or .parquet")
+    prof = _merge_all(parts)
+    prof = replace(prof, meta={**prof.meta, "source": path.name})
+    prof.save(output_path)
+    return prof

@@ -1,0 +1,158 @@
+"""Judge for drift gates: `pytest_modelgate.drift.detect` + `max_share` -> `GateResult`.
+
+Called by `Gate.drift` in `_recorder.py`. The value is the share of drifted columns (lower is
+better); the message names every drifted column with its test, statistic, corrected p-value and
+effect size, and says which knob to turn. Multivariate methods gate their own statistic.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import TYPE_CHECKING, Any, Literal
+
+from pytest_modelgate.exceptions import ConfigError
+from pytest_modelgate.results import GateResult, decide
+
+if TYPE_CHECKING:
+    from pytest_modelgate.drift import DriftResult
+
+    from ._recorder import GateContext
+
+__all__ = ["DRIFT_KEYWORDS", "drift"]
+
+DRIFT_KEYWORDS: tuple[str, ...] = (
+    "method", "alpha", "max_share", "columns", "name", "correction", "categorical",
+    "min_effect", "n_jobs", "threshold", "confidence", "max_rows", "cv", "n_permutations",
+)
+_SHOWN = 8
+Verdict = Literal["passed", "failed", "inconclusive"]
+
+
+def _g(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    return f"{x:.4g}"
+
+
+def _p(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f", p_adj={x:.3g}"
+
+
+def _load_reference(reference: Any) -> Any:
+    if isinstance(reference, (str, os.PathLike)):
+        from pytest_modelgate.drift import Profile
+
+        return Profile.load(reference)
+    return reference
+
+
+def drift(ctx: GateContext, reference: Any, current: Any, **kw: Any) -> GateResult:
+    """Run the drift engine and judge the share of drifted columns against `max_share`.
+
+    `reference` may be data, a `Profile`, or the path of a saved profile.
+    """
+    from pytest_modelgate.drift import detect
+
+    kw = dict(kw)
+    name = kw.pop("name", None) or "dataset"
+    method = kw.pop("method", "auto")
+    alpha = kw.pop("alpha", 0.05)
+    max_share = kw.pop("max_share", 0.5)
+    correction = kw.pop("correction", "holm")
+    if method not in ("classifier", "mmd") and any(k in kw for k in ("threshold", "confidence", "max_rows", "cv", "n_permutations")):
+        bad = [k for k in ("threshold", "confidence", "max_rows", "cv", "n_permutations")
+               if k in kw]
+        raise ConfigError(f"gate.drift: {', '.join(bad)} only apply to method='classifier' or "
+                          f"'mmd'; for per-column tests use min_effect=")
+    res = detect(_load_reference(reference), current, method=method, alpha=alpha,
+                 max_share=max_share, correction=correction, seed=ctx.seed, **kw)
+    if res.multivariate is not None:
+        return _multivariate(ctx, name, res)
+    return _per_column(ctx, name, res)
+
+
+def _per_column(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
+    dec = decide(res.share_drifted, None, max=res.max_share)
+    details: dict[str, Any] = {
+        "columns": {str(k): {"test": c.test, "statistic": c.statistic, "p_value": c.p_value,
+                             "p_adjusted": c.p_adjusted, "effect": c.effect,
+                             "effect_name": c.effect_name, "threshold": c.threshold,
+                             "drifted": c.drifted, "skipped": c.skipped, "reason": c.reason,
+                             "missing_reference": c.missing_reference,
+                             "missing_current": c.missing_current,
+                             "unseen": list(c.unseen)}
+                    for k, c in res.columns.items()},
+        "correction": res.correction, "alpha": res.alpha, "n_tested": res.n_tested,
+        "drifted_columns": [str(k) for k in res.drifted_columns],
+        "skipped_columns": [str(k) for k in res.skipped_columns],
+        "n_reference": res.n_reference, "n_current": res.n_current,
+        "notes": list(res.notes),
+    }
+    drifted = [(k, c) for k, c in res.columns.items() if c.drifted]
+    n_drift = len(drifted)
+    head = (f"{n_drift} of {res.n_tested} columns drifted (share {res.share_drifted:.3g}, "
+            f"max_share {res.max_share:g}, margin {_g(dec.margin)}; method {res.method}, "
+            f"alpha {res.alpha:g} with {res.correction} correction)")
+    shown = []
+    for k, c in drifted[:_SHOWN]:
+        shown.append(f"{k!s}: {c.test} statistic={_g(c.statistic)}{_p(c.p_adjusted)}, "
+                     f"{c.effect_name}={_g(c.effect)}" + ("" if c.test != "missing"
+                                                           else f" ({c.reason})"))
+    if len(drifted) > _SHOWN:
+        shown.append(f"... and {len(drifted) - _SHOWN} more (see the report details)")
+    msg = head
+    if shown:
+        msg += "; drifted: " + "; ".join(shown)
+    if res.skipped_columns:
+        msg += f"; skipped: {', '.join(str(k) for k in res.skipped_columns[:_SHOWN])}"
+    if dec.verdict != "passed":
+        msg += (". To accept this data: refresh the reference (profile) if the change is "
+                "expected, raise max_share, or raise min_effect if these changes are too "
+                "small to matter")
+    return GateResult(
+        nodeid=ctx.nodeid, kind="drift", name=name, value=float(res.share_drifted),
+        threshold={"max_share": res.max_share}, direction="lower", ci=None, confidence=None,
+        margin=dec.margin, verdict=dec.verdict, message=msg, method=res.method,
+        n=res.n_current, unit="share", details=details,
+    )
+
+
+def _multivariate(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
+    mv = res.multivariate
+    assert mv is not None
+    details = {"multivariate": mv.to_dict()}
+    if mv.test == "classifier":
+        thr = float(mv.threshold if mv.threshold is not None else 0.55)
+        dec = decide(mv.statistic, mv.ci, max=thr)
+        # drift (failed) only when the whole interval is above the threshold; the point
+        # estimate above it with the lower bound below is inconclusive
+        verdict: Verdict = ("failed" if mv.drifted else
+                   "inconclusive" if mv.statistic > thr else "passed")
+        msg = (f"domain classifier ROC AUC {_g(mv.statistic)} "
+               f"(CI {_g(mv.ci[0] if mv.ci else None)}–{_g(mv.ci[1] if mv.ci else None)} at "
+               f"{mv.confidence:g}) vs max_auc {thr:g}, margin {_g(dec.margin)}; "
+               f"{mv.n_reference} + {mv.n_current} rows")
+        if verdict != "passed":
+            msg += (". A model can tell current rows from reference rows; inspect the columns "
+                    "with the largest per-column effects, or refresh the reference")
+        return GateResult(
+            nodeid=ctx.nodeid, kind="drift", name=name, value=float(mv.statistic),
+            threshold={"max_auc": thr}, direction="lower", ci=mv.ci, confidence=mv.confidence,
+            margin=dec.margin, verdict=verdict,
+            message=msg, method="classifier", n=mv.n_current, unit="roc_auc", details=details)
+    alpha = float(mv.threshold if mv.threshold is not None else res.alpha)
+    p = float(mv.p_value if mv.p_value is not None else 1.0)
+    verdict_m: Verdict = "failed" if mv.drifted else "passed"
+    msg = (f"MMD² {_g(mv.statistic)}, permutation p-value {_g(p)} vs alpha {alpha:g}, "
+           f"margin {_g(p - alpha)}; {mv.n_reference} + {mv.n_current} rows")
+    if mv.drifted:
+        msg += ". The joint distribution changed; refresh the reference if expected"
+    return GateResult(
+        nodeid=ctx.nodeid, kind="drift", name=name, value=p, threshold={"alpha": alpha},
+        direction="higher", ci=None, confidence=None, margin=p - alpha, verdict=verdict_m,
+        message=msg, method="mmd", n=mv.n_current, unit="p_value", details=details)
