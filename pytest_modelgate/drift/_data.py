@@ -46,6 +46,14 @@ class ColumnSummary:
     dtype: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    def moments(self) -> tuple[float, float]:
+        """(mean, population std) of the finite values: stored, or computed from the values."""
+        if self.values is not None and math.isnan(self.std):
+            if not self.values.size:
+                return math.nan, math.nan
+            return float(np.mean(self.values)), float(np.std(self.values))
+        return self.mean, self.std
+
     @property
     def exact(self) -> bool:
         """True when the raw (sorted) values are available, False for a quantile sketch."""
@@ -123,6 +131,8 @@ def _values_and_dtype(col: Any) -> tuple[np.ndarray, str, str]:
                     return col, dstr, "categorical"
                 return arr, dstr, "numeric"
             except (TypeError, ValueError):
+                if dstr == "object":
+                    return col.to_numpy(dtype=object), dstr, "object"
                 return col, dstr, "categorical"
     else:
         arr = np.asarray(col)
@@ -181,13 +191,9 @@ def _numeric_summary(arr: np.ndarray, dstr: str) -> ColumnSummary:
         n_nan = int(np.count_nonzero(np.isnan(x)))
         n_inf = n - n_finite - n_nan
         vals = np.sort(x[finite])
-    if vals.size:
-        mean = float(np.mean(vals))
-        std = float(np.std(vals))
-    else:
-        mean = std = math.nan
+    # mean and std are computed on demand (`spread()`): most tests never need them
     return ColumnSummary("numeric", n, n_nan, n_inf, values=vals, n_values=int(vals.size),
-                         mean=mean, std=std, dtype=dstr)
+                         dtype=dstr)
 
 
 def _plain_category(v: Any) -> Any:

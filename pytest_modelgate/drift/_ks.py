@@ -81,7 +81,10 @@ def ks_small(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """scipy's own `ks_2samp` (exact distribution) for small samples."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = stats.ks_2samp(a, b)
+        try:  # skip scipy's axis/nan wrapper (~1 ms a call); same function underneath
+            res = stats.ks_2samp(a, b, _no_deco=True)
+        except TypeError:  # pragma: no cover - a scipy without the private switch
+            res = stats.ks_2samp(a, b)
     return float(res.statistic), float(res.pvalue)
 
 

@@ -55,7 +55,7 @@ def _encode(reference: Any, current: Any, columns: Any, categorical: Any,
         if rs.kind == "datetime":
             continue
         if rs.kind == "numeric":
-            mu, sd = (rs.mean, rs.std) if rs.n_values else (0.0, 1.0)
+            mu, sd = rs.moments() if rs.n_values else (0.0, 1.0)
             sd = sd if sd > 0 and not math.isnan(sd) else 1.0
             xr.append((_as_float(rsub) - mu) / sd)
             xc.append((_as_float(csub) - mu) / sd)

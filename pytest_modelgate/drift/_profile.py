@@ -46,8 +46,9 @@ def _to_sketch(s: ColumnSummary, n_quantiles: int) -> ColumnSummary:
     assert s.values is not None
     probs = _grid(n_quantiles)
     q = np.quantile(s.values, probs, method="inverted_cdf") if s.values.size else probs * 0
+    mean, std = s.moments()
     return replace(s, values=None, quantiles=np.asarray(q, dtype=np.float64), probs=probs,
-                   rank_error=1.0 / (n_quantiles - 1))
+                   rank_error=1.0 / (n_quantiles - 1), mean=mean, std=std)
 
 
 def _compact(s: ColumnSummary, exact_max: int, n_quantiles: int) -> ColumnSummary:
@@ -99,7 +100,8 @@ class Profile:
                                  "n_missing": s.n_missing, "n_inf": s.n_inf,
                                  "n_values": s.n_values, "dtype": s.dtype}
             if s.kind == "numeric":
-                d.update(mean=_jf(s.mean), std=_jf(s.std), rank_error=s.rank_error)
+                mean, std = s.moments()
+                d.update(mean=_jf(mean), std=_jf(std), rank_error=s.rank_error)
                 if s.values is not None:
                     d["values"] = _enc(s.values)
                 else:
@@ -211,7 +213,7 @@ def _merge_summaries(a: ColumnSummary, b: ColumnSummary, exact_max: int, n_quant
     # pooled mean and standard deviation (population), exact
     mean = std = math.nan
     if nv:
-        parts = [(s.n_values, s.mean, s.std) for s in (a, b) if s.n_values]
+        parts = [(s.n_values, *s.moments()) for s in (a, b) if s.n_values]
         mean = sum(k * m for k, m, _ in parts) / nv
         var = sum(k * (sd * sd + (m - mean) ** 2) for k, m, sd in parts) / nv
         std = math.sqrt(max(var, 0.0))

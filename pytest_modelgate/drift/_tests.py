@@ -129,7 +129,7 @@ def _ks_sketch(ref: ColumnSummary, cur: ColumnSummary) -> float:
 
 
 def _spread(ref: ColumnSummary) -> float:
-    s = ref.std
+    s = ref.moments()[1]
     return max(s, STD_FLOOR) if not math.isnan(s) else STD_FLOOR
 
 
