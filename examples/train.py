@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from data import load_split  # noqa: E402
 
 VERSIONS = {
-    "v1": LogisticRegression(C=0.002, max_iter=2000),
-    "v2": LogisticRegression(C=0.05, max_iter=2000),
+    "v1": LogisticRegression(C=0.01, max_iter=3000),
+    "v2": LogisticRegression(C=0.1, max_iter=3000),
 }
 
 
