@@ -1,0 +1,414 @@
+"""Byte-level readers for the containers a model can hide in: zip, compressed streams, npy, skops,
+tar and ONNX. Nothing here imports or runs anything named by the data.
+
+The zip reader reads archives the way PyTorch does (central directory, data offset from the local
+header, flag bits and CRC ignored) and reports every place where that reading and Python's
+`zipfile` disagree (flags, CRC, names), because that disagreement is how scanners are bypassed.
+"""
+
+from __future__ import annotations
+
+import ast
+import bz2
+import lzma
+import struct
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Bomb",
+    "Budget",
+    "Unreadable",
+    "ZipEntry",
+    "decompress",
+    "looks_like_onnx",
+    "read_npy_header",
+    "read_zip",
+    "skops_nodes",
+    "sniff",
+]
+
+_CHUNK = 1 << 24
+
+
+class Unreadable(Exception):
+    """The bytes cannot be parsed as the container they claim to be."""
+
+
+class Bomb(Exception):
+    """Decompressing would exceed the size budget (zip/compression bomb guard)."""
+
+
+@dataclass
+class Budget:
+    """Decompressed bytes the whole scan may still produce."""
+
+    remaining: int
+
+    def take(self, n: int) -> None:
+        self.remaining -= n
+        if self.remaining < 0:
+            raise Bomb("decompressed data exceeds the max_decompressed_bytes budget")
+
+
+MAGICS: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),
+    (b"PK\x07\x08PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x5d\x00\x00", "lzma"),
+    (b"\x04\x22\x4d\x18", "lz4"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x93NUMPY", "npy"),
+    (b"ZF0x", "joblib-zfile"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
+
+
+def sniff(buf: Any, start: int, end: int) -> str | None:
+    """The container kind from magic bytes (content, never the file name)."""
+    head = bytes(buf[start:min(end, start + 8)])
+    for magic, kind in MAGICS:
+        if head.startswith(magic):
+            return kind
+    if len(head) >= 2 and head[0] == 0x78 and ((head[0] << 8) | head[1]) % 31 == 0:
+        return "zlib"
+    if end - start >= 263 and bytes(buf[start + 257:start + 262]) == b"ustar":
+        return "tar"
+    return None
+
+
+def decompress(kind: str, data: bytes, budget: Budget) -> bytes:
+    """Decompress a whole (possibly multi-member) stream, bounded by `budget`."""
+    out: list[bytes] = []
+    rest = data
+    members = 0
+    while rest:
+        members += 1
+        if members > 10_000:
+            raise Unreadable("more than 10000 concatenated compressed members")
+        dec: Any
+        if kind == "gzip":
+            dec = zlib.decompressobj(wbits=31)
+        elif kind == "zlib":
+            dec = zlib.decompressobj()
+        elif kind == "deflate":
+            dec = zlib.decompressobj(wbits=-15)
+        elif kind == "bz2":
+            dec = bz2.BZ2Decompressor()
+        elif kind == "xz":
+            dec = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+        elif kind == "lzma":
+            dec = lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
+        else:
+            raise Unreadable(f"no decompressor for {kind}")
+        try:
+            if isinstance(dec, (bz2.BZ2Decompressor, lzma.LZMADecompressor)):
+                chunk = dec.decompress(rest, max_length=_CHUNK)
+                budget.take(len(chunk))
+                out.append(chunk)
+                while not dec.eof and not dec.needs_input:
+                    chunk = dec.decompress(b"", max_length=_CHUNK)
+                    budget.take(len(chunk))
+                    out.append(chunk)
+                if not dec.eof:
+                    raise Unreadable(f"truncated {kind} stream")
+                rest = dec.unused_data
+            else:
+                chunk = dec.decompress(rest, _CHUNK)
+                budget.take(len(chunk))
+                out.append(chunk)
+                while dec.unconsumed_tail:
+                    chunk = dec.decompress(dec.unconsumed_tail, _CHUNK)
+                    budget.take(len(chunk))
+                    out.append(chunk)
+                tail = dec.flush()
+                budget.take(len(tail))
+                out.append(tail)
+                if not dec.eof:
+                    raise Unreadable(f"truncated {kind} stream")
+                rest = dec.unused_data
+        except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
+            raise Unreadable(f"corrupt {kind} stream: {exc}") from None
+        if kind in ("deflate", "lzma"):
+            if rest:
+                raise Unreadable(f"{len(rest)} bytes after the end of the {kind} stream")
+            break
+        if kind == "gzip" and rest and not rest.startswith(b"\x1f\x8b"):
+            if rest.strip(b"\x00"):
+                raise Unreadable(f"{len(rest)} bytes after the gzip stream")
+            break
+    return b"".join(out)
+
+
+# -- zip ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ZipEntry:
+    """One central-directory entry plus what its local header says."""
+
+    name: str
+    flags: int
+    method: int
+    crc: int
+    csize: int
+    usize: int
+    header_offset: int
+    data_offset: int = -1
+    local_name: str | None = None
+    local_flags: int | None = None
+    anomalies: list[tuple[str, str, str]] = field(default_factory=list)  # (severity, why, technique)
+
+
+def _zip64_extra(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, pos)
+        body = extra[pos + 4:pos + 4 + size]
+        if tag == 1:
+            vals = [struct.unpack_from("<Q", body, i)[0] for i in range(0, len(body) - 7, 8)]
+            i = 0
+            if usize == 0xFFFFFFFF and i < len(vals):
+                usize, i = vals[i], i + 1
+            if csize == 0xFFFFFFFF and i < len(vals):
+                csize, i = vals[i], i + 1
+            if offset == 0xFFFFFFFF and i < len(vals):
+                offset = vals[i]
+        pos += 4 + size
+    return usize, csize, offset
+
+
+def _decode_name(raw: bytes, flags: int) -> str:
+    return raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+
+
+def read_zip(buf: Any, start: int, end: int, max_members: int) -> tuple[list[ZipEntry], int]:
+    """Central directory entries of the zip in ``buf[start:end]`` and the prepended byte count."""
+    tail_start = max(start, end - 22 - 65535)
+    tail = bytes(buf[tail_start:end])
+    idx = tail.rfind(b"PK\x05\x06")
+    if idx < 0 or idx + 22 > len(tail):
+        raise Unreadable("no end-of-central-directory record")
+    eocd = tail_start + idx
+    (_sig, _disk, _cd_disk, _n_here, n_total, cd_size, cd_offset,
+     _clen) = struct.unpack_from("<IHHHHIIH", tail, idx)
+    if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
+        loc = eocd - 20
+        if loc < start or bytes(buf[loc:loc + 4]) != b"PK\x06\x07":
+            raise Unreadable("zip64 locator missing")
+        z64 = struct.unpack_from("<Q", bytes(buf[loc + 8:loc + 16]))[0] + start
+        rec = bytes(buf[z64:z64 + 56])
+        if len(rec) < 56 or rec[:4] != b"PK\x06\x06":
+            raise Unreadable("zip64 end-of-central-directory record missing")
+        n_total, cd_size, cd_offset = struct.unpack_from("<QQQ", rec, 32)
+        cd_end = loc if z64 >= loc else z64
+    else:
+        cd_end = eocd
+    prepended = cd_end - start - cd_size - cd_offset
+    if prepended < 0:
+        raise Unreadable("central directory offsets point outside the file")
+    if n_total > max_members:
+        raise Unreadable(f"{n_total} members exceed max_members={max_members}")
+    pos = start + prepended + cd_offset
+    entries: list[ZipEntry] = []
+    for _ in range(n_total):
+        hdr = bytes(buf[pos:pos + 46])
+        if len(hdr) < 46 or hdr[:4] != b"PK\x01\x02":
+            raise Unreadable(f"bad central directory entry at offset {pos - start}")
+        (flags, method, _t, _d, crc, csize, usize, nlen, elen,
+         clen) = struct.unpack_from("<HHHHIIIHHH", hdr, 8)
+        offset = struct.unpack_from("<I", hdr, 42)[0]
+        name_raw = bytes(buf[pos + 46:pos + 46 + nlen])
+        extra = bytes(buf[pos + 46 + nlen:pos + 46 + nlen + elen])
+        usize, csize, offset = _zip64_extra(extra, usize, csize, offset)
+        entries.append(ZipEntry(_decode_name(name_raw, flags), flags, method, crc, csize, usize,
+                                start + prepended + offset))
+        pos += 46 + nlen + elen + clen
+    for e in entries:
+        lh = bytes(buf[e.header_offset:e.header_offset + 30])
+        if len(lh) < 30 or lh[:4] != b"PK\x03\x04":
+            raise Unreadable(f"member {e.name!r}: local header missing")
+        lflags, lmethod = struct.unpack_from("<HH", lh, 6)
+        nlen, elen = struct.unpack_from("<HH", lh, 26)
+        e.local_name = _decode_name(bytes(buf[e.header_offset + 30:e.header_offset + 30 + nlen]),
+                                    lflags)
+        e.local_flags = lflags
+        e.data_offset = e.header_offset + 30 + nlen + elen
+        if e.data_offset + e.csize > end:
+            raise Unreadable(f"member {e.name!r} extends past the end of the archive")
+        if e.local_name != e.name:
+            e.anomalies.append(("high", f"local header names it {e.local_name!r} but the central "
+                                f"directory says {e.name!r}; readers disagree on what this member "
+                                "is (CVE-2025-1944)", "zip-name-mismatch"))
+        if lmethod != e.method:
+            e.anomalies.append(("high", "local and central headers give different compression "
+                                "methods", "zip-header-mismatch"))
+        bad_flags = (e.flags | lflags) & 0x61
+        if bad_flags:
+            e.anomalies.append(("high", f"flag bits 0x{bad_flags:02x} (encrypted/patched/strong "
+                                "encryption): Python's zipfile refuses the member but PyTorch "
+                                "reads it as plain data (CVE-2025-1945)", "zip-flag-bits"))
+    names = [e.name for e in entries]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        for e in entries:
+            if e.name in dup:
+                e.anomalies.append(("high", "duplicate member name: different readers pick "
+                                    "different copies", "zip-duplicate"))
+    return entries, prepended
+
+
+def zip_member_bytes(buf: Any, entry: ZipEntry, budget: Budget) -> bytes:
+    """The member's uncompressed bytes (stored, deflate, bzip2 or lzma), bounded by `budget`."""
+    raw = bytes(buf[entry.data_offset:entry.data_offset + entry.csize])
+    if entry.method == 0:
+        data = raw
+    elif entry.method == 8:
+        data = decompress("deflate", raw, budget)
+    elif entry.method == 12:
+        data = decompress("bz2", raw, budget)
+    elif entry.method == 14:
+        if len(raw) < 4:
+            raise Unreadable("truncated lzma member")
+        psize = struct.unpack_from("<H", raw, 2)[0]
+        try:
+            filt = lzma._decode_filter_properties(  # type: ignore[attr-defined]
+                lzma.FILTER_LZMA1, raw[4:4 + psize])
+            dec = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
+            data = dec.decompress(raw[4 + psize:], max_length=budget.remaining + 1)
+        except (lzma.LZMAError, ValueError) as exc:
+            raise Unreadable(f"corrupt lzma member: {exc}") from None
+        budget.take(len(data))
+    else:
+        raise Unreadable(f"unsupported zip compression method {entry.method}")
+    if entry.usize != len(data):
+        entry.anomalies.append(("high", f"uncompressed size {len(data)} differs from the "
+                                f"declared {entry.usize}", "zip-size-mismatch"))
+    if zlib.crc32(data) != entry.crc:
+        entry.anomalies.append(("high", "CRC mismatch: Python's zipfile rejects the member, "
+                                "PyTorch does not check CRCs (CVE-2025-10156)", "zip-crc"))
+    return data
+
+
+# -- npy ---------------------------------------------------------------------------------------
+
+
+def read_npy_header(buf: Any, start: int, end: int) -> tuple[dict[str, Any], int]:
+    """The ``.npy`` header dict (parsed as a literal) and the offset where the data starts."""
+    if end - start < 10:
+        raise Unreadable("truncated npy header")
+    major = buf[start + 6]
+    if major == 1:
+        hlen = struct.unpack_from("<H", bytes(buf[start + 8:start + 10]))[0]
+        data = start + 10 + hlen
+    elif major in (2, 3):
+        if end - start < 12:
+            raise Unreadable("truncated npy header")
+        hlen = struct.unpack_from("<I", bytes(buf[start + 8:start + 12]))[0]
+        data = start + 12 + hlen
+    else:
+        raise Unreadable(f"unknown npy format version {major}")
+    if hlen > 1 << 20 or data > end:
+        raise Unreadable("npy header too long or truncated")
+    text = bytes(buf[data - hlen:data]).decode("utf-8" if major == 3 else "latin-1")
+    try:
+        header = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+        raise Unreadable(f"npy header is not a literal dict: {exc}") from None
+    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
+        raise Unreadable("npy header lacks exactly descr/fortran_order/shape")
+    shape = header["shape"]
+    if not isinstance(shape, tuple) or not all(type(x) is int and x >= 0 for x in shape):
+        raise Unreadable(f"npy shape {shape!r} is not a tuple of non-negative integers")
+    return header, data
+
+
+def npy_dtype_info(descr: Any) -> tuple[int, bool]:
+    """(itemsize, hasobject) of an npy ``descr`` via numpy's own literal-only parser."""
+    import numpy as np
+
+    try:
+        dt = np.lib.format.descr_to_dtype(descr)
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise Unreadable(f"npy descr {descr!r} is not a dtype: {exc}") from None
+    return dt.itemsize, bool(dt.hasobject)
+
+
+# -- skops -------------------------------------------------------------------------------------
+
+SKOPS_LOADERS = frozenset({
+    "DictNode", "DefaultDictNode", "ListNode", "SetNode", "TupleNode", "BytesNode",
+    "BytearrayNode", "SliceNode", "FunctionNode", "PartialNode", "TypeNode", "ObjectNode",
+    "MethodNode", "JsonNode", "OperatorFuncNode", "CachedNode", "NdArrayNode", "MaskedArrayNode",
+    "RandomStateNode", "RandomGeneratorNode", "DTypeNode", "SparseMatrixNode", "ReduceNode",
+    "TreeNode", "LossNode", "SGDNode", "_DictWithDeprecatedKeysNode", "ConstructorFromReduceNode",
+    "BaseLossNode", "QuantileForestNode",
+})
+
+
+def skops_nodes(schema: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Every node of a skops schema (a dict naming a loader, module or class) with its JSON path."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    todo: list[tuple[str, Any]] = [("$", schema)]
+    seen = 0
+    while todo:
+        path, node = todo.pop()
+        seen += 1
+        if seen > 5_000_000:
+            raise Unreadable("skops schema too large")
+        if isinstance(node, dict):
+            if "__loader__" in node or "__class__" in node or "__module__" in node:
+                out.append((path, node))
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    todo.append((f"{path}.{key}", value))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    todo.append((f"{path}[{i}]", value))
+    return out
+
+
+# -- ONNX --------------------------------------------------------------------------------------
+
+_ONNX_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2}
+
+
+def _varint(buf: Any, pos: int, end: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= end or shift > 63:
+            raise Unreadable("bad varint")
+        b = buf[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return value, pos
+
+
+def looks_like_onnx(buf: Any, start: int, end: int) -> bool:
+    """True when the bytes are a well-formed protobuf ``ModelProto`` with a graph (ONNX)."""
+    pos = start
+    seen: set[int] = set()
+    try:
+        while pos < end:
+            key, pos = _varint(buf, pos, end)
+            num, wire = key >> 3, key & 7
+            if _ONNX_FIELDS.get(num) != wire:
+                return False
+            seen.add(num)
+            if wire == 0:
+                _, pos = _varint(buf, pos, end)
+            else:
+                n, pos = _varint(buf, pos, end)
+                pos += n
+                if pos > end:
+                    return False
+    except Unreadable:
+        return False
+    return pos == end and 7 in seen and 1 in seen

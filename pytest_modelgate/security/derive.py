@@ -1,0 +1,237 @@
+"""Derive the allow-list from real artifacts instead of guessing it.
+
+Fits (or at least builds) every scikit-learn estimator family on tiny data, serializes each with
+pickle protocols 0-5, joblib and skops, and collects every global the scanner's walker sees.
+`python -m pytest_modelgate.security.derive` prints the table that `_allowlist_data.py` holds;
+the test suite re-derives a subset and checks the shipped list still covers it.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .policy import Policy
+from .scanner import scan_bytes
+
+__all__ = ["artifacts", "derive", "estimator_instances", "extra_objects", "main"]
+
+_BASE_PARAMS = ("estimator", "base_estimator", "estimators", "transformers", "steps",
+                "transformer_list", "final_estimator")
+
+
+def _needs(cls: type, name: str) -> bool:
+    import inspect
+
+    param = inspect.signature(cls.__init__).parameters.get(name)
+    return param is not None and param.default is inspect.Parameter.empty
+
+
+def estimator_instances(kinds: Iterable[str] | None = None) -> Iterator[tuple[str, Any]]:
+    """Every scikit-learn estimator that can be built with defaults (meta-estimators get a
+    small base estimator), with its name."""
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    from sklearn.utils import all_estimators
+
+    types = list(kinds) if kinds is not None else None
+    for name, cls in all_estimators(type_filter=types):
+        is_reg = "Regress" in name or name.endswith(("CV", "Regression")) and "Logistic" not in name
+        base = DecisionTreeRegressor(max_depth=2) if is_reg else DecisionTreeClassifier(max_depth=2)
+        kwargs: dict[str, Any] = {}
+        try:
+            if _needs(cls, "estimator"):
+                kwargs["estimator"] = LinearRegression() if is_reg else LogisticRegression()
+            if _needs(cls, "base_estimator"):
+                kwargs["base_estimator"] = base
+            if _needs(cls, "estimators"):
+                kwargs["estimators"] = [("a", base), ("b", LogisticRegression() if not is_reg
+                                                     else LinearRegression())]
+            if _needs(cls, "transformers"):
+                kwargs["transformers"] = [("s", StandardScaler(), [0, 1])]
+            if _needs(cls, "steps"):
+                kwargs["steps"] = [("s", StandardScaler()), ("m", base)]
+            if _needs(cls, "transformer_list"):
+                kwargs["transformer_list"] = [("s", StandardScaler())]
+            yield name, cls(**kwargs)
+        except Exception:  # noqa: BLE001 - an estimator that needs more than defaults
+            continue
+
+
+def _fit(est: Any) -> Any:
+    import numpy as np
+    from sklearn.base import is_classifier, is_regressor
+
+    rng = np.random.default_rng(0)
+    X = np.abs(rng.normal(size=(60, 4))) + 0.1  # noqa: N806 - positive: some need it
+    y_cls = (X[:, 0] + X[:, 1] > np.median(X[:, 0] + X[:, 1])).astype(int)
+    y_cls[::7] = 2
+    y_reg = X @ np.array([1.0, -2.0, 0.5, 0.0]) + rng.normal(scale=0.1, size=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if is_classifier(est):
+                return est.fit(X, y_cls)
+            if is_regressor(est):
+                return est.fit(X, y_reg)
+            try:
+                return est.fit(X)
+            except TypeError:
+                return est.fit(X, y_cls)
+        except Exception:  # noqa: BLE001 - unfitted is still a real artifact
+            return est
+
+
+def extra_objects() -> list[tuple[str, Any]]:
+    """Non-estimator objects that real model files carry: arrays of every dtype, sparse
+    matrices, numpy random states, masked arrays, datetimes, containers."""
+    import collections
+    import datetime
+    import decimal
+    import fractions
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    objs: list[tuple[str, Any]] = []
+    for dt in ("f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1", "c8",
+               "c16", "U5", "S5", "O", "M8[ns]", "m8[s]", "V4"):
+        objs.append((f"array-{dt}", np.zeros(3, dtype=dt)))
+        objs.append((f"scalar-{dt}", np.zeros(3, dtype=dt)[0]))
+    objs.append(("structured", np.zeros(3, dtype=[("a", "f8"), ("b", "i4")])))
+    objs.append(("fortran", np.asfortranarray(np.ones((3, 2)))))
+    objs.append(("masked", np.ma.masked_array([1.0, 2.0], mask=[0, 1])))
+    objs.append(("randomstate", np.random.RandomState(0)))
+    objs.append(("generator", np.random.default_rng(0)))
+    objs.append(("seedsequence", np.random.SeedSequence(0)))
+    for fmt in ("csr", "csc", "coo", "lil", "dok", "bsr", "dia"):
+        objs.append((f"sparse-{fmt}", sp.random(4, 4, density=0.5, format=fmt, random_state=0)))
+        objs.append((f"sparse-array-{fmt}", sp.random_array((4, 4), density=0.5, format=fmt,
+                                                            rng=0)))
+    objs.append(("containers", {"a": [1, (2, 3)], "b": {4, 5}, "c": frozenset({6}),
+                                "d": b"x", "e": bytearray(b"y"), "f": slice(1, 2),
+                                "g": complex(1, 2), "h": range(3), "i": None}))
+    objs.append(("ordereddict", collections.OrderedDict(a=1)))
+    objs.append(("defaultdict", collections.defaultdict(list, a=[1])))
+    objs.append(("counter", collections.Counter("aab")))
+    objs.append(("datetime", [datetime.datetime(2024, 1, 1), datetime.date(2024, 1, 1),
+                              datetime.timedelta(1), datetime.timezone.utc]))
+    objs.append(("decimal", [decimal.Decimal("1.5"), fractions.Fraction(1, 3)]))
+    objs.append(("numpy-types", [np.float16, np.float32, np.float64, np.int8, np.int16,
+                                 np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+                                 np.bool_, np.complex64, np.complex128, np.str_, np.bytes_,
+                                 np.object_, np.intp, np.datetime64, np.timedelta64]))
+    from sklearn.preprocessing import FunctionTransformer
+
+    for fn in (np.log1p, np.expm1, np.log, np.exp, np.sqrt, np.square, np.abs, np.log2,
+               np.log10, np.tanh, np.arcsinh, np.sinh, np.clip, np.round, np.sign, np.mean,
+               np.median, np.sum, np.max, np.min, np.nan_to_num):
+        name = getattr(fn, "__name__", "fn")
+        objs.append((f"function-{name}", FunctionTransformer(fn)))
+    return objs
+
+
+def artifacts(objs: Iterable[tuple[str, Any]], *, skops: bool = True
+              ) -> Iterator[tuple[str, str, bytes]]:
+    """(object name, format, bytes) for pickle protocols 0-5, joblib (plain and zlib) and
+    skops, for each object."""
+    import joblib
+
+    for name, obj in objs:
+        for proto in (0, 1, 2, 3, 4, 5):
+            try:
+                yield name, f"pickle{proto}", pickle.dumps(obj, protocol=proto)
+            except Exception:  # noqa: BLE001 - an object that does not pickle at all
+                break
+        for compress in (0, 3):
+            buf = io.BytesIO()
+            try:
+                joblib.dump(obj, buf, compress=compress)
+            except Exception:  # noqa: BLE001
+                continue
+            yield name, f"joblib{'-zlib' if compress else ''}", buf.getvalue()
+        if skops:
+            try:
+                import skops.io as sio
+
+                yield name, "skops", sio.dumps(obj)
+            except Exception:  # noqa: BLE001 - skops does not support every type
+                pass
+
+
+def derive(objs: Iterable[tuple[str, Any]], *, skops: bool = True
+           ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Globals seen in pickles/joblib and node types seen in skops files, each mapped to the
+    artifacts they came from."""
+    empty = Policy(include_defaults=False)
+    pickled: dict[str, set[str]] = {}
+    skopsed: dict[str, set[str]] = {}
+    for name, fmt, data in artifacts(objs, skops=skops):
+        result = scan_bytes(data, name=f"{name}.{fmt}", policy=empty)
+        target = skopsed if fmt == "skops" else pickled
+        for glob, _count in result.globals:
+            target.setdefault(glob, set()).add(name)
+    return pickled, skopsed
+
+
+def _pairs(table: dict[str, set[str]]) -> list[tuple[str, str, int, str]]:
+    out = []
+    for glob in sorted(table):
+        module, _, name = glob.partition(":")
+        out.append((module, name, len(table[glob]), ", ".join(sorted(table[glob])[:2])))
+        if module.startswith("numpy._core"):  # numpy 1.x writes the same names as numpy.core
+            out.append(("numpy.core" + module[len("numpy._core"):], name, 0, "numpy 1.x spelling"))
+    return sorted(set(out))
+
+
+def render(pickled: dict[str, set[str]], skopsed: dict[str, set[str]], n_objects: int) -> str:
+    """The source of `_allowlist_data.py` for the derived tables."""
+    import sklearn
+
+    lines = [
+        '"""The allow-lists, derived from real artifacts by `pytest_modelgate.security.derive`.',
+        "",
+        f"Generated from {n_objects} objects (every scikit-learn {sklearn.__version__} estimator "
+        "that builds with",
+        "defaults, fitted where possible, plus arrays of every dtype, sparse matrices, numpy "
+        "random",
+        "states, containers and FunctionTransformer with common numpy functions), each "
+        "serialized with",
+        "pickle protocols 0-5, joblib (plain and zlib) and skops. Regenerate with",
+        "``python -m pytest_modelgate.security.derive --write``; each comment says how many "
+        "objects",
+        'needed the entry and names up to two."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({",
+    ]
+    for module, name, count, where in _pairs(pickled):
+        lines.append(f'    ("{module}", "{name}"),  # {count}: {where}')
+    lines += ["})", "", "SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({"]
+    for module, name, count, where in _pairs(skopsed):
+        lines.append(f'    ("{module}", "{name}"),  # {count}: {where}')
+    lines += ["})", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:  # pragma: no cover - a maintenance script
+    """Print (or with ``--write``, install) the derived allow-list module."""
+    import sys
+    from pathlib import Path
+
+    objs = [(n, _fit(e)) for n, e in estimator_instances()] + extra_objects()
+    pickled, skopsed = derive(objs)
+    text = render(pickled, skopsed, len(objs))
+    if "--write" in sys.argv:
+        Path(__file__).with_name("_allowlist_data.py").write_text(text)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

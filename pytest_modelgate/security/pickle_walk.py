@@ -1,0 +1,886 @@
+"""A symbolic pickle VM: follows every opcode of protocols 0-5 without unpickling anything.
+
+The walker keeps the unpickler's real state (stack, mark stack, memo by index with
+PUT/GET/MEMOIZE semantics, the protocol number for name fix-ups) but its values are symbols:
+constants, ``_Glob`` for an imported name, ``_Obj`` for the result of a call. Every name the
+stream would import is judged by the `Policy`; anything the walker cannot resolve statically
+(computed ``STACK_GLOBAL`` operands, calls of computed objects, extension codes) is a finding.
+
+It also understands joblib: after ``BUILD`` of a ``NumpyArrayWrapper`` it skips exactly the raw
+array bytes that ``joblib.load`` reads (padding byte, padding, ``count * itemsize``) or walks the
+nested object-array pickle, and separately walks the same bytes as plain ``pickle.load`` would
+(a fork of the VM), so a payload hidden in "array bytes" is caught either way.
+"""
+
+from __future__ import annotations
+
+import _compat_pickle
+import math
+import struct
+from collections import ChainMap
+from collections.abc import Callable, MutableMapping
+from typing import Any, Protocol
+
+__all__ = ["Sink", "StreamStatus", "scan_pickle_stream", "try_prefix"]
+
+_unpack_I = struct.Struct("<I").unpack_from
+_unpack_i = struct.Struct("<i").unpack_from
+_unpack_H = struct.Struct("<H").unpack_from
+_unpack_Q = struct.Struct("<Q").unpack_from
+_unpack_d = struct.Struct(">d").unpack_from
+
+_NUMPY_DTYPE = {("numpy", "dtype"), ("numpy.core.multiarray", "dtype"),
+                ("numpy._core.multiarray", "dtype")}
+_WRAPPERS = {("joblib.numpy_pickle", "NumpyArrayWrapper"),
+             ("sklearn.externals.joblib.numpy_pickle", "NumpyArrayWrapper")}
+_LEGACY_WRAPPERS = {("joblib.numpy_pickle_compat", "NDArrayWrapper"),
+                    ("joblib.numpy_pickle_compat", "ZNDArrayWrapper"),
+                    ("joblib.numpy_pickle", "NDArrayWrapper"),
+                    ("joblib.numpy_pickle", "ZNDArrayWrapper")}
+_RECONSTRUCTOR = {("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")}
+
+MAX_NESTED = 16
+
+
+class Sink(Protocol):
+    """Where the walker reports: a judged global, a finding, or a nested stream to scan."""
+
+    def on_global(self, member: str, offset: int, opcode: str, module: str, name: str,
+                  note: str) -> None: ...
+
+    def finding(self, member: str, offset: int, opcode: str, global_: str | None,
+                severity: str, why: str, technique: str = "") -> None: ...
+
+
+class _Stop(Exception):
+    """The stream ends here: truncated, malformed, or a construct the walker cannot follow."""
+
+    def __init__(self, offset: int, reason: str, *, unverifiable: bool = False) -> None:
+        super().__init__(reason)
+        self.offset = offset
+        self.reason = reason
+        self.unverifiable = unverifiable
+
+
+class _Glob:
+    __slots__ = ("module", "name", "offset")
+
+    def __init__(self, module: str, name: str, offset: int) -> None:
+        self.module = module
+        self.name = name
+        self.offset = offset
+
+
+class _Obj:
+    """Result of a call (REDUCE/NEWOBJ/INST/OBJ) or a persistent id; BUILD state merged in."""
+
+    __slots__ = ("args", "attrs", "func", "how", "offset", "state")
+
+    def __init__(self, how: str, func: Any, args: Any, offset: int) -> None:
+        self.how = how
+        self.func = func
+        self.args = args
+        self.offset = offset
+        self.state: list[Any] = []
+        self.attrs: dict[str, Any] = {}
+
+
+class _Bytes:
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+class _Dict:
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[tuple[Any, Any]]) -> None:
+        self.items = items
+
+
+class _Set:
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+
+class _Opaque:
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+
+class StreamStatus:
+    """How a stream ended: complete pickles, where it stopped, and whether it was a pickle at all."""
+
+    __slots__ = ("end", "error", "ops", "pickles", "reached_import")
+
+    def __init__(self) -> None:
+        self.pickles = 0
+        self.ops = 0
+        self.end = 0
+        self.error: str | None = None
+        self.reached_import = False
+
+
+def _class_of(obj: Any) -> tuple[str, str] | None:
+    """The class an instance was created from, for the canonical pickle forms only."""
+    if not isinstance(obj, _Obj):
+        return None
+    if obj.how in ("newobj", "inst", "obj") and isinstance(obj.func, _Glob):
+        if obj.how == "newobj" and obj.args != ():
+            return None
+        return (obj.func.module, obj.func.name)
+    if obj.how == "reduce" and isinstance(obj.func, _Glob) and \
+            (obj.func.module, obj.func.name) in _RECONSTRUCTOR:
+        args = obj.args
+        if isinstance(args, tuple) and len(args) == 3 and isinstance(args[0], _Glob) and \
+                isinstance(args[1], _Glob) and (args[1].module, args[1].name) == \
+                ("builtins", "object") and args[2] is None:
+            return (args[0].module, args[0].name)
+    return None
+
+
+def _dtype_info(value: Any, depth: int = 0) -> tuple[int, bool]:
+    """(itemsize, hasobject) of a symbolic ``numpy.dtype(...)`` + BUILD state, or ValueError."""
+    import numpy as np
+
+    if depth > 8:
+        raise ValueError("dtype nested too deeply")
+    if not (isinstance(value, _Obj) and value.how == "reduce" and isinstance(value.func, _Glob)
+            and (value.func.module, value.func.name) in _NUMPY_DTYPE):
+        raise ValueError("dtype is not a numpy.dtype(...) call")
+    args = value.args
+    if not (isinstance(args, tuple) and len(args) == 3 and isinstance(args[0], str)):
+        raise ValueError("numpy.dtype arguments are not (typestr, align, copy)")
+    typestr = args[0]
+    if len(value.state) != 1 or not isinstance(value.state[0], tuple):
+        raise ValueError("numpy.dtype without exactly one state tuple")
+    st = value.state[0]
+    if len(st) not in (8, 9) or st[0] not in (3, 4):
+        raise ValueError("numpy.dtype state of an unknown version")
+    subarray, names, fields, elsize, flags = st[2], st[3], st[4], st[5], st[7]
+    if not isinstance(elsize, int) or not isinstance(flags, int):
+        raise ValueError("numpy.dtype state with non-integer elsize/flags")
+    base = np.dtype(typestr)  # a type string only: parsing it imports and runs nothing
+    hasobject = base.hasobject or bool(flags & 1)
+    itemsize = base.itemsize
+    if elsize > 0:
+        if base.itemsize not in (0, elsize) and typestr[:1] not in ("V",):
+            raise ValueError(f"dtype {typestr!r} with inconsistent elsize {elsize}")
+        itemsize = elsize
+    elif base.itemsize == 0:
+        raise ValueError(f"flexible dtype {typestr!r} without a size")
+    if subarray is not None:
+        if not (isinstance(subarray, tuple) and len(subarray) == 2):
+            raise ValueError("malformed subarray descriptor")
+        _, sub_obj = _dtype_info(subarray[0], depth + 1)
+        hasobject = hasobject or sub_obj
+    if fields is not None:
+        if not isinstance(fields, _Dict) or not isinstance(names, tuple):
+            raise ValueError("malformed structured dtype fields")
+        for _key, spec in fields.items:
+            if not (isinstance(spec, tuple) and len(spec) >= 2):
+                raise ValueError("malformed structured dtype field")
+            _, sub_obj = _dtype_info(spec[0], depth + 1)
+            hasobject = hasobject or sub_obj
+    return itemsize, hasobject
+
+
+def _printable(s: str) -> bool:
+    return bool(s) and s.isprintable() and s.isascii() and " " not in s
+
+
+_STR_MAKERS = {("_codecs", "encode")}  # allowed callables that can return an exact str (rot13)
+
+
+def _may_be_str(value: Any) -> bool:
+    """Could this symbolic value be an exact ``str`` when really unpickled?"""
+    if isinstance(value, _Opaque):
+        return True
+    if isinstance(value, _Obj):
+        func = value.func
+        return not isinstance(func, _Glob) or (func.module, func.name) in _STR_MAKERS
+    return False
+
+
+_FINDABLE: dict[str, bool] = {}
+
+
+def _importable(module: str, name: str) -> bool:
+    """Whether a real ``find_class`` could import `module` at all (top-level package only).
+
+    Used for the alternative reading of bytes that are not primarily a pickle: names that no
+    installed module matches make the real unpickler raise, so they execute nothing. Only the
+    top-level name is looked up (`find_spec` of a top-level name locates, never imports).
+    """
+    import importlib.util
+    import sys
+
+    if not (_printable(module) and _printable(name)):
+        return False
+    top = module.split(".", 1)[0]
+    if not top.isidentifier():
+        return False
+    if top in sys.stdlib_module_names or top in sys.builtin_module_names or top in sys.modules:
+        return True
+    if top not in _FINDABLE:
+        try:
+            _FINDABLE[top] = importlib.util.find_spec(top) is not None
+        except (ImportError, ValueError):
+            _FINDABLE[top] = False
+    return _FINDABLE[top]
+
+
+Fork = Callable[[int, "Walker"], None]
+
+
+class Walker:
+    """One pickle stream from its first opcode to STOP (raises `_Stop` when it cannot go on).
+
+    strict: the stream is what a loader reads as a pickle, so every anomaly is a finding.
+    Non-strict ("alternative interpretation"): only what would really import or call is
+    reported; errors end the walk quietly because the real unpickler would raise there too.
+    """
+
+    def __init__(self, buf: Any, end: int, sink: Sink, member: str, *, strict: bool,
+                 joblib: bool, archive: bool, depth: int, note: str = "") -> None:
+        self.buf = buf
+        self.end = end
+        self.sink = sink
+        self.member = member
+        self.strict = strict
+        self.joblib = joblib
+        self.archive = archive
+        self.depth = depth
+        self.note = note
+        self.stack: list[Any] = []
+        self.metastack: list[list[Any]] = []
+        self.memo: MutableMapping[int, Any] = {}
+        self.proto = 0
+        self.ops = 0
+        self.reached_import = False
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _finding(self, offset: int, opcode: str, glob: str | None, severity: str, why: str,
+                 technique: str = "") -> None:
+        self.sink.finding(self.member, offset, opcode, glob, severity, self.note + why, technique)
+
+    def _unverifiable(self, offset: int, opcode: str, why: str, technique: str = "") -> None:
+        """A construct we cannot follow: a finding in strict mode; the end of the walk otherwise."""
+        if self.strict:
+            self._finding(offset, opcode, None, "high", why + "; cannot be verified", technique)
+        else:
+            raise _Stop(offset, why)
+
+    def _pop_mark(self, at: int) -> list[Any]:
+        if not self.metastack:
+            raise _Stop(at, "mark stack underflow (no MARK)")
+        items = self.stack
+        self.stack = self.metastack.pop()
+        return items
+
+    def _pop(self, at: int) -> Any:
+        if not self.stack:
+            raise _Stop(at, "stack underflow")
+        return self.stack.pop()
+
+    def _line(self, pos: int, at: int) -> tuple[bytes, int]:
+        nl = self.buf.find(b"\n", pos, self.end)
+        if nl < 0:
+            raise _Stop(at, "truncated: line argument without newline")
+        return self.buf[pos:nl], nl + 1
+
+    def _need(self, pos: int, n: int, at: int) -> None:
+        if n < 0 or pos + n > self.end:
+            raise _Stop(at, f"truncated: needs {n} bytes, {self.end - pos} left")
+
+    def _make_global(self, module: str, name: str, at: int, opcode: str) -> _Glob:
+        self.reached_import = True
+        if self.proto < 3:
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            elif module in _compat_pickle.IMPORT_MAPPING:
+                module = _compat_pickle.IMPORT_MAPPING[module]
+        if not self.strict and not _importable(module, name):
+            raise _Stop(at, "name that cannot be imported")
+        self.sink.on_global(self.member, at, opcode, module, name, self.note)
+        return _Glob(module, name, at)
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def run(self, pos: int, fork: Fork | None = None) -> int:  # noqa: C901 - one dispatch
+        """Walk from `pos` to STOP; return the offset after STOP."""
+        buf = self.buf
+        end = self.end
+        stack = self.stack
+        while True:
+            if pos >= end:
+                raise _Stop(pos, "truncated: stream ends before STOP")
+            at = pos
+            op = buf[pos]
+            pos += 1
+            self.ops += 1
+            if op == 0x71 or op == 0x72 or op == 0x94 or op == 0x70:  # BINPUT LONG_BINPUT MEMOIZE PUT
+                if op == 0x71:
+                    self._need(pos, 1, at)
+                    idx = buf[pos]
+                    pos += 1
+                elif op == 0x72:
+                    self._need(pos, 4, at)
+                    idx = _unpack_I(buf, pos)[0]
+                    pos += 4
+                elif op == 0x94:
+                    idx = len(self.memo)
+                else:
+                    line, pos = self._line(pos, at)
+                    try:
+                        idx = int(line)
+                    except ValueError:
+                        raise _Stop(at, "PUT argument is not an integer") from None
+                    if idx < 0:
+                        raise _Stop(at, "negative PUT argument")
+                if not self.stack:
+                    raise _Stop(at, "memo put with an empty stack")
+                self.memo[idx] = self.stack[-1]
+                continue
+            if op == 0x68 or op == 0x6A or op == 0x67:  # BINGET LONG_BINGET GET
+                if op == 0x68:
+                    self._need(pos, 1, at)
+                    idx = buf[pos]
+                    pos += 1
+                elif op == 0x6A:
+                    self._need(pos, 4, at)
+                    idx = _unpack_I(buf, pos)[0]
+                    pos += 4
+                else:
+                    line, pos = self._line(pos, at)
+                    try:
+                        idx = int(line)
+                    except ValueError:
+                        raise _Stop(at, "GET argument is not an integer") from None
+                try:
+                    self.stack.append(self.memo[idx])
+                except KeyError:
+                    raise _Stop(at, f"memo key {idx} was never stored") from None
+                continue
+            stack = self.stack
+            if op == 0x8C:  # SHORT_BINUNICODE
+                self._need(pos, 1, at)
+                n = buf[pos]
+                pos += 1
+                self._need(pos, n, at)
+                try:
+                    stack.append(bytes(buf[pos:pos + n]).decode("utf-8", "surrogatepass"))
+                except UnicodeDecodeError:
+                    raise _Stop(at, "undecodable string") from None
+                pos += n
+            elif op == 0x4B:  # BININT1
+                self._need(pos, 1, at)
+                stack.append(buf[pos])
+                pos += 1
+            elif op == 0x4D:  # BININT2
+                self._need(pos, 2, at)
+                stack.append(_unpack_H(buf, pos)[0])
+                pos += 2
+            elif op == 0x4A:  # BININT
+                self._need(pos, 4, at)
+                stack.append(_unpack_i(buf, pos)[0])
+                pos += 4
+            elif op == 0x28:  # MARK
+                self.metastack.append(stack)
+                self.stack = []
+            elif op == 0x85:  # TUPLE1
+                if not stack:
+                    raise _Stop(at, "stack underflow")
+                stack[-1] = (stack[-1],)
+            elif op == 0x86:  # TUPLE2
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                stack[-2:] = [(stack[-2], stack[-1])]
+            elif op == 0x87:  # TUPLE3
+                if len(stack) < 3:
+                    raise _Stop(at, "stack underflow")
+                stack[-3:] = [(stack[-3], stack[-2], stack[-1])]
+            elif op == 0x74:  # TUPLE
+                items = self._pop_mark(at)
+                self.stack.append(tuple(items))
+            elif op == 0x29:  # EMPTY_TUPLE
+                stack.append(())
+            elif op == 0x7D:  # EMPTY_DICT
+                stack.append(_Dict([]))
+            elif op == 0x5D:  # EMPTY_LIST
+                stack.append([])
+            elif op == 0x8F:  # EMPTY_SET
+                stack.append(_Set([]))
+            elif op == 0x88:  # NEWTRUE
+                stack.append(True)
+            elif op == 0x89:  # NEWFALSE
+                stack.append(False)
+            elif op == 0x4E:  # NONE
+                stack.append(None)
+            elif op == 0x47:  # BINFLOAT
+                self._need(pos, 8, at)
+                stack.append(_unpack_d(buf, pos)[0])
+                pos += 8
+            elif op in (0x42, 0x43, 0x8E, 0x96):  # BINBYTES SHORT_BINBYTES BINBYTES8 BYTEARRAY8
+                if op == 0x43:
+                    self._need(pos, 1, at)
+                    n = buf[pos]
+                    pos += 1
+                elif op == 0x42:
+                    self._need(pos, 4, at)
+                    n = _unpack_I(buf, pos)[0]
+                    pos += 4
+                else:
+                    self._need(pos, 8, at)
+                    n = _unpack_Q(buf, pos)[0]
+                    pos += 8
+                self._need(pos, n, at)
+                stack.append(_Bytes(n))
+                pos += n
+            elif op in (0x58, 0x8D):  # BINUNICODE BINUNICODE8
+                if op == 0x58:
+                    self._need(pos, 4, at)
+                    n = _unpack_I(buf, pos)[0]
+                    pos += 4
+                else:
+                    self._need(pos, 8, at)
+                    n = _unpack_Q(buf, pos)[0]
+                    pos += 8
+                self._need(pos, n, at)
+                try:
+                    stack.append(bytes(buf[pos:pos + n]).decode("utf-8", "surrogatepass"))
+                except UnicodeDecodeError:
+                    raise _Stop(at, "undecodable string") from None
+                pos += n
+            elif op in (0x54, 0x55):  # BINSTRING SHORT_BINSTRING (py2 str)
+                if op == 0x55:
+                    self._need(pos, 1, at)
+                    n = buf[pos]
+                    pos += 1
+                else:
+                    self._need(pos, 4, at)
+                    n = _unpack_i(buf, pos)[0]
+                    pos += 4
+                    if n < 0:
+                        raise _Stop(at, "negative BINSTRING length")
+                self._need(pos, n, at)
+                raw = bytes(buf[pos:pos + n])
+                pos += n
+                stack.append(self._py2str(raw, at))
+            elif op == 0x53:  # STRING
+                line, pos = self._line(pos, at)
+                raw = bytes(line).rstrip(b"\r")
+                if len(raw) >= 2 and raw[0] == raw[-1] and raw[:1] in (b"'", b'"'):
+                    import codecs
+
+                    try:
+                        value = codecs.escape_decode(raw[1:-1])[0]
+                    except ValueError:
+                        raise _Stop(at, "malformed STRING escape") from None
+                    stack.append(self._py2str(value, at))
+                else:
+                    raise _Stop(at, "STRING argument is not quoted")
+            elif op == 0x56:  # UNICODE
+                line, pos = self._line(pos, at)
+                try:
+                    stack.append(bytes(line).decode("raw-unicode-escape"))
+                except UnicodeDecodeError:
+                    raise _Stop(at, "undecodable UNICODE") from None
+            elif op in (0x49, 0x4C):  # INT LONG
+                line, pos = self._line(pos, at)
+                text = bytes(line)
+                if op == 0x4C and text.endswith(b"L"):
+                    text = text[:-1]
+                if op == 0x49 and text in (b"00", b"01"):
+                    stack.append(text == b"01")
+                else:
+                    try:
+                        stack.append(int(text))
+                    except ValueError:
+                        raise _Stop(at, "malformed integer") from None
+            elif op == 0x46:  # FLOAT
+                line, pos = self._line(pos, at)
+                try:
+                    stack.append(float(bytes(line)))
+                except ValueError:
+                    raise _Stop(at, "malformed float") from None
+            elif op in (0x8A, 0x8B):  # LONG1 LONG4
+                if op == 0x8A:
+                    self._need(pos, 1, at)
+                    n = buf[pos]
+                    pos += 1
+                else:
+                    self._need(pos, 4, at)
+                    n = _unpack_i(buf, pos)[0]
+                    pos += 4
+                    if n < 0:
+                        raise _Stop(at, "negative LONG4 length")
+                self._need(pos, n, at)
+                if n > 64:
+                    stack.append(_Opaque("long integer"))
+                else:
+                    stack.append(int.from_bytes(bytes(buf[pos:pos + n]), "little", signed=True))
+                pos += n
+            elif op == 0x80:  # PROTO
+                self._need(pos, 1, at)
+                proto = buf[pos]
+                pos += 1
+                if proto > 5:
+                    raise _Stop(at, f"unsupported pickle protocol {proto}")
+                self.proto = proto
+            elif op == 0x95:  # FRAME
+                self._need(pos, 8, at)
+                n = _unpack_Q(buf, pos)[0]
+                pos += 8
+                self._need(pos, n, at)
+            elif op == 0x2E:  # STOP
+                if not stack and not self.metastack:
+                    raise _Stop(at, "STOP with an empty stack")
+                if not stack:
+                    raise _Stop(at, "STOP with an empty stack")
+                return pos
+            elif op == 0x63 or op == 0x69:  # GLOBAL INST
+                mline, pos = self._line(pos, at)
+                nline, pos = self._line(pos, at)
+                try:
+                    module = bytes(mline).decode("utf-8")
+                    name = bytes(nline).decode("utf-8")
+                except UnicodeDecodeError:
+                    raise _Stop(at, "undecodable module or name") from None
+                opname = "GLOBAL" if op == 0x63 else "INST"
+                glob = self._make_global(module, name, at, opname)
+                if op == 0x63:
+                    self.stack.append(glob)
+                else:
+                    args = tuple(self._pop_mark(at))
+                    self.stack.append(_Obj("inst", glob, args, at))
+            elif op == 0x93:  # STACK_GLOBAL
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                name_v = stack.pop()
+                module_v = stack.pop()
+                if type(module_v) is str and type(name_v) is str:
+                    stack.append(self._make_global(module_v, name_v, at, "STACK_GLOBAL"))
+                elif self.strict or _may_be_str(module_v) or _may_be_str(name_v):
+                    self.reached_import = True
+                    self._finding(at, "STACK_GLOBAL", None, "high", "module/name operands are "
+                                  "not constant strings (computed at load time); cannot be "
+                                  "verified", "computed-global")
+                    stack.append(_Opaque("computed global"))
+                else:
+                    raise _Stop(at, "STACK_GLOBAL requires str operands")
+            elif op == 0x52:  # REDUCE
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                args = stack.pop()
+                func = stack.pop()
+                self._check_callable(func, at, "REDUCE")
+                stack.append(_Obj("reduce", func, args, at))
+            elif op == 0x81:  # NEWOBJ
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                args = stack.pop()
+                cls = stack.pop()
+                self._check_callable(cls, at, "NEWOBJ")
+                stack.append(_Obj("newobj", cls, args, at))
+            elif op == 0x92:  # NEWOBJ_EX
+                if len(stack) < 3:
+                    raise _Stop(at, "stack underflow")
+                kwargs = stack.pop()
+                args = stack.pop()
+                cls = stack.pop()
+                self._check_callable(cls, at, "NEWOBJ_EX")
+                stack.append(_Obj("newobj_ex", cls, (args, kwargs), at))
+            elif op == 0x6F:  # OBJ
+                items = self._pop_mark(at)
+                if not items:
+                    raise _Stop(at, "OBJ without a class")
+                cls = items[0]
+                self._check_callable(cls, at, "OBJ")
+                self.stack.append(_Obj("obj", cls, tuple(items[1:]), at))
+            elif op == 0x62:  # BUILD
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                state = stack.pop()
+                inst = stack[-1]
+                if isinstance(inst, _Glob):
+                    self.reached_import = True
+                    if self.strict:
+                        self._finding(at, "BUILD", f"{inst.module}.{inst.name}", "critical",
+                                      "BUILD sets attributes on a class, function or module "
+                                      "object (attribute-overwrite gadget)", "build-setattr")
+                elif isinstance(inst, _Obj):
+                    inst.state.append(state)
+                    pos = self._after_build(inst, state, at, pos, fork)
+            elif op in (0x82, 0x83, 0x84):  # EXT1 EXT2 EXT4
+                n = {0x82: 1, 0x83: 2, 0x84: 4}[op]
+                self._need(pos, n, at)
+                code = int.from_bytes(bytes(buf[pos:pos + n]), "little")
+                pos += n
+                self.reached_import = True
+                self._unverifiable(at, f"EXT{n}", f"extension code {code} names a global "
+                                   "through copyreg's process-wide registry", "extension-code")
+                self.stack.append(_Opaque("extension"))
+            elif op in (0x50, 0x51):  # PERSID BINPERSID
+                if op == 0x50:
+                    line, pos = self._line(pos, at)
+                    pid: Any = bytes(line).decode("latin-1")
+                else:
+                    pid = self._pop(at)
+                if not self.archive:
+                    self._unverifiable(at, "BINPERSID" if op == 0x51 else "PERSID",
+                                       "persistent id: only a custom unpickler (e.g. PyTorch's) "
+                                       "resolves it; pickle.load and joblib.load refuse it",
+                                       "persistent-id")
+                self.stack.append(_Obj("persid", None, pid, at))
+            elif op == 0x30:  # POP
+                if stack:
+                    stack.pop()
+                else:
+                    self._pop_mark(at)
+            elif op == 0x31:  # POP_MARK
+                self._pop_mark(at)
+            elif op == 0x32:  # DUP
+                if not stack:
+                    raise _Stop(at, "stack underflow")
+                stack.append(stack[-1])
+            elif op == 0x61:  # APPEND
+                value = self._pop(at)
+                if not stack:
+                    raise _Stop(at, "stack underflow")
+                target = stack[-1]
+                if isinstance(target, list):
+                    target.append(value)
+                else:
+                    self._check_container(target, at, "APPEND")
+            elif op == 0x65:  # APPENDS
+                items = self._pop_mark(at)
+                if not self.stack:
+                    raise _Stop(at, "stack underflow")
+                target = self.stack[-1]
+                if isinstance(target, list):
+                    target.extend(items)
+                else:
+                    self._check_container(target, at, "APPENDS")
+            elif op == 0x6C:  # LIST
+                items = self._pop_mark(at)
+                self.stack.append(items)
+            elif op == 0x64:  # DICT
+                items = self._pop_mark(at)
+                self.stack.append(_Dict(list(zip(items[::2], items[1::2]))))
+            elif op == 0x73:  # SETITEM
+                if len(stack) < 3:
+                    raise _Stop(at, "stack underflow")
+                value = stack.pop()
+                key = stack.pop()
+                target = stack[-1]
+                if isinstance(target, _Dict):
+                    target.items.append((key, value))
+                else:
+                    self._check_container(target, at, "SETITEM")
+            elif op == 0x75:  # SETITEMS
+                items = self._pop_mark(at)
+                if not self.stack:
+                    raise _Stop(at, "stack underflow")
+                target = self.stack[-1]
+                if isinstance(target, _Dict):
+                    target.items.extend(zip(items[::2], items[1::2]))
+                else:
+                    self._check_container(target, at, "SETITEMS")
+            elif op == 0x90:  # ADDITEMS
+                items = self._pop_mark(at)
+                if not self.stack:
+                    raise _Stop(at, "stack underflow")
+                target = self.stack[-1]
+                if isinstance(target, _Set):
+                    target.items.extend(items)
+                else:
+                    self._check_container(target, at, "ADDITEMS")
+            elif op == 0x91:  # FROZENSET
+                items = self._pop_mark(at)
+                self.stack.append(_Set(items))
+            elif op == 0x97 or op == 0x98:  # NEXT_BUFFER READONLY_BUFFER
+                if op == 0x97:
+                    raise _Stop(at, "out-of-band buffer (NEXT_BUFFER) that no file loader "
+                                "provides")
+                if not stack:
+                    raise _Stop(at, "stack underflow")
+            else:
+                raise _Stop(at, f"invalid opcode 0x{op:02x}")
+
+    def _py2str(self, raw: bytes, at: int) -> Any:
+        """Python 2 ``str`` opcodes decode with the loaders' default encoding (ASCII)."""
+        try:
+            return raw.decode("ascii")
+        except UnicodeDecodeError:
+            raise _Stop(at, "non-ASCII py2 string (the default ASCII decoding fails)") from None
+
+    def _check_callable(self, func: Any, at: int, opname: str) -> None:
+        if isinstance(func, _Glob):
+            return
+        self.reached_import = True
+        if self.strict:
+            what = func.what if isinstance(func, _Opaque) else type(func).__name__.strip("_")
+            self._finding(at, opname, None, "high", f"calls a computed object ({what}), not a "
+                          "named global; cannot be verified", "computed-call")
+
+    def _check_container(self, target: Any, at: int, opname: str) -> None:
+        """APPEND/SETITEM on a non-builtin container calls its methods: fine for instances of
+        allowed classes (OrderedDict, defaultdict), a finding on bare classes and modules."""
+        if isinstance(target, _Glob) and self.strict:
+            self._finding(at, opname, f"{target.module}.{target.name}", "high",
+                          f"{opname} on a class or function object calls its methods",
+                          "container-gadget")
+
+    # -- joblib ------------------------------------------------------------------------------
+
+    def _after_build(self, inst: _Obj, state: Any, at: int, pos: int, fork: Fork | None) -> int:
+        cls = _class_of(inst)
+        if cls is None and isinstance(inst.func, _Glob) and \
+                (inst.func.module, inst.func.name) in _WRAPPERS | _LEGACY_WRAPPERS:
+            self._unverifiable(at, "BUILD", "joblib array wrapper created in an unusual form",
+                               "joblib-wrapper")
+            return pos
+        if cls is None or not self.joblib:
+            return pos
+        if cls in _LEGACY_WRAPPERS:
+            self._unverifiable(at, "BUILD", f"legacy joblib {cls[1]} (joblib < 0.10) reads its "
+                               "array from a separate file", "joblib-legacy")
+            return pos
+        if cls not in _WRAPPERS:
+            return pos
+        # This is where joblib.load reads raw array bytes (or a nested pickle) from the file.
+        if fork is not None:
+            fork(pos, self)
+        try:
+            if isinstance(state, tuple) and len(state) == 2:
+                dict_state, slot_state = state
+                for part in (dict_state, slot_state):
+                    if part is None:
+                        continue
+                    if not isinstance(part, _Dict):
+                        raise ValueError("state is not a dict")
+                    self._merge(inst, part)
+            elif isinstance(state, _Dict):
+                self._merge(inst, state)
+            else:
+                raise ValueError("state is not a dict")
+            attrs = inst.attrs
+            shape = attrs.get("shape")
+            if not isinstance(shape, (tuple, list)) or \
+                    not all(type(x) is int and x >= 0 for x in shape):
+                raise ValueError(f"shape {shape!r} is not a tuple of non-negative integers")
+            itemsize, hasobject = _dtype_info(attrs.get("dtype"))
+        except (ValueError, TypeError) as exc:
+            self._unverifiable(at, "BUILD", f"joblib array wrapper: {exc}", "joblib-wrapper")
+            raise _Stop(at, f"joblib array wrapper: {exc}", unverifiable=True) from None
+        if hasobject:
+            if self.depth >= MAX_NESTED:
+                raise _Stop(pos, "nested object-array pickles too deep", unverifiable=True)
+            inner = Walker(self.buf, self.end, self.sink, self.member, strict=self.strict,
+                           joblib=False, archive=self.archive, depth=self.depth + 1,
+                           note=self.note)
+            return inner.run(pos)
+        count = math.prod(shape)
+        if attrs.get("numpy_array_alignment_bytes") is not None:
+            self._need(pos, 1, at)
+            pad = self.buf[pos]
+            pos += 1 + pad
+        size = count * itemsize
+        self._need(pos, size, at)
+        return pos + size
+
+    def _merge(self, inst: _Obj, state: _Dict) -> None:
+        for key, value in state.items:
+            if type(key) is not str:
+                raise ValueError("state key is not a string")
+            inst.attrs[key] = value
+
+
+def _fork_alt(sink: Sink) -> Fork:
+    """The plain-``pickle.load`` reading of bytes joblib treats as array data."""
+
+    def fork(pos: int, parent: Walker) -> None:
+        alt = Walker(parent.buf, parent.end, sink, parent.member, strict=False, joblib=False,
+                     archive=parent.archive, depth=parent.depth + 1,
+                     note=f"read by plain pickle.load (not joblib.load), the array bytes after "
+                          f"offset {pos} are opcodes: ")
+        alt.stack = list(parent.stack)
+        alt.metastack = [list(s) for s in parent.metastack]
+        alt.memo = ChainMap({}, parent.memo)
+        alt.proto = parent.proto
+        try:
+            alt.run(pos)
+        except _Stop:
+            pass
+        except RecursionError:  # pragma: no cover - defensive
+            pass
+
+    return fork
+
+
+def scan_pickle_stream(buf: Any, start: int, end: int, sink: Sink, member: str, *,
+                       archive: bool = False, identified: bool = True,
+                       depth: int = 0) -> StreamStatus:
+    """Walk every pickle stacked in ``buf[start:end]`` (strict) and report what ends the walk.
+
+    `identified`: the bytes are known to be read as a pickle (top-level file, pickle magic, a
+    ``.pkl`` member). When not, a stream that fails on its very first opcode is "not a pickle"
+    (``status.pickles == 0 and status.ops <= 1``) and no finding is made for it.
+    """
+    status = StreamStatus()
+    pos = start
+    fork = _fork_alt(sink)
+    while pos < end:
+        walker = Walker(buf, end, sink, member, strict=True, joblib=True, archive=archive,
+                        depth=depth)
+        try:
+            pos = walker.run(pos, fork)
+        except _Stop as stop:
+            status.ops += walker.ops
+            status.reached_import |= walker.reached_import
+            status.end = stop.offset
+            status.error = stop.reason
+            if status.pickles == 0 and not identified and (walker.ops <= 1 or
+                                                           not walker.reached_import):
+                return status
+            if stop.unverifiable:
+                return status
+            if status.pickles > 0 and walker.ops <= 1:
+                sink.finding(member, pos, "STOP", None, "high",
+                             f"{end - pos} bytes of data after the last pickle's STOP that are "
+                             f"not a pickle ({stop.reason}); cannot be verified",
+                             "data-after-stop")
+            else:
+                sink.finding(member, stop.offset, "stream", None, "high",
+                             f"truncated or malformed pickle ({stop.reason}); loading runs every "
+                             "opcode before this point, so it cannot be verified",
+                             "broken-pickle")
+            return status
+        except RecursionError:  # pragma: no cover - defensive
+            sink.finding(member, pos, "stream", None, "high", "nested too deeply; cannot be "
+                         "verified", "nesting")
+            return status
+        status.pickles += 1
+        status.ops += walker.ops
+        status.reached_import |= walker.reached_import
+    status.end = pos
+    return status
+
+
+def try_prefix(buf: Any, start: int, end: int, sink: Sink, member: str, note: str) -> bool:
+    """Walk ``buf[start:]`` as plain ``pickle.load`` would, non-strict: report only what would
+    really import before the real unpickler fails. Returns whether an import was reached."""
+    walker = Walker(buf, end, sink, member, strict=False, joblib=False, archive=False, depth=0,
+                    note=note)
+    try:
+        walker.run(start)
+    except _Stop:
+        pass
+    return walker.reached_import

@@ -1,0 +1,124 @@
+"""Load pickle, joblib and skops artifacts only after the static scan passes them.
+
+The bytes are read once and the very same bytes are scanned and then loaded, so the file cannot
+change between check and use. Pickles additionally load through an unpickler whose `find_class`
+refuses anything off the allow-list (defence in depth).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import ArtifactError, InputError
+from .findings import ScanResult
+from .policy import Policy, default_policy
+from .scanner import scan_bytes
+
+__all__ = ["load_joblib_safely", "load_pickle_safely", "load_skops_safely", "require_safe"]
+
+_MAX_LISTED = 10
+
+
+def _read(path: str | os.PathLike[str]) -> tuple[Path, bytes]:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"path {str(p)!r} is not a file; pass the model artifact")
+    return p, p.read_bytes()
+
+
+def require_safe(result: ScanResult) -> None:
+    """Raise `ArtifactError` listing the findings when a scan did not pass."""
+    if result.safe:
+        return
+    shown = [f"  {f.describe()}" for f in result.findings[:_MAX_LISTED]]
+    more = len(result.findings) - len(shown)
+    if more > 0:
+        shown.append(f"  ... and {more} more")
+    raise ArtifactError(
+        f"{result.path}: refusing to load: the static scan found {len(result.findings)} "
+        f"problem{'s' if len(result.findings) != 1 else ''}:\n" + "\n".join(shown) + "\n"
+        "Re-export the model from a trusted source (skops is safest), or, if you trust a listed "
+        "global, allow it explicitly (allow=['module.Name'])."
+    )
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """A second line of defence: refuse any global the policy does not allow."""
+
+    def __init__(self, file: Any, policy: Policy) -> None:
+        super().__init__(file)
+        self._policy = policy
+
+    def find_class(self, module: str, name: str) -> Any:
+        verdict = self._policy.judge(module, name)
+        if not verdict.allowed:
+            raise ArtifactError(f"refused global {module}.{name}: {verdict.why}")
+        return super().find_class(module, name)
+
+
+def _policy(allow: Iterable[str | tuple[str, str]] | str | None) -> Policy:
+    return default_policy().extended(allow) if allow else default_policy()
+
+
+def load_pickle_safely(path: str | os.PathLike[str], *,
+                       allow: Iterable[str | tuple[str, str]] | str | None = None) -> Any:
+    """Unpickle `path` only if the static scan passes it (else `ArtifactError` with findings).
+
+    Compressed pickles (``.pkl.gz`` and the like) and joblib files are handed to joblib, which
+    reads them natively.
+    """
+    p, data = _read(path)
+    pol = _policy(allow)
+    result = scan_bytes(data, name=str(p), policy=pol)
+    require_safe(result)
+    if "joblib" in result.formats or result.formats[:1] != ("pickle",):
+        return _joblib_loads(data)
+    return _RestrictedUnpickler(io.BytesIO(data), pol).load()
+
+
+def _joblib_loads(data: bytes) -> Any:
+    try:
+        import joblib
+    except ImportError:  # pragma: no cover - joblib ships with scikit-learn
+        raise ArtifactError("loading joblib files needs joblib (installed with scikit-learn)")
+    return joblib.load(io.BytesIO(data))
+
+
+def load_joblib_safely(path: str | os.PathLike[str], *,
+                       allow: Iterable[str | tuple[str, str]] | str | None = None) -> Any:
+    """`joblib.load` of `path` only if the static scan passes it (else `ArtifactError`)."""
+    p, data = _read(path)
+    result = scan_bytes(data, name=str(p), policy=_policy(allow))
+    require_safe(result)
+    return _joblib_loads(data)
+
+
+def load_skops_safely(path: str | os.PathLike[str], *,
+                      allow: Iterable[str | tuple[str, str]] | str | None = None) -> Any:
+    """Load a ``.skops`` file after the schema scan passes; the types skops itself does not trust
+    by default are passed as `trusted` only when our allow-list vouches for every one."""
+    try:
+        import skops.io as sio
+    except ImportError:
+        raise ArtifactError(f"{path}: loading .skops files needs skops; "
+                            "pip install 'pytest-modelgate[skops]'") from None
+    p, data = _read(path)
+    pol = _policy(allow)
+    result = scan_bytes(data, name=str(p), policy=pol)
+    require_safe(result)
+    if "skops" not in result.formats:
+        raise ArtifactError(f"{p}: not a skops file (found {'+'.join(result.formats)})")
+    untrusted = sio.get_untrusted_types(data=data)
+    refused = []
+    for t in untrusted:
+        module, _, name = t.rpartition(".")
+        if (module, name) not in pol.skops_allowed and not pol.judge(module, name).allowed:
+            refused.append(t)
+    if refused:
+        raise ArtifactError(f"{p}: skops types outside the allow-list: {', '.join(refused)}")
+    return sio.loads(data, trusted=untrusted)

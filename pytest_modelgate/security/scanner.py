@@ -1,0 +1,460 @@
+"""`scan(path)`: static verdict on a serialized model, whatever container it hides in.
+
+Content is sniffed, never trusted by file name: zip (PyTorch, npz, skops, nested), gzip, bz2,
+xz, lzma, zlib (joblib's compressors), npy, tar, ONNX, and pickle protocols 0-5 with joblib's
+raw array buffers. Anything the scanner cannot follow is a finding ("cannot be verified"), never
+a pass and never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import InputError
+from . import containers as C
+from .findings import Finding, ScanResult, Severity
+from .pickle_walk import scan_pickle_stream, try_prefix
+from .policy import Policy, default_policy
+
+__all__ = ["DEFAULT_LIMITS", "scan", "scan_bytes"]
+
+DEFAULT_LIMITS: dict[str, int] = {
+    "max_decompressed_bytes": 4 << 30,
+    "max_depth": 8,
+    "max_members": 100_000,
+}
+
+_PICKLE_NAMES = (".pkl", ".pickle", ".pk", ".joblib", ".pt", ".pth", ".ckpt")
+_MMAP_OVER = 16 << 20
+
+
+class _Scan:
+    """Collects findings, globals and formats while the walkers run (the walkers' `Sink`)."""
+
+    def __init__(self, file: str, policy: Policy, limits: dict[str, int]) -> None:
+        self.file = file
+        self.policy = policy
+        self.findings: list[Finding] = []
+        self._keys: set[tuple[Any, ...]] = set()
+        self.globals: Counter[str] = Counter()
+        self.formats: list[str] = []
+        self.members: list[str] = []
+        self.scanned = 0
+        self.max_depth = limits["max_depth"]
+        self.max_members = limits["max_members"]
+        self.budget = C.Budget(limits["max_decompressed_bytes"])
+
+    # -- Sink -------------------------------------------------------------------------------
+
+    def on_global(self, member: str, offset: int, opcode: str, module: str, name: str,
+                  note: str) -> None:
+        full = f"{module}.{name}"
+        if not note:
+            self.globals[f"{module}:{name}"] += 1
+        verdict = self.policy.judge(module, name)
+        if not verdict.allowed:
+            sev = verdict.severity if verdict.severity in ("critical", "high") else "high"
+            self.finding(member, offset, opcode, full, sev, verdict.why, verdict.technique,
+                         note=note)
+
+    def finding(self, member: str, offset: int, opcode: str, global_: str | None,
+                severity: str, why: str, technique: str = "", *, note: str = "") -> None:
+        key = (member, offset, opcode, global_)
+        if key in self._keys:
+            return
+        self._keys.add(key)
+        sev: Severity = severity if severity in ("critical", "high", "medium") else "high"  # type: ignore[assignment]
+        self.findings.append(Finding(self.file, member, offset, opcode, global_, sev,
+                                     note + why, technique))
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def fmt(self, kind: str) -> None:
+        if kind not in self.formats:
+            self.formats.append(kind)
+
+    def blob(self, buf: Any, start: int, end: int, member: str, depth: int, *,
+             top: bool = False, archive: bool = False, name: str = "") -> None:
+        """Scan ``buf[start:end]`` as whatever its content is."""
+        if depth > self.max_depth:
+            self.finding(member, 0, "container", None, "high",
+                         f"containers nested deeper than max_depth={self.max_depth}; cannot be "
+                         "verified", "nesting")
+            return
+        self.scanned += end - start
+        if end <= start:
+            if top:
+                self.finding(member, 0, "file", None, "high", "empty file: not a model; "
+                             "cannot be verified", "empty")
+            return
+        kind = C.sniff(buf, start, end)
+        if kind is not None and buf[start] != 0x80:
+            # Also read from offset 0 as plain pickle.load would (polyglot files).
+            try_prefix(buf, start, end, self, member,
+                       f"the {kind} bytes, read by plain pickle.load, are opcodes: ")
+        if kind == "zip":
+            self.zip(buf, start, end, member, depth, prepended_ok=False)
+        elif kind in ("gzip", "bz2", "xz", "lzma", "zlib"):
+            self.compressed(kind, buf, start, end, member, depth)
+        elif kind == "npy":
+            self.npy(buf, start, end, member)
+        elif kind == "tar":
+            self.tar(buf, start, end, member, depth)
+        elif kind is not None:
+            self.fmt(kind)
+            self.finding(member, 0, "container", None, "high",
+                         f"{kind} container: no reader for it here, so its content cannot be "
+                         "verified", f"container-{kind}")
+        else:
+            self.other(buf, start, end, member, depth, top=top, archive=archive, name=name)
+
+    def other(self, buf: Any, start: int, end: int, member: str, depth: int, *, top: bool,
+              archive: bool, name: str) -> None:
+        identified = buf[start] == 0x80 or name.lower().endswith(_PICKLE_NAMES)
+        # Bytes not known to be a pickle count only if they reach an import as one.
+        sink: Any = self if identified else _Buffered()
+        status = scan_pickle_stream(buf, start, end, sink, member, archive=archive,
+                                    identified=identified, depth=depth)
+        if identified or status.reached_import:
+            if isinstance(sink, _Buffered):
+                sink.replay(self)
+            self.fmt("joblib" if any(g.startswith(("joblib.", "sklearn.externals.joblib:"))
+                                     for g in self.globals) else "pickle")
+            return
+        if status.pickles > 0 and status.end >= end and not archive:
+            self.fmt("pickle")  # a complete pickle of plain values only
+            return
+        if not top:
+            return  # raw data inside an archive: no pickle loader runs anything in it
+        if C.looks_like_onnx(buf, start, end):
+            self.fmt("onnx")
+            return
+        try:
+            self.zip(buf, start, end, member, depth, prepended_ok=True)
+            return
+        except C.Unreadable:
+            pass
+        self.finding(member, 0, "file", None, "high",
+                     f"not a recognised model format ({status.error}); neither pickle, joblib, "
+                     "zip, npy, skops, ONNX nor a compressed stream, so it cannot be verified",
+                     "unknown-format")
+
+    def compressed(self, kind: str, buf: Any, start: int, end: int, member: str,
+                   depth: int) -> None:
+        self.fmt(kind)
+        inner = _join(member, f"<{kind}>")
+        try:
+            data = C.decompress(kind, bytes(buf[start:end]), self.budget)
+        except C.Bomb as exc:
+            self.finding(member, 0, kind, None, "high", f"{exc} (decompression bomb guard); "
+                         "cannot be verified", "bomb")
+            return
+        except C.Unreadable as exc:
+            self.finding(member, 0, kind, None, "high", f"{exc}; cannot be verified",
+                         "corrupt-compression")
+            return
+        self.members.append(inner)
+        self.blob(data, 0, len(data), inner, depth + 1, top=True)
+
+    def zip(self, buf: Any, start: int, end: int, member: str, depth: int, *,
+            prepended_ok: bool) -> None:
+        try:
+            entries, prepended = C.read_zip(buf, start, end, self.max_members)
+        except C.Unreadable as exc:
+            if prepended_ok:
+                raise
+            self.fmt("zip")
+            self.finding(member, 0, "zip", None, "high", f"unreadable zip archive ({exc}); "
+                         "cannot be verified", "corrupt-zip")
+            return
+        self.fmt("zip")
+        if prepended:
+            self.finding(member, 0, "zip", None, "high",
+                         f"{prepended} bytes before the zip archive: a polyglot that a pickle "
+                         "loader and a zip reader see differently", "zip-prepended")
+        names = {e.name for e in entries}
+        is_skops = "schema.json" in names
+        if is_skops:
+            self.fmt("skops")
+        if any(n.endswith("data.pkl") for n in names):
+            self.fmt("pytorch-zip")
+        for e in entries:
+            inner = _join(member, e.name)
+            self.members.append(inner)
+            try:
+                data = C.zip_member_bytes(buf, e, self.budget)
+            except C.Bomb as exc:
+                self.finding(inner, 0, "zip-entry", None, "high",
+                             f"{exc} (zip bomb guard); cannot be verified", "bomb")
+                return
+            except C.Unreadable as exc:
+                self.finding(inner, 0, "zip-entry", None, "high", f"{exc}; cannot be verified",
+                             "corrupt-zip")
+                data = None
+            for severity, why, technique in e.anomalies:
+                self.finding(inner, e.header_offset - start, "zip-entry", None, severity, why,
+                             technique)
+            if data is None:
+                continue
+            if e.name.endswith("/") and not data:
+                continue
+            if e.name.endswith(".py") or "/code/" in f"/{e.name}":
+                self.finding(inner, 0, "zip-entry", None, "high", "Python/TorchScript source "
+                             "inside the archive runs when loaded; cannot be verified",
+                             "archive-code")
+                continue
+            if is_skops and e.name == "schema.json":
+                self.skops(data, inner)
+                continue
+            self.blob(data, 0, len(data), inner, depth + 1, archive=True, name=e.name)
+
+    def npy(self, buf: Any, start: int, end: int, member: str) -> None:
+        self.fmt("npy")
+        try:
+            header, data_start = C.read_npy_header(buf, start, end)
+            itemsize, hasobject = C.npy_dtype_info(header["descr"])
+        except C.Unreadable as exc:
+            self.finding(member, 0, "npy-header", None, "high", f"{exc}; cannot be verified",
+                         "npy-header")
+            return
+        if hasobject:
+            # np.load(allow_pickle=True) unpickles everything after the header.
+            scan_pickle_stream(buf, data_start, end, self, member, identified=True)
+            return
+        count = 1
+        for dim in header["shape"]:
+            count *= dim
+        expected = count * itemsize
+        have = end - data_start
+        if have < expected:
+            self.finding(member, data_start - start, "npy-data", None, "medium",
+                         f"truncated array data ({have} of {expected} bytes); cannot be "
+                         "verified", "npy-truncated")
+        elif have > expected:
+            self.finding(member, data_start - start + expected, "npy-data", None, "high",
+                         f"{have - expected} bytes after the array data; cannot be verified",
+                         "data-after-array")
+
+    def skops(self, data: bytes, member: str) -> None:
+        try:
+            schema = json.loads(data)
+            nodes = C.skops_nodes(schema)
+        except (ValueError, RecursionError, C.Unreadable) as exc:
+            self.finding(member, 0, "skops-schema", None, "high",
+                         f"schema.json is not valid JSON ({exc}); cannot be verified",
+                         "skops-schema")
+            return
+        allowed = self.policy.skops_allowed
+        for path, node in nodes:
+            loader = node.get("__loader__")
+            module = node.get("__module__")
+            cls = node.get("__class__")
+            if not (isinstance(loader, str) and isinstance(module, str) and isinstance(cls, str)):
+                self.finding(member, 0, f"skops-node {path}", None, "high",
+                             "node without string __loader__/__module__/__class__; cannot be "
+                             "verified", "skops-schema")
+                continue
+            full = f"{module}.{cls}"
+            if loader not in C.SKOPS_LOADERS:
+                self.finding(member, 0, f"skops-node {path}", full, "high",
+                             f"unknown skops loader {loader!r}; cannot be verified",
+                             "skops-loader")
+                continue
+            self.globals[f"{module}:{cls}"] += 1
+            if loader == "MethodNode":
+                content = node.get("content")
+                func = content.get("func") if isinstance(content, dict) else None
+                self.finding(member, 0, f"skops-node {path}", f"{full}.{func}", "high",
+                             "MethodNode returns a bound method reached by name "
+                             "(CVE-2025-54413); skops does not trust it by default",
+                             "skops-method")
+                continue
+            if loader == "OperatorFuncNode" and (module, cls) not in allowed:
+                self.finding(member, 0, f"skops-node {path}", full, "critical",
+                             "OperatorFuncNode builds operator.attrgetter/itemgetter/"
+                             "methodcaller gadgets (CVE-2025-54412)", "skops-operator")
+                continue
+            if loader == "PartialNode" and (module, cls) not in allowed:
+                self.finding(member, 0, f"skops-node {path}", full, "high",
+                             "PartialNode builds functools.partial of another node; skops does "
+                             "not trust it by default", "skops-partial")
+                continue
+            if (module, cls) in allowed:
+                continue
+            verdict = self.policy.judge(module, cls)
+            if verdict.allowed:
+                continue
+            self.finding(member, 0, f"skops-node {path}", full,
+                         "critical" if verdict.severity == "critical" else "high",
+                         f"{loader}: {verdict.why}", f"skops-{verdict.technique}")
+
+    def tar(self, buf: Any, start: int, end: int, member: str, depth: int) -> None:
+        import io
+        import tarfile
+
+        self.fmt("tar")
+        try:
+            with tarfile.open(fileobj=io.BytesIO(bytes(buf[start:end])), mode="r:") as tf:
+                count = 0
+                for info in tf:
+                    count += 1
+                    if count > self.max_members:
+                        raise C.Unreadable(f"more than max_members={self.max_members} members")
+                    inner = _join(member, info.name)
+                    if info.issym() or info.islnk():
+                        self.finding(inner, 0, "tar-entry", None, "high",
+                                     f"link to {info.linkname!r} inside a model archive",
+                                     "tar-link")
+                        continue
+                    if not info.isfile():
+                        continue
+                    self.members.append(inner)
+                    self.budget.take(info.size)
+                    fh = tf.extractfile(info)
+                    data = fh.read() if fh is not None else b""
+                    self.blob(data, 0, len(data), inner, depth + 1, archive=True,
+                              name=info.name)
+        except C.Bomb as exc:
+            self.finding(member, 0, "tar", None, "high", f"{exc}; cannot be verified", "bomb")
+        except (tarfile.TarError, C.Unreadable, OSError, EOFError) as exc:
+            self.finding(member, 0, "tar", None, "high", f"unreadable tar archive ({exc}); "
+                         "cannot be verified", "corrupt-tar")
+
+
+class _Buffered:
+    """A sink that holds findings until we know the bytes are really read as a pickle."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def on_global(self, *args: Any) -> None:
+        self.calls.append(("on_global", args, {}))
+
+    def finding(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append(("finding", args, kwargs))
+
+    def replay(self, target: _Scan) -> None:
+        for method, args, kwargs in self.calls:
+            getattr(target, method)(*args, **kwargs)
+
+
+def _join(outer: str, inner: str) -> str:
+    return f"{outer}!{inner}" if outer else inner
+
+
+def _result(scan: _Scan, path: str, size: int) -> ScanResult:
+    findings = sorted(scan.findings, key=lambda f: (f.member, f.offset, f.opcode))
+    return ScanResult(
+        path=path,
+        findings=tuple(findings),
+        size=size,
+        formats=tuple(scan.formats),
+        globals=tuple(sorted(scan.globals.items())),
+        members=tuple(scan.members),
+        bytes_scanned=scan.scanned,
+        files=(path,),
+    )
+
+
+def _policy(allow: Iterable[str | tuple[str, str]] | str | None,
+            policy: Policy | None) -> Policy:
+    base = policy or default_policy()
+    return base.extended(allow) if allow else base
+
+
+def _limits(**given: int | None) -> dict[str, int]:
+    out = dict(DEFAULT_LIMITS)
+    for key, value in given.items():
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise InputError(f"{key} must be a positive integer, got {value!r}")
+        out[key] = value
+    return out
+
+
+def scan_bytes(data: bytes, *, name: str = "<bytes>",
+               allow: Iterable[str | tuple[str, str]] | str | None = None,
+               policy: Policy | None = None, max_decompressed_bytes: int | None = None,
+               max_depth: int | None = None, max_members: int | None = None) -> ScanResult:
+    """Scan an in-memory artifact exactly as `scan` scans a file."""
+    state = _Scan(name, _policy(allow, policy),
+                  _limits(max_decompressed_bytes=max_decompressed_bytes, max_depth=max_depth,
+                          max_members=max_members))
+    try:
+        state.blob(data, 0, len(data), "", 0, top=True)
+    except RecursionError:  # pragma: no cover - defensive: nesting is bounded by max_depth
+        state.finding("", 0, "container", None, "high", "nested too deeply; cannot be verified",
+                      "nesting")
+    return _result(state, name, len(data))
+
+
+def scan(path: str | os.PathLike[str], *,
+         allow: Iterable[str | tuple[str, str]] | str | None = None,
+         policy: Policy | None = None, max_decompressed_bytes: int | None = None,
+         max_depth: int | None = None, max_members: int | None = None) -> ScanResult:
+    """Statically scan a model artifact (or every file under a directory); never loads it.
+
+    `allow` extends the allow-list: ``"mypkg.module.MyClass"``, ``"mypkg.module:MyClass"`` or
+    ``"mypkg.*"``. The limits bound decompressed size, container nesting and member count;
+    exceeding one is a finding, not an error.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"scan: path {str(p)!r} does not exist; pass the model artifact file")
+    pol = _policy(allow, policy)
+    limits = _limits(max_decompressed_bytes=max_decompressed_bytes, max_depth=max_depth,
+                     max_members=max_members)
+    if p.is_dir():
+        return _scan_dir(p, pol, limits)
+    return _scan_file(p, pol, limits)
+
+
+def _scan_file(p: Path, pol: Policy, limits: dict[str, int]) -> ScanResult:
+    name = str(p)
+    state = _Scan(name, pol, limits)
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            if size == 0:
+                state.blob(b"", 0, 0, "", 0, top=True)
+            elif size > _MMAP_OVER:
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                    state.blob(mm, 0, size, "", 0, top=True)
+            else:
+                data = fh.read()
+                state.blob(data, 0, len(data), "", 0, top=True)
+    except OSError as exc:
+        state.finding("", 0, "file", None, "high", f"cannot read the file ({exc}); cannot be "
+                      "verified", "unreadable")
+        size = 0
+    except RecursionError:  # pragma: no cover - defensive
+        state.finding("", 0, "container", None, "high", "nested too deeply; cannot be verified",
+                      "nesting")
+    return _result(state, name, size)
+
+
+def _scan_dir(root: Path, pol: Policy, limits: dict[str, int]) -> ScanResult:
+    results = [_scan_file(f, pol, limits) for f in sorted(root.rglob("*")) if f.is_file()]
+    glob_counts: Counter[str] = Counter()
+    for r in results:
+        glob_counts.update(dict(r.globals))
+    formats: list[str] = []
+    for r in results:
+        formats += [f for f in r.formats if f not in formats]
+    return ScanResult(
+        path=str(root),
+        findings=tuple(f for r in results for f in r.findings),
+        size=sum(r.size for r in results),
+        formats=tuple(formats),
+        globals=tuple(sorted(glob_counts.items())),
+        members=tuple(m for r in results for m in r.members),
+        bytes_scanned=sum(r.bytes_scanned for r in results),
+        files=tuple(r.path for r in results),
+    )

@@ -1,0 +1,215 @@
+"""The static scanner against its corpus: every malicious sample flagged with the right reason,
+no benign artifact flagged, nothing ever unpickled, and bounds on bombs and nesting."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import pickle
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from security_corpus import (
+    BENIGN_ESTIMATORS,
+    benign_joblib,
+    benign_pickle,
+    bombs,
+    call_p4,
+    joblib_array_stream,
+    make_zip,
+    malicious,
+    sg,
+    su,
+    torch_like,
+)
+
+from pytest_modelgate.security import Finding, ScanResult, scan, scan_bytes
+from pytest_modelgate.security.policy import DENIED_GLOBALS, DENIED_MODULES, Policy
+
+MALICIOUS = malicious()
+_EXT = {"ext_bin": ".bin", "ext_model": ".model"}
+
+
+@pytest.mark.parametrize("sample", MALICIOUS, ids=[s.name for s in MALICIOUS])
+def test_every_malicious_sample_is_flagged(sample, tmp_path: Path, no_unpickling) -> None:
+    path = tmp_path / (sample.name + _EXT.get(sample.name, ".pkl"))
+    path.write_bytes(sample.data)
+    before = set(sys.modules)
+    result = scan(path)
+    assert not result.safe, f"{sample.name} ({sample.technique}) was reported safe"
+    reasons = [(f.global_ or "") + " " + f.why + " " + f.opcode for f in result.findings]
+    assert any(sample.expect in r for r in reasons), (sample.name, reasons)
+    assert no_unpickling == []  # nothing was unpickled, executed or spawned
+    named = {f.global_.split(".")[0] for f in result.findings if f.global_}
+    new = {m.split(".")[0] for m in set(sys.modules) - before}
+    assert not named & new  # and nothing named inside the artifact was imported
+
+
+def test_corpus_covers_every_research_technique() -> None:
+    techniques = {s.technique for s in MALICIOUS}
+    wanted = {"plain", "inst", "obj", "newobj", "nested-pickle", "memo", "build-setattr",
+              "dotted", "import-chain", "computed-global", "marshal", "universal-resolver",
+              "gadget", "extension-code", "zip", "zip-flag", "zip-crc", "zip-name",
+              "zip-member", "zip-nested", "broken", "npy", "npz", "extension", "injected",
+              "stacked", "trailing", "joblib", "joblib-alt", "compressed", "7z", "skops", "tar",
+              "polyglot", "persistent-id"}
+    assert wanted <= techniques
+    assert len(MALICIOUS) >= 100
+
+
+@pytest.mark.parametrize(("name", "data", "limits"), bombs(), ids=[b[0] for b in bombs()])
+def test_bombs_hit_a_bound_and_are_unsafe(name: str, data: bytes, limits: dict[str, int]) -> None:
+    result = scan_bytes(data, name=name, **limits)
+    assert not result.safe
+    assert any(f.technique in ("bomb", "nesting") for f in result.findings), result.report()
+
+
+def test_benign_corpus_has_no_false_positive(benign_files: list[Path], no_unpickling) -> None:
+    unsafe = {}
+    for p in benign_files:
+        result = scan(p)
+        if not result.safe:
+            unsafe[p.name] = [f.describe() for f in result.findings[:3]]
+    assert unsafe == {}
+    assert no_unpickling == []
+    names = {p.name for p in benign_files}
+    for est in ("RandomForestClassifier", "HistGradientBoostingClassifier", "MLPClassifier",
+                "Pipeline", "KMeans", "SVC"):
+        for suffix in (".p2.pkl", ".p3.pkl", ".p4.pkl", ".p5.pkl", ".joblib", ".skops"):
+            assert f"{est}{suffix}" in names
+    assert len(BENIGN_ESTIMATORS) >= 40
+
+
+def test_benign_formats_are_recognised(benign_files: list[Path]) -> None:
+    by_name = {p.name: scan(p) for p in benign_files if p.name.startswith(("Random", "arrays",
+                                                                          "x.", "onnx"))}
+    assert by_name["RandomForestClassifier.joblib"].formats == ("joblib",)
+    assert by_name["RandomForestClassifier.joblib.gzip"].formats == ("gzip", "joblib")
+    assert by_name["RandomForestClassifier.joblib.lzma"].formats == ("lzma", "joblib")
+    assert by_name["RandomForestClassifier.skops"].formats[:2] == ("zip", "skops")
+    assert by_name["arrays.npz"].formats == ("zip", "npy")
+    assert by_name["x.npy"].formats == ("npy",)
+    assert by_name["onnx_like.onnx"].formats == ("onnx",)
+    rf = by_name["RandomForestClassifier.p4.pkl"]
+    assert "sklearn.tree._tree:Tree" in dict(rf.globals)
+
+
+def test_truncating_a_benign_pickle_anywhere_is_never_safe() -> None:
+    data = benign_pickle(4)
+    for cut in range(1, len(data)):
+        assert not scan_bytes(data[:cut]).safe, cut
+
+
+def test_truncating_joblib_array_bytes_is_never_safe() -> None:
+    data = benign_joblib()
+    assert scan_bytes(data).safe
+    for cut in range(len(data) - 1, len(data) // 2, -7):
+        assert not scan_bytes(data[:cut]).safe, cut
+
+
+def test_findings_say_where_what_and_why() -> None:
+    data = make_zip([("archive/data.pkl", call_p4("os", "system"))])
+    result = scan_bytes(data, name="model.pt")
+    f = next(f for f in result.findings if f.global_ == "os.system")
+    assert isinstance(f, Finding)
+    assert (f.file, f.member, f.opcode, f.severity) == ("model.pt", "archive/data.pkl",
+                                                        "STACK_GLOBAL", "critical")
+    assert f.offset == 23  # PROTO(2) + FRAME(9) + "os"(4) + "system"(8): the STACK_GLOBAL byte
+    assert f.location == "model.pt:archive/data.pkl:23"
+    assert "operating-system" in f.why
+    d = result.to_dict()
+    assert d["safe"] is False and d["findings"][0]["location"].startswith("model.pt:")
+    assert "UNSAFE" in result.report()
+    with pytest.raises(AttributeError):
+        f.severity = "medium"  # type: ignore[misc]
+
+
+def test_stack_global_through_memo_resolves_exactly() -> None:
+    # MEMOIZE indexes by the memo's size, not by how many MEMOIZE ops ran (bypass #1).
+    ok = b"\x80\x04" + su("os") + b"\x94q\x05" + su("path") + b"\x94" + b"0h\x00h\x02\x93."
+    findings = scan_bytes(ok).findings
+    assert [f.global_ for f in findings] == ["os.path"]
+
+
+def test_allowed_globals_through_memo_are_safe() -> None:
+    data = pickle.dumps({"a": [1.5, "x"], "b": (None, True)}, protocol=4)
+    assert scan_bytes(data).safe
+    data = b"\x80\x04" + sg("collections", "OrderedDict") + b"\x94)R\x94h\x00)R."
+    assert scan_bytes(data).safe  # GET of an allowed class, then REDUCE: still a named global
+
+
+def test_user_allow_list_extends_and_module_wildcards() -> None:
+    data = call_p4("mypkg.models", "Custom")
+    assert not scan_bytes(data).safe
+    assert scan_bytes(data, allow=["mypkg.models.Custom"]).safe
+    assert scan_bytes(data, allow="mypkg.models:Custom").safe
+    assert scan_bytes(data, allow=["mypkg.*"]).safe
+    # a wildcard never covers dotted attribute walks into other modules
+    dotted = b"\x80\x04" + sg("mypkg.models", "os.system") + b"."
+    assert scan_bytes(dotted, allow=["mypkg.*"]).safe is True  # user trusts the whole package
+    assert not scan_bytes(b"\x80\x04" + sg("os", "system") + b".", allow=["mypkg.*"]).safe
+
+
+def test_policy_never_allows_denied_modules_by_default() -> None:
+    pol = Policy()
+    vetted_builtins = {"bytearray", "bytes", "complex", "dict", "frozenset", "list", "object",
+                       "range", "set", "slice", "tuple", "str", "int", "float", "bool"}
+    for module, name in pol.allowed:
+        root = module.split(".")[0]
+        assert (module, name) not in DENIED_GLOBALS
+        if root in DENIED_MODULES:
+            # only vetted, derived entries: pickle's own helpers and harmless builtin types
+            assert (module in ("copyreg", "_codecs", "joblib.numpy_pickle")
+                    or (module == "builtins" and name in vetted_builtins)), (module, name)
+
+
+def test_joblib_raw_buffers_are_skipped_not_parsed() -> None:
+    import joblib
+    import numpy as np
+
+    buf = io.BytesIO()
+    # raw bytes that look like opcodes: 'c' GLOBAL 'os\nsystem\n' inside a uint8 array
+    joblib.dump({"a": np.frombuffer(b"cos\nsystem\n(S'x'\ntR." * 10, dtype=np.uint8)}, buf)
+    result = scan_bytes(buf.getvalue())
+    # joblib.load skips these bytes; plain pickle.load hits the array's padding byte first
+    assert result.formats == ("joblib",)
+    assert result.safe, result.report()
+
+
+def test_payload_hidden_in_joblib_padding_is_found_for_plain_pickle_load() -> None:
+    hidden = b"0" + sg("os", "system") + su("x") + b"\x85R."
+    data = joblib_array_stream(b".", padding=hidden.ljust(0x4E, b"\xff"))
+    result = scan_bytes(data)
+    f = next(f for f in result.findings if f.global_ == "os.system")
+    assert "plain pickle.load" in f.why
+
+
+def test_scanning_a_directory_and_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "a.pkl").write_bytes(pickle.dumps([1, 2]))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.pkl").write_bytes(call_p4("os", "system"))
+    result = scan(tmp_path)
+    assert isinstance(result, ScanResult) and not result.safe
+    assert len(result.files) == 2
+    with pytest.raises(Exception, match="does not exist"):
+        scan(tmp_path / "nope.pkl")
+
+
+def test_zip_reader_reports_header_disagreements() -> None:
+    from security_corpus import patch_zip
+
+    clean = torch_like(pickle.dumps([1], protocol=2))
+    assert scan_bytes(clean).safe
+    techniques = {f.technique for f in scan_bytes(patch_zip(clean, crc_xor=1)).findings}
+    assert "zip-crc" in techniques
+    techniques = {f.technique for f in scan_bytes(patch_zip(clean, flag=1)).findings}
+    assert "zip-flag-bits" in techniques
+
+
+def test_gzip_pickle_and_zip_members_compressed_every_way() -> None:
+    inner = pickle.dumps({"w": [1.0, 2.0]}, protocol=5)
+    assert scan_bytes(gzip.compress(inner)).safe
+    for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        assert scan_bytes(make_zip([("m/data.pkl", inner)], method)).safe
