@@ -66,3 +66,19 @@ def test_scores_are_probabilities(modelgate_model, holdout):
     X, _ = holdout
     proba = modelgate_model.predict_proba(X)
     assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.drift(alpha=0.05, max_share=0.2)
+def test_holdout_has_not_drifted(gate, split):
+    """Training data vs the holdout: same distribution, so no column may drift."""
+    X_train, X_holdout, _, _ = split
+    gate.drift(X_train, X_holdout)
+
+
+@pytest.mark.xfail(strict=True, reason="demonstrates a drift failure: brighter, shifted scans")
+@pytest.mark.drift(alpha=0.05, max_share=0.2)
+def test_shifted_scans_are_caught(gate, split):
+    """A copy of the holdout from a brighter scanner: the drift gate must fail on it."""
+    X_train, X_holdout, _, _ = split
+    shifted = np.clip(X_holdout * 1.4 + 2.0, 0, 16)
+    gate.drift(X_train, shifted)
