@@ -1,0 +1,58 @@
+"""The `modelgate` console script: argument errors, profile, compare."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_modelgate.cli import main
+
+
+def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2
+    assert "required: command" in capsys.readouterr().err
+
+
+def test_profile_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"a": rng.normal(size=500), "b": rng.choice(["x", "y"], 500)}).to_csv(
+        tmp_path / "ref.csv", index=False)
+    assert main(["profile", str(tmp_path / "ref.csv"), "-o", str(tmp_path / "ref.json")]) == 0
+    assert "wrote profile of 2 columns" in capsys.readouterr().out
+    data = json.loads((tmp_path / "ref.json").read_text())
+    assert [c["name"] for c in data["columns"]] == ["a", "b"]
+    assert main(["profile", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.json")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def _report(path: Path, version: str, value: float, verdict: str) -> Path:
+    path.write_text(json.dumps({
+        "schema_version": 1,
+        "run": {"models": {"model": {"version": version}}},
+        "results": [{"nodeid": "t.py::a", "kind": "metric", "name": "acc", "value": value,
+                     "verdict": verdict}],
+    }))
+    return path
+
+
+def test_compare_strict_and_output_file(tmp_path: Path) -> None:
+    a = _report(tmp_path / "a.json", "v1", 0.9, "passed")
+    b = _report(tmp_path / "b.json", "v2", 0.8, "failed")
+    out = tmp_path / "cmp.md"
+    assert main(["compare", str(a), str(b), "--markdown", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "| t.py::a | metric:acc | 0.9 ✓ | 0.8 ✗ |" in text
+    assert main(["compare", str(a), str(b), "--strict"]) == 1
+    assert main(["compare", str(a), "--strict"]) == 0
+
+
+def test_compare_rejects_foreign_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "x.json").write_text('{"hello": 1}')
+    assert main(["compare", str(tmp_path / "x.json")]) == 2
+    assert "not a modelgate report" in capsys.readouterr().err
