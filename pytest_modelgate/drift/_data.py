@@ -8,7 +8,7 @@ raw column, so they are order-invariant by construction and a profile can stand 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -175,7 +175,8 @@ def infer_kind(col: Any) -> str:
     return kind
 
 
-def _numeric_summary(arr: np.ndarray, dstr: str) -> ColumnSummary:
+def _numeric_summary(arr: np.ndarray, dstr: str,
+                     buffer: Callable[[int], np.ndarray] | None = None) -> ColumnSummary:
     x = np.asarray(arr)
     if x.dtype.kind == "O":
         x = np.array([np.nan if v is None else v for v in x], dtype=np.float64)
@@ -185,7 +186,12 @@ def _numeric_summary(arr: np.ndarray, dstr: str) -> ColumnSummary:
     finite = np.isfinite(x)
     n_finite = int(np.count_nonzero(finite))
     if n_finite == n:
-        vals = np.sort(x)
+        if buffer is not None:  # sort in place in a reused scratch buffer: no fresh pages
+            vals = buffer(n)
+            np.copyto(vals, x)
+            vals.sort()
+        else:
+            vals = np.sort(x)
         n_nan = n_inf = 0
     else:
         n_nan = int(np.count_nonzero(np.isnan(x)))
@@ -254,7 +260,8 @@ def _plain_key(v: Any) -> Any:
 
 
 def summarize(col: Any, *, categorical: bool = False, name: Hashable = None,
-              argument: str = "data") -> ColumnSummary:
+              argument: str = "data",
+              buffer: Callable[[int], np.ndarray] | None = None) -> ColumnSummary:
     """Summarise one raw column: sorted finite values (numeric) or category counts."""
     try:
         arr, dstr, kind = _values_and_dtype(col)
@@ -280,7 +287,7 @@ def summarize(col: Any, *, categorical: bool = False, name: Hashable = None,
         return _categorical_summary(arr, dstr)
     if kind == "categorical":
         return _categorical_summary(col, dstr)
-    return _numeric_summary(arr, dstr)
+    return _numeric_summary(arr, dstr, buffer)
 
 
 def align_counts(ref: ColumnSummary, cur: ColumnSummary) -> tuple[

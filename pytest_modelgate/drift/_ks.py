@@ -39,20 +39,24 @@ def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
     and, by a bincount, #{a <= b_j}. Each difference is k1/n1 - k2/n2, scipy's arithmetic.
     """
     n1, n2 = a.shape[0], b.shape[0]
+    if n1 == 0 or n2 == 0:
+        raise ValueError("ks_statistic needs two non-empty samples")
     left = np.searchsorted(b, a, side="left")
     # ties across the samples: #{b <= a_i} differs from #{b < a_i}
-    inside = left < n2
-    tied = inside.copy()
-    tied[inside] = b[left[inside]] == a[inside]
-    right = np.searchsorted(b, a, side="right") if bool(tied.any()) else left
+    tied = bool(np.any(b[np.minimum(left, n2 - 1)] == a))
+    right = np.searchsorted(b, a, side="right") if tied else left
     c1 = _right_counts_self(a) / n1
-    c2 = right / n2
-    max_s = float(np.max(c1 - c2)) if n1 else 0.0
+    c2 = np.divide(right, n2)
+    np.subtract(c1, c2, out=c1)
+    max_s = float(np.max(c1))
+    del c1, c2
     # #{a <= b_j} = #{i : left_i <= j}
     k1_at_b = np.cumsum(np.bincount(left, minlength=n2 + 1)[:n2])
-    d1 = k1_at_b / n1
+    del left, right
+    d1 = np.divide(k1_at_b, n1)
     d2 = _right_counts_self(b) / n2
-    min_s = float(np.min(d1 - d2)) if n2 else 0.0
+    np.subtract(d1, d2, out=d1)
+    min_s = float(np.min(d1))
     # scipy's pooled max/min also includes the last pooled point, where both CDFs are 1
     max_s = max(max_s, 0.0)
     min_s = min(min_s, 0.0)
