@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from ..exceptions import ConfigError, InputError
-from ..results import GateResult, decide
-from ..units import format_bytes, parse_bytes
+from pytest_modelgate.exceptions import ConfigError, InputError
+from pytest_modelgate.results import GateResult, decide
+from pytest_modelgate.units import format_bytes, parse_bytes
 
 __all__ = [
     "ARTIFACT_KEYWORDS",
@@ -54,8 +54,8 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
              allow: Any = None, max_decompressed_bytes: int | str | None = None,
              max_depth: int | None = None, name: str | None = None) -> GateResult:
     """Integrity first (sha256 pin, lock file), then size, then the static scan; never loads."""
-    from ..security import check_lock, sha256_file
-    from ..security import scan as run_scan
+    from pytest_modelgate.security import check_lock, sha256_file
+    from pytest_modelgate.security import scan as run_scan
 
     if not isinstance(path, (str, os.PathLike)):
         raise InputError(f"gate.artifact: path must be a file path, got {type(path).__name__}")
@@ -116,7 +116,7 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
                             f"{'s' if n_findings != 1 else ''} (worst {worst}): {listed}{more}")
             fixes.append("do not load this file; re-export the model from trusted code (skops "
                          "is safest) or, for a global you trust, pass allow=['module.Name']")
-    verdict = "failed" if problems else "passed"
+    verdict: Literal["passed", "failed"] = "failed" if problems else "passed"
     fmt = "+".join(details.get("formats", [])) or "unscanned"
     if problems:
         message = (f"artifact {label} ({fmt}, {format_bytes(size)}): " + " | ".join(problems)
@@ -137,25 +137,173 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
     )
 
 
-def robustness(ctx: Any, model: Any, X: Any, **kw: Any) -> GateResult:  # noqa: N803
-    """Prediction flips under feature-scaled noise, invariance and monotonic constraints."""
-    from ..security.robustness import judge_robustness
-
-    return judge_robustness(ctx, model, X, **kw)
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.4g}"
 
 
-def input_validation(ctx: Any, model: Any, X_sample: Any, **kw: Any) -> GateResult:  # noqa: N803
-    """Hostile inputs must raise a clear error or give valid output."""
-    from ..security.inputs import judge_input_validation
+def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
+               max_flip_rate: float | None = None, confidence: float = 0.95,
+               n_perturbations: int = 10, norm: str = "linf",
+               irrelevant: Any = None, increasing: Any = None, decreasing: Any = None,
+               max_violation_rate: float = 0.0, hypothesis: bool = False,
+               n_examples: int = 200, categorical: Any = None, delta: float | None = None,
+               n_rows: int | None = None, name: str | None = None) -> GateResult:
+    """Flip rate under feature-scaled noise (three verdicts against `max_flip_rate`), plus exact
+    invariance and monotonic constraints, and optionally a hypothesis search for a minimal
+    counterexample row."""
+    from pytest_modelgate.security import robustness as rb
 
-    return judge_input_validation(ctx, model, X_sample, **kw)
+    if max_flip_rate is not None and not (0 <= max_flip_rate <= 1):
+        raise ConfigError(f"robustness: max_flip_rate must be in [0, 1], got {max_flip_rate!r}")
+    if n_rows is not None and hasattr(X, "__len__") and len(X) > n_rows:
+        import numpy as np
+
+        idx = np.sort(np.random.default_rng(ctx.seed).choice(len(X), n_rows, replace=False))
+        X = X.iloc[idx] if hasattr(X, "iloc") else np.asarray(X)[idx]
+    res = rb.flip_rate(model, X, noise=noise, n_perturbations=n_perturbations, norm=norm,
+                       confidence=confidence, seed=ctx.seed, categorical=categorical,
+                       delta=delta)
+    dec = decide(res.flip_rate, res.ci, max=max_flip_rate)
+    verdict = dec.verdict
+    parts = [f"flip rate {res.flip_rate:.4g} (CI {_fmt(res.ci[0])}..{_fmt(res.ci[1])} at "
+             f"{confidence:.0%}, {res.n_rows} rows x {res.n_perturbations} perturbations of "
+             f"noise {noise:g} x feature spread)"]
+    if max_flip_rate is not None:
+        parts[0] += f" vs max_flip_rate {max_flip_rate:g}, margin {_fmt(dec.margin)}"
+    details: dict[str, Any] = {"flip": {"rate": res.flip_rate, "ci": list(res.ci),
+                                        "flips": res.flips, "method": res.method,
+                                        "worst_rows": list(res.worst_rows)}}
+    fixes: list[str] = []
+    if verdict == "failed":
+        fixes.append("regularise or smooth the model near its decision boundary, or raise "
+                     "max_flip_rate if this noise level is unrealistic")
+    elif verdict == "inconclusive":
+        fixes.append("more rows (or n_perturbations) would decide it")
+    props = []
+    if irrelevant:
+        props.append(rb.invariance(model, X, irrelevant, seed=ctx.seed, delta=delta))
+    if increasing or decreasing:
+        props.append(rb.monotonic(model, X, increasing=increasing or (),
+                                  decreasing=decreasing or ()))
+    for prop in props:
+        details[prop.name] = {"violation_rate": prop.violation_rate,
+                              "violations": prop.violations, "columns": list(prop.columns),
+                              "examples": list(prop.examples)}
+        if prop.violation_rate > max_violation_rate:
+            verdict = "failed"
+            ex = f"; e.g. {prop.examples[0]}" if prop.examples else ""
+            parts.append(f"{prop.name} on {list(prop.columns)} violated on {prop.violations}/"
+                         f"{prop.n_rows} rows (rate {prop.violation_rate:.4g} > "
+                         f"{max_violation_rate:g}){ex}")
+            fixes.append("constrain the model (monotonic_cst=..., or drop the irrelevant "
+                         "columns before training)")
+        else:
+            parts.append(f"{prop.name} on {list(prop.columns)} holds on all {prop.n_rows} rows")
+    if hypothesis:
+        checks = []
+        if max_flip_rate == 0:
+            checks.append("stability")
+        if irrelevant:
+            checks.append("invariance")
+        if increasing or decreasing:
+            checks.append("monotonic")
+        if not checks:
+            raise ConfigError("robustness: hypothesis=True needs an exact property to search: "
+                              "irrelevant=, increasing=/decreasing=, or max_flip_rate=0")
+        found = []
+        for prop_name in checks:
+            ce = rb.search_counterexample(
+                model, X, prop=prop_name, noise=noise, irrelevant=irrelevant or (),
+                increasing=increasing or (), decreasing=decreasing or (),
+                categorical=categorical or (), n_examples=n_examples, seed=ctx.seed,
+                delta=delta)
+            if ce is not None:
+                found.append(ce)
+        details["hypothesis"] = {"checked": checks, "counterexamples": found,
+                                 "n_examples": n_examples}
+        if found:
+            verdict = "failed"
+            parts.append("hypothesis found a minimal counterexample: " + "; ".join(
+                f"{c['property']}: row {c['row']}" + (f" -> {c['perturbed']}" if "perturbed"
+                                                      in c else
+                                                      f", moving {c.get('column')!r} up by "
+                                                      f"{c.get('moved_by', 0):.4g}")
+                for c in found))
+        else:
+            parts.append(f"hypothesis found no counterexample in {n_examples} examples")
+    message = "; ".join(parts)
+    if verdict != "passed" and fixes:
+        message += ". To fix: " + "; ".join(dict.fromkeys(fixes)) + "."
+    return GateResult(
+        nodeid=ctx.nodeid, kind="robustness", name=name or "flip_rate", value=res.flip_rate,
+        threshold={"max_flip_rate": max_flip_rate, "noise": noise,
+                   **({"max_violation_rate": max_violation_rate} if props else {})},
+        direction="lower", ci=res.ci, confidence=confidence, margin=dec.margin,
+        verdict=verdict, message=message, method=res.method,
+        n=res.n_rows * res.n_perturbations, unit="share", details=details,
+    )
 
 
-def membership(ctx: Any, model: Any, train: Any, test: Any, **kw: Any) -> GateResult:
-    """Membership-inference advantage of a loss-threshold attack with a bootstrap CI."""
-    from ..security.membership import judge_membership
+def input_validation(ctx: Any, model: Any, X_sample: Any, *,
+                     cases: Any = None, skip: Any = (), huge: float = 1e300,
+                     name: str | None = None) -> GateResult:
+    """Hostile inputs must raise a clear error or give valid output; the gate lists the cases
+    that silently returned garbage or crashed unclearly."""
+    from pytest_modelgate.security.inputs import check_inputs
 
-    return judge_membership(ctx, model, train, test, **kw)
+    res = check_inputs(model, X_sample, cases=cases, skip=skip or (), huge=huge)
+    fails = res.failures
+    verdict: Literal["passed", "failed"] = "failed" if fails else "passed"
+    summary = ", ".join(f"{o.case}: {o.outcome}" for o in res.outcomes)
+    if fails:
+        message = (f"{len(fails)} of {len(res.outcomes)} hostile input cases misbehaved: "
+                   + "; ".join(f"{o.case} -> {o.outcome} ({o.detail})" for o in fails)
+                   + ". To fix: validate inputs before predicting (sklearn.utils.check_array, "
+                   "a Pipeline with a validating first step) so bad batches raise ValueError.")
+    else:
+        message = f"all {len(res.outcomes)} hostile input cases handled ({summary})"
+    return GateResult(
+        nodeid=ctx.nodeid, kind="input_validation", name=name or "input_validation",
+        value=float(len(fails)), threshold={"max_failures": 0}, direction="lower",
+        margin=float(-len(fails)), verdict=verdict, message=message, method="boundary-cases",
+        n=len(res.outcomes), unit="cases",
+        details={"cases": [{"case": o.case, "outcome": o.outcome, "detail": o.detail}
+                           for o in res.outcomes]},
+    )
 
 
-_ = decide  # used by the judge modules through this layer's import
+def membership(ctx: Any, model: Any, train: Any, test: Any, *,
+               max_advantage: float | None = None, confidence: float | None = 0.95,
+               n_resamples: int = 1000, name: str | None = None) -> GateResult:
+    """Membership-inference advantage (max TPR - FPR of a loss-threshold attack) with a
+    stratified bootstrap CI; three verdicts against `max_advantage`."""
+    from pytest_modelgate.security.membership import membership_attack
+
+    if max_advantage is not None and not (0 <= max_advantage <= 1):
+        raise ConfigError(f"membership: max_advantage must be in [0, 1], got {max_advantage!r}")
+    res = membership_attack(model, train, test, confidence=confidence, n_resamples=n_resamples,
+                            seed=ctx.seed)
+    dec = decide(res.advantage, res.ci, max=max_advantage)
+    ci_text = (f" (CI {_fmt(res.ci[0])}..{_fmt(res.ci[1])} at {confidence:.0%})"
+               if res.ci is not None and confidence is not None else "")
+    message = (f"membership advantage {res.advantage:.4g}{ci_text}"
+               + (f" vs max_advantage {max_advantage:g}, margin {_fmt(dec.margin)}"
+                  if max_advantage is not None else "")
+               + f"; attack AUC {res.auc:.3f}; mean {res.loss} train {res.train_loss_mean:.4g}"
+               f" vs test {res.test_loss_mean:.4g} ({res.n_train} members, {res.n_test} "
+               "non-members)")
+    if dec.verdict == "failed":
+        message += (". To fix: the model memorises its training rows; regularise it (shallower "
+                    "trees, min_samples_leaf, stronger penalty) or train on more data.")
+    elif dec.verdict == "inconclusive":
+        message += ". More held-out rows would decide it."
+    return GateResult(
+        nodeid=ctx.nodeid, kind="membership", name=name or "loss_threshold_attack",
+        value=res.advantage, threshold={"max_advantage": max_advantage}, direction="lower",
+        ci=res.ci, confidence=confidence, margin=dec.margin, verdict=dec.verdict,
+        message=message, method="loss-threshold-bootstrap", n=res.n_train + res.n_test,
+        unit="advantage",
+        details={"auc": res.auc, "threshold": res.threshold, "loss": res.loss,
+                 "train_loss_mean": res.train_loss_mean, "test_loss_mean": res.test_loss_mean,
+                 "n_train": res.n_train, "n_test": res.n_test, "n_resamples": res.n_resamples},
+    )

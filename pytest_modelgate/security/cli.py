@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..exceptions import InputError
+from pytest_modelgate.exceptions import InputError
+
 from .integrity import write_lock
 from .scanner import scan
 

@@ -26,7 +26,7 @@ _BASE_PARAMS = ("estimator", "base_estimator", "estimators", "transformers", "st
 def _needs(cls: type, name: str) -> bool:
     import inspect
 
-    param = inspect.signature(cls.__init__).parameters.get(name)
+    param = inspect.signature(cls).parameters.get(name)
     return param is not None and param.default is inspect.Parameter.empty
 
 
@@ -40,7 +40,7 @@ def estimator_instances(kinds: Iterable[str] | None = None) -> Iterator[tuple[st
 
     types = list(kinds) if kinds is not None else None
     for name, cls in all_estimators(type_filter=types):
-        is_reg = "Regress" in name or name.endswith(("CV", "Regression")) and "Logistic" not in name
+        is_reg = "Regress" in name or (name.endswith(("CV", "Regression")) and "Logistic" not in name)
         base = DecisionTreeRegressor(max_depth=2) if is_reg else DecisionTreeClassifier(max_depth=2)
         kwargs: dict[str, Any] = {}
         try:
@@ -58,7 +58,7 @@ def estimator_instances(kinds: Iterable[str] | None = None) -> Iterator[tuple[st
             if _needs(cls, "transformer_list"):
                 kwargs["transformer_list"] = [("s", StandardScaler())]
             yield name, cls(**kwargs)
-        except Exception:  # noqa: BLE001 - an estimator that needs more than defaults
+        except Exception:
             continue
 
 
@@ -67,7 +67,7 @@ def _fit(est: Any) -> Any:
     from sklearn.base import is_classifier, is_regressor
 
     rng = np.random.default_rng(0)
-    X = np.abs(rng.normal(size=(60, 4))) + 0.1  # noqa: N806 - positive: some need it
+    X = np.abs(rng.normal(size=(60, 4))) + 0.1
     y_cls = (X[:, 0] + X[:, 1] > np.median(X[:, 0] + X[:, 1])).astype(int)
     y_cls[::7] = 2
     y_reg = X @ np.array([1.0, -2.0, 0.5, 0.0]) + rng.normal(scale=0.1, size=60)
@@ -82,7 +82,7 @@ def _fit(est: Any) -> Any:
                 return est.fit(X)
             except TypeError:
                 return est.fit(X, y_cls)
-        except Exception:  # noqa: BLE001 - unfitted is still a real artifact
+        except Exception:
             return est
 
 
@@ -104,7 +104,7 @@ def extra_objects() -> list[tuple[str, Any]]:
         objs.append((f"scalar-{dt}", np.zeros(3, dtype=dt)[0]))
     objs.append(("structured", np.zeros(3, dtype=[("a", "f8"), ("b", "i4")])))
     objs.append(("fortran", np.asfortranarray(np.ones((3, 2)))))
-    objs.append(("masked", np.ma.masked_array([1.0, 2.0], mask=[0, 1])))
+    objs.append(("masked", np.ma.masked_array([1.0, 2.0], mask=[False, True])))
     objs.append(("randomstate", np.random.RandomState(0)))
     objs.append(("generator", np.random.default_rng(0)))
     objs.append(("seedsequence", np.random.SeedSequence(0)))
@@ -145,13 +145,13 @@ def artifacts(objs: Iterable[tuple[str, Any]], *, skops: bool = True
         for proto in (0, 1, 2, 3, 4, 5):
             try:
                 yield name, f"pickle{proto}", pickle.dumps(obj, protocol=proto)
-            except Exception:  # noqa: BLE001 - an object that does not pickle at all
+            except Exception:
                 break
         for compress in (0, 3):
             buf = io.BytesIO()
             try:
                 joblib.dump(obj, buf, compress=compress)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 continue
             yield name, f"joblib{'-zlib' if compress else ''}", buf.getvalue()
         if skops:
@@ -159,7 +159,7 @@ def artifacts(objs: Iterable[tuple[str, Any]], *, skops: bool = True
                 import skops.io as sio
 
                 yield name, "skops", sio.dumps(obj)
-            except Exception:  # noqa: BLE001 - skops does not support every type
+            except Exception:
                 pass
 
 

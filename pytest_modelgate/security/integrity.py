@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..exceptions import InputError
+from pytest_modelgate.exceptions import InputError
 
 __all__ = ["check_lock", "read_lock", "sha256_file", "write_lock"]
 

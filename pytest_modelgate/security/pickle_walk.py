@@ -15,6 +15,7 @@ nested object-array pickle, and separately walks the same bytes as plain ``pickl
 from __future__ import annotations
 
 import _compat_pickle
+import contextlib
 import math
 import struct
 from collections import ChainMap
@@ -313,7 +314,7 @@ class Walker:
 
     # -- the walk ----------------------------------------------------------------------------
 
-    def run(self, pos: int, fork: Fork | None = None) -> int:  # noqa: C901 - one dispatch
+    def run(self, pos: int, fork: Fork | None = None) -> int:
         """Walk from `pos` to STOP; return the offset after STOP."""
         buf = self.buf
         end = self.end
@@ -673,7 +674,7 @@ class Walker:
                 self.stack.append(items)
             elif op == 0x64:  # DICT
                 items = self._pop_mark(at)
-                self.stack.append(_Dict(list(zip(items[::2], items[1::2]))))
+                self.stack.append(_Dict(list(zip(items[::2], items[1::2], strict=False))))
             elif op == 0x73:  # SETITEM
                 if len(stack) < 3:
                     raise _Stop(at, "stack underflow")
@@ -690,7 +691,7 @@ class Walker:
                     raise _Stop(at, "stack underflow")
                 target = self.stack[-1]
                 if isinstance(target, _Dict):
-                    target.items.extend(zip(items[::2], items[1::2]))
+                    target.items.extend(zip(items[::2], items[1::2], strict=False))
                 else:
                     self._check_container(target, at, "SETITEMS")
             elif op == 0x90:  # ADDITEMS
@@ -879,8 +880,6 @@ def try_prefix(buf: Any, start: int, end: int, sink: Sink, member: str, note: st
     really import before the real unpickler fails. Returns whether an import was reached."""
     walker = Walker(buf, end, sink, member, strict=False, joblib=False, archive=False, depth=0,
                     note=note)
-    try:
+    with contextlib.suppress(_Stop):
         walker.run(start)
-    except _Stop:
-        pass
     return walker.reached_import

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..exceptions import ConfigError
+from pytest_modelgate.exceptions import ConfigError
+
 from ._allowlist_data import ALLOWED_GLOBALS, SKOPS_ALLOWED_TYPES
 
 __all__ = [

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import ArtifactError, InputError
+from pytest_modelgate.exceptions import ArtifactError, InputError
+
 from .findings import ScanResult
 from .policy import Policy, default_policy
 from .scanner import scan_bytes
@@ -85,7 +86,8 @@ def _joblib_loads(data: bytes) -> Any:
     try:
         import joblib
     except ImportError:  # pragma: no cover - joblib ships with scikit-learn
-        raise ArtifactError("loading joblib files needs joblib (installed with scikit-learn)")
+        raise ArtifactError("loading joblib files needs joblib (installed with "
+                            "scikit-learn)") from None
     return joblib.load(io.BytesIO(data))
 
 

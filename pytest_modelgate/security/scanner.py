@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import InputError
+from pytest_modelgate.exceptions import InputError
+
 from . import containers as C
 from .findings import Finding, ScanResult, Severity
 from .pickle_walk import scan_pickle_stream, try_prefix

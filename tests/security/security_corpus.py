@@ -6,6 +6,7 @@ models. Files are generated into a temporary directory; nothing binary is commit
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import io
 import lzma
@@ -71,11 +72,10 @@ def call_p5(module: str, name: str, arg: str = PAYLOAD) -> bytes:
 
 
 def benign_pickle(protocol: int = 4) -> bytes:
+    import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    import numpy as np
-
-    X = np.arange(20, dtype=float).reshape(10, 2)  # noqa: N806
+    X = np.arange(20, dtype=float).reshape(10, 2)
     y = np.array([0, 1] * 5)
     return pickle.dumps(LogisticRegression().fit(X, y), protocol=protocol)
 
@@ -85,7 +85,7 @@ def benign_joblib(compress: Any = 0) -> bytes:
     import numpy as np
     from sklearn.tree import DecisionTreeClassifier
 
-    X = np.arange(40, dtype=float).reshape(20, 2)  # noqa: N806
+    X = np.arange(40, dtype=float).reshape(20, 2)
     y = np.array([0, 1] * 10)
     buf = io.BytesIO()
     joblib.dump(DecisionTreeClassifier(max_depth=3).fit(X, y), buf, compress=compress)
@@ -155,8 +155,8 @@ def _npy(header: str, body: bytes) -> bytes:
 # -- the malicious corpus ----------------------------------------------------------------------
 
 
-def malicious() -> list[Sample]:  # noqa: PLR0915 - one list, one place
-    S = Sample  # noqa: N806
+def malicious() -> list[Sample]:
+    S = Sample
     out: list[Sample] = []
     add = out.append
 
@@ -427,10 +427,8 @@ def benign_files(objs: list[tuple[str, Any]]) -> list[tuple[str, bytes]]:
         buf = io.BytesIO()
         joblib.dump(obj, buf)
         out.append((f"{name}.joblib", buf.getvalue()))
-        try:
+        with contextlib.suppress(Exception):  # skops does not cover every object kind
             out.append((f"{name}.skops", sio.dumps(obj)))
-        except Exception:  # noqa: BLE001 - skops does not cover every object kind
-            pass
     obj = dict(objs)["RandomForestClassifier"]
     for method in ("zlib", "gzip", "bz2", "xz", "lzma"):
         buf = io.BytesIO()

@@ -120,7 +120,8 @@ def test_findings_say_where_what_and_why() -> None:
     assert f.location == "model.pt:archive/data.pkl:23"
     assert "operating-system" in f.why
     d = result.to_dict()
-    assert d["safe"] is False and d["findings"][0]["location"].startswith("model.pt:")
+    assert d["safe"] is False
+    assert d["findings"][0]["location"].startswith("model.pt:")
     assert "UNSAFE" in result.report()
     with pytest.raises(AttributeError):
         f.severity = "medium"  # type: ignore[misc]
@@ -191,7 +192,8 @@ def test_scanning_a_directory_and_missing_path(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.pkl").write_bytes(call_p4("os", "system"))
     result = scan(tmp_path)
-    assert isinstance(result, ScanResult) and not result.safe
+    assert isinstance(result, ScanResult)
+    assert not result.safe
     assert len(result.files) == 2
     with pytest.raises(Exception, match="does not exist"):
         scan(tmp_path / "nope.pkl")
