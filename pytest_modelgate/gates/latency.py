@@ -24,6 +24,7 @@ from pytest_modelgate.latency._harness import (
     check_harness_options,
     min_samples_default,
     parse_gc,
+    parse_timer,
 )
 from pytest_modelgate.latency._memory import MemoryResult, artifact_size, peak_memory, peak_rss
 from pytest_modelgate.latency._quantiles import parse_quantile, quantile_ci
@@ -39,7 +40,8 @@ __all__ = ["LATENCY_KEYWORDS", "MEMORY_KEYWORDS", "latency", "memory"]
 LATENCY_KEYWORDS = (
     "p50", "p95", "p99", "throughput", "rows", "baseline", "max_ratio", "quantile",
     "min_samples", "max_time", "min_time", "extend_time", "confidence", "warmup",
-    "warmup_time", "gc", "batch", "inconclusive", "n_resamples", "reference_time", "name",
+    "warmup_time", "gc", "batch", "inconclusive", "n_resamples", "reference_time", "timer",
+    "name",
 )
 MEMORY_KEYWORDS = ("max_bytes", "method", "repeat", "warmup", "setup", "timeout", "name")
 
@@ -216,6 +218,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
         _opt(kw, "warmup", 10), _opt(kw, "warmup_time", 0.2), _opt(kw, "confidence", 0.95))
     extend_time = parse_seconds(_opt(kw, "extend_time", max_time), "extend_time")
     gc = parse_gc(_opt(kw, "gc", True))
+    timer = parse_timer(_opt(kw, "timer", "wall"))
     batch = _opt(kw, "batch", "auto")
     inconclusive = str(_opt(kw, "inconclusive", "fail")).strip().lower()
     if inconclusive == "pass":
@@ -233,7 +236,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
     settings: dict[str, Any] = {
         "max_time": max_time, "extend_time": extend_time, "min_time": min_time,
         "warmup": warmup, "warmup_time": warmup_time, "gc": gc, "confidence": confidence,
-        "inconclusive": inconclusive,
+        "inconclusive": inconclusive, "timer": timer,
     }
     if baseline is not None:
         assert max_ratio is not None
@@ -242,7 +245,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
         target = n_opt or max(400, min_samples_default(levels, confidence))
         comp = Comparison(fn, baseline, tuple(args), dict(kwargs), level=level, warmup=warmup,
                           warmup_time=warmup_time, max_time=max_time, gc=gc, batch=batch,
-                          min_samples=target)
+                          min_samples=target, timer=timer)
         _refuse_batched(comp.session, budgets)
         comp.run(target, min_time, max_time)
         seed = int(ctx.seed)
@@ -278,7 +281,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
         if reference_time is not None:
             targets.append((reference_workload, (), {}))
         session = Session(targets, warmup=warmup, warmup_time=warmup_time, max_time=max_time,
-                          gc=gc, batch=batch)
+                          gc=gc, batch=batch, timer=timer)
         _refuse_batched(session, budgets)
         session.run(target, min_time, max_time)
 

@@ -22,7 +22,7 @@ import numpy as np
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.units import format_seconds, parse_seconds
 
-from ._context import collect_context, timer_info
+from ._context import CLOCKS, collect_context, timer_info
 from ._quantiles import QuantileEstimate, min_samples_for, parse_quantile, quantile_ci
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Warmup",
     "measure",
     "parse_gc",
+    "parse_timer",
 ]
 
 #: samples needed before a percentile budget is judged (the research note's defaults)
@@ -44,6 +45,8 @@ BATCH_STEPS = 1000
 ROUND_TIME = 0.01
 #: the first call counts as slow when it exceeds the warm median by this factor
 SLOW_FIRST_FACTOR = 5.0
+#: below this CPU/wall share while sampling, the result notes that other processes competed
+CPU_SHARE_WARN = 0.9
 
 
 def parse_gc(value: object) -> bool:
@@ -103,11 +106,24 @@ class _Target:
     warmup: Warmup | None = None
 
 
-def _timed(t: _Target, k: int, deadline: int) -> bool:
-    """Append up to k samples of t; False when the deadline stopped it early. The hot loop."""
-    pc = time.perf_counter_ns
+def _timed(t: _Target, k: int, deadline: int, clock: Callable[[], int]) -> bool:
+    """Append up to k samples of t; False when the (wall) deadline stopped it early. Hot loop."""
+    wall = time.perf_counter_ns
     append = t.times.append
     fn, args, kwargs, loops = t.fn, t.args, t.kwargs, t.loops
+    if clock is not wall:  # CPU time: same loop, plus a wall reading for the time box
+        pc = clock
+        inner = range(loops)
+        for _ in range(k):
+            t0 = pc()
+            for _ in inner:
+                fn(*args, **kwargs)
+            t1 = pc()
+            append(t1 - t0)
+            if wall() > deadline:
+                return False
+        return True
+    pc = wall
     if loops == 1:
         if kwargs:
             for _ in range(k):
@@ -138,6 +154,17 @@ def _timed(t: _Target, k: int, deadline: int) -> bool:
     return True
 
 
+def parse_timer(value: object) -> str:
+    """"wall" (perf_counter_ns, default) or "cpu" (process CPU time, immune to being descheduled)."""
+    text = str(value).strip().lower() if isinstance(value, str) else value
+    if text in CLOCKS:
+        return str(text)
+    raise ConfigError(
+        f"timer: expected 'wall' (elapsed time, what callers wait) or 'cpu' (process CPU time, "
+        f"ignores time spent descheduled on a busy machine), got {value!r}"
+    )
+
+
 class Session:
     """Times one or more callables in rotating interleaved rounds; resumable.
 
@@ -156,6 +183,7 @@ class Session:
         batch: bool | int | str = "auto",
         round_time: float = ROUND_TIME,
         min_rounds: int = 1,
+        timer: str = "wall",
     ) -> None:
         if not targets:
             raise InputError("targets: nothing to time")
@@ -164,6 +192,10 @@ class Session:
                 raise InputError(f"fn: expected a callable to time, got {type(fn).__name__}")
         self.targets = [_Target(fn, tuple(a), dict(kw)) for fn, a, kw in targets]
         self.gc = gc
+        self.timer = parse_timer(timer)
+        self._clock = CLOCKS[self.timer]
+        self._cpu_ns = 0
+        self._wall_ns = 0
         self.elapsed = 0.0
         self.rounds = 0
         self.stopped_by = "not started"
@@ -218,7 +250,7 @@ class Session:
             )
 
     def _calibrate(self, batch: bool | int | str) -> None:
-        res = timer_info()["resolution"]
+        res = timer_info(self.timer)["resolution"]
         for t in self.targets:
             assert t.warmup is not None
             per_call = max(t.warmup.median, 1e-9)
@@ -256,9 +288,11 @@ class Session:
         the deadline is dropped for every target).
         """
         pc = time.perf_counter_ns
+        state = self._guard()  # gc.collect() first: it can take long and is not the box's time
+        cpu0 = time.process_time_ns()
         start = pc()
         deadline = start + int(max_time * 1e9)
-        state = self._guard()
+        clock = self._clock
         try:
             while True:
                 order = self.targets if self.rounds % 2 == 0 else self.targets[::-1]
@@ -268,7 +302,7 @@ class Session:
                 marks = [len(t.times) for t in self.targets]
                 complete = True
                 for t in order:
-                    if not _timed(t, t.per_round, deadline):
+                    if not _timed(t, t.per_round, deadline, clock):
                         complete = False
                         break
                 if not complete:
@@ -294,8 +328,17 @@ class Session:
                     break
         finally:
             self._unguard(state)
-            self.elapsed += (pc() - start) * 1e-9
+            wall_ns = pc() - start
+            self._wall_ns += wall_ns
+            self._cpu_ns += time.process_time_ns() - cpu0
+            self.elapsed += wall_ns * 1e-9
         return self
+
+    @property
+    def cpu_share(self) -> float:
+        """Process CPU time / wall time while sampling: well under 1 means other processes
+        took the CPU (tails then measure waiting); above 1 means extra threads (BLAS) worked."""
+        return self._cpu_ns / self._wall_ns if self._wall_ns else 1.0
 
     # -- results -----------------------------------------------------------------------------
 
@@ -396,6 +439,8 @@ class LatencyResult:
     elapsed: float
     stopped_by: str
     rounds: int
+    timer: str
+    cpu_share: float
     histogram: Mapping[str, Any]
     outliers: Mapping[str, int]
     blocks: Mapping[str, list[float]]
@@ -434,7 +479,8 @@ class LatencyResult:
             "throughput_ci": [_f(self.throughput_ci[0]), _f(self.throughput_ci[1])],
             "rows": self.rows, "batched": self.batched, "loops": self.loops,
             "warmup": self.warmup.to_dict(), "elapsed": self.elapsed,
-            "stopped_by": self.stopped_by, "rounds": self.rounds,
+            "stopped_by": self.stopped_by, "rounds": self.rounds, "timer": self.timer,
+            "cpu_share": self.cpu_share,
             "histogram": dict(self.histogram), "outliers": dict(self.outliers),
             "blocks": {k: list(v) for k, v in self.blocks.items()}, "notes": list(self.notes),
         }
@@ -456,7 +502,7 @@ def _fmt_bound(x: float) -> str:
 
 def _batched_refusal(name: str, r: LatencyResult | _Target) -> str:
     loops = r.loops
-    res = timer_info()["resolution"]
+    res = timer_info(r.timer if isinstance(r, LatencyResult) else "wall")["resolution"]
     per_call = r.p50 if isinstance(r, LatencyResult) else (r.warmup.median if r.warmup else 0.0)
     return (
         f"{name}: the function takes about {format_seconds(per_call)} per call, under "
@@ -502,6 +548,12 @@ def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: fl
             f"{format_seconds(t.warmup.median)} warm ({t.warmup.first_ratio:.0f}×); "
             "lazy initialisation is excluded from the samples"
         )
+    if session.timer == "wall" and session.cpu_share < CPU_SHARE_WARN:
+        all_notes.append(
+            f"the process ran on a CPU for only {session.cpu_share:.0%} of the sampling time: "
+            "other processes competed for the cores, so the tail measures waiting for them; "
+            "use a relative budget (baseline=...), timer='cpu', or a quieter runner"
+        )
     if session.stopped_by == "max_time":
         all_notes.append(
             f"time box reached after {session.elapsed:.2f}s with {x.size} samples"
@@ -512,7 +564,8 @@ def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: fl
         stdev=float(x.std(ddof=1)) if x.size > 1 else 0.0, min=float(x.min()),
         max=float(x.max()), throughput=throughput, throughput_ci=tp_ci, rows=n_rows,
         batched=batched, loops=t.loops, warmup=t.warmup, elapsed=session.elapsed,
-        stopped_by=session.stopped_by, rounds=session.rounds, histogram=histogram(x),
+        stopped_by=session.stopped_by, rounds=session.rounds, timer=session.timer,
+        cpu_share=session.cpu_share, histogram=histogram(x),
         outliers=_outliers(x), blocks=_block_spread(x), context=collect_context(),
         notes=tuple(all_notes), times=tuple(float(v) for v in x),
     )
@@ -557,6 +610,7 @@ def measure(
     confidence: float = 0.95,
     rows: int | None = None,
     batch: bool | int | str = "auto",
+    timer: str = "wall",
     **kwargs: Any,
 ) -> LatencyResult:
     """Time single calls of ``fn(*args, **kwargs)``: percentiles with distribution-free bounds.
@@ -564,7 +618,8 @@ def measure(
     Sampling stops once `min_samples` (default 1000, enough for p99 bounds) are in and
     `min_time` has passed, or when `max_time` runs out (reported in `notes`). Warm-up (at least
     `warmup` calls and `warmup_time`) is reported separately; `gc=True` collects, then pauses
-    the garbage collector while sampling.
+    the garbage collector while sampling; `timer="cpu"` reads process CPU time instead of wall
+    time (ignores time spent descheduled on an oversubscribed machine).
     """
     n, mt, mnt, wu, wt, conf = check_harness_options(min_samples, max_time, min_time, warmup,
                                                       warmup_time, confidence)
@@ -572,6 +627,6 @@ def measure(
         raise ConfigError(f"rows: expected the positive number of rows per call, got {rows!r}")
     target = n if n is not None else min_samples_default((0.5, 0.95, 0.99), conf)
     session = Session([(fn, args, kwargs)], warmup=wu, warmup_time=wt, max_time=mt,
-                      gc=parse_gc(gc), batch=batch)
+                      gc=parse_gc(gc), batch=batch, timer=timer)
     session.run(target, mnt, mt)
     return session.result(0, confidence=conf, rows=rows)
