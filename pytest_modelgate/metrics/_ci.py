@@ -11,6 +11,7 @@ generic     percentile bootstrap of rows, calling the metric once per resample.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Callable
@@ -211,42 +212,100 @@ def delong_interval(chk: Checked, spec: MetricSpec, value: float, confidence: fl
     return Interval((value - half, value + half), "delong", {"se": math.sqrt(max(float(var), 0.0))})
 
 
-def auc_bootstrap_reps(
-    y_pos: NDArray[np.bool_], scores: F, w: F | None, n_resamples: int, rng: np.random.Generator,
-) -> F:
-    """Weighted ROC AUC on B row resamples, O(rows) each via score levels (ties count 1/2)."""
-    n = scores.shape[0]
+def _levels(scores: F) -> tuple[I64, int]:
     _, level = np.unique(scores, return_inverse=True)
-    n_levels = int(level.max()) + 1
-    weights = np.ones(n) if w is None else w
-    out = np.empty(n_resamples)
-    start = 0
-    for c in _chunks(n, n_resamples, width=2):
-        counts = resample_counts(n, c, rng) * weights
-        off = (np.arange(c, dtype=np.int64) * n_levels)[:, None]
-        lev = (level[None, :] + off).ravel()
-        pos_w = np.bincount(lev, weights=(counts * y_pos).ravel(),
-                            minlength=c * n_levels).reshape(c, n_levels)
-        neg_w = np.bincount(lev, weights=(counts * ~y_pos).ravel(),
-                            minlength=c * n_levels).reshape(c, n_levels)
-        below = np.cumsum(neg_w, axis=1) - neg_w
-        num = (pos_w * (below + 0.5 * neg_w)).sum(axis=1)
-        den = pos_w.sum(axis=1) * neg_w.sum(axis=1)
-        out[start:start + c] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-        start += c
-    return out
+    return level.astype(np.int64).ravel(), int(level.max()) + 1
+
+
+def auc_from_counts(y_pos: NDArray[np.bool_], level: I64, n_levels: int, cw: F) -> F:
+    """Weighted binary ROC AUC for each row of `cw` (c, n) row weights, ties counted 1/2.
+
+    O(rows) per row of `cw`: the weights are summed per distinct score level, then
+    AUC = sum_l pos(l) * (neg(< l) + neg(l) / 2) / (pos * neg). NaN where a class is absent.
+    """
+    c = cw.shape[0]
+    off = (np.arange(c, dtype=np.int64) * n_levels)[:, None]
+    lev = (level[None, :] + off).ravel()
+    pos_w = np.bincount(lev, weights=(cw * y_pos).ravel(),
+                        minlength=c * n_levels).reshape(c, n_levels)
+    neg_w = np.bincount(lev, weights=(cw * ~y_pos).ravel(),
+                        minlength=c * n_levels).reshape(c, n_levels)
+    below = np.cumsum(neg_w, axis=1) - neg_w
+    num = (pos_w * (below + 0.5 * neg_w)).sum(axis=1)
+    den = pos_w.sum(axis=1) * neg_w.sum(axis=1)
+    ok = den > 0
+    return np.where(ok, num / np.where(ok, den, 1.0), np.nan)
+
+
+class AucReps:
+    """ROC AUC (binary, or multiclass OvR / OvO as scikit-learn averages them) from row weights."""
+
+    def __init__(self, y_true: NDArray[Any], scores: F, multi_class: str | None,
+                 average: str = "macro") -> None:
+        self.classes = np.unique(y_true)
+        self.multi_class = multi_class
+        self.average = average
+        if multi_class is None:
+            self.parts = [(y_true == self.classes[1], *_levels(scores), None)]
+            return
+        self.parts = []
+        if multi_class == "ovr":
+            for k, cls in enumerate(self.classes):
+                self.parts.append((y_true == cls, *_levels(scores[:, k]), None))
+        else:
+            for a, b in itertools.combinations(range(self.classes.size), 2):
+                ab = (y_true == self.classes[a]) | (y_true == self.classes[b])
+                for j in (a, b):
+                    self.parts.append((y_true == self.classes[j], *_levels(scores[:, j]), ab))
+
+    def __call__(self, cw: F) -> F:
+        vals = [auc_from_counts(y_pos, level, nl, cw if mask is None else cw * mask)
+                for y_pos, level, nl, mask in self.parts]
+        v = np.column_stack(vals)
+        if self.multi_class is None:
+            return np.asarray(v[:, 0], dtype=np.float64)
+        if self.multi_class == "ovr":
+            if self.average == "weighted":
+                sup = np.column_stack([(cw * y_pos).sum(axis=1) for y_pos, _, _, _ in self.parts])
+                return np.asarray((v * sup).sum(axis=1) / sup.sum(axis=1), dtype=np.float64)
+            return np.asarray(v.mean(axis=1), dtype=np.float64)
+        pair = (v[:, 0::2] + v[:, 1::2]) / 2.0
+        if self.average == "weighted":
+            prev = np.column_stack([(cw * mask).sum(axis=1) for _, _, _, mask in self.parts[0::2]
+                                    if mask is not None])
+            return np.asarray((pair * prev).sum(axis=1) / prev.sum(axis=1), dtype=np.float64)
+        return np.asarray(pair.mean(axis=1), dtype=np.float64)
+
+
+def auc_reps_for(spec: MetricSpec, chk: Checked) -> AucReps | None:
+    multi = spec.kwargs.get("multi_class")
+    if multi is None:
+        if np.unique(chk.y_true).size != 2 or chk.y_pred.ndim != 1:
+            return None
+        return AucReps(chk.y_true, chk.y_pred.astype(np.float64), None)
+    if chk.y_pred.ndim != 2 or chk.y_pred.shape[1] != np.unique(chk.y_true).size:
+        return None
+    return AucReps(chk.y_true, chk.y_pred.astype(np.float64), str(multi),
+                   str(spec.kwargs.get("average", "macro")))
 
 
 def auc_bootstrap_interval(
-    chk: Checked, value: float, confidence: float, n_resamples: int, rng: np.random.Generator,
+    spec: MetricSpec, chk: Checked, value: float, confidence: float, n_resamples: int,
+    rng: np.random.Generator,
 ) -> Interval | None:
-    classes = np.unique(chk.y_true)
-    if classes.size != 2 or chk.y_pred.ndim != 1:
+    """Row bootstrap of (binary or multiclass) ROC AUC, vectorised through score levels."""
+    reps_of = auc_reps_for(spec, chk)
+    if reps_of is None:
         return None
-    y_pos = chk.y_true == classes[1]
-    reps = auc_bootstrap_reps(y_pos, chk.y_pred.astype(np.float64), chk.sample_weight,
-                              n_resamples, rng)
-    return Interval(percentile(reps, confidence), "bootstrap",
+    w = np.ones(chk.n) if chk.sample_weight is None else chk.sample_weight
+    if not _close(float(reps_of(w[None, :])[0]), value):
+        return None
+    out = np.empty(n_resamples)
+    start = 0
+    for c in _chunks(chk.n, n_resamples, width=2 * len(reps_of.parts)):
+        out[start:start + c] = reps_of(resample_counts(chk.n, c, rng) * w)
+        start += c
+    return Interval(percentile(out, confidence), "bootstrap",
                     {"resampling": "row bootstrap (vectorised, score levels)",
                      "n_resamples": n_resamples})
 
@@ -405,8 +464,8 @@ def compute_interval(
         raise ConfigError(
             f"ci_method={ci_method!r} applies to unweighted proportions such as 'accuracy', "
             f"not {spec.name!r}; leave ci_method unset or use 'bootstrap'")
-    if method == "delong" and fam != "auc":
-        raise ConfigError(f"ci_method='delong' applies to 'roc_auc', not {spec.name!r}")
+    if method == "delong" and (fam != "auc" or "multi_class" in spec.kwargs):
+        raise ConfigError(f"ci_method='delong' applies to binary 'roc_auc', not {spec.name!r}")
     if method == "order-statistic" and fam != "median":
         raise ConfigError(f"ci_method='order-statistic' applies to 'median_ae', not {spec.name!r}")
     if method == "t" and fam != "mean":
@@ -419,13 +478,11 @@ def compute_interval(
         return Interval((lo, hi), method or "wilson", {"successes": correct})
     if fam in ("proportion", "confusion") and method in (None, "bootstrap"):
         out = confusion_interval(spec, chk, params, value, confidence, n_resamples, rng)
-    elif fam == "auc":
-        if method in (None, "delong"):
+    elif fam == "auc" and not params:
+        if method in (None, "delong") and "multi_class" not in spec.kwargs:
             out = delong_interval(chk, spec, value, confidence)
-            if out is None and method is None:
-                out = auc_bootstrap_interval(chk, value, confidence, n_resamples, rng)
-        else:
-            out = auc_bootstrap_interval(chk, value, confidence, n_resamples, rng)
+        if out is None and method != "delong":
+            out = auc_bootstrap_interval(spec, chk, value, confidence, n_resamples, rng)
     elif fam in ("mean", "ratio") and method in (None, "bootstrap", "t"):
         out = sums_interval(spec, chk, params, value, confidence, n_resamples, rng,
                             method or "bootstrap")

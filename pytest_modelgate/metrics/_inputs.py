@@ -107,6 +107,11 @@ def check_inputs(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any 
     _check_finite(yt, "y_true")
     _check_finite(yp, "y_pred")
     w = check_weight(sample_weight, n)
+    if w is not None and not spec.accepts_weight:
+        raise InputError(
+            f"sample_weight: {name!r} does not support sample weights; drop sample_weight"
+            + (" or use 'roc_auc_ovr'" if name.startswith("roc_auc_ovo") else "")
+        )
 
     if spec.task == "regression":
         for a, arg in ((yt, "y_true"), (yp, "y_pred")):
@@ -151,6 +156,11 @@ def check_inputs(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any 
         raise InputError(
             f"y_pred: y_true has {classes.size} classes but y_pred is 1-D; pass the (n, "
             f"{classes.size}) score matrix and a multiclass metric (e.g. 'roc_auc_ovr')"
+        )
+    if spec.family == "auc" and "multi_class" not in spec.kwargs and yp.ndim == 2:
+        raise InputError(
+            f"y_pred: {name!r} (binary) needs 1-D scores of the positive class, got shape "
+            f"{yp.shape}; pass proba[:, 1], or use 'roc_auc_ovr' for a multiclass matrix"
         )
     if spec.needs == "proba":
         lo, hi = float(yp.min()), float(yp.max())

@@ -227,7 +227,8 @@ def _add(
         average=average,
         sklearn_func=func,
         kwargs=kw,
-        accepts_weight="sample_weight" in inspect.signature(func).parameters,
+        accepts_weight=("sample_weight" in inspect.signature(func).parameters
+                        and kw.get("multi_class") != "ovo"),
     )
 
 
@@ -287,7 +288,7 @@ def _load_builtins() -> None:
         for avg in ("macro", "weighted"):
             suffix = "" if avg == "macro" else "_weighted"
             _add(f"roc_auc_{mc}{suffix}", skm.roc_auc_score, direction="higher", needs="proba",
-                 task="classification", family="generic", perfect=1.0, bounds=unit,
+                 task="classification", family="auc", perfect=1.0, bounds=unit,
                  kwargs={"multi_class": mc, "average": avg},
                  description=f"multiclass ROC AUC, {mc.upper()}, {avg} average")
     _add("average_precision", skm.average_precision_score, direction="higher", needs="scores",

@@ -13,7 +13,7 @@ from pytest_modelgate.gates import metric as judge
 def _labels(n: int, acc: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
-    wrong = rng.permutation(n)[: int(round(n * (1 - acc)))]
+    wrong = rng.permutation(n)[: round(n * (1 - acc))]
     p = y.copy()
     p[wrong] = 1 - p[wrong]
     return y, p
@@ -23,8 +23,10 @@ def test_keywords_contract() -> None:
     for key in ("min", "max", "confidence", "slices", "max_drop", "min_slice_size",
                 "n_resamples", "ci_method", "average"):
         assert key in judge.METRIC_KEYWORDS
-    assert "max_drop" in judge.COMPARE_KEYWORDS and "min_gain" in judge.COMPARE_KEYWORDS
-    assert "metric" in judge.WEAK_SLICES_KEYWORDS and "max_gap" in judge.WEAK_SLICES_KEYWORDS
+    assert "max_drop" in judge.COMPARE_KEYWORDS
+    assert "min_gain" in judge.COMPARE_KEYWORDS
+    assert "metric" in judge.WEAK_SLICES_KEYWORDS
+    assert "max_gap" in judge.WEAK_SLICES_KEYWORDS
 
 
 def test_point_threshold_pass_and_fail() -> None:
@@ -32,9 +34,13 @@ def test_point_threshold_pass_and_fail() -> None:
     g = Gate(GateContext(nodeid="t::a"))
     ok = g.metric("accuracy", y, p, min=0.85)
     bad = g.metric("accuracy", y, p, min=0.95)
-    assert ok.verdict == "passed" and ok.kind == "metric" and ok.value == pytest.approx(0.9)
+    assert ok.verdict == "passed"
+    assert ok.kind == "metric"
+    assert ok.value == pytest.approx(0.9)
     assert bad.verdict == "failed"
-    assert "0.9" in bad.message and "min 0.95" in bad.message and "margin" in bad.message
+    assert "0.9" in bad.message
+    assert "min 0.95" in bad.message
+    assert "margin" in bad.message
     assert bad.margin == pytest.approx(0.9 - 0.95)
 
 
@@ -46,10 +52,13 @@ def test_three_verdicts_with_confidence() -> None:
     failed = g.metric("accuracy", y, p, min=0.91, confidence=0.95)
     assert [r.verdict for r in (passed, inconclusive, failed)] == [
         "passed", "inconclusive", "failed"]
-    assert passed.ci is not None and passed.method == "wilson"
+    assert passed.ci is not None
+    assert passed.method == "wilson"
     rows = inconclusive.details["rows_needed"]
-    assert isinstance(rows, int) and rows > 1000
-    assert f"{rows:,}" in inconclusive.message and "95% CI" in inconclusive.message
+    assert isinstance(rows, int)
+    assert rows > 1000
+    assert f"{rows:,}" in inconclusive.message
+    assert "95% CI" in inconclusive.message
     # the rows-needed estimate is about right: with that many rows at the same accuracy the
     # lower bound clears the threshold
     y2, p2 = _labels(rows, 0.9, seed=1)
@@ -60,7 +69,9 @@ def test_max_threshold_for_loss() -> None:
     rng = np.random.default_rng(0)
     y = rng.normal(size=500)
     r = Gate().metric("mae", y, y + rng.normal(scale=0.1, size=500), max=0.2, confidence=0.9)
-    assert r.verdict == "passed" and r.direction == "lower" and r.threshold == {"max": 0.2}
+    assert r.verdict == "passed"
+    assert r.direction == "lower"
+    assert r.threshold == {"max": 0.2}
 
 
 def test_baseline_max_drop() -> None:
@@ -69,7 +80,8 @@ def test_baseline_max_drop() -> None:
     g = Gate(GateContext(baseline=lambda name: stored if name == "accuracy" else None))
     r = g.metric("accuracy", y, p, max_drop=0.01, confidence=0.95)
     assert r.verdict == "failed"
-    assert r.threshold["baseline_value"] == 0.93 and r.threshold["max_drop"] == 0.01
+    assert r.threshold["baseline_value"] == 0.93
+    assert r.threshold["max_drop"] == 0.01
     assert r.details["baseline"]["limit"] == pytest.approx(0.92)
     assert "baseline" in r.message
     r2 = g.metric("accuracy", y, p, max_drop=0.05, confidence=0.95)
@@ -101,7 +113,8 @@ def test_slices_by_column_name() -> None:
     y, p = _labels(400, 0.9)
     X = pd.DataFrame({"g": ["a", "b"] * 200, "x": np.arange(400)})
     r = Gate().metric("accuracy", y, p, min=0.5, slices="g", X=X)
-    assert r.verdict == "passed" and r.details["slices"]["n_gated"] == 2
+    assert r.verdict == "passed"
+    assert r.details["slices"]["n_gated"] == 2
     with pytest.raises(UnknownNameError, match="'gg'"):
         Gate().metric("accuracy", y, p, min=0.5, slices="gg", X=X)
 
@@ -114,7 +127,8 @@ def test_small_slices_reported_not_gated() -> None:
     r = Gate().metric("accuracy", y, p, min=0.8, slices=keys, min_slice_size=30)
     assert r.verdict == "passed"
     tiny = next(s for s in r.details["slices"]["results"] if s["key"] == "tiny")
-    assert tiny["gated"] is False and tiny["value"] == 0.0
+    assert tiny["gated"] is False
+    assert tiny["value"] == 0.0
 
 
 def test_bad_config_errors() -> None:
@@ -137,4 +151,5 @@ def test_result_is_plain_and_serialisable() -> None:
     y, p = _labels(500, 0.9)
     r = Gate().metric("f1", y, p, min=0.5, confidence=0.95)
     json.dumps(r.to_dict())
-    assert type(r.value) is float and all(type(x) is float for x in r.ci or ())
+    assert type(r.value) is float
+    assert all(type(x) is float for x in r.ci or ())
