@@ -1,0 +1,168 @@
+"""Drift engine speed and memory against references measured in the same run.
+
+On the shared generator's mixed tables (`../shared/bench/drift_data.py`, 80% numeric, 20%
+categorical, 26% of columns drifted) it times, per size, the median of `--repeats` runs of:
+a bare `np.sort` of every numeric column of both frames (the floor), the plain scipy loop
+(`ks_2samp` + `chi2_contingency`, the shared `tool_scipy`), and `drift.detect` with default
+settings (also with p-values materialised, on one thread, and against a cached profile).
+Peak memory of `detect` is the peak of bytes allocated during the call (tracemalloc, which
+sees numpy's buffers), compared with the bytes of both input frames. It also times the
+p-value trap: many mildly drifted columns at 1M rows, flags from critical values vs p-values.
+
+Run: ``python benchmarks/bench_drift.py [--sizes 10000x20,100000x50,1000000x50]``.
+Writes ``benchmarks/results/drift.json``. The machine may be shared: read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "shared" / "bench"
+sys.path.insert(0, str(Path(os.environ.get("MODELGATE_SHARED_BENCH", BENCH_DIR))))
+
+from drift_data import make_data, tool_scipy  # noqa: E402
+
+from pytest_modelgate import drift  # noqa: E402
+
+# Peer figures from ../shared/bench/README.md (same machine, earlier session; numpy 1.26 env).
+CITED = {
+    (10_000, 20): {"evidently": 2.43, "alibi": 0.069, "nannyml": 0.87},
+    (100_000, 50): {"evidently": 23.5, "alibi": 1.62, "nannyml": 4.34},
+    (1_000_000, 50): {"evidently": 288.0, "alibi": 19.1, "nannyml": 21.6},
+}
+
+
+def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def floor(ref: Any, cur: Any, meta: dict[str, Any]) -> None:
+    for df in (ref, cur):
+        for c in meta["num_cols"]:
+            np.sort(df[c].to_numpy())
+
+
+def peak_extra_mib(fn: Callable[[], Any]) -> float:
+    """Peak bytes allocated during `fn` above what was allocated before (tracemalloc, which
+    numpy reports its array buffers to), in MiB."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return (peak - base) / 2**20
+
+
+def frame_mib(*frames: Any) -> float:
+    return float(sum(int(df.memory_usage(deep=False).sum()) for df in frames)) / 2**20
+
+
+def bench_size(n: int, c: int, repeats: int) -> dict[str, Any]:
+    ref, cur, meta = make_data(n, c)
+    drift.detect(ref.iloc[:1000], cur.iloc[:1000])  # warm imports and caches
+    row: dict[str, Any] = {"n": n, "c": c, "n_numeric": len(meta["num_cols"]),
+                           "n_categorical": len(meta["cat_cols"])}
+    row["floor_s"], _ = timed(lambda: floor(ref, cur, meta), repeats)
+    row["scipy_s"], sc = timed(lambda: tool_scipy(ref, cur, meta), repeats)
+    row["detect_s"], res = timed(lambda: drift.detect(ref, cur), repeats)
+    row["detect_1thread_s"], _ = timed(lambda: drift.detect(ref, cur, n_jobs=1), repeats)
+    row["detect_with_pvalues_s"], _ = timed(lambda: drift.detect(ref, cur).to_dict(), repeats)
+    row["profile_build_s"], prof = timed(lambda: drift.profile(ref, exact_max=n), 1)
+    row["detect_cached_profile_s"], _ = timed(lambda: drift.detect(prof, cur), repeats)
+    prof = None  # release the sorted reference before measuring memory
+    flagged = sorted(str(k) for k in res.drifted_columns)
+    row["flags_exact"] = flagged == sorted(meta["drifted"])
+    row["share_drifted"] = res.share_drifted
+    # agreement with scipy on the same columns
+    d = res.to_dict()["columns"]
+    by = {x["name"]: x for x in d}
+    row["max_abs_dstat_vs_scipy"] = max(abs(by[k]["statistic"] - v["stat"])
+                                        for k, v in sc.items() if k in by)
+    row["max_abs_dp_vs_scipy"] = max(abs(by[k]["p_value"] - v["p"])
+                                     for k, v in sc.items() if k in by)
+    row["scipy_uncorrected_flags"] = sum(v["flag"] for v in sc.values())
+    row["input_mib"] = frame_mib(ref, cur)
+    row["detect_peak_extra_mib"] = peak_extra_mib(lambda: drift.detect(ref, cur))
+    row["ratio_detect_over_floor"] = row["detect_s"] / row["floor_s"]
+    row["speedup_vs_scipy"] = row["scipy_s"] / row["detect_s"]
+    for tool, secs in CITED.get((n, c), {}).items():
+        row[f"cited_{tool}_s"] = secs
+        row[f"cited_speedup_vs_{tool}"] = secs / row["detect_s"]
+    return row
+
+
+def pvalue_trap(n: int, k: int) -> dict[str, Any]:
+    """k mildly drifted columns (D in [0.0025, 0.008]): flags from critical values vs p-values."""
+    rng = np.random.default_rng(11)
+    ref = rng.normal(size=(n, k))
+    cur = rng.normal(size=(n, k)) + np.linspace(0.006, 0.02, k)
+    t0 = time.perf_counter()
+    res = drift.detect(ref, cur, method="ks")
+    t_flags = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ps = [c.p_value for c in res.columns.values()]
+    t_p = time.perf_counter() - t0
+    return {"n": n, "columns": k, "detect_flags_s": t_flags, "pvalues_s": t_p,
+            "min_p": min(p for p in ps if p is not None),
+            "flagged": len(res.drifted_columns)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000x20,100000x50,1000000x50")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--trap", default="1000000x8", help="NxK for the p-value trap, or ''")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "drift.json"))
+    args = parser.parse_args()
+    rows = []
+    for spec in args.sizes.split(","):
+        n, c = (int(x) for x in spec.split("x"))
+        row = bench_size(n, c, args.repeats)
+        rows.append(row)
+        print(f"{n:>9,} x {c:<3} floor {row['floor_s']:.3f}s  scipy {row['scipy_s']:.3f}s  "
+              f"detect {row['detect_s']:.3f}s (1 thread {row['detect_1thread_s']:.3f}s, "
+              f"+p-values {row['detect_with_pvalues_s']:.3f}s, cached profile "
+              f"{row['detect_cached_profile_s']:.3f}s)  detect/floor "
+              f"{row['ratio_detect_over_floor']:.2f}x  scipy/detect {row['speedup_vs_scipy']:.2f}x"
+              f"  peak +{row['detect_peak_extra_mib']:.0f} MiB over {row['input_mib']:.0f} MiB"
+              f"  flags exact {row['flags_exact']}", flush=True)
+    trap = None
+    if args.trap:
+        n, k = (int(x) for x in args.trap.split("x"))
+        trap = pvalue_trap(n, k)
+        print(f"p-value trap {n:,} x {k}: flags {trap['detect_flags_s']:.3f}s, "
+              f"p-values {trap['pvalues_s']:.3f}s", flush=True)
+    out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                       "python": platform.python_version(), "numpy": np.__version__,
+                       "load_avg": os.getloadavg(), "shared": True},
+           "sizes": rows, "pvalue_trap": trap,
+           "cited_from": "../shared/bench/README.md (peers not re-run here)"}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,123 @@
+"""`gate.drift` through the recorder, and the multivariate tests (classifier, MMD)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pytest_modelgate.drift import classifier_drift, detect, mmd_drift, profile
+from pytest_modelgate.exceptions import ConfigError, InputError
+from pytest_modelgate.gates._recorder import Gate, GateContext
+from pytest_modelgate.gates.drift import DRIFT_KEYWORDS
+
+
+def _data(n: int = 1500, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    ref = rng.normal(size=(n, 6))
+    cur = rng.normal(size=(n, 6))
+    cur[:, 1] += 0.6
+    cur[:, 4] *= 2.0
+    return ref, cur
+
+
+def test_keywords_contract() -> None:
+    for k in ("method", "alpha", "max_share", "columns", "name", "correction", "categorical"):
+        assert k in DRIFT_KEYWORDS
+
+
+def test_gate_failure_names_drifted_columns_with_statistics() -> None:
+    ref, cur = _data()
+    gate = Gate(GateContext(nodeid="t.py::test_drift", seed=1))
+    r = gate.drift(ref, cur, max_share=0.2)
+    assert (r.kind, r.name, r.verdict) == ("drift", "dataset", "failed")
+    assert r.value == pytest.approx(2 / 6)
+    assert r.threshold == {"max_share": 0.2}
+    assert r.margin == pytest.approx(0.2 - 2 / 6)
+    assert "2 of 6 columns drifted" in r.message
+    assert "1: ks statistic=" in r.message
+    assert "4: ks statistic=" in r.message
+    assert "max_share" in r.message
+    assert "min_effect" in r.message
+    col = r.details["columns"]["1"]
+    assert set(col) >= {"test", "statistic", "p_value", "p_adjusted", "effect", "drifted",
+                        "reason"}
+    json.dumps(r.to_dict())  # plain types only
+    with pytest.raises(AssertionError, match="did not pass"):
+        gate.check()
+
+
+def test_gate_passes_and_uses_marker_defaults_and_name() -> None:
+    ref, cur = _data()
+    ctx = GateContext(defaults={"drift": {"max_share": 0.5, "alpha": 0.01}})
+    r = Gate(ctx).drift(ref, cur, name="features")
+    assert r.passed
+    assert r.name == "features"
+    assert r.details["alpha"] == 0.01
+
+
+def test_gate_accepts_a_profile_path(tmp_path: Path) -> None:
+    ref, cur = _data()
+    path = profile(ref).save(tmp_path / "ref.json")
+    r = Gate().drift(str(path), cur, max_share=0.0)
+    assert r.verdict == "failed"
+    assert r.details["drifted_columns"] == ["1", "4"]
+
+
+def test_gate_bad_options() -> None:
+    ref, cur = _data(200)
+    with pytest.raises(ConfigError, match="only apply to method='classifier'"):
+        Gate().drift(ref, cur, n_permutations=10)
+    with pytest.raises(ConfigError, match="alpha"):
+        Gate().drift(ref, cur, alpha=0)
+
+
+def test_classifier_detects_a_joint_change_per_column_tests_miss() -> None:
+    rng = np.random.default_rng(3)
+    n = 600
+    z = rng.normal(size=n)
+    ref = np.column_stack([z, z + 0.3 * rng.normal(size=n)])
+    z2 = rng.normal(size=n)
+    cur = np.column_stack([z2, -z2 + 0.3 * rng.normal(size=n)])  # correlation flipped
+    assert not detect(ref, cur).drifted
+    mv = classifier_drift(ref, cur, seed=0, cv=3)
+    assert mv.drifted
+    assert mv.ci is not None
+    assert mv.ci[0] > 0.55
+    again = classifier_drift(ref, cur, seed=0, cv=3)
+    assert again.statistic == mv.statistic  # seeded
+    same = classifier_drift(ref, rng.permutation(ref), seed=0, cv=3)
+    assert not same.drifted
+    assert same.ci[0] < 0.55
+    r = Gate(GateContext(seed=0)).drift(ref, cur, method="classifier", cv=3)
+    assert r.verdict == "failed"
+    assert r.threshold == {"max_auc": 0.55}
+    assert r.ci is not None
+    assert "ROC AUC" in r.message
+
+
+def test_mmd_permutation_test() -> None:
+    rng = np.random.default_rng(4)
+    ref, cur = _data(600, seed=4)
+    mv = mmd_drift(ref, cur, seed=1, n_permutations=200)
+    assert mv.drifted
+    assert mv.p_value is not None
+    assert mv.p_value <= 1 / 201 + 1e-12
+    assert mmd_drift(ref, cur, seed=1, n_permutations=200).statistic == mv.statistic
+    null = mmd_drift(ref, rng.normal(size=ref.shape), seed=1, n_permutations=200)
+    assert not null.drifted
+    res = detect(ref, cur, method="mmd", n_permutations=100)
+    assert res.drifted
+    assert res.multivariate is not None
+    assert res.multivariate.test == "mmd"
+    with pytest.raises(InputError, match="profile"):
+        detect(profile(ref), cur, method="mmd")
+
+
+def test_mmd_false_alarm_rate_is_bounded() -> None:
+    rng = np.random.default_rng(9)
+    alarms = sum(mmd_drift(rng.normal(size=(80, 3)), rng.normal(size=(80, 3)), seed=s,
+                           n_permutations=99).drifted for s in range(60))
+    assert alarms <= 8  # binomial(60, 0.05): mean 3, P(X > 8) < 0.01
