@@ -82,3 +82,22 @@ def test_shifted_scans_are_caught(gate, split):
     X_train, X_holdout, _, _ = split
     shifted = np.clip(X_holdout * 1.4 + 2.0, 0, 16)
     gate.drift(X_train, shifted)
+
+
+@pytest.mark.security(scan=True)
+def test_artifact_is_safe(gate, modelgate_model):
+    """The artifact passes the static scan (nothing in it is loaded or run to decide)."""
+    gate.artifact(modelgate_model.path)
+
+
+@pytest.mark.security(noise=0.05, max_flip_rate=0.05, confidence=0.95)
+def test_predictions_are_stable_under_noise(gate, modelgate_model, holdout):
+    """Noise of 5% of each feature's spread flips at most 5% of predictions (upper bound)."""
+    X, _ = holdout
+    gate.robustness(modelgate_model, X)
+
+
+def test_hostile_inputs(gate, modelgate_model, holdout):
+    """NaN, inf, huge values, wrong shapes: a clear error or valid output, never silent garbage."""
+    X, _ = holdout
+    gate.input_validation(modelgate_model, X[:20])
