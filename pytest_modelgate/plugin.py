@@ -272,9 +272,11 @@ def _load(config: pytest.Config, path: str, version: str | None, role: str) -> L
     try:
         loaded = load_model(path, version=version, loader=via_hook)
     except (ArtifactError, ModelGateError) as exc:
-        pytest.fail(f"{role}: {exc}", pytrace=False)
-    state.models[role] = loaded.metadata()
-    return loaded
+        problem = f"{role}: {exc}"
+    else:
+        state.models[role] = loaded.metadata()
+        return loaded
+    pytest.fail(problem, pytrace=False)  # outside the except: no chained traceback
 
 
 @pytest.fixture(scope="session")

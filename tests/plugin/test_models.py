@@ -106,3 +106,33 @@ def test_onnx_model(pytester: pytest.Pytester) -> None:
     onnx.save(model, str(pytester.path / "m.onnx"))
     pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'m'"))
     pytester.runpytest("--modelgate", "--modelgate-model=m.onnx").assert_outcomes(passed=1)
+
+
+def test_joblib_model_loads_after_scan(pytester: pytest.Pytester) -> None:
+    joblib = pytest.importorskip("joblib")
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    joblib.dump(LogisticRegression().fit(X, (X[:, 0] > 0).astype(int)), pytester.path / "m.joblib")
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'m'"))
+    pytester.runpytest("--modelgate", "--modelgate-model=m.joblib").assert_outcomes(passed=1)
+
+
+class _Payload:
+    """Pickles to a call of print(): harmless if ever run, and the scanner must refuse it."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (print, ("PAYLOAD RAN",))
+
+
+def test_unsafe_pickle_is_refused_unloaded(pytester: pytest.Pytester) -> None:
+    import pickle
+
+    (pytester.path / "evil.pkl").write_bytes(pickle.dumps(_Payload(), protocol=4))
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'evil'"))
+    result = pytester.runpytest_subprocess("--modelgate", "--modelgate-model=evil.pkl")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["model: evil.pkl: refusing to load*", "*STACK_GLOBAL builtins.print*"])
+    assert "During handling" not in result.stdout.str()
+    assert "PAYLOAD RAN" not in result.stdout.str() + result.stderr.str()
