@@ -56,3 +56,22 @@ def test_compare_rejects_foreign_json(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "x.json").write_text('{"hello": 1}')
     assert main(["compare", str(tmp_path / "x.json")]) == 2
     assert "not a modelgate report" in capsys.readouterr().err
+
+
+def test_scan_and_hash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pickle
+
+    safe = tmp_path / "safe.pkl"
+    safe.write_bytes(pickle.dumps({"weights": [1.0, 2.0]}, protocol=4))
+    evil = tmp_path / "evil.pkl"
+    evil.write_bytes(b"\x80\x04\x95\x1c\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x94\x8c\x06system\x94\x93\x94.")
+    assert main(["scan", str(safe)]) == 0
+    assert main(["scan", str(safe), str(evil)]) == 1
+    assert "os.system" in capsys.readouterr().out
+    assert main(["scan", str(tmp_path / "missing.pkl")]) == 2
+    capsys.readouterr()
+    assert main(["hash", str(safe)]) == 0
+    lock = capsys.readouterr().out
+    import hashlib
+
+    assert hashlib.sha256(safe.read_bytes()).hexdigest() in lock
