@@ -64,7 +64,7 @@ def test_scan_and_hash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     safe = tmp_path / "safe.pkl"
     safe.write_bytes(pickle.dumps({"weights": [1.0, 2.0]}, protocol=4))
     evil = tmp_path / "evil.pkl"
-    evil.write_bytes(b"\x80\x04\x95\x1c\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x94\x8c\x06system\x94\x93\x94.")
+    evil.write_bytes(b"\x80\x04\x8c\x02os\x94\x8c\x06system\x94\x93\x94.")  # raw opcodes
     assert main(["scan", str(safe)]) == 0
     assert main(["scan", str(safe), str(evil)]) == 1
     assert "os.system" in capsys.readouterr().out
