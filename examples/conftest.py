@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from data import load_split  # noqa: E402
+from data import load_split
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).parent))
-from data import load_split  # noqa: E402
+from data import load_split
 
 VERSIONS = {
     "v1": LogisticRegression(C=0.01, max_iter=3000),
