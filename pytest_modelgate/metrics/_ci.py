@@ -245,6 +245,7 @@ class AucReps:
         self.classes = np.unique(y_true)
         self.multi_class = multi_class
         self.average = average
+        self.parts: list[tuple[NDArray[np.bool_], I64, int, NDArray[np.bool_] | None]]
         if multi_class is None:
             self.parts = [(y_true == self.classes[1], *_levels(scores), None)]
             return
