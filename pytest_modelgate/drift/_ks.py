@@ -81,8 +81,36 @@ def ks_critical(t: float, n_eff: int) -> float:
     return float(stats.kstwo.isf(t, n_eff))
 
 
+def _prob_outside_square(n: int, h: int) -> float:
+    """scipy's `_compute_prob_outside_square` with the inner products vectorised.
+
+    Pr(D_{n,n} >= h/n) = 2 A0 (1 - A1 (1 - A2 (...))), A_k = prod_j (n-kh-j)/(n+kh+j+1). scipy
+    multiplies the h ratios one Python step at a time (n steps in all, ~8 ms at n = 10 000);
+    here each A_k is one numpy product, equal to scipy's within a few ulps per term.
+    """
+    k_max = n // h
+    ks = np.arange(k_max, -1, -1, dtype=np.float64)[:, None] * h
+    j = np.arange(h, dtype=np.float64)[None, :]
+    with np.errstate(under="ignore"):
+        a_k = np.prod((n - ks - j) / (n + ks + j + 1.0), axis=1)
+    p = 0.0
+    for v in a_k.tolist():
+        p = v * (1.0 - p)
+    return 2.0 * p
+
+
 def ks_small(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """scipy's own `ks_2samp` (exact distribution) for small samples."""
+    """scipy's exact two-sided KS for small samples (equal sizes vectorised, else scipy itself)."""
+    n = a.shape[0]
+    if n == b.shape[0] and n > 0:
+        d_raw = ks_statistic(a, b)
+        h = int(np.round(d_raw * n))
+        d = h * 1.0 / n
+        if h == 0:
+            return d, 1.0
+        p = _prob_outside_square(n, h)
+        if 0.0 <= p <= 1.0:
+            return d, p
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:  # skip scipy's axis/nan wrapper (~1 ms a call); same function underneath

@@ -165,3 +165,27 @@ def test_large_sample_pvalue_is_deferred_but_equal() -> None:
     assert res.columns[0].p_value == pytest.approx(float(ref.pvalue), **TOL)
     assert ks_pvalue(float(ref.statistic), a.size, b.size) == pytest.approx(float(ref.pvalue),
                                                                             **TOL)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 400), st.integers(0, 2**31 - 1), st.floats(0.0, 1.0), st.booleans())
+def test_ks_exact_equal_sizes_vectorised(n: int, seed: int, shift: float, ties: bool) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=n), rng.normal(loc=shift, size=n)
+    if ties:
+        a, b = np.round(a), np.round(b)
+    ref = stats.ks_2samp(a, b)
+    d, p, _ = _run("ks", a, b)
+    assert d == float(ref.statistic)
+    assert p == pytest.approx(float(ref.pvalue), **TOL)
+
+
+@pytest.mark.parametrize("n", [1000, 10_000])
+def test_ks_exact_equal_sizes_at_the_switch(n: int) -> None:
+    rng = np.random.default_rng(n)
+    for shift in (0.0, 0.02, 0.05, 0.1):
+        a, b = rng.normal(size=n), rng.normal(loc=shift, size=n)
+        ref = stats.ks_2samp(a, b)
+        d, p, _ = _run("ks", a, b)
+        assert d == float(ref.statistic)
+        assert p == pytest.approx(float(ref.pvalue), **TOL)
