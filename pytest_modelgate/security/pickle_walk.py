@@ -38,9 +38,13 @@ _LEGACY_WRAPPERS = {("joblib.numpy_pickle_compat", "NDArrayWrapper"),
                     ("joblib.numpy_pickle_compat", "ZNDArrayWrapper"),
                     ("joblib.numpy_pickle", "NDArrayWrapper"),
                     ("joblib.numpy_pickle", "ZNDArrayWrapper")}
+_ALL_WRAPPERS = _WRAPPERS | _LEGACY_WRAPPERS
 _RECONSTRUCTOR = {("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")}
 
 MAX_NESTED = 16
+_OPCODES = frozenset(b"()012BCFGIJKLMNPQRSTUVXabcdeghijlopqrstu}]\x80\x81\x82\x83\x84\x85\x86"
+                     b"\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97"
+                     b"\x98.")
 
 
 class Sink(Protocol):
@@ -75,7 +79,7 @@ class _Glob:
 class _Obj:
     """Result of a call (REDUCE/NEWOBJ/INST/OBJ) or a persistent id; BUILD state merged in."""
 
-    __slots__ = ("args", "attrs", "func", "how", "offset", "state")
+    __slots__ = ("args", "attrs", "func", "how", "info", "offset", "state")
 
     def __init__(self, how: str, func: Any, args: Any, offset: int) -> None:
         self.how = how
@@ -84,6 +88,7 @@ class _Obj:
         self.offset = offset
         self.state: list[Any] = []
         self.attrs: dict[str, Any] = {}
+        self.info: tuple[int, bool] | None = None
 
 
 class _Bytes:
@@ -112,6 +117,9 @@ class _Opaque:
 
     def __init__(self, what: str) -> None:
         self.what = what
+
+
+_MISSING = object()
 
 
 class StreamStatus:
@@ -151,6 +159,8 @@ def _dtype_info(value: Any, depth: int = 0) -> tuple[int, bool]:
 
     if depth > 8:
         raise ValueError("dtype nested too deeply")
+    if isinstance(value, _Obj) and value.info is not None and len(value.state) == 1:
+        return value.info
     if not (isinstance(value, _Obj) and value.how == "reduce" and isinstance(value.func, _Glob)
             and (value.func.module, value.func.name) in _NUMPY_DTYPE):
         raise ValueError("dtype is not a numpy.dtype(...) call")
@@ -188,6 +198,7 @@ def _dtype_info(value: Any, depth: int = 0) -> tuple[int, bool]:
                 raise ValueError("malformed structured dtype field")
             _, sub_obj = _dtype_info(spec[0], depth + 1)
             hasobject = hasobject or sub_obj
+    value.info = (itemsize, hasobject)
     return itemsize, hasobject
 
 
@@ -319,6 +330,7 @@ class Walker:
         buf = self.buf
         end = self.end
         stack = self.stack
+        memo = self.memo
         while True:
             if pos >= end:
                 raise _Stop(pos, "truncated: stream ends before STOP")
@@ -326,6 +338,23 @@ class Walker:
             op = buf[pos]
             pos += 1
             self.ops += 1
+            # the hot opcodes of real model files first (BINGET, MEMOIZE, BININT1)
+            if op == 0x68 and pos < end:  # BINGET
+                value = memo.get(buf[pos], _MISSING)
+                if value is _MISSING:
+                    raise _Stop(at, f"memo key {buf[pos]} was never stored")
+                pos += 1
+                self.stack.append(value)
+                continue
+            if op == 0x94:  # MEMOIZE
+                if not self.stack:
+                    raise _Stop(at, "memo put with an empty stack")
+                memo[len(memo)] = self.stack[-1]
+                continue
+            if op == 0x4B and pos < end:  # BININT1
+                self.stack.append(buf[pos])
+                pos += 1
+                continue
             if op == 0x71 or op == 0x72 or op == 0x94 or op == 0x70:  # BINPUT LONG_BINPUT MEMOIZE PUT
                 if op == 0x71:
                     self._need(pos, 1, at)
@@ -744,7 +773,7 @@ class Walker:
     def _after_build(self, inst: _Obj, state: Any, at: int, pos: int, fork: Fork | None) -> int:
         cls = _class_of(inst)
         if cls is None and isinstance(inst.func, _Glob) and \
-                (inst.func.module, inst.func.name) in _WRAPPERS | _LEGACY_WRAPPERS:
+                (inst.func.module, inst.func.name) in _ALL_WRAPPERS:
             self._unverifiable(at, "BUILD", "joblib array wrapper created in an unusual form",
                                "joblib-wrapper")
             return pos
@@ -756,8 +785,9 @@ class Walker:
             return pos
         if cls not in _WRAPPERS:
             return pos
-        # This is where joblib.load reads raw array bytes (or a nested pickle) from the file.
-        if fork is not None:
+        # This is where joblib.load reads raw array bytes (or a nested pickle) from the file;
+        # plain pickle.load would read the same byte as an opcode (only worth a walk if it is one).
+        if fork is not None and pos < self.end and self.buf[pos] in _OPCODES:
             fork(pos, self)
         try:
             if isinstance(state, tuple) and len(state) == 2:

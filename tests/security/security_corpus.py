@@ -96,10 +96,14 @@ def benign_joblib(compress: Any = 0) -> bytes:
 
 
 def make_zip(members: list[tuple[str, bytes]], method: int = zipfile.ZIP_STORED) -> bytes:
+    import warnings
+
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=method) as zf:
-        for name, data in members:
-            zf.writestr(name, data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicate names are one of the samples
+        with zipfile.ZipFile(buf, "w", compression=method) as zf:
+            for name, data in members:
+                zf.writestr(name, data)
     return buf.getvalue()
 
 

@@ -11,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from security_corpus import (
     BENIGN_ESTIMATORS,
     benign_joblib,
@@ -215,3 +217,41 @@ def test_gzip_pickle_and_zip_members_compressed_every_way() -> None:
     assert scan_bytes(gzip.compress(inner)).safe
     for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
         assert scan_bytes(make_zip([("m/data.pkl", inner)], method)).safe
+
+
+def test_opcode_table_matches_pickletools() -> None:
+    import pickletools
+
+    from pytest_modelgate.security.pickle_walk import _OPCODES
+
+    assert set(_OPCODES) == {ord(op.code) for op in pickletools.opcodes}
+
+
+_SEEDS = [benign_pickle(2), benign_pickle(5), benign_joblib(), benign_joblib(("gzip", 3)),
+          torch_like(pickle.dumps({"w": [1.0]}, protocol=4)), call_p4("os", "system")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.binary(max_size=512))
+def test_random_bytes_never_crash_the_scanner(data: bytes) -> None:
+    result = scan_bytes(data)
+    assert isinstance(result, ScanResult)
+    if not data:
+        assert not result.safe
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.sampled_from(range(len(_SEEDS))), edits=st.lists(
+    st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4),
+    cut=st.one_of(st.none(), st.integers(0, 10**6)))
+def test_mutated_artifacts_never_crash(seed: int, edits, cut) -> None:
+    data = bytearray(_SEEDS[seed])
+    for pos, value in edits:
+        data[pos % len(data)] = value
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]
+    result = scan_bytes(bytes(data))
+    assert isinstance(result, ScanResult)
+    for f in result.findings:
+        assert f.severity in ("critical", "high", "medium")
+        assert f.why
