@@ -180,9 +180,12 @@ def flip_rate(model: Any, X: Any, *, noise: float = 0.05, n_perturbations: int =
         ci = wilson_interval(any_flip, n, confidence)
         method = "wilson-over-rows"
     else:
-        res = bootstrap((per_row,), np.mean, confidence_level=confidence,
-                        n_resamples=n_resamples, method="percentile",
-                        rng=np.random.default_rng(seed))
+        kw: dict[str, Any] = {"confidence_level": confidence, "n_resamples": n_resamples,
+                              "method": "percentile"}
+        try:
+            res = bootstrap((per_row,), np.mean, rng=np.random.default_rng(seed), **kw)
+        except TypeError:  # scipy < 1.15 spells it random_state
+            res = bootstrap((per_row,), np.mean, random_state=np.random.default_rng(seed), **kw)
         ci = (float(res.confidence_interval.low), float(res.confidence_interval.high))
         method = "cluster-bootstrap-percentile"
     worst = tuple(int(i) for i in np.argsort(-per_row, kind="stable")[:5] if per_row[i] > 0)

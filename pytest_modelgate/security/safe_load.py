@@ -77,9 +77,21 @@ def load_pickle_safely(path: str | os.PathLike[str], *,
     pol = _policy(allow)
     result = scan_bytes(data, name=str(p), policy=pol)
     require_safe(result)
+    _require_pickle_like(result)
     if "joblib" in result.formats or result.formats[:1] != ("pickle",):
         return _joblib_loads(data)
     return _RestrictedUnpickler(io.BytesIO(data), pol).load()
+
+
+_COMPRESSED = ("gzip", "bz2", "xz", "lzma", "zlib")
+
+
+def _require_pickle_like(result: ScanResult) -> None:
+    kinds = [f for f in result.formats if f not in _COMPRESSED]
+    if kinds[:1] not in (["pickle"], ["joblib"]):
+        raise ArtifactError(f"{result.path}: not a pickle or joblib file (found "
+                            f"{'+'.join(result.formats) or 'no recognised format'}); load "
+                            "it with the loader for its format (skops, ONNX, numpy)")
 
 
 def _joblib_loads(data: bytes) -> Any:
@@ -97,6 +109,7 @@ def load_joblib_safely(path: str | os.PathLike[str], *,
     p, data = _read(path)
     result = scan_bytes(data, name=str(p), policy=_policy(allow))
     require_safe(result)
+    _require_pickle_like(result)
     return _joblib_loads(data)
 
 

@@ -255,3 +255,25 @@ def test_mutated_artifacts_never_crash(seed: int, edits, cut) -> None:
     for f in result.findings:
         assert f.severity in ("critical", "high", "medium")
         assert f.why
+
+
+def test_allow_list_covers_freshly_derived_artifacts() -> None:
+    """Re-derive from a sample of estimator families: every global they need is allowed."""
+    import warnings
+
+    from pytest_modelgate.security._allowlist_data import ALLOWED_GLOBALS, SKOPS_ALLOWED_TYPES
+    from pytest_modelgate.security.derive import _fit, derive, estimator_instances
+
+    wanted = {"HistGradientBoostingRegressor", "MLPRegressor", "KNeighborsClassifier",
+              "GaussianProcessClassifier", "SGDRegressor", "OneHotEncoder", "Isomap",
+              "IsolationForest", "CalibratedClassifierCV", "SelectKBest"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        objs = [(n, _fit(e)) for n, e in estimator_instances() if n in wanted]
+        pickled, skopsed = derive(objs)
+    assert len(objs) == len(wanted)
+    need = {tuple(g.split(":", 1)) for g in pickled}
+    assert need - ALLOWED_GLOBALS == set()
+    skops_need = {tuple(g.split(":", 1)) for g in skopsed}
+    assert skops_need - (SKOPS_ALLOWED_TYPES | ALLOWED_GLOBALS) == set()
+    assert ("sklearn.tree._tree", "Tree") in need
