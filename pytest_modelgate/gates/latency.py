@@ -18,6 +18,7 @@ from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.latency._compare import Comparison, RatioResult
 from pytest_modelgate.latency._context import collect_context
 from pytest_modelgate.latency._harness import (
+    CPU_SHARE_WARN,
     LatencyResult,
     Session,
     _batched_refusal,
@@ -379,9 +380,18 @@ def _finish(ctx: GateContext, name: str, checks: list[_Check], res: LatencyResul
     advice = _advice(decider, verdict, relative)
     if advice:
         parts.append(advice)
+    if (verdict != "passed" and not relative and res.timer == "wall"
+            and res.cpu_share < CPU_SHARE_WARN):
+        parts.append(
+            f"note: the process held a CPU only {res.cpu_share:.0%} of the sampling time (other "
+            "processes competed), so the tail includes waiting for them; a relative budget or "
+            "timer='cpu' is robust to that"
+        )
     if verdict == "inconclusive" and inconclusive == "warn":
         enforced = False
         parts.append("inconclusive='warn': recorded without failing the test")
+    elif verdict == "inconclusive" and getattr(ctx, "inconclusive", "fail") == "pass":
+        parts.append("tolerated by the run's inconclusive policy (pass)")
     if ctx.xdist_worker:
         parts.append("not enforced under pytest-xdist (latency_under_xdist='report')" if not enforced
                      else "enforced under pytest-xdist (latency_under_xdist='enforce')")
