@@ -235,6 +235,10 @@ def metric(
     )
 
 
+def _slice_name(column: str, key: str) -> str:
+    return f"{key!r}" if column == "slice" else f"{column}={key!r}"
+
+
 def _gate_slices(
     ctx: GateContext, name: str, y_true: Any, y_pred: Any, slices: Any, *, X: Any,
     sample_weight: Any, lo_t: float | None, hi_t: float | None, confidence: float | None,
@@ -262,7 +266,7 @@ def _gate_slices(
             d = decide(s.result.value, s.result.ci, min=lo_t, max=hi_t)
             row.update(verdict=d.verdict, margin=d.margin)
             decisions.append(Decision(d.verdict, d.margin,
-                                      f"slice {rep.column}={s.key}: {d.reason}"))
+                                      f"slice {_slice_name(rep.column, s.key)}: {d.reason}"))
             sign = 1.0 if rep.overall.direction == "higher" else -1.0
             rank = (-_ORDER[d.verdict], d.margin if d.margin is not None
                     else sign * s.result.value)
@@ -287,11 +291,12 @@ def _gate_slices(
     if need_known:
         r, k = max(need_known)
         info["rows_needed"] = {"rows": r, "slice": k}
-    text = (f"Worst slice {rep.column}={worst_key}: {rep.name} = {_g(w.result.value)} "
+    text = (f"Worst slice {_slice_name(rep.column, str(worst_key))}: {rep.name} = {_g(w.result.value)} "
             f"({_ci_text(w.result)}); {n_bad} of {n_gated} gated slices did not pass"
             + (f", {len(rep.slices) - n_gated} too small to gate" if len(rep.slices) > n_gated
                else ""))
-    worst_dec = min((d for d in decisions if f"={worst_key}:" in d.reason),
+    tag = f"slice {_slice_name(rep.column, str(worst_key))}:"
+    worst_dec = min((d for d in decisions if d.reason.startswith(tag)),
                     key=lambda d: -_ORDER[d.verdict])
     return Decision(dec.verdict, dec.margin, worst_dec.reason), info, text
 
@@ -380,7 +385,8 @@ def compare(
     if r.verdict == "passed":
         tail = "passed"
     elif r.verdict == "failed":
-        tail = (f"FAILED: delta {_signed(r.delta)} is beyond the limit {_signed(r.limit)}. "
+        side = "below" if higher else "above"
+        tail = (f"FAILED: delta {_signed(r.delta)} is {side} the limit {_signed(r.limit)}. "
                 "Keep the champion, or improve the candidate")
     else:
         if r.rows_needed:
