@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.latency import compare, ratio_ci
@@ -93,3 +95,30 @@ def test_compare_refuses_tail_quantiles_of_batched_functions() -> None:
 def test_compare_needs_a_callable_baseline() -> None:
     with pytest.raises(ConfigError, match="baseline"):
         compare(spin, "old-model", 1e-5, max_time=1.0)  # type: ignore[arg-type]
+
+
+ROUNDS = st.integers(2, 12).flatmap(
+    lambda r: st.tuples(
+        st.lists(st.floats(1e-6, 1.0), min_size=r * 3, max_size=r * 3),
+        st.lists(st.floats(1e-6, 1.0), min_size=r * 3, max_size=r * 3),
+        st.just(r),
+    )
+)
+
+
+@given(ROUNDS, st.floats(0.01, 100.0), st.sampled_from([0.5, 0.9]))
+@settings(max_examples=60, deadline=None)
+def test_ratio_is_scale_invariant_and_brackets_its_point(
+    data: tuple[list[float], list[float], int], scale: float, p: float
+) -> None:
+    a_list, b_list, r = data
+    a = np.asarray(a_list).reshape(r, 3)
+    b = np.asarray(b_list).reshape(r, 3)
+    point, (lo, hi) = ratio_ci(a, b, p, n_resamples=200, seed=1)
+    assert lo <= hi
+    scaled = ratio_ci(a * scale, b * scale, p, n_resamples=200, seed=1)
+    assert scaled[0] == pytest.approx(point, rel=1e-9)
+    assert scaled[1][0] == pytest.approx(lo, rel=1e-9)
+    assert scaled[1][1] == pytest.approx(hi, rel=1e-9)
+    swapped = ratio_ci(b, a, p, n_resamples=200, seed=1)
+    assert swapped[0] == pytest.approx(1.0 / point, rel=1e-9)

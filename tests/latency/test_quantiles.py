@@ -154,3 +154,19 @@ def test_bad_confidence(bad: object) -> None:
 def test_bad_sample_count() -> None:
     with pytest.raises(InputError, match="n"):
         quantile_ci_ranks(0, 0.5)
+
+
+@given(st.lists(st.floats(-50, 50), min_size=1, max_size=400), LEVELS)
+@settings(max_examples=150, deadline=None)
+def test_bounds_commute_with_monotone_transforms(xs: list[float], p: float) -> None:
+    """Order statistics are rank-based: exp() of the bounds is the bounds of exp()."""
+    est = quantile_ci(xs, p, 0.9)
+    ex = quantile_ci(np.exp(np.asarray(xs)), p, 0.9)
+    assert ex.ranks == est.ranks
+    assert ex.value == pytest.approx(math.exp(est.value), rel=1e-12)
+    for mine, theirs in ((est.low, ex.low), (est.high, ex.high)):
+        if math.isfinite(mine):
+            assert theirs == pytest.approx(math.exp(mine), rel=1e-12)
+        else:
+            assert not math.isfinite(theirs)
+    assert est.low <= est.value <= est.high
