@@ -94,6 +94,8 @@ def _ci_text(res: MetricResult) -> str:
     if res.ci is None:
         if res.confidence is None:
             return f"n={res.n}"
+        if res.details.get("note"):
+            return f"no interval: {res.details['note']}; n={res.n}"
         return f"no interval ({res.method}), n={res.n}"
     return (f"{res.confidence:.0%} CI [{_g(res.ci[0])}, {_g(res.ci[1])}], {res.method}, "
             f"n={res.n}")
@@ -221,7 +223,11 @@ def metric(
         share = next(r["n"] for r in details["slices"]["results"]
                      if r["key"] == slice_need["slice"]) / max(res.n, 1)
         total = math.ceil(slice_need["rows"] / share)
-        rows = max(rows or 0, total)
+        if total > (rows or 0):
+            rows = total
+            notes.append(f"the rows estimate is driven by slice {slice_need['slice']!r}, which "
+                         f"needs about {slice_need['rows']:,} rows of its own "
+                         f"({share:.1%} of the data)")
     if dec.verdict == "inconclusive":
         details["rows_needed"] = rows
         details["power"] = power
@@ -318,8 +324,9 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
         tail = (f"FAILED: {dec.reason}. To pass: improve the model on these rows, or relax the "
                 "threshold if it is too strict")
     else:
-        need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true value is "
-                f"{_g(res.value)})" if rows else "no number of rows decides it at this value")
+        need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
+                "equal the current estimates)" if rows
+                else "no number of rows decides it at this value")
         tail = (f"INCONCLUSIVE: the estimate meets the threshold but the confidence bound does "
                 f"not ({dec.reason}); {need}. To decide: evaluate on more rows, or lower "
                 "confidence / the threshold")
