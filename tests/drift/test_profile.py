@@ -117,3 +117,16 @@ def test_profile_with_missing_current_column() -> None:
     prof = profile(_frame(500, 7))
     with pytest.raises(InputError, match=r"'c'.*missing from current"):
         detect(prof, _frame(500, 8).drop(columns=["c"]))
+
+
+def test_cli_profile_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_modelgate.cli import main
+
+    csv = tmp_path / "ref.csv"
+    _frame(300, 9).to_csv(csv, index=False)
+    out = tmp_path / "ref.profile.json"
+    assert main(["profile", str(csv), "-o", str(out), "--categorical", "k"]) == 0
+    assert "3 columns" in capsys.readouterr().out
+    prof = Profile.load(out)
+    assert prof.columns["k"].kind == "categorical" and prof.n_rows == 300
+    assert not detect(prof, _frame(300, 9)).drifted
