@@ -128,5 +128,6 @@ def test_cli_profile_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["profile", str(csv), "-o", str(out), "--categorical", "k"]) == 0
     assert "3 columns" in capsys.readouterr().out
     prof = Profile.load(out)
-    assert prof.columns["k"].kind == "categorical" and prof.n_rows == 300
+    assert prof.columns["k"].kind == "categorical"
+    assert prof.n_rows == 300
     assert not detect(prof, _frame(300, 9)).drifted
