@@ -576,6 +576,8 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
             if use_effect:
                 parts.append(f"{t.effect} {_g(eff)} {'>=' if large else '<'} {_g(thr)}")
             reason += ", ".join(parts)
+            if t.name == "ks" and not sig and ref is not None and cur is not None:
+                reason += _detectable_note(ref.n_values, cur.n_values, alpha / len(tested), thr)
         else:
             drifted = eff is not None and eff >= thr
             reason += f"{t.effect} {_g(eff)} {'>=' if drifted else '<'} {_g(thr)}"
@@ -593,6 +595,21 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
     return DriftResult(cols, float(share), bool(share > max_share), float(max_share),
                        float(alpha), correction, mname, n_tested, n_ref, n_cur,
                        notes=tuple(notes))
+
+
+def _detectable_note(n1: int, n2: int, level: float, thr: float) -> str:
+    """A warning when the samples are too small to flag even a practically large KS shift.
+
+    Uses the smallest KS distance significant at alpha / m (Holm's first step), from the
+    asymptotic distribution: the answer to "is a sample of 8 rows enough?" (Evidently #509).
+    """
+    from ._ks import effective_n, ks_critical
+
+    crit = ks_critical(float(level), effective_n(n1, n2))
+    if crit > max(thr, 0.0) * 1.5:
+        return (f"; small sample: at {n1} vs {n2} rows only KS distances >= {crit:.2g} "
+                f"can be significant, add rows to detect smaller shifts")
+    return ""
 
 
 def _le(p: float, t: float) -> bool:
