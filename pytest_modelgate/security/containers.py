@@ -329,6 +329,12 @@ def read_npy_header(buf: Any, start: int, end: int) -> tuple[dict[str, Any], int
 
 def npy_dtype_info(descr: Any) -> tuple[int, bool]:
     """(itemsize, hasobject) of an npy ``descr`` via numpy's own literal-only parser."""
+    if isinstance(descr, str):
+        from .pickle_walk import simple_dtype
+
+        simple = simple_dtype(descr)
+        if simple is not None and simple[0] > 0:
+            return simple
     import numpy as np
 
     try:

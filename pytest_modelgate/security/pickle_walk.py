@@ -17,6 +17,7 @@ from __future__ import annotations
 import _compat_pickle
 import contextlib
 import math
+import re
 import struct
 from collections import ChainMap
 from collections.abc import Callable, MutableMapping
@@ -42,6 +43,9 @@ _ALL_WRAPPERS = _WRAPPERS | _LEGACY_WRAPPERS
 _RECONSTRUCTOR = {("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")}
 
 MAX_NESTED = 16
+MAX_MARKS = 100_000
+MAX_VALUES = 50_000_000
+_CHECK_EVERY = 1 << 16
 _OPCODES = frozenset(b"()012BCFGIJKLMNPQRSTUVXabcdeghijlopqrstu}]\x80\x81\x82\x83\x84\x85\x86"
                      b"\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97"
                      b"\x98.")
@@ -153,9 +157,31 @@ def _class_of(obj: Any) -> tuple[str, str] | None:
     return None
 
 
+_SIMPLE_DTYPE = re.compile(r"[<>|=]?([biufcOUSVMm?])(\d*)(\[\w+\])?")
+_FIXED = {"b": (1,), "?": (1,), "i": (1, 2, 4, 8), "u": (1, 2, 4, 8), "f": (2, 4, 8, 16),
+          "c": (8, 16, 32), "O": (8,), "M": (8,), "m": (8,)}
+
+
+def simple_dtype(typestr: str) -> tuple[int, bool] | None:
+    """(itemsize, hasobject) of a plain numpy type string ("f8", "<i4", "U10", "O8", "M8[ns]")
+    without importing numpy; None when it is anything more complex (numpy decides then)."""
+    m = _SIMPLE_DTYPE.fullmatch(typestr)
+    if m is None:
+        return None
+    kind, digits = m.group(1), m.group(2)
+    if kind in "USV":
+        if not digits:
+            return (0, False)
+        n = int(digits)
+        return (4 * n if kind == "U" else n, False)
+    size = int(digits) if digits else {"b": 1, "?": 1, "O": 8, "M": 8, "m": 8}.get(kind)
+    if size is None or size not in _FIXED[kind] or (m.group(3) and kind not in "Mm"):
+        return None
+    return (size, kind == "O")
+
+
 def _dtype_info(value: Any, depth: int = 0) -> tuple[int, bool]:
     """(itemsize, hasobject) of a symbolic ``numpy.dtype(...)`` + BUILD state, or ValueError."""
-    import numpy as np
 
     if depth > 8:
         raise ValueError("dtype nested too deeply")
@@ -176,14 +202,20 @@ def _dtype_info(value: Any, depth: int = 0) -> tuple[int, bool]:
     subarray, names, fields, elsize, flags = st[2], st[3], st[4], st[5], st[7]
     if not isinstance(elsize, int) or not isinstance(flags, int):
         raise ValueError("numpy.dtype state with non-integer elsize/flags")
-    base = np.dtype(typestr)  # a type string only: parsing it imports and runs nothing
-    hasobject = base.hasobject or bool(flags & 1)
-    itemsize = base.itemsize
+    simple = simple_dtype(typestr)
+    if simple is None:
+        import numpy as np
+
+        base = np.dtype(typestr)  # a type string only: parsing it imports and runs nothing
+        simple = (base.itemsize, bool(base.hasobject))
+    base_itemsize, base_object = simple
+    hasobject = base_object or bool(flags & 1)
+    itemsize = base_itemsize
     if elsize > 0:
-        if base.itemsize not in (0, elsize) and typestr[:1] not in ("V",):
+        if base_itemsize not in (0, elsize) and typestr[:1] not in ("V",):
             raise ValueError(f"dtype {typestr!r} with inconsistent elsize {elsize}")
         itemsize = elsize
-    elif base.itemsize == 0:
+    elif base_itemsize == 0:
         raise ValueError(f"flexible dtype {typestr!r} without a size")
     if subarray is not None:
         if not (isinstance(subarray, tuple) and len(subarray) == 2):
@@ -273,7 +305,7 @@ class Walker:
         self.metastack: list[list[Any]] = []
         self.memo: MutableMapping[int, Any] = {}
         self.proto = 0
-        self.ops = 0
+        self.first = 0
         self.reached_import = False
 
     # -- helpers -----------------------------------------------------------------------------
@@ -288,6 +320,13 @@ class Walker:
             self._finding(offset, opcode, None, "high", why + "; cannot be verified", technique)
         else:
             raise _Stop(offset, why)
+
+    def _bomb(self, at: int, opcode: str) -> bool:
+        if self.strict:
+            self._finding(at, opcode, None, "high", "the stream builds more values or nesting "
+                          "than the scanner's bounds (a resource bomb); cannot be verified",
+                          "bomb")
+        return True
 
     def _pop_mark(self, at: int) -> list[Any]:
         if not self.metastack:
@@ -331,13 +370,19 @@ class Walker:
         end = self.end
         stack = self.stack
         memo = self.memo
+        self.first = pos
+        check_at = pos + _CHECK_EVERY
         while True:
             if pos >= end:
                 raise _Stop(pos, "truncated: stream ends before STOP")
             at = pos
             op = buf[pos]
             pos += 1
-            self.ops += 1
+            if pos > check_at:  # every ~64 KiB of stream: bound the live values (bombs)
+                check_at = pos + _CHECK_EVERY
+                if len(self.stack) + len(memo) > MAX_VALUES:
+                    raise _Stop(at, f"more than {MAX_VALUES} live values (resource bomb)",
+                                unverifiable=self._bomb(at, "stream"))
             # the hot opcodes of real model files first (BINGET, MEMOIZE, BININT1)
             if op == 0x68 and pos < end:  # BINGET
                 value = memo.get(buf[pos], _MISSING)
@@ -409,21 +454,33 @@ class Walker:
                 except UnicodeDecodeError:
                     raise _Stop(at, "undecodable string") from None
                 pos += n
-            elif op == 0x4B:  # BININT1
-                self._need(pos, 1, at)
-                stack.append(buf[pos])
-                pos += 1
-            elif op == 0x4D:  # BININT2
-                self._need(pos, 2, at)
-                stack.append(_unpack_H(buf, pos)[0])
-                pos += 2
-            elif op == 0x4A:  # BININT
-                self._need(pos, 4, at)
-                stack.append(_unpack_i(buf, pos)[0])
-                pos += 4
             elif op == 0x28:  # MARK
+                if len(self.metastack) >= MAX_MARKS:
+                    raise _Stop(at, f"more than {MAX_MARKS} nested MARKs (resource bomb)",
+                                unverifiable=self._bomb(at, "MARK"))
                 self.metastack.append(stack)
                 self.stack = []
+            elif op == 0x52:  # REDUCE
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                args = stack.pop()
+                func = stack.pop()
+                self._check_callable(func, at, "REDUCE")
+                stack.append(_Obj("reduce", func, args, at))
+            elif op == 0x62:  # BUILD
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                state = stack.pop()
+                inst = stack[-1]
+                if isinstance(inst, _Glob):
+                    self.reached_import = True
+                    if self.strict:
+                        self._finding(at, "BUILD", f"{inst.module}.{inst.name}", "critical",
+                                      "BUILD sets attributes on a class, function or module "
+                                      "object (attribute-overwrite gadget)", "build-setattr")
+                elif isinstance(inst, _Obj):
+                    inst.state.append(state)
+                    pos = self._after_build(inst, state, at, pos, fork)
             elif op == 0x85:  # TUPLE1
                 if not stack:
                     raise _Stop(at, "stack underflow")
@@ -439,24 +496,26 @@ class Walker:
             elif op == 0x74:  # TUPLE
                 items = self._pop_mark(at)
                 self.stack.append(tuple(items))
-            elif op == 0x29:  # EMPTY_TUPLE
-                stack.append(())
-            elif op == 0x7D:  # EMPTY_DICT
-                stack.append(_Dict([]))
-            elif op == 0x5D:  # EMPTY_LIST
-                stack.append([])
-            elif op == 0x8F:  # EMPTY_SET
-                stack.append(_Set([]))
-            elif op == 0x88:  # NEWTRUE
-                stack.append(True)
-            elif op == 0x89:  # NEWFALSE
-                stack.append(False)
             elif op == 0x4E:  # NONE
                 stack.append(None)
-            elif op == 0x47:  # BINFLOAT
-                self._need(pos, 8, at)
-                stack.append(_unpack_d(buf, pos)[0])
-                pos += 8
+            elif op == 0x7D:  # EMPTY_DICT
+                stack.append(_Dict([]))
+            elif op == 0x75:  # SETITEMS
+                items = self._pop_mark(at)
+                if not self.stack:
+                    raise _Stop(at, "stack underflow")
+                target = self.stack[-1]
+                if isinstance(target, _Dict):
+                    target.items.extend(zip(items[::2], items[1::2], strict=False))
+                else:
+                    self._check_container(target, at, "SETITEMS")
+            elif op == 0x81:  # NEWOBJ
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                args = stack.pop()
+                cls = stack.pop()
+                self._check_callable(cls, at, "NEWOBJ")
+                stack.append(_Obj("newobj", cls, args, at))
             elif op in (0x42, 0x43, 0x8E, 0x96):  # BINBYTES SHORT_BINBYTES BINBYTES8 BYTEARRAY8
                 if op == 0x43:
                     self._need(pos, 1, at)
@@ -473,6 +532,86 @@ class Walker:
                 self._need(pos, n, at)
                 stack.append(_Bytes(n))
                 pos += n
+            elif op == 0x47:  # BINFLOAT
+                self._need(pos, 8, at)
+                stack.append(_unpack_d(buf, pos)[0])
+                pos += 8
+            elif op == 0x4D:  # BININT2
+                self._need(pos, 2, at)
+                stack.append(_unpack_H(buf, pos)[0])
+                pos += 2
+            elif op == 0x4A:  # BININT
+                self._need(pos, 4, at)
+                stack.append(_unpack_i(buf, pos)[0])
+                pos += 4
+            elif op == 0x29:  # EMPTY_TUPLE
+                stack.append(())
+            elif op == 0x88:  # NEWTRUE
+                stack.append(True)
+            elif op == 0x89:  # NEWFALSE
+                stack.append(False)
+            elif op == 0x95:  # FRAME
+                self._need(pos, 8, at)
+                n = _unpack_Q(buf, pos)[0]
+                pos += 8
+                self._need(pos, n, at)
+            elif op == 0x2E:  # STOP
+                if not stack and not self.metastack:
+                    raise _Stop(at, "STOP with an empty stack")
+                if not stack:
+                    raise _Stop(at, "STOP with an empty stack")
+                return pos
+            elif op == 0x93:  # STACK_GLOBAL
+                if len(stack) < 2:
+                    raise _Stop(at, "stack underflow")
+                name_v = stack.pop()
+                module_v = stack.pop()
+                if type(module_v) is str and type(name_v) is str:
+                    stack.append(self._make_global(module_v, name_v, at, "STACK_GLOBAL"))
+                elif self.strict or _may_be_str(module_v) or _may_be_str(name_v):
+                    self.reached_import = True
+                    self._finding(at, "STACK_GLOBAL", None, "high", "module/name operands are "
+                                  "not constant strings (computed at load time); cannot be "
+                                  "verified", "computed-global")
+                    stack.append(_Opaque("computed global"))
+                else:
+                    raise _Stop(at, "STACK_GLOBAL requires str operands")
+            elif op == 0x5D:  # EMPTY_LIST
+                stack.append([])
+            elif op == 0x65:  # APPENDS
+                items = self._pop_mark(at)
+                if not self.stack:
+                    raise _Stop(at, "stack underflow")
+                target = self.stack[-1]
+                if isinstance(target, list):
+                    target.extend(items)
+                else:
+                    self._check_container(target, at, "APPENDS")
+            elif op == 0x61:  # APPEND
+                value = self._pop(at)
+                if not stack:
+                    raise _Stop(at, "stack underflow")
+                target = stack[-1]
+                if isinstance(target, list):
+                    target.append(value)
+                else:
+                    self._check_container(target, at, "APPEND")
+            elif op == 0x73:  # SETITEM
+                if len(stack) < 3:
+                    raise _Stop(at, "stack underflow")
+                value = stack.pop()
+                key = stack.pop()
+                target = stack[-1]
+                if isinstance(target, _Dict):
+                    target.items.append((key, value))
+                else:
+                    self._check_container(target, at, "SETITEM")
+            elif op == 0x4B:  # BININT1
+                self._need(pos, 1, at)
+                stack.append(buf[pos])
+                pos += 1
+            elif op == 0x8F:  # EMPTY_SET
+                stack.append(_Set([]))
             elif op in (0x58, 0x8D):  # BINUNICODE BINUNICODE8
                 if op == 0x58:
                     self._need(pos, 4, at)
@@ -564,17 +703,6 @@ class Walker:
                 if proto > 5:
                     raise _Stop(at, f"unsupported pickle protocol {proto}")
                 self.proto = proto
-            elif op == 0x95:  # FRAME
-                self._need(pos, 8, at)
-                n = _unpack_Q(buf, pos)[0]
-                pos += 8
-                self._need(pos, n, at)
-            elif op == 0x2E:  # STOP
-                if not stack and not self.metastack:
-                    raise _Stop(at, "STOP with an empty stack")
-                if not stack:
-                    raise _Stop(at, "STOP with an empty stack")
-                return pos
             elif op == 0x63 or op == 0x69:  # GLOBAL INST
                 mline, pos = self._line(pos, at)
                 nline, pos = self._line(pos, at)
@@ -590,35 +718,6 @@ class Walker:
                 else:
                     args = tuple(self._pop_mark(at))
                     self.stack.append(_Obj("inst", glob, args, at))
-            elif op == 0x93:  # STACK_GLOBAL
-                if len(stack) < 2:
-                    raise _Stop(at, "stack underflow")
-                name_v = stack.pop()
-                module_v = stack.pop()
-                if type(module_v) is str and type(name_v) is str:
-                    stack.append(self._make_global(module_v, name_v, at, "STACK_GLOBAL"))
-                elif self.strict or _may_be_str(module_v) or _may_be_str(name_v):
-                    self.reached_import = True
-                    self._finding(at, "STACK_GLOBAL", None, "high", "module/name operands are "
-                                  "not constant strings (computed at load time); cannot be "
-                                  "verified", "computed-global")
-                    stack.append(_Opaque("computed global"))
-                else:
-                    raise _Stop(at, "STACK_GLOBAL requires str operands")
-            elif op == 0x52:  # REDUCE
-                if len(stack) < 2:
-                    raise _Stop(at, "stack underflow")
-                args = stack.pop()
-                func = stack.pop()
-                self._check_callable(func, at, "REDUCE")
-                stack.append(_Obj("reduce", func, args, at))
-            elif op == 0x81:  # NEWOBJ
-                if len(stack) < 2:
-                    raise _Stop(at, "stack underflow")
-                args = stack.pop()
-                cls = stack.pop()
-                self._check_callable(cls, at, "NEWOBJ")
-                stack.append(_Obj("newobj", cls, args, at))
             elif op == 0x92:  # NEWOBJ_EX
                 if len(stack) < 3:
                     raise _Stop(at, "stack underflow")
@@ -634,20 +733,6 @@ class Walker:
                 cls = items[0]
                 self._check_callable(cls, at, "OBJ")
                 self.stack.append(_Obj("obj", cls, tuple(items[1:]), at))
-            elif op == 0x62:  # BUILD
-                if len(stack) < 2:
-                    raise _Stop(at, "stack underflow")
-                state = stack.pop()
-                inst = stack[-1]
-                if isinstance(inst, _Glob):
-                    self.reached_import = True
-                    if self.strict:
-                        self._finding(at, "BUILD", f"{inst.module}.{inst.name}", "critical",
-                                      "BUILD sets attributes on a class, function or module "
-                                      "object (attribute-overwrite gadget)", "build-setattr")
-                elif isinstance(inst, _Obj):
-                    inst.state.append(state)
-                    pos = self._after_build(inst, state, at, pos, fork)
             elif op in (0x82, 0x83, 0x84):  # EXT1 EXT2 EXT4
                 n = {0x82: 1, 0x83: 2, 0x84: 4}[op]
                 self._need(pos, n, at)
@@ -680,49 +765,12 @@ class Walker:
                 if not stack:
                     raise _Stop(at, "stack underflow")
                 stack.append(stack[-1])
-            elif op == 0x61:  # APPEND
-                value = self._pop(at)
-                if not stack:
-                    raise _Stop(at, "stack underflow")
-                target = stack[-1]
-                if isinstance(target, list):
-                    target.append(value)
-                else:
-                    self._check_container(target, at, "APPEND")
-            elif op == 0x65:  # APPENDS
-                items = self._pop_mark(at)
-                if not self.stack:
-                    raise _Stop(at, "stack underflow")
-                target = self.stack[-1]
-                if isinstance(target, list):
-                    target.extend(items)
-                else:
-                    self._check_container(target, at, "APPENDS")
             elif op == 0x6C:  # LIST
                 items = self._pop_mark(at)
                 self.stack.append(items)
             elif op == 0x64:  # DICT
                 items = self._pop_mark(at)
                 self.stack.append(_Dict(list(zip(items[::2], items[1::2], strict=False))))
-            elif op == 0x73:  # SETITEM
-                if len(stack) < 3:
-                    raise _Stop(at, "stack underflow")
-                value = stack.pop()
-                key = stack.pop()
-                target = stack[-1]
-                if isinstance(target, _Dict):
-                    target.items.append((key, value))
-                else:
-                    self._check_container(target, at, "SETITEM")
-            elif op == 0x75:  # SETITEMS
-                items = self._pop_mark(at)
-                if not self.stack:
-                    raise _Stop(at, "stack underflow")
-                target = self.stack[-1]
-                if isinstance(target, _Dict):
-                    target.items.extend(zip(items[::2], items[1::2], strict=False))
-                else:
-                    self._check_container(target, at, "SETITEMS")
             elif op == 0x90:  # ADDITEMS
                 items = self._pop_mark(at)
                 if not self.stack:
@@ -863,7 +911,7 @@ def scan_pickle_stream(buf: Any, start: int, end: int, sink: Sink, member: str, 
 
     `identified`: the bytes are known to be read as a pickle (top-level file, pickle magic, a
     ``.pkl`` member). When not, a stream that fails on its very first opcode is "not a pickle"
-    (``status.pickles == 0 and status.ops <= 1``) and no finding is made for it.
+    (``status.pickles == 0 and status.ops == 0``) and no finding is made for it.
     """
     status = StreamStatus()
     pos = start
@@ -874,16 +922,17 @@ def scan_pickle_stream(buf: Any, start: int, end: int, sink: Sink, member: str, 
         try:
             pos = walker.run(pos, fork)
         except _Stop as stop:
-            status.ops += walker.ops
+            first_failed = stop.offset <= walker.first
+            status.ops += 0 if first_failed else 2
             status.reached_import |= walker.reached_import
             status.end = stop.offset
             status.error = stop.reason
-            if status.pickles == 0 and not identified and (walker.ops <= 1 or
+            if status.pickles == 0 and not identified and (first_failed or
                                                            not walker.reached_import):
                 return status
             if stop.unverifiable:
                 return status
-            if status.pickles > 0 and walker.ops <= 1:
+            if status.pickles > 0 and first_failed:
                 sink.finding(member, pos, "STOP", None, "high",
                              f"{end - pos} bytes of data after the last pickle's STOP that are "
                              f"not a pickle ({stop.reason}); cannot be verified",
@@ -899,7 +948,7 @@ def scan_pickle_stream(buf: Any, start: int, end: int, sink: Sink, member: str, 
                          "verified", "nesting")
             return status
         status.pickles += 1
-        status.ops += walker.ops
+        status.ops += 2
         status.reached_import |= walker.reached_import
     status.end = pos
     return status

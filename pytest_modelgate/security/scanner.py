@@ -414,6 +414,11 @@ def scan(path: str | os.PathLike[str], *,
                      max_members=max_members)
     if p.is_dir():
         return _scan_dir(p, pol, limits)
+    if not p.is_file():
+        state = _Scan(str(p), pol, limits)
+        state.finding("", 0, "file", None, "high", "not a regular file (device, FIFO or "
+                      "socket); cannot be verified", "not-a-file")
+        return _result(state, str(p), 0)
     return _scan_file(p, pol, limits)
 
 

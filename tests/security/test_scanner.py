@@ -277,3 +277,41 @@ def test_allow_list_covers_freshly_derived_artifacts() -> None:
     skops_need = {tuple(g.split(":", 1)) for g in skopsed}
     assert skops_need - (SKOPS_ALLOWED_TYPES | ALLOWED_GLOBALS) == set()
     assert ("sklearn.tree._tree", "Tree") in need
+
+
+def test_resource_bombs_in_the_opcode_stream_are_bounded() -> None:
+    result = scan_bytes(b"\x80\x04" + b"(" * 150_000 + b".")
+    assert not result.safe
+    assert any(f.technique == "bomb" for f in result.findings)
+
+
+def test_non_regular_files_fail_closed(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = scan(fifo)
+    assert not result.safe
+    assert result.findings[0].technique == "not-a-file"
+
+
+@pytest.mark.parametrize("typestr", [
+    "f8", "<f4", ">f2", "f16", "i1", "<i8", "u2", "|u1", "b1", "?", "c8", "<c16", "O", "O8",
+    "|O", "U10", "<U1", "S5", "|S0", "V16", "M8", "<M8[ns]", "m8[s]", "<m8"])
+def test_numpy_free_dtype_parser_equals_numpy(typestr: str) -> None:
+    import numpy as np
+
+    from pytest_modelgate.security.pickle_walk import simple_dtype
+
+    got = simple_dtype(typestr)
+    assert got is not None
+    dt = np.dtype(typestr)
+    assert got == (dt.itemsize, bool(dt.hasobject))
+
+
+@pytest.mark.parametrize("typestr", ["f3", "i16", "zz", "f8,i4", "O4", "a", "<U", "M8[zz"])
+def test_numpy_free_dtype_parser_defers_what_it_does_not_know(typestr: str) -> None:
+    from pytest_modelgate.security.pickle_walk import simple_dtype
+
+    got = simple_dtype(typestr)
+    assert got is None or got == (0, False)
