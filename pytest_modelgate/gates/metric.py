@@ -90,6 +90,15 @@ def _combine(decisions: Sequence[Decision]) -> Decision:
     return Decision(worst.verdict, margin, "; ".join(reasons))
 
 
+def _no_silent_pass(res: MetricResult, d: Decision) -> Decision:
+    """An interval was asked for but could not be computed (too few rows): never a pass."""
+    if d.verdict == "passed" and res.confidence is not None and res.ci is None and (
+            res.method != "none" and d.margin is not None):
+        return Decision("inconclusive", d.margin,
+                        "the confidence interval could not be computed on these rows")
+    return d
+
+
 def _ci_text(res: MetricResult) -> str:
     if res.ci is None:
         if res.confidence is None:
@@ -184,7 +193,7 @@ def metric(
     if hi_t is not None:
         threshold["max"] = hi_t
         bounds.append(("max", hi_t))
-    decisions = [decide(res.value, res.ci, min=lo_t, max=hi_t)]
+    decisions = [_no_silent_pass(res, decide(res.value, res.ci, min=lo_t, max=hi_t))]
     details: dict[str, Any] = {"metric": res.name}
     if res.details:
         details["interval"] = dict(res.details)
@@ -269,7 +278,8 @@ def _gate_slices(
             row.update(value=s.result.value, ci=list(s.result.ci) if s.result.ci else None,
                        method=s.result.method)
         if s.gated and s.result is not None:
-            d = decide(s.result.value, s.result.ci, min=lo_t, max=hi_t)
+            d = _no_silent_pass(s.result, decide(s.result.value, s.result.ci, min=lo_t,
+                                                 max=hi_t))
             row.update(verdict=d.verdict, margin=d.margin)
             decisions.append(Decision(d.verdict, d.margin,
                                       f"slice {_slice_name(rep.column, s.key)}: {d.reason}"))
@@ -326,6 +336,7 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
     else:
         need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
                 "equal the current estimates)" if rows
+                else "more rows are needed before an interval can be computed" if res.ci is None
                 else "no number of rows decides it at this value")
         tail = (f"INCONCLUSIVE: the estimate meets the threshold but the confidence bound does "
                 f"not ({dec.reason}); {need}. To decide: evaluate on more rows, or lower "

@@ -205,8 +205,11 @@ def delong_interval(chk: Checked, spec: MetricSpec, value: float, confidence: fl
     if not _close(float(auc[0]), value):
         return None
     m, nn = v10.shape[0], v01.shape[0]
-    var = (np.var(v10[:, 0], ddof=1) / m if m > 1 else 0.0) + (
-        np.var(v01[:, 0], ddof=1) / nn if nn > 1 else 0.0)
+    if min(m, nn) < 2:
+        return Interval(None, "delong", {
+            "note": f"too few rows for an interval ({m} positive, {nn} negative; DeLong needs "
+                    "at least 2 of each)"})
+    var = np.var(v10[:, 0], ddof=1) / m + np.var(v01[:, 0], ddof=1) / nn
     z = float(stats.norm.ppf(0.5 + confidence / 2.0))
     half = z * math.sqrt(max(float(var), 0.0))
     return Interval((value - half, value + half), "delong", {"se": math.sqrt(max(float(var), 0.0))})

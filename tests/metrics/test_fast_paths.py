@@ -172,7 +172,7 @@ def _naive_delong(y: np.ndarray, s: np.ndarray) -> tuple[float, float]:
 @given(st.integers(0, 10_000), st.integers(10, 120), st.booleans())
 def test_delong_equals_definition(seed: int, n: int, ties: bool) -> None:
     rng = np.random.default_rng(seed)
-    y = np.r_[0, 1, rng.integers(0, 2, n)]
+    y = np.r_[0, 0, 1, 1, rng.integers(0, 2, n)]
     s = 0.5 * y + rng.random(y.size)
     if ties:
         s = np.round(s, 1)
@@ -185,6 +185,18 @@ def test_delong_equals_definition(seed: int, n: int, ties: bool) -> None:
     assert r.ci is not None
     lo, hi = max(0.0, auc - z * np.sqrt(var)), min(1.0, auc + z * np.sqrt(var))
     assert r.ci == pytest.approx((lo, hi), rel=1e-9, abs=1e-12)
+
+
+def test_delong_needs_two_of_each_class() -> None:
+    from pytest_modelgate.gates import Gate
+
+    y = np.array([0, 0, 0, 0, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.4, 0.9])
+    r = evaluate("roc_auc", y, s, confidence=0.95)
+    assert r.ci is None
+    assert "too few rows" in r.details["note"]
+    g = Gate().metric("roc_auc", y, s, min=0.9, confidence=0.95)
+    assert g.verdict == "inconclusive"  # never a silent pass without the asked-for interval
 
 
 @settings(max_examples=40, deadline=None)
