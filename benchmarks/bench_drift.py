@@ -112,6 +112,21 @@ def bench_size(n: int, c: int, repeats: int) -> dict[str, Any]:
     return row
 
 
+def run_peer(python: str, tool: str, n: int, c: int, repeats: int) -> dict[str, Any] | None:
+    """Time a peer in its own environment (`drift_peers.py`), on the same seeded table."""
+    import subprocess
+
+    script = Path(__file__).with_name("drift_peers.py")
+    try:
+        proc = subprocess.run([python, str(script), tool, str(n), str(c), str(repeats)],
+                              capture_output=True, text=True, check=True, timeout=3600)
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"peer {tool} at {n}x{c} failed: {exc}", file=sys.stderr)
+        return None
+    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
 def pvalue_trap(n: int, k: int) -> dict[str, Any]:
     """k mildly drifted columns (D in [0.0025, 0.008]): flags from critical values vs p-values."""
     rng = np.random.default_rng(11)
@@ -134,12 +149,32 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--trap", default="1000000x8", help="NxK for the p-value trap, or ''")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "drift.json"))
+    parser.add_argument("--peers", default="", help="python of a venv with alibi-detect and "
+                        "evidently (numpy < 2); peers run there, right after our timings")
+    parser.add_argument("--peer-sizes", default="alibi:1000000x50,evidently:100000x50",
+                        help="tool:NxC pairs to run the peers at")
     args = parser.parse_args()
+    peer_plan: dict[tuple[int, int], list[str]] = {}
+    for item in filter(None, args.peer_sizes.split(",")):
+        tool, size = item.split(":")
+        nn, cc = (int(x) for x in size.split("x"))
+        peer_plan.setdefault((nn, cc), []).append(tool)
     rows = []
     for spec in args.sizes.split(","):
         n, c = (int(x) for x in spec.split("x"))
         row = bench_size(n, c, args.repeats)
         rows.append(row)
+        if args.peers:
+            for tool in peer_plan.get((n, c), []):
+                reps = 1 if n >= 1_000_000 or tool == "evidently" else args.repeats
+                peer = run_peer(args.peers, tool, n, c, reps)
+                if peer is not None:
+                    row[f"peer_{tool}_s"] = peer["seconds"]
+                    row[f"peer_{tool}_numpy"] = peer["numpy"]
+                    row[f"speedup_vs_{tool}_same_run"] = peer["seconds"] / row["detect_s"]
+                    print(f"    peer {tool}: {peer['seconds']:.2f}s (numpy {peer['numpy']}), "
+                          f"{row[f'speedup_vs_{tool}_same_run']:.1f}x slower than detect",
+                          flush=True)
         print(f"{n:>9,} x {c:<3} floor {row['floor_s']:.3f}s  scipy {row['scipy_s']:.3f}s  "
               f"detect {row['detect_s']:.3f}s (1 thread {row['detect_1thread_s']:.3f}s, "
               f"+p-values {row['detect_with_pvalues_s']:.3f}s, cached profile "
