@@ -38,7 +38,7 @@ COMPARE_KEYWORDS: tuple[str, ...] = (
 )
 WEAK_SLICES_KEYWORDS: tuple[str, ...] = (
     "metric", "max_gap", "relative", "min_size", "max_depth", "columns", "confidence",
-    "n_resamples", "average", "pos_label", "max_features",
+    "n_resamples", "average", "pos_label", "max_features", "sample_weight",
 )
 
 _ORDER = {"passed": 0, "inconclusive": 1, "failed": 2}

@@ -316,6 +316,8 @@ def compare(
         ci = (min(ci[0], delta), max(ci[1], delta))
     dec = decide(delta, ci, min=limit) if higher else decide(delta, ci, max=limit)
     verdict, margin, reason = dec.verdict, dec.margin, dec.reason
+    if ci is None and verdict == "passed":  # no interval on these rows: never a silent pass
+        verdict, reason = "inconclusive", "the interval could not be computed on these rows"
     if p_value is not None:
         details["p_value_null"] = f"delta {'<=' if higher else '>='} {limit:g}"
     need = None

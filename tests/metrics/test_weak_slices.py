@@ -86,6 +86,9 @@ def test_gate_weak_slices() -> None:
     ok = g.weak_slices(X, y, p, metric="accuracy", max_gap=0.5, confidence=0.95)
     assert ok.verdict == "passed"
     assert ok.ci is not None
+    weighted = g.weak_slices(X, y, p, metric="accuracy", max_gap=0.1,
+                             sample_weight=np.ones(len(y)))
+    assert weighted.value == pytest.approx(bad.value)
     rel = g.weak_slices(X, y, p, metric="accuracy", max_gap=0.2, relative=True)
     assert rel.threshold["relative"] is True
     with pytest.raises(ConfigError, match="max_gapp"):
