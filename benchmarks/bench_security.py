@@ -160,23 +160,35 @@ def ours_cli(path: Path) -> list[str]:
 
 
 def throughput(files: dict[str, Path], venv: Path | None, repeats: int) -> list[dict[str, Any]]:
+    """Interleaved rounds (every tool once per round, then the median per tool), so that load
+    from other processes on the shared machine hits every tool alike."""
+    tools = ["picklescan", "modelscan", "fickling"] if venv is not None else []
     rows = []
     for name, path in files.items():
         size_mb = path.stat().st_size / 2**20
+        samples: dict[str, list[dict[str, Any]]] = {t: [] for t in ["modelgate", *tools]}
+        for _ in range(repeats):
+            samples["modelgate"].append(time_ours(path, 1))
+            for tool in tools:
+                samples[tool].append(time_peer(venv, tool, path, 1, 900))  # type: ignore[arg-type]
         row: dict[str, Any] = {"file": name, "size_mb": round(size_mb, 1)}
-        row["modelgate"] = time_ours(path, repeats)
-        rc, secs = cli_run([str(c) for c in ours_cli(path)], 600)
-        row["modelgate"]["cli_seconds"] = secs
-        if venv is not None:
-            for tool in ("picklescan", "modelscan", "fickling"):
-                res = time_peer(venv, tool, path, repeats, 900)
-                cmd = CLI[tool](str(path))
-                cmd[0] = str(venv / "bin" / cmd[0])
-                rc, secs = cli_run(cmd, 900)
-                res["cli_seconds"] = secs
-                res["cli_verdict"] = CLI_VERDICT[tool].get(rc, f"error:rc{rc}") if rc is not None \
-                    else "timeout"
-                row[tool] = res
+        for tool, runs in samples.items():
+            secs = [r["seconds"] for r in runs if r.get("seconds") is not None]
+            res = dict(runs[-1])
+            res["seconds"] = statistics.median(secs) if secs else None
+            if tool == "modelgate":
+                res["seconds_with_sha256"] = statistics.median(
+                    r["seconds_with_sha256"] for r in runs)
+            row[tool] = res
+        _rc, secs_cli = cli_run([str(c) for c in ours_cli(path)], 600)
+        row["modelgate"]["cli_seconds"] = secs_cli
+        for tool in tools:
+            cmd = CLI[tool](str(path))
+            cmd[0] = str(venv / "bin" / cmd[0])  # type: ignore[operator]
+            rc, secs_cli = cli_run(cmd, 900)
+            row[tool]["cli_seconds"] = secs_cli
+            row[tool]["cli_verdict"] = (CLI_VERDICT[tool].get(rc, f"error:rc{rc}")
+                                        if rc is not None else "timeout")
         rows.append(row)
     return rows
 
@@ -261,11 +273,12 @@ def main() -> None:
     if not (venv / "bin" / "picklescan").exists():  # type: ignore[operator]
         print(f"peers not found in {venv}; measuring modelgate only")
         venv = None
-    repeats = 3 if args.quick else 5
+    repeats = 3 if args.quick else 7
     files = build_files(args.quick)
     rows = throughput(files, venv, repeats)
     tools = ["modelgate", "picklescan", "modelscan", "fickling"]
-    print("in-process scan time, median of", repeats, "(x = peer time / modelgate time)")
+    print("in-process scan time, median of", repeats, "interleaved rounds "
+          "(x = peer time / modelgate time)")
     for row in rows:
         print(fmt_row(row, tools))
     print("command line, interpreter start included (verdict by exit code):")
