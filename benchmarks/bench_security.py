@@ -8,7 +8,8 @@ each file (median of repeats; the peers run in their own venv through a small dr
 only the scan call, not the import) and also as a command-line subprocess (what CI pays,
 interpreter start included). Every tool's verdict is recorded too: a fast "error" is not a scan.
 With the corpus (default), every malicious and benign corpus file is also run through each tool
-to compare detection. Prints a table and writes JSON to benchmarks/results/security.json.
+to compare detection. Prints a table and writes JSON to benchmarks/results/security.json
+(detection also to security_detection.json, so a later ``--no-corpus`` run keeps it).
 The machine is shared (2 cores), so compare ratios from the same run, not absolute times.
 """
 
@@ -56,6 +57,10 @@ def run():
         return "clean" if sev.endswith("LIKELY_SAFE") and "UN" not in sev else "flagged"
     raise SystemExit("unknown tool")
 times, verdict = [], None
+try:
+    run()  # warm-up: lazy imports and caches are not part of a scan
+except Exception:
+    pass
 for _ in range(repeats):
     t = time.perf_counter()
     try:
@@ -108,6 +113,7 @@ def build_files(quick: bool) -> dict[str, Path]:
 def time_ours(path: Path, repeats: int) -> dict[str, Any]:
     from pytest_modelgate.security import scan, sha256_file
 
+    scan(path)  # warm-up, as for the peers
     times, times_hash = [], []
     result = None
     for _ in range(repeats):
@@ -299,6 +305,8 @@ def main() -> None:
     if not args.no_corpus:
         det = corpus(venv)
         doc["detection"] = det
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "security_detection.json").write_text(json.dumps(det, indent=2))
         print(f"detection on the corpus ({det['n_malicious']} malicious, {det['n_benign']} "
               "benign), command line per file:")
         for tool in tools:

@@ -450,7 +450,7 @@ class Walker:
                 pos += 1
                 self._need(pos, n, at)
                 try:
-                    stack.append(bytes(buf[pos:pos + n]).decode("utf-8", "surrogatepass"))
+                    stack.append(buf[pos:pos + n].decode("utf-8", "surrogatepass"))
                 except UnicodeDecodeError:
                     raise _Stop(at, "undecodable string") from None
                 pos += n
@@ -623,7 +623,7 @@ class Walker:
                     pos += 8
                 self._need(pos, n, at)
                 try:
-                    stack.append(bytes(buf[pos:pos + n]).decode("utf-8", "surrogatepass"))
+                    stack.append(buf[pos:pos + n].decode("utf-8", "surrogatepass"))
                 except UnicodeDecodeError:
                     raise _Stop(at, "undecodable string") from None
                 pos += n
