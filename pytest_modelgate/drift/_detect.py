@@ -512,7 +512,7 @@ def detect(
         return _run_column(w, meth, ref_col, cur_col, name in forced, scratch)
 
     cells = cur_table.n_rows * len(works)
-    workers = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
+    workers = n_jobs if n_jobs is not None else _default_workers()
     if workers > 1 and cells >= PARALLEL_CELLS and len(works) > 1:
         with ThreadPoolExecutor(max_workers=min(workers, len(works))) as pool:
             done = list(pool.map(job, works))
@@ -520,6 +520,18 @@ def detect(
         done = [job(w) for w in works]
     return _decide(done, method, alpha, correction, max_share, min_effect, n_ref,
                    cur_table.n_rows, notes)
+
+
+def _default_workers() -> int:
+    """Threads for the column loop: the idle CPUs (all of them on an idle CI runner, one on a
+    machine already busy with other work, where extra threads only contend)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - not on Unix
+        return cpus
+    return max(1, min(cpus, round(cpus - load + 0.5)))
 
 
 def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, correction: str,
@@ -536,7 +548,16 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         else:
             assert o.p_at_most is not None
             le.append(o.p_at_most)
-    rejected = dict(zip(tested, _rejections(le, alpha, correction), strict=True))
+    outs = [done[i].outcome for i in tested]
+    if all(o is not None and o.p_value is not None for o in outs):
+        # every p-value is known: decide on the adjusted p-values themselves, so the flag and
+        # the reported p_adjusted can never disagree at a floating-point boundary
+        adj = adjust_pvalues([o.p_value for o in outs if o is not None and o.p_value is not None],
+                             correction)
+        flags = [a <= alpha for a in adj]
+    else:
+        flags = _rejections(le, alpha, correction)
+    rejected = dict(zip(tested, flags, strict=True))
     pv = _PValues([done[i].outcome for i in tested], correction)  # type: ignore[misc]
     pos = {i: k for k, i in enumerate(tested)}
 
