@@ -1,6 +1,6 @@
 """The allow-lists, derived from real artifacts by `pytest_modelgate.security.derive`.
 
-Generated from 293 objects (every scikit-learn 1.9.1 estimator that builds with
+Generated from 345 objects (every scikit-learn 1.9.1 estimator that builds with
 defaults, fitted where possible, plus arrays of every dtype, sparse matrices, numpy random
 states, containers and FunctionTransformer with common numpy functions), each serialized with
 pickle protocols 0-5, joblib (plain and zlib) and skops. Regenerate with
@@ -10,28 +10,29 @@ needed the entry and names up to two."""
 from __future__ import annotations
 
 ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
-    ("_codecs", "encode"),  # 224: ARDRegression, AdaBoostClassifier
+    ("_codecs", "encode"),  # 272: ARDRegression, AdaBoostClassifier
     ("builtins", "bytearray"),  # 1: containers
-    ("builtins", "bytes"),  # 10: HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    ("builtins", "bytes"),  # 16: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("builtins", "complex"),  # 1: containers
-    ("builtins", "dict"),  # 6: StackingClassifier, StackingRegressor
+    ("builtins", "dict"),  # 8: StackingClassifier, StackingClassifier-binary
     ("builtins", "frozenset"),  # 1: containers
     ("builtins", "list"),  # 1: defaultdict
-    ("builtins", "object"),  # 238: ARDRegression, AdaBoostClassifier
+    ("builtins", "object"),  # 290: ARDRegression, AdaBoostClassifier
     ("builtins", "range"),  # 1: containers
     ("builtins", "set"),  # 1: containers
-    ("builtins", "slice"),  # 2: ColumnTransformer, containers
+    ("builtins", "slice"),  # 8: ColumnTransformer, column-transformer
     ("collections", "Counter"),  # 1: counter
     ("collections", "OrderedDict"),  # 1: ordereddict
     ("collections", "defaultdict"),  # 1: defaultdict
-    ("copyreg", "_reconstructor"),  # 240: ARDRegression, AdaBoostClassifier
+    ("copyreg", "_reconstructor"),  # 292: ARDRegression, AdaBoostClassifier
     ("datetime", "date"),  # 1: datetime
     ("datetime", "datetime"),  # 1: datetime
     ("datetime", "timedelta"),  # 1: datetime
     ("datetime", "timezone"),  # 1: datetime
     ("decimal", "Decimal"),  # 1: decimal
     ("fractions", "Fraction"),  # 1: decimal
-    ("joblib.numpy_pickle", "NumpyArrayWrapper"),  # 200: ARDRegression, AdaBoostClassifier
+    ("functools", "partial"),  # 3: hgb-categorical, hgb-categorical-3
+    ("joblib.numpy_pickle", "NumpyArrayWrapper"),  # 248: ARDRegression, AdaBoostClassifier
     ("numpy", "absolute"),  # 1: function-absolute
     ("numpy", "arcsinh"),  # 1: function-arcsinh
     ("numpy", "bool"),  # 1: numpy-types
@@ -40,12 +41,12 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "complex128"),  # 1: numpy-types
     ("numpy", "complex64"),  # 1: numpy-types
     ("numpy", "datetime64"),  # 1: numpy-types
-    ("numpy", "dtype"),  # 224: ARDRegression, AdaBoostClassifier
+    ("numpy", "dtype"),  # 272: ARDRegression, AdaBoostClassifier
     ("numpy", "exp"),  # 1: function-exp
     ("numpy", "expm1"),  # 1: function-expm1
     ("numpy", "float16"),  # 1: numpy-types
     ("numpy", "float32"),  # 1: numpy-types
-    ("numpy", "float64"),  # 8: DictVectorizer, FeatureHasher
+    ("numpy", "float64"),  # 13: DictVectorizer, FeatureHasher
     ("numpy", "int16"),  # 1: numpy-types
     ("numpy", "int32"),  # 1: numpy-types
     ("numpy", "int64"),  # 2: CountVectorizer, numpy-types
@@ -59,7 +60,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "median"),  # 1: function-median
     ("numpy", "min"),  # 1: function-min
     ("numpy", "nan_to_num"),  # 1: function-nan_to_num
-    ("numpy", "ndarray"),  # 201: ARDRegression, AdaBoostClassifier
+    ("numpy", "ndarray"),  # 249: ARDRegression, AdaBoostClassifier
     ("numpy", "object_"),  # 1: numpy-types
     ("numpy", "round"),  # 1: function-round
     ("numpy", "sign"),  # 1: function-sign
@@ -74,21 +75,21 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "uint32"),  # 1: numpy-types
     ("numpy", "uint64"),  # 1: numpy-types
     ("numpy", "uint8"),  # 1: numpy-types
-    ("numpy._core.multiarray", "_reconstruct"),  # 200: ARDRegression, AdaBoostClassifier
-    ("numpy._core.multiarray", "scalar"),  # 101: ARDRegression, AdaBoostClassifier
-    ("numpy._core.numeric", "_frombuffer"),  # 194: ARDRegression, AdaBoostClassifier
+    ("numpy._core.multiarray", "_reconstruct"),  # 248: ARDRegression, AdaBoostClassifier
+    ("numpy._core.multiarray", "scalar"),  # 126: ARDRegression, AdaBoostClassifier
+    ("numpy._core.numeric", "_frombuffer"),  # 242: ARDRegression, AdaBoostClassifier
     ("numpy.core.multiarray", "_reconstruct"),  # 0: numpy 1.x spelling
     ("numpy.core.multiarray", "scalar"),  # 0: numpy 1.x spelling
     ("numpy.core.numeric", "_frombuffer"),  # 0: numpy 1.x spelling
     ("numpy.ma", "MaskedArray"),  # 1: masked
     ("numpy.ma.core", "_mareconstruct"),  # 1: masked
-    ("numpy.random._mt19937", "MT19937"),  # 11: BisectingKMeans, GaussianProcessClassifier
-    ("numpy.random._pcg64", "PCG64"),  # 3: HistGradientBoostingClassifier, HistGradientBoostingRegressor
-    ("numpy.random._pickle", "__bit_generator_ctor"),  # 14: BisectingKMeans, GaussianProcessClassifier
-    ("numpy.random._pickle", "__generator_ctor"),  # 3: HistGradientBoostingClassifier, HistGradientBoostingRegressor
-    ("numpy.random._pickle", "__randomstate_ctor"),  # 11: BisectingKMeans, GaussianProcessClassifier
-    ("numpy.random.bit_generator", "SeedSequence"),  # 14: BisectingKMeans, GaussianProcessClassifier
-    ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),  # 14: BisectingKMeans, GaussianProcessClassifier
+    ("numpy.random._mt19937", "MT19937"),  # 14: BisectingKMeans, GaussianProcessClassifier
+    ("numpy.random._pcg64", "PCG64"),  # 7: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
+    ("numpy.random._pickle", "__bit_generator_ctor"),  # 21: BisectingKMeans, GaussianProcessClassifier
+    ("numpy.random._pickle", "__generator_ctor"),  # 7: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
+    ("numpy.random._pickle", "__randomstate_ctor"),  # 14: BisectingKMeans, GaussianProcessClassifier
+    ("numpy.random.bit_generator", "SeedSequence"),  # 21: BisectingKMeans, GaussianProcessClassifier
+    ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),  # 21: BisectingKMeans, GaussianProcessClassifier
     ("scipy._lib.array_api_compat.numpy._aliases", "asarray"),  # 1: SplineTransformer
     ("scipy.interpolate._bsplines", "BSpline"),  # 1: SplineTransformer
     ("scipy.sparse._bsr", "bsr_array"),  # 1: sparse-array-bsr
@@ -105,24 +106,27 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("scipy.sparse._dok", "dok_matrix"),  # 1: sparse-dok
     ("scipy.sparse._lil", "lil_array"),  # 1: sparse-array-lil
     ("scipy.sparse._lil", "lil_matrix"),  # 1: sparse-lil
+    ("sklearn._loss._loss", "CyHalfBinomialLoss"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss._loss", "CyHalfGammaLoss"),  # 1: GammaRegressor
-    ("sklearn._loss._loss", "CyHalfMultinomialLoss"),  # 2: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss._loss", "CyHalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
     ("sklearn._loss._loss", "CyHalfPoissonLoss"),  # 1: PoissonRegressor
-    ("sklearn._loss._loss", "CyHalfSquaredError"),  # 2: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss._loss", "CyHalfSquaredError"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
     ("sklearn._loss._loss", "CyHalfTweedieLossIdentity"),  # 1: TweedieRegressor
-    ("sklearn._loss._loss", "__pyx_unpickle_CyHalfMultinomialLoss"),  # 2: GradientBoostingClassifier, HistGradientBoostingClassifier
-    ("sklearn._loss.link", "IdentityLink"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
-    ("sklearn._loss.link", "Interval"),  # 7: GammaRegressor, GradientBoostingClassifier
+    ("sklearn._loss._loss", "__pyx_unpickle_CyHalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.link", "IdentityLink"),  # 4: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss.link", "Interval"),  # 12: GammaRegressor, GradientBoostingClassifier
     ("sklearn._loss.link", "LogLink"),  # 2: GammaRegressor, PoissonRegressor
-    ("sklearn._loss.link", "MultinomialLogit"),  # 2: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.link", "LogitLink"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
+    ("sklearn._loss.link", "MultinomialLogit"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.loss", "HalfBinomialLoss"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss.loss", "HalfGammaLoss"),  # 1: GammaRegressor
-    ("sklearn._loss.loss", "HalfMultinomialLoss"),  # 2: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.loss", "HalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
     ("sklearn._loss.loss", "HalfPoissonLoss"),  # 1: PoissonRegressor
-    ("sklearn._loss.loss", "HalfSquaredError"),  # 2: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss.loss", "HalfSquaredError"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
     ("sklearn._loss.loss", "HalfTweedieLossIdentity"),  # 1: TweedieRegressor
-    ("sklearn.calibration", "CalibratedClassifierCV"),  # 1: CalibratedClassifierCV
-    ("sklearn.calibration", "_CalibratedClassifier"),  # 1: CalibratedClassifierCV
-    ("sklearn.calibration", "_SigmoidCalibration"),  # 1: CalibratedClassifierCV
+    ("sklearn.calibration", "CalibratedClassifierCV"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
+    ("sklearn.calibration", "_CalibratedClassifier"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
+    ("sklearn.calibration", "_SigmoidCalibration"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
     ("sklearn.cluster._affinity_propagation", "AffinityPropagation"),  # 1: AffinityPropagation
     ("sklearn.cluster._agglomerative", "AgglomerativeClustering"),  # 1: AgglomerativeClustering
     ("sklearn.cluster._agglomerative", "FeatureAgglomeration"),  # 1: FeatureAgglomeration
@@ -141,7 +145,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.cluster._mean_shift", "MeanShift"),  # 1: MeanShift
     ("sklearn.cluster._optics", "OPTICS"),  # 1: OPTICS
     ("sklearn.cluster._spectral", "SpectralClustering"),  # 1: SpectralClustering
-    ("sklearn.compose._column_transformer", "ColumnTransformer"),  # 1: ColumnTransformer
+    ("sklearn.compose._column_transformer", "ColumnTransformer"),  # 7: ColumnTransformer, column-transformer
     ("sklearn.compose._target", "TransformedTargetRegressor"),  # 1: TransformedTargetRegressor
     ("sklearn.covariance._elliptic_envelope", "EllipticEnvelope"),  # 1: EllipticEnvelope
     ("sklearn.covariance._empirical_covariance", "EmpiricalCovariance"),  # 1: EmpiricalCovariance
@@ -168,29 +172,29 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.decomposition._sparse_pca", "MiniBatchSparsePCA"),  # 1: MiniBatchSparsePCA
     ("sklearn.decomposition._sparse_pca", "SparsePCA"),  # 1: SparsePCA
     ("sklearn.decomposition._truncated_svd", "TruncatedSVD"),  # 1: TruncatedSVD
-    ("sklearn.discriminant_analysis", "LinearDiscriminantAnalysis"),  # 1: LinearDiscriminantAnalysis
-    ("sklearn.discriminant_analysis", "QuadraticDiscriminantAnalysis"),  # 1: QuadraticDiscriminantAnalysis
-    ("sklearn.dummy", "DummyClassifier"),  # 2: DummyClassifier, GradientBoostingClassifier
+    ("sklearn.discriminant_analysis", "LinearDiscriminantAnalysis"),  # 2: LinearDiscriminantAnalysis, LinearDiscriminantAnalysis-binary
+    ("sklearn.discriminant_analysis", "QuadraticDiscriminantAnalysis"),  # 2: QuadraticDiscriminantAnalysis, QuadraticDiscriminantAnalysis-binary
+    ("sklearn.dummy", "DummyClassifier"),  # 4: DummyClassifier, DummyClassifier-binary
     ("sklearn.dummy", "DummyRegressor"),  # 2: DummyRegressor, GradientBoostingRegressor
-    ("sklearn.ensemble._bagging", "BaggingClassifier"),  # 1: BaggingClassifier
+    ("sklearn.ensemble._bagging", "BaggingClassifier"),  # 2: BaggingClassifier, BaggingClassifier-binary
     ("sklearn.ensemble._bagging", "BaggingRegressor"),  # 1: BaggingRegressor
-    ("sklearn.ensemble._forest", "ExtraTreesClassifier"),  # 1: ExtraTreesClassifier
+    ("sklearn.ensemble._forest", "ExtraTreesClassifier"),  # 2: ExtraTreesClassifier, ExtraTreesClassifier-binary
     ("sklearn.ensemble._forest", "ExtraTreesRegressor"),  # 1: ExtraTreesRegressor
-    ("sklearn.ensemble._forest", "RandomForestClassifier"),  # 1: RandomForestClassifier
+    ("sklearn.ensemble._forest", "RandomForestClassifier"),  # 2: RandomForestClassifier, RandomForestClassifier-binary
     ("sklearn.ensemble._forest", "RandomForestRegressor"),  # 1: RandomForestRegressor
     ("sklearn.ensemble._forest", "RandomTreesEmbedding"),  # 1: RandomTreesEmbedding
-    ("sklearn.ensemble._gb", "GradientBoostingClassifier"),  # 1: GradientBoostingClassifier
+    ("sklearn.ensemble._gb", "GradientBoostingClassifier"),  # 2: GradientBoostingClassifier, GradientBoostingClassifier-binary
     ("sklearn.ensemble._gb", "GradientBoostingRegressor"),  # 1: GradientBoostingRegressor
-    ("sklearn.ensemble._hist_gradient_boosting.binning", "_BinMapper"),  # 2: HistGradientBoostingClassifier, HistGradientBoostingRegressor
-    ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingClassifier"),  # 1: HistGradientBoostingClassifier
-    ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingRegressor"),  # 1: HistGradientBoostingRegressor
-    ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),  # 2: HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    ("sklearn.ensemble._hist_gradient_boosting.binning", "_BinMapper"),  # 6: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
+    ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingClassifier"),  # 4: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
+    ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingRegressor"),  # 2: HistGradientBoostingRegressor, hgb-categorical-reg
+    ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),  # 6: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("sklearn.ensemble._iforest", "IsolationForest"),  # 1: IsolationForest
-    ("sklearn.ensemble._stacking", "StackingClassifier"),  # 1: StackingClassifier
+    ("sklearn.ensemble._stacking", "StackingClassifier"),  # 2: StackingClassifier, StackingClassifier-binary
     ("sklearn.ensemble._stacking", "StackingRegressor"),  # 1: StackingRegressor
-    ("sklearn.ensemble._voting", "VotingClassifier"),  # 1: VotingClassifier
+    ("sklearn.ensemble._voting", "VotingClassifier"),  # 2: VotingClassifier, VotingClassifier-binary
     ("sklearn.ensemble._voting", "VotingRegressor"),  # 1: VotingRegressor
-    ("sklearn.ensemble._weight_boosting", "AdaBoostClassifier"),  # 1: AdaBoostClassifier
+    ("sklearn.ensemble._weight_boosting", "AdaBoostClassifier"),  # 2: AdaBoostClassifier, AdaBoostClassifier-binary
     ("sklearn.ensemble._weight_boosting", "AdaBoostRegressor"),  # 1: AdaBoostRegressor
     ("sklearn.feature_extraction._dict_vectorizer", "DictVectorizer"),  # 1: DictVectorizer
     ("sklearn.feature_extraction._hash", "FeatureHasher"),  # 1: FeatureHasher
@@ -200,7 +204,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.feature_extraction.text", "TfidfTransformer"),  # 2: TfidfTransformer, TfidfVectorizer
     ("sklearn.feature_extraction.text", "TfidfVectorizer"),  # 1: TfidfVectorizer
     ("sklearn.feature_selection._from_model", "SelectFromModel"),  # 1: SelectFromModel
-    ("sklearn.feature_selection._rfe", "RFE"),  # 1: RFE
+    ("sklearn.feature_selection._rfe", "RFE"),  # 2: RFE, RFE-binary
     ("sklearn.feature_selection._rfe", "RFECV"),  # 1: RFECV
     ("sklearn.feature_selection._sequential", "SequentialFeatureSelector"),  # 1: SequentialFeatureSelector
     ("sklearn.feature_selection._univariate_selection", "GenericUnivariateSelect"),  # 1: GenericUnivariateSelect
@@ -211,13 +215,13 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.feature_selection._univariate_selection", "SelectPercentile"),  # 1: SelectPercentile
     ("sklearn.feature_selection._univariate_selection", "f_classif"),  # 6: GenericUnivariateSelect, SelectFdr
     ("sklearn.feature_selection._variance_threshold", "VarianceThreshold"),  # 1: VarianceThreshold
-    ("sklearn.frozen._frozen", "FrozenEstimator"),  # 1: FrozenEstimator
-    ("sklearn.gaussian_process._gpc", "GaussianProcessClassifier"),  # 1: GaussianProcessClassifier
-    ("sklearn.gaussian_process._gpc", "_BinaryGaussianProcessClassifierLaplace"),  # 1: GaussianProcessClassifier
+    ("sklearn.frozen._frozen", "FrozenEstimator"),  # 2: FrozenEstimator, FrozenEstimator-binary
+    ("sklearn.gaussian_process._gpc", "GaussianProcessClassifier"),  # 2: GaussianProcessClassifier, GaussianProcessClassifier-binary
+    ("sklearn.gaussian_process._gpc", "_BinaryGaussianProcessClassifierLaplace"),  # 2: GaussianProcessClassifier, GaussianProcessClassifier-binary
     ("sklearn.gaussian_process._gpr", "GaussianProcessRegressor"),  # 1: GaussianProcessRegressor
-    ("sklearn.gaussian_process.kernels", "ConstantKernel"),  # 2: GaussianProcessClassifier, GaussianProcessRegressor
-    ("sklearn.gaussian_process.kernels", "Product"),  # 2: GaussianProcessClassifier, GaussianProcessRegressor
-    ("sklearn.gaussian_process.kernels", "RBF"),  # 2: GaussianProcessClassifier, GaussianProcessRegressor
+    ("sklearn.gaussian_process.kernels", "ConstantKernel"),  # 3: GaussianProcessClassifier, GaussianProcessClassifier-binary
+    ("sklearn.gaussian_process.kernels", "Product"),  # 3: GaussianProcessClassifier, GaussianProcessClassifier-binary
+    ("sklearn.gaussian_process.kernels", "RBF"),  # 3: GaussianProcessClassifier, GaussianProcessClassifier-binary
     ("sklearn.impute._base", "MissingIndicator"),  # 1: MissingIndicator
     ("sklearn.impute._base", "SimpleImputer"),  # 1: SimpleImputer
     ("sklearn.impute._knn", "KNNImputer"),  # 1: KNNImputer
@@ -228,7 +232,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.kernel_approximation", "RBFSampler"),  # 1: RBFSampler
     ("sklearn.kernel_approximation", "SkewedChi2Sampler"),  # 1: SkewedChi2Sampler
     ("sklearn.kernel_ridge", "KernelRidge"),  # 1: KernelRidge
-    ("sklearn.linear_model._base", "LinearRegression"),  # 9: LinearRegression, MultiOutputRegressor
+    ("sklearn.linear_model._base", "LinearRegression"),  # 10: LinearRegression, MultiOutputRegressor
     ("sklearn.linear_model._bayes", "ARDRegression"),  # 1: ARDRegression
     ("sklearn.linear_model._bayes", "BayesianRidge"),  # 1: BayesianRidge
     ("sklearn.linear_model._coordinate_descent", "ElasticNet"),  # 1: ElasticNet
@@ -248,21 +252,21 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.linear_model._least_angle", "LassoLars"),  # 1: LassoLars
     ("sklearn.linear_model._least_angle", "LassoLarsCV"),  # 1: LassoLarsCV
     ("sklearn.linear_model._least_angle", "LassoLarsIC"),  # 1: LassoLarsIC
-    ("sklearn.linear_model._logistic", "LogisticRegression"),  # 13: ClassifierChain, FixedThresholdClassifier
-    ("sklearn.linear_model._logistic", "LogisticRegressionCV"),  # 1: LogisticRegressionCV
+    ("sklearn.linear_model._logistic", "LogisticRegression"),  # 27: ClassifierChain, ClassifierChain-binary
+    ("sklearn.linear_model._logistic", "LogisticRegressionCV"),  # 2: LogisticRegressionCV, LogisticRegressionCV-binary
     ("sklearn.linear_model._omp", "OrthogonalMatchingPursuit"),  # 1: OrthogonalMatchingPursuit
     ("sklearn.linear_model._omp", "OrthogonalMatchingPursuitCV"),  # 1: OrthogonalMatchingPursuitCV
-    ("sklearn.linear_model._passive_aggressive", "PassiveAggressiveClassifier"),  # 1: PassiveAggressiveClassifier
+    ("sklearn.linear_model._passive_aggressive", "PassiveAggressiveClassifier"),  # 2: PassiveAggressiveClassifier, PassiveAggressiveClassifier-binary
     ("sklearn.linear_model._passive_aggressive", "PassiveAggressiveRegressor"),  # 1: PassiveAggressiveRegressor
-    ("sklearn.linear_model._perceptron", "Perceptron"),  # 1: Perceptron
+    ("sklearn.linear_model._perceptron", "Perceptron"),  # 2: Perceptron, Perceptron-binary
     ("sklearn.linear_model._quantile", "QuantileRegressor"),  # 1: QuantileRegressor
     ("sklearn.linear_model._ransac", "RANSACRegressor"),  # 1: RANSACRegressor
     ("sklearn.linear_model._ridge", "Ridge"),  # 1: Ridge
     ("sklearn.linear_model._ridge", "RidgeCV"),  # 2: RidgeCV, StackingRegressor
-    ("sklearn.linear_model._ridge", "RidgeClassifier"),  # 1: RidgeClassifier
-    ("sklearn.linear_model._ridge", "RidgeClassifierCV"),  # 1: RidgeClassifierCV
-    ("sklearn.linear_model._sgd_fast", "Hinge"),  # 4: PassiveAggressiveClassifier, Perceptron
-    ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),  # 1: SGDClassifier
+    ("sklearn.linear_model._ridge", "RidgeClassifier"),  # 2: RidgeClassifier, RidgeClassifier-binary
+    ("sklearn.linear_model._ridge", "RidgeClassifierCV"),  # 2: RidgeClassifierCV, RidgeClassifierCV-binary
+    ("sklearn.linear_model._sgd_fast", "Hinge"),  # 7: PassiveAggressiveClassifier, PassiveAggressiveClassifier-binary
+    ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),  # 2: SGDClassifier, SGDClassifier-binary
     ("sklearn.linear_model._stochastic_gradient", "SGDOneClassSVM"),  # 1: SGDOneClassSVM
     ("sklearn.linear_model._stochastic_gradient", "SGDRegressor"),  # 1: SGDRegressor
     ("sklearn.linear_model._theil_sen", "TheilSenRegressor"),  # 1: TheilSenRegressor
@@ -272,43 +276,44 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.manifold._mds", "MDS"),  # 1: MDS
     ("sklearn.manifold._spectral_embedding", "SpectralEmbedding"),  # 1: SpectralEmbedding
     ("sklearn.manifold._t_sne", "TSNE"),  # 1: TSNE
-    ("sklearn.metrics._dist_metrics", "EuclideanDistance64"),  # 11: Isomap, KNeighborsClassifier
-    ("sklearn.metrics._dist_metrics", "newObj"),  # 11: Isomap, KNeighborsClassifier
+    ("sklearn.metrics._dist_metrics", "EuclideanDistance64"),  # 13: Isomap, KNeighborsClassifier
+    ("sklearn.metrics._dist_metrics", "newObj"),  # 13: Isomap, KNeighborsClassifier
     ("sklearn.mixture._bayesian_mixture", "BayesianGaussianMixture"),  # 1: BayesianGaussianMixture
     ("sklearn.mixture._gaussian_mixture", "GaussianMixture"),  # 1: GaussianMixture
-    ("sklearn.model_selection._classification_threshold", "FixedThresholdClassifier"),  # 1: FixedThresholdClassifier
-    ("sklearn.model_selection._classification_threshold", "TunedThresholdClassifierCV"),  # 1: TunedThresholdClassifierCV
-    ("sklearn.multiclass", "OneVsOneClassifier"),  # 1: OneVsOneClassifier
-    ("sklearn.multiclass", "OneVsRestClassifier"),  # 2: GaussianProcessClassifier, OneVsRestClassifier
-    ("sklearn.multiclass", "OutputCodeClassifier"),  # 1: OutputCodeClassifier
-    ("sklearn.multioutput", "ClassifierChain"),  # 1: ClassifierChain
-    ("sklearn.multioutput", "MultiOutputClassifier"),  # 1: MultiOutputClassifier
+    ("sklearn.model_selection._classification_threshold", "FixedThresholdClassifier"),  # 2: FixedThresholdClassifier, FixedThresholdClassifier-binary
+    ("sklearn.model_selection._classification_threshold", "TunedThresholdClassifierCV"),  # 2: TunedThresholdClassifierCV, TunedThresholdClassifierCV-binary
+    ("sklearn.multiclass", "OneVsOneClassifier"),  # 2: OneVsOneClassifier, OneVsOneClassifier-binary
+    ("sklearn.multiclass", "OneVsRestClassifier"),  # 3: GaussianProcessClassifier, OneVsRestClassifier
+    ("sklearn.multiclass", "OutputCodeClassifier"),  # 2: OutputCodeClassifier, OutputCodeClassifier-binary
+    ("sklearn.multiclass", "_ConstantPredictor"),  # 1: OutputCodeClassifier
+    ("sklearn.multioutput", "ClassifierChain"),  # 2: ClassifierChain, ClassifierChain-binary
+    ("sklearn.multioutput", "MultiOutputClassifier"),  # 2: MultiOutputClassifier, MultiOutputClassifier-binary
     ("sklearn.multioutput", "MultiOutputRegressor"),  # 1: MultiOutputRegressor
     ("sklearn.multioutput", "RegressorChain"),  # 1: RegressorChain
-    ("sklearn.naive_bayes", "BernoulliNB"),  # 1: BernoulliNB
-    ("sklearn.naive_bayes", "CategoricalNB"),  # 1: CategoricalNB
-    ("sklearn.naive_bayes", "ComplementNB"),  # 1: ComplementNB
-    ("sklearn.naive_bayes", "GaussianNB"),  # 1: GaussianNB
-    ("sklearn.naive_bayes", "MultinomialNB"),  # 1: MultinomialNB
-    ("sklearn.neighbors._classification", "KNeighborsClassifier"),  # 1: KNeighborsClassifier
-    ("sklearn.neighbors._classification", "RadiusNeighborsClassifier"),  # 1: RadiusNeighborsClassifier
+    ("sklearn.naive_bayes", "BernoulliNB"),  # 2: BernoulliNB, BernoulliNB-binary
+    ("sklearn.naive_bayes", "CategoricalNB"),  # 2: CategoricalNB, CategoricalNB-binary
+    ("sklearn.naive_bayes", "ComplementNB"),  # 2: ComplementNB, ComplementNB-binary
+    ("sklearn.naive_bayes", "GaussianNB"),  # 2: GaussianNB, GaussianNB-binary
+    ("sklearn.naive_bayes", "MultinomialNB"),  # 2: MultinomialNB, MultinomialNB-binary
+    ("sklearn.neighbors._classification", "KNeighborsClassifier"),  # 2: KNeighborsClassifier, KNeighborsClassifier-binary
+    ("sklearn.neighbors._classification", "RadiusNeighborsClassifier"),  # 2: RadiusNeighborsClassifier, RadiusNeighborsClassifier-binary
     ("sklearn.neighbors._graph", "KNeighborsTransformer"),  # 1: KNeighborsTransformer
     ("sklearn.neighbors._graph", "RadiusNeighborsTransformer"),  # 1: RadiusNeighborsTransformer
-    ("sklearn.neighbors._kd_tree", "KDTree"),  # 11: Isomap, KNeighborsClassifier
-    ("sklearn.neighbors._kd_tree", "newObj"),  # 11: Isomap, KNeighborsClassifier
+    ("sklearn.neighbors._kd_tree", "KDTree"),  # 13: Isomap, KNeighborsClassifier
+    ("sklearn.neighbors._kd_tree", "newObj"),  # 13: Isomap, KNeighborsClassifier
     ("sklearn.neighbors._kde", "KernelDensity"),  # 1: KernelDensity
     ("sklearn.neighbors._lof", "LocalOutlierFactor"),  # 1: LocalOutlierFactor
     ("sklearn.neighbors._nca", "NeighborhoodComponentsAnalysis"),  # 1: NeighborhoodComponentsAnalysis
-    ("sklearn.neighbors._nearest_centroid", "NearestCentroid"),  # 1: NearestCentroid
+    ("sklearn.neighbors._nearest_centroid", "NearestCentroid"),  # 2: NearestCentroid, NearestCentroid-binary
     ("sklearn.neighbors._regression", "KNeighborsRegressor"),  # 1: KNeighborsRegressor
     ("sklearn.neighbors._regression", "RadiusNeighborsRegressor"),  # 1: RadiusNeighborsRegressor
     ("sklearn.neighbors._unsupervised", "NearestNeighbors"),  # 3: Isomap, LocallyLinearEmbedding
-    ("sklearn.neural_network._multilayer_perceptron", "MLPClassifier"),  # 1: MLPClassifier
+    ("sklearn.neural_network._multilayer_perceptron", "MLPClassifier"),  # 2: MLPClassifier, MLPClassifier-binary
     ("sklearn.neural_network._multilayer_perceptron", "MLPRegressor"),  # 1: MLPRegressor
     ("sklearn.neural_network._rbm", "BernoulliRBM"),  # 1: BernoulliRBM
-    ("sklearn.neural_network._stochastic_optimizers", "AdamOptimizer"),  # 2: MLPClassifier, MLPRegressor
+    ("sklearn.neural_network._stochastic_optimizers", "AdamOptimizer"),  # 3: MLPClassifier, MLPClassifier-binary
     ("sklearn.pipeline", "FeatureUnion"),  # 1: FeatureUnion
-    ("sklearn.pipeline", "Pipeline"),  # 1: Pipeline
+    ("sklearn.pipeline", "Pipeline"),  # 5: Pipeline, Pipeline-binary
     ("sklearn.preprocessing._data", "Binarizer"),  # 1: Binarizer
     ("sklearn.preprocessing._data", "KernelCenterer"),  # 3: Isomap, KernelCenterer
     ("sklearn.preprocessing._data", "MaxAbsScaler"),  # 1: MaxAbsScaler
@@ -317,44 +322,45 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.preprocessing._data", "PowerTransformer"),  # 1: PowerTransformer
     ("sklearn.preprocessing._data", "QuantileTransformer"),  # 1: QuantileTransformer
     ("sklearn.preprocessing._data", "RobustScaler"),  # 1: RobustScaler
-    ("sklearn.preprocessing._data", "StandardScaler"),  # 5: ColumnTransformer, FeatureUnion
+    ("sklearn.preprocessing._data", "StandardScaler"),  # 8: ColumnTransformer, FeatureUnion
     ("sklearn.preprocessing._discretization", "KBinsDiscretizer"),  # 1: KBinsDiscretizer
-    ("sklearn.preprocessing._encoders", "OneHotEncoder"),  # 3: KBinsDiscretizer, OneHotEncoder
-    ("sklearn.preprocessing._encoders", "OrdinalEncoder"),  # 1: OrdinalEncoder
-    ("sklearn.preprocessing._function_transformer", "FunctionTransformer"),  # 23: FunctionTransformer, TransformedTargetRegressor
-    ("sklearn.preprocessing._label", "LabelBinarizer"),  # 6: GaussianProcessClassifier, LabelBinarizer
-    ("sklearn.preprocessing._label", "LabelEncoder"),  # 4: HistGradientBoostingClassifier, LabelEncoder
+    ("sklearn.preprocessing._encoders", "OneHotEncoder"),  # 5: KBinsDiscretizer, OneHotEncoder
+    ("sklearn.preprocessing._encoders", "OrdinalEncoder"),  # 5: OrdinalEncoder, column-transformer
+    ("sklearn.preprocessing._function_transformer", "FunctionTransformer"),  # 27: FunctionTransformer, TransformedTargetRegressor
+    ("sklearn.preprocessing._label", "LabelBinarizer"),  # 10: GaussianProcessClassifier, LabelBinarizer
+    ("sklearn.preprocessing._label", "LabelEncoder"),  # 9: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("sklearn.preprocessing._label", "MultiLabelBinarizer"),  # 1: MultiLabelBinarizer
     ("sklearn.preprocessing._polynomial", "PolynomialFeatures"),  # 1: PolynomialFeatures
     ("sklearn.preprocessing._polynomial", "SplineTransformer"),  # 1: SplineTransformer
-    ("sklearn.preprocessing._target_encoder", "TargetEncoder"),  # 1: TargetEncoder
+    ("sklearn.preprocessing._target_encoder", "TargetEncoder"),  # 2: TargetEncoder, target-encoder
     ("sklearn.random_projection", "GaussianRandomProjection"),  # 1: GaussianRandomProjection
     ("sklearn.random_projection", "SparseRandomProjection"),  # 1: SparseRandomProjection
-    ("sklearn.semi_supervised._label_propagation", "LabelPropagation"),  # 1: LabelPropagation
-    ("sklearn.semi_supervised._label_propagation", "LabelSpreading"),  # 1: LabelSpreading
+    ("sklearn.semi_supervised._label_propagation", "LabelPropagation"),  # 2: LabelPropagation, LabelPropagation-binary
+    ("sklearn.semi_supervised._label_propagation", "LabelSpreading"),  # 2: LabelSpreading, LabelSpreading-binary
     ("sklearn.semi_supervised._self_training", "SelfTrainingClassifier"),  # 1: SelfTrainingClassifier
-    ("sklearn.svm._classes", "LinearSVC"),  # 2: CalibratedClassifierCV, LinearSVC
+    ("sklearn.svm._classes", "LinearSVC"),  # 4: CalibratedClassifierCV, CalibratedClassifierCV-binary
     ("sklearn.svm._classes", "LinearSVR"),  # 1: LinearSVR
-    ("sklearn.svm._classes", "NuSVC"),  # 1: NuSVC
+    ("sklearn.svm._classes", "NuSVC"),  # 2: NuSVC, NuSVC-binary
     ("sklearn.svm._classes", "NuSVR"),  # 1: NuSVR
     ("sklearn.svm._classes", "OneClassSVM"),  # 1: OneClassSVM
-    ("sklearn.svm._classes", "SVC"),  # 1: SVC
+    ("sklearn.svm._classes", "SVC"),  # 2: SVC, SVC-binary
     ("sklearn.svm._classes", "SVR"),  # 1: SVR
-    ("sklearn.tree._classes", "DecisionTreeClassifier"),  # 7: AdaBoostClassifier, BaggingClassifier
-    ("sklearn.tree._classes", "DecisionTreeRegressor"),  # 8: AdaBoostRegressor, BaggingRegressor
-    ("sklearn.tree._classes", "ExtraTreeClassifier"),  # 2: ExtraTreeClassifier, ExtraTreesClassifier
+    ("sklearn.tree._classes", "DecisionTreeClassifier"),  # 14: AdaBoostClassifier, AdaBoostClassifier-binary
+    ("sklearn.tree._classes", "DecisionTreeRegressor"),  # 9: AdaBoostRegressor, BaggingRegressor
+    ("sklearn.tree._classes", "ExtraTreeClassifier"),  # 4: ExtraTreeClassifier, ExtraTreeClassifier-binary
     ("sklearn.tree._classes", "ExtraTreeRegressor"),  # 4: ExtraTreeRegressor, ExtraTreesRegressor
-    ("sklearn.tree._tree", "Tree"),  # 21: AdaBoostClassifier, AdaBoostRegressor
-    ("sklearn.utils._bunch", "Bunch"),  # 4: StackingClassifier, StackingRegressor
+    ("sklearn.tree._tree", "Tree"),  # 31: AdaBoostClassifier, AdaBoostClassifier-binary
+    ("sklearn.utils._bunch", "Bunch"),  # 6: StackingClassifier, StackingClassifier-binary
+    ("sklearn.utils.validation", "check_array"),  # 3: hgb-categorical, hgb-categorical-3
 })
 
 SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("builtins", "bytes"),  # 1: datetime
-    ("builtins", "dict"),  # 228: ARDRegression, AdaBoostClassifier
-    ("builtins", "list"),  # 233: ARDRegression, AdaBoostClassifier
-    ("builtins", "slice"),  # 1: ColumnTransformer
-    ("builtins", "str"),  # 235: ARDRegression, AdaBoostClassifier
-    ("builtins", "tuple"),  # 69: AdaBoostClassifier, AdaBoostRegressor
+    ("builtins", "dict"),  # 280: ARDRegression, AdaBoostClassifier
+    ("builtins", "list"),  # 285: ARDRegression, AdaBoostClassifier
+    ("builtins", "slice"),  # 7: ColumnTransformer, column-transformer
+    ("builtins", "str"),  # 287: ARDRegression, AdaBoostClassifier
+    ("builtins", "tuple"),  # 97: AdaBoostClassifier, AdaBoostClassifier-binary
     ("collections", "Counter"),  # 1: counter
     ("collections", "OrderedDict"),  # 1: ordereddict
     ("collections", "defaultdict"),  # 1: defaultdict
@@ -364,6 +370,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("datetime", "timezone"),  # 1: datetime
     ("decimal", "Decimal"),  # 1: decimal
     ("fractions", "Fraction"),  # 1: decimal
+    ("functools", "partial"),  # 3: hgb-categorical, hgb-categorical-3
     ("numpy", "absolute"),  # 1: function-absolute
     ("numpy", "arcsinh"),  # 1: function-arcsinh
     ("numpy", "bool"),  # 2: numpy-types, scalar-b1
@@ -377,10 +384,10 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "expm1"),  # 1: function-expm1
     ("numpy", "float16"),  # 2: numpy-types, scalar-f2
     ("numpy", "float32"),  # 2: numpy-types, scalar-f4
-    ("numpy", "float64"),  # 74: ARDRegression, BayesianGaussianMixture
+    ("numpy", "float64"),  # 88: ARDRegression, BayesianGaussianMixture
     ("numpy", "int16"),  # 2: numpy-types, scalar-i2
     ("numpy", "int32"),  # 2: numpy-types, scalar-i4
-    ("numpy", "int64"),  # 21: AdaBoostClassifier, BaggingClassifier
+    ("numpy", "int64"),  # 32: AdaBoostClassifier, AdaBoostClassifier-binary
     ("numpy", "int8"),  # 2: numpy-types, scalar-i1
     ("numpy", "log"),  # 1: function-log
     ("numpy", "log10"),  # 1: function-log10
@@ -391,7 +398,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "median"),  # 1: function-median
     ("numpy", "min"),  # 1: function-min
     ("numpy", "nan_to_num"),  # 1: function-nan_to_num
-    ("numpy", "ndarray"),  # 186: ARDRegression, AdaBoostClassifier
+    ("numpy", "ndarray"),  # 234: ARDRegression, AdaBoostClassifier
     ("numpy", "object_"),  # 1: numpy-types
     ("numpy", "round"),  # 1: function-round
     ("numpy", "sign"),  # 1: function-sign
@@ -404,13 +411,13 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "timedelta64"),  # 2: numpy-types, scalar-m8[s]
     ("numpy", "uint16"),  # 2: numpy-types, scalar-u2
     ("numpy", "uint32"),  # 2: numpy-types, scalar-u4
-    ("numpy", "uint64"),  # 4: HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    ("numpy", "uint64"),  # 8: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("numpy", "uint8"),  # 2: numpy-types, scalar-u1
     ("numpy", "void"),  # 1: scalar-V4
     ("numpy.ma", "MaskedArray"),  # 1: masked
-    ("numpy.random._generator", "Generator"),  # 3: HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    ("numpy.random._generator", "Generator"),  # 7: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("numpy.random.bit_generator", "SeedSequence"),  # 1: seedsequence
-    ("numpy.random.mtrand", "RandomState"),  # 11: BisectingKMeans, GaussianProcessClassifier
+    ("numpy.random.mtrand", "RandomState"),  # 14: BisectingKMeans, GaussianProcessClassifier
     ("scipy._lib.array_api_compat.numpy._aliases", "asarray"),  # 1: SplineTransformer
     ("scipy.interpolate._bsplines", "BSpline"),  # 1: SplineTransformer
     ("scipy.sparse._bsr", "bsr_array"),  # 1: sparse-array-bsr
@@ -423,23 +430,26 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("scipy.sparse._csr", "csr_matrix"),  # 2: SpectralEmbedding, sparse-csr
     ("scipy.sparse._dia", "dia_array"),  # 1: sparse-array-dia
     ("scipy.sparse._dia", "dia_matrix"),  # 1: sparse-dia
+    ("sklearn._loss._loss", "CyHalfBinomialLoss"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss._loss", "CyHalfGammaLoss"),  # 1: GammaRegressor
-    ("sklearn._loss._loss", "CyHalfMultinomialLoss"),  # 2: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss._loss", "CyHalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
     ("sklearn._loss._loss", "CyHalfPoissonLoss"),  # 1: PoissonRegressor
-    ("sklearn._loss._loss", "CyHalfSquaredError"),  # 2: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss._loss", "CyHalfSquaredError"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
     ("sklearn._loss._loss", "CyHalfTweedieLossIdentity"),  # 1: TweedieRegressor
-    ("sklearn._loss.link", "IdentityLink"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
-    ("sklearn._loss.link", "Interval"),  # 7: GammaRegressor, GradientBoostingClassifier
+    ("sklearn._loss.link", "IdentityLink"),  # 4: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss.link", "Interval"),  # 12: GammaRegressor, GradientBoostingClassifier
     ("sklearn._loss.link", "LogLink"),  # 2: GammaRegressor, PoissonRegressor
-    ("sklearn._loss.link", "MultinomialLogit"),  # 2: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.link", "LogitLink"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
+    ("sklearn._loss.link", "MultinomialLogit"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.loss", "HalfBinomialLoss"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss.loss", "HalfGammaLoss"),  # 1: GammaRegressor
-    ("sklearn._loss.loss", "HalfMultinomialLoss"),  # 2: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.loss", "HalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
     ("sklearn._loss.loss", "HalfPoissonLoss"),  # 1: PoissonRegressor
-    ("sklearn._loss.loss", "HalfSquaredError"),  # 2: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss.loss", "HalfSquaredError"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
     ("sklearn._loss.loss", "HalfTweedieLossIdentity"),  # 1: TweedieRegressor
-    ("sklearn.calibration", "CalibratedClassifierCV"),  # 1: CalibratedClassifierCV
-    ("sklearn.calibration", "_CalibratedClassifier"),  # 1: CalibratedClassifierCV
-    ("sklearn.calibration", "_SigmoidCalibration"),  # 1: CalibratedClassifierCV
+    ("sklearn.calibration", "CalibratedClassifierCV"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
+    ("sklearn.calibration", "_CalibratedClassifier"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
+    ("sklearn.calibration", "_SigmoidCalibration"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
     ("sklearn.cluster._affinity_propagation", "AffinityPropagation"),  # 1: AffinityPropagation
     ("sklearn.cluster._agglomerative", "AgglomerativeClustering"),  # 1: AgglomerativeClustering
     ("sklearn.cluster._agglomerative", "FeatureAgglomeration"),  # 1: FeatureAgglomeration
@@ -455,7 +465,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.cluster._mean_shift", "MeanShift"),  # 1: MeanShift
     ("sklearn.cluster._optics", "OPTICS"),  # 1: OPTICS
     ("sklearn.cluster._spectral", "SpectralClustering"),  # 1: SpectralClustering
-    ("sklearn.compose._column_transformer", "ColumnTransformer"),  # 1: ColumnTransformer
+    ("sklearn.compose._column_transformer", "ColumnTransformer"),  # 7: ColumnTransformer, column-transformer
     ("sklearn.compose._target", "TransformedTargetRegressor"),  # 1: TransformedTargetRegressor
     ("sklearn.covariance._elliptic_envelope", "EllipticEnvelope"),  # 1: EllipticEnvelope
     ("sklearn.covariance._empirical_covariance", "EmpiricalCovariance"),  # 1: EmpiricalCovariance
@@ -482,29 +492,29 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.decomposition._sparse_pca", "MiniBatchSparsePCA"),  # 1: MiniBatchSparsePCA
     ("sklearn.decomposition._sparse_pca", "SparsePCA"),  # 1: SparsePCA
     ("sklearn.decomposition._truncated_svd", "TruncatedSVD"),  # 1: TruncatedSVD
-    ("sklearn.discriminant_analysis", "LinearDiscriminantAnalysis"),  # 1: LinearDiscriminantAnalysis
-    ("sklearn.discriminant_analysis", "QuadraticDiscriminantAnalysis"),  # 1: QuadraticDiscriminantAnalysis
-    ("sklearn.dummy", "DummyClassifier"),  # 2: DummyClassifier, GradientBoostingClassifier
+    ("sklearn.discriminant_analysis", "LinearDiscriminantAnalysis"),  # 2: LinearDiscriminantAnalysis, LinearDiscriminantAnalysis-binary
+    ("sklearn.discriminant_analysis", "QuadraticDiscriminantAnalysis"),  # 2: QuadraticDiscriminantAnalysis, QuadraticDiscriminantAnalysis-binary
+    ("sklearn.dummy", "DummyClassifier"),  # 4: DummyClassifier, DummyClassifier-binary
     ("sklearn.dummy", "DummyRegressor"),  # 2: DummyRegressor, GradientBoostingRegressor
-    ("sklearn.ensemble._bagging", "BaggingClassifier"),  # 1: BaggingClassifier
+    ("sklearn.ensemble._bagging", "BaggingClassifier"),  # 2: BaggingClassifier, BaggingClassifier-binary
     ("sklearn.ensemble._bagging", "BaggingRegressor"),  # 1: BaggingRegressor
-    ("sklearn.ensemble._forest", "ExtraTreesClassifier"),  # 1: ExtraTreesClassifier
+    ("sklearn.ensemble._forest", "ExtraTreesClassifier"),  # 2: ExtraTreesClassifier, ExtraTreesClassifier-binary
     ("sklearn.ensemble._forest", "ExtraTreesRegressor"),  # 1: ExtraTreesRegressor
-    ("sklearn.ensemble._forest", "RandomForestClassifier"),  # 1: RandomForestClassifier
+    ("sklearn.ensemble._forest", "RandomForestClassifier"),  # 2: RandomForestClassifier, RandomForestClassifier-binary
     ("sklearn.ensemble._forest", "RandomForestRegressor"),  # 1: RandomForestRegressor
     ("sklearn.ensemble._forest", "RandomTreesEmbedding"),  # 1: RandomTreesEmbedding
-    ("sklearn.ensemble._gb", "GradientBoostingClassifier"),  # 1: GradientBoostingClassifier
+    ("sklearn.ensemble._gb", "GradientBoostingClassifier"),  # 2: GradientBoostingClassifier, GradientBoostingClassifier-binary
     ("sklearn.ensemble._gb", "GradientBoostingRegressor"),  # 1: GradientBoostingRegressor
-    ("sklearn.ensemble._hist_gradient_boosting.binning", "_BinMapper"),  # 2: HistGradientBoostingClassifier, HistGradientBoostingRegressor
-    ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingClassifier"),  # 1: HistGradientBoostingClassifier
-    ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingRegressor"),  # 1: HistGradientBoostingRegressor
-    ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),  # 2: HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    ("sklearn.ensemble._hist_gradient_boosting.binning", "_BinMapper"),  # 6: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
+    ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingClassifier"),  # 4: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
+    ("sklearn.ensemble._hist_gradient_boosting.gradient_boosting", "HistGradientBoostingRegressor"),  # 2: HistGradientBoostingRegressor, hgb-categorical-reg
+    ("sklearn.ensemble._hist_gradient_boosting.predictor", "TreePredictor"),  # 6: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("sklearn.ensemble._iforest", "IsolationForest"),  # 1: IsolationForest
-    ("sklearn.ensemble._stacking", "StackingClassifier"),  # 1: StackingClassifier
+    ("sklearn.ensemble._stacking", "StackingClassifier"),  # 2: StackingClassifier, StackingClassifier-binary
     ("sklearn.ensemble._stacking", "StackingRegressor"),  # 1: StackingRegressor
-    ("sklearn.ensemble._voting", "VotingClassifier"),  # 1: VotingClassifier
+    ("sklearn.ensemble._voting", "VotingClassifier"),  # 2: VotingClassifier, VotingClassifier-binary
     ("sklearn.ensemble._voting", "VotingRegressor"),  # 1: VotingRegressor
-    ("sklearn.ensemble._weight_boosting", "AdaBoostClassifier"),  # 1: AdaBoostClassifier
+    ("sklearn.ensemble._weight_boosting", "AdaBoostClassifier"),  # 2: AdaBoostClassifier, AdaBoostClassifier-binary
     ("sklearn.ensemble._weight_boosting", "AdaBoostRegressor"),  # 1: AdaBoostRegressor
     ("sklearn.feature_extraction._dict_vectorizer", "DictVectorizer"),  # 1: DictVectorizer
     ("sklearn.feature_extraction._hash", "FeatureHasher"),  # 1: FeatureHasher
@@ -514,7 +524,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.feature_extraction.text", "TfidfTransformer"),  # 2: TfidfTransformer, TfidfVectorizer
     ("sklearn.feature_extraction.text", "TfidfVectorizer"),  # 1: TfidfVectorizer
     ("sklearn.feature_selection._from_model", "SelectFromModel"),  # 1: SelectFromModel
-    ("sklearn.feature_selection._rfe", "RFE"),  # 1: RFE
+    ("sklearn.feature_selection._rfe", "RFE"),  # 2: RFE, RFE-binary
     ("sklearn.feature_selection._rfe", "RFECV"),  # 1: RFECV
     ("sklearn.feature_selection._sequential", "SequentialFeatureSelector"),  # 1: SequentialFeatureSelector
     ("sklearn.feature_selection._univariate_selection", "GenericUnivariateSelect"),  # 1: GenericUnivariateSelect
@@ -525,13 +535,13 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.feature_selection._univariate_selection", "SelectPercentile"),  # 1: SelectPercentile
     ("sklearn.feature_selection._univariate_selection", "f_classif"),  # 6: GenericUnivariateSelect, SelectFdr
     ("sklearn.feature_selection._variance_threshold", "VarianceThreshold"),  # 1: VarianceThreshold
-    ("sklearn.frozen._frozen", "FrozenEstimator"),  # 1: FrozenEstimator
-    ("sklearn.gaussian_process._gpc", "GaussianProcessClassifier"),  # 1: GaussianProcessClassifier
-    ("sklearn.gaussian_process._gpc", "_BinaryGaussianProcessClassifierLaplace"),  # 1: GaussianProcessClassifier
+    ("sklearn.frozen._frozen", "FrozenEstimator"),  # 2: FrozenEstimator, FrozenEstimator-binary
+    ("sklearn.gaussian_process._gpc", "GaussianProcessClassifier"),  # 2: GaussianProcessClassifier, GaussianProcessClassifier-binary
+    ("sklearn.gaussian_process._gpc", "_BinaryGaussianProcessClassifierLaplace"),  # 2: GaussianProcessClassifier, GaussianProcessClassifier-binary
     ("sklearn.gaussian_process._gpr", "GaussianProcessRegressor"),  # 1: GaussianProcessRegressor
-    ("sklearn.gaussian_process.kernels", "ConstantKernel"),  # 2: GaussianProcessClassifier, GaussianProcessRegressor
-    ("sklearn.gaussian_process.kernels", "Product"),  # 2: GaussianProcessClassifier, GaussianProcessRegressor
-    ("sklearn.gaussian_process.kernels", "RBF"),  # 2: GaussianProcessClassifier, GaussianProcessRegressor
+    ("sklearn.gaussian_process.kernels", "ConstantKernel"),  # 3: GaussianProcessClassifier, GaussianProcessClassifier-binary
+    ("sklearn.gaussian_process.kernels", "Product"),  # 3: GaussianProcessClassifier, GaussianProcessClassifier-binary
+    ("sklearn.gaussian_process.kernels", "RBF"),  # 3: GaussianProcessClassifier, GaussianProcessClassifier-binary
     ("sklearn.impute._base", "MissingIndicator"),  # 1: MissingIndicator
     ("sklearn.impute._base", "SimpleImputer"),  # 1: SimpleImputer
     ("sklearn.impute._knn", "KNNImputer"),  # 1: KNNImputer
@@ -542,7 +552,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.kernel_approximation", "RBFSampler"),  # 1: RBFSampler
     ("sklearn.kernel_approximation", "SkewedChi2Sampler"),  # 1: SkewedChi2Sampler
     ("sklearn.kernel_ridge", "KernelRidge"),  # 1: KernelRidge
-    ("sklearn.linear_model._base", "LinearRegression"),  # 9: LinearRegression, MultiOutputRegressor
+    ("sklearn.linear_model._base", "LinearRegression"),  # 10: LinearRegression, MultiOutputRegressor
     ("sklearn.linear_model._bayes", "ARDRegression"),  # 1: ARDRegression
     ("sklearn.linear_model._bayes", "BayesianRidge"),  # 1: BayesianRidge
     ("sklearn.linear_model._coordinate_descent", "ElasticNet"),  # 1: ElasticNet
@@ -562,21 +572,21 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.linear_model._least_angle", "LassoLars"),  # 1: LassoLars
     ("sklearn.linear_model._least_angle", "LassoLarsCV"),  # 1: LassoLarsCV
     ("sklearn.linear_model._least_angle", "LassoLarsIC"),  # 1: LassoLarsIC
-    ("sklearn.linear_model._logistic", "LogisticRegression"),  # 13: ClassifierChain, FixedThresholdClassifier
-    ("sklearn.linear_model._logistic", "LogisticRegressionCV"),  # 1: LogisticRegressionCV
+    ("sklearn.linear_model._logistic", "LogisticRegression"),  # 27: ClassifierChain, ClassifierChain-binary
+    ("sklearn.linear_model._logistic", "LogisticRegressionCV"),  # 2: LogisticRegressionCV, LogisticRegressionCV-binary
     ("sklearn.linear_model._omp", "OrthogonalMatchingPursuit"),  # 1: OrthogonalMatchingPursuit
     ("sklearn.linear_model._omp", "OrthogonalMatchingPursuitCV"),  # 1: OrthogonalMatchingPursuitCV
-    ("sklearn.linear_model._passive_aggressive", "PassiveAggressiveClassifier"),  # 1: PassiveAggressiveClassifier
+    ("sklearn.linear_model._passive_aggressive", "PassiveAggressiveClassifier"),  # 2: PassiveAggressiveClassifier, PassiveAggressiveClassifier-binary
     ("sklearn.linear_model._passive_aggressive", "PassiveAggressiveRegressor"),  # 1: PassiveAggressiveRegressor
-    ("sklearn.linear_model._perceptron", "Perceptron"),  # 1: Perceptron
+    ("sklearn.linear_model._perceptron", "Perceptron"),  # 2: Perceptron, Perceptron-binary
     ("sklearn.linear_model._quantile", "QuantileRegressor"),  # 1: QuantileRegressor
     ("sklearn.linear_model._ransac", "RANSACRegressor"),  # 1: RANSACRegressor
     ("sklearn.linear_model._ridge", "Ridge"),  # 1: Ridge
     ("sklearn.linear_model._ridge", "RidgeCV"),  # 2: RidgeCV, StackingRegressor
-    ("sklearn.linear_model._ridge", "RidgeClassifier"),  # 1: RidgeClassifier
-    ("sklearn.linear_model._ridge", "RidgeClassifierCV"),  # 1: RidgeClassifierCV
-    ("sklearn.linear_model._sgd_fast", "Hinge"),  # 4: PassiveAggressiveClassifier, Perceptron
-    ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),  # 1: SGDClassifier
+    ("sklearn.linear_model._ridge", "RidgeClassifier"),  # 2: RidgeClassifier, RidgeClassifier-binary
+    ("sklearn.linear_model._ridge", "RidgeClassifierCV"),  # 2: RidgeClassifierCV, RidgeClassifierCV-binary
+    ("sklearn.linear_model._sgd_fast", "Hinge"),  # 7: PassiveAggressiveClassifier, PassiveAggressiveClassifier-binary
+    ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),  # 2: SGDClassifier, SGDClassifier-binary
     ("sklearn.linear_model._stochastic_gradient", "SGDOneClassSVM"),  # 1: SGDOneClassSVM
     ("sklearn.linear_model._stochastic_gradient", "SGDRegressor"),  # 1: SGDRegressor
     ("sklearn.linear_model._theil_sen", "TheilSenRegressor"),  # 1: TheilSenRegressor
@@ -586,41 +596,42 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.manifold._mds", "MDS"),  # 1: MDS
     ("sklearn.manifold._spectral_embedding", "SpectralEmbedding"),  # 1: SpectralEmbedding
     ("sklearn.manifold._t_sne", "TSNE"),  # 1: TSNE
-    ("sklearn.metrics._dist_metrics", "EuclideanDistance64"),  # 11: Isomap, KNeighborsClassifier
+    ("sklearn.metrics._dist_metrics", "EuclideanDistance64"),  # 13: Isomap, KNeighborsClassifier
     ("sklearn.mixture._bayesian_mixture", "BayesianGaussianMixture"),  # 1: BayesianGaussianMixture
     ("sklearn.mixture._gaussian_mixture", "GaussianMixture"),  # 1: GaussianMixture
-    ("sklearn.model_selection._classification_threshold", "FixedThresholdClassifier"),  # 1: FixedThresholdClassifier
-    ("sklearn.model_selection._classification_threshold", "TunedThresholdClassifierCV"),  # 1: TunedThresholdClassifierCV
-    ("sklearn.multiclass", "OneVsOneClassifier"),  # 1: OneVsOneClassifier
-    ("sklearn.multiclass", "OneVsRestClassifier"),  # 2: GaussianProcessClassifier, OneVsRestClassifier
-    ("sklearn.multiclass", "OutputCodeClassifier"),  # 1: OutputCodeClassifier
-    ("sklearn.multioutput", "ClassifierChain"),  # 1: ClassifierChain
-    ("sklearn.multioutput", "MultiOutputClassifier"),  # 1: MultiOutputClassifier
+    ("sklearn.model_selection._classification_threshold", "FixedThresholdClassifier"),  # 2: FixedThresholdClassifier, FixedThresholdClassifier-binary
+    ("sklearn.model_selection._classification_threshold", "TunedThresholdClassifierCV"),  # 2: TunedThresholdClassifierCV, TunedThresholdClassifierCV-binary
+    ("sklearn.multiclass", "OneVsOneClassifier"),  # 2: OneVsOneClassifier, OneVsOneClassifier-binary
+    ("sklearn.multiclass", "OneVsRestClassifier"),  # 3: GaussianProcessClassifier, OneVsRestClassifier
+    ("sklearn.multiclass", "OutputCodeClassifier"),  # 2: OutputCodeClassifier, OutputCodeClassifier-binary
+    ("sklearn.multiclass", "_ConstantPredictor"),  # 1: OutputCodeClassifier
+    ("sklearn.multioutput", "ClassifierChain"),  # 2: ClassifierChain, ClassifierChain-binary
+    ("sklearn.multioutput", "MultiOutputClassifier"),  # 2: MultiOutputClassifier, MultiOutputClassifier-binary
     ("sklearn.multioutput", "MultiOutputRegressor"),  # 1: MultiOutputRegressor
     ("sklearn.multioutput", "RegressorChain"),  # 1: RegressorChain
-    ("sklearn.naive_bayes", "BernoulliNB"),  # 1: BernoulliNB
-    ("sklearn.naive_bayes", "CategoricalNB"),  # 1: CategoricalNB
-    ("sklearn.naive_bayes", "ComplementNB"),  # 1: ComplementNB
-    ("sklearn.naive_bayes", "GaussianNB"),  # 1: GaussianNB
-    ("sklearn.naive_bayes", "MultinomialNB"),  # 1: MultinomialNB
-    ("sklearn.neighbors._classification", "KNeighborsClassifier"),  # 1: KNeighborsClassifier
-    ("sklearn.neighbors._classification", "RadiusNeighborsClassifier"),  # 1: RadiusNeighborsClassifier
+    ("sklearn.naive_bayes", "BernoulliNB"),  # 2: BernoulliNB, BernoulliNB-binary
+    ("sklearn.naive_bayes", "CategoricalNB"),  # 2: CategoricalNB, CategoricalNB-binary
+    ("sklearn.naive_bayes", "ComplementNB"),  # 2: ComplementNB, ComplementNB-binary
+    ("sklearn.naive_bayes", "GaussianNB"),  # 2: GaussianNB, GaussianNB-binary
+    ("sklearn.naive_bayes", "MultinomialNB"),  # 2: MultinomialNB, MultinomialNB-binary
+    ("sklearn.neighbors._classification", "KNeighborsClassifier"),  # 2: KNeighborsClassifier, KNeighborsClassifier-binary
+    ("sklearn.neighbors._classification", "RadiusNeighborsClassifier"),  # 2: RadiusNeighborsClassifier, RadiusNeighborsClassifier-binary
     ("sklearn.neighbors._graph", "KNeighborsTransformer"),  # 1: KNeighborsTransformer
     ("sklearn.neighbors._graph", "RadiusNeighborsTransformer"),  # 1: RadiusNeighborsTransformer
-    ("sklearn.neighbors._kd_tree", "KDTree"),  # 11: Isomap, KNeighborsClassifier
+    ("sklearn.neighbors._kd_tree", "KDTree"),  # 13: Isomap, KNeighborsClassifier
     ("sklearn.neighbors._kde", "KernelDensity"),  # 1: KernelDensity
     ("sklearn.neighbors._lof", "LocalOutlierFactor"),  # 1: LocalOutlierFactor
     ("sklearn.neighbors._nca", "NeighborhoodComponentsAnalysis"),  # 1: NeighborhoodComponentsAnalysis
-    ("sklearn.neighbors._nearest_centroid", "NearestCentroid"),  # 1: NearestCentroid
+    ("sklearn.neighbors._nearest_centroid", "NearestCentroid"),  # 2: NearestCentroid, NearestCentroid-binary
     ("sklearn.neighbors._regression", "KNeighborsRegressor"),  # 1: KNeighborsRegressor
     ("sklearn.neighbors._regression", "RadiusNeighborsRegressor"),  # 1: RadiusNeighborsRegressor
     ("sklearn.neighbors._unsupervised", "NearestNeighbors"),  # 3: Isomap, LocallyLinearEmbedding
-    ("sklearn.neural_network._multilayer_perceptron", "MLPClassifier"),  # 1: MLPClassifier
+    ("sklearn.neural_network._multilayer_perceptron", "MLPClassifier"),  # 2: MLPClassifier, MLPClassifier-binary
     ("sklearn.neural_network._multilayer_perceptron", "MLPRegressor"),  # 1: MLPRegressor
     ("sklearn.neural_network._rbm", "BernoulliRBM"),  # 1: BernoulliRBM
-    ("sklearn.neural_network._stochastic_optimizers", "AdamOptimizer"),  # 2: MLPClassifier, MLPRegressor
+    ("sklearn.neural_network._stochastic_optimizers", "AdamOptimizer"),  # 3: MLPClassifier, MLPClassifier-binary
     ("sklearn.pipeline", "FeatureUnion"),  # 1: FeatureUnion
-    ("sklearn.pipeline", "Pipeline"),  # 1: Pipeline
+    ("sklearn.pipeline", "Pipeline"),  # 5: Pipeline, Pipeline-binary
     ("sklearn.preprocessing._data", "Binarizer"),  # 1: Binarizer
     ("sklearn.preprocessing._data", "KernelCenterer"),  # 3: Isomap, KernelCenterer
     ("sklearn.preprocessing._data", "MaxAbsScaler"),  # 1: MaxAbsScaler
@@ -629,33 +640,34 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.preprocessing._data", "PowerTransformer"),  # 1: PowerTransformer
     ("sklearn.preprocessing._data", "QuantileTransformer"),  # 1: QuantileTransformer
     ("sklearn.preprocessing._data", "RobustScaler"),  # 1: RobustScaler
-    ("sklearn.preprocessing._data", "StandardScaler"),  # 5: ColumnTransformer, FeatureUnion
+    ("sklearn.preprocessing._data", "StandardScaler"),  # 8: ColumnTransformer, FeatureUnion
     ("sklearn.preprocessing._discretization", "KBinsDiscretizer"),  # 1: KBinsDiscretizer
-    ("sklearn.preprocessing._encoders", "OneHotEncoder"),  # 3: KBinsDiscretizer, OneHotEncoder
-    ("sklearn.preprocessing._encoders", "OrdinalEncoder"),  # 1: OrdinalEncoder
-    ("sklearn.preprocessing._function_transformer", "FunctionTransformer"),  # 23: FunctionTransformer, TransformedTargetRegressor
-    ("sklearn.preprocessing._label", "LabelBinarizer"),  # 6: GaussianProcessClassifier, LabelBinarizer
-    ("sklearn.preprocessing._label", "LabelEncoder"),  # 4: HistGradientBoostingClassifier, LabelEncoder
+    ("sklearn.preprocessing._encoders", "OneHotEncoder"),  # 5: KBinsDiscretizer, OneHotEncoder
+    ("sklearn.preprocessing._encoders", "OrdinalEncoder"),  # 5: OrdinalEncoder, column-transformer
+    ("sklearn.preprocessing._function_transformer", "FunctionTransformer"),  # 27: FunctionTransformer, TransformedTargetRegressor
+    ("sklearn.preprocessing._label", "LabelBinarizer"),  # 10: GaussianProcessClassifier, LabelBinarizer
+    ("sklearn.preprocessing._label", "LabelEncoder"),  # 9: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("sklearn.preprocessing._label", "MultiLabelBinarizer"),  # 1: MultiLabelBinarizer
     ("sklearn.preprocessing._polynomial", "PolynomialFeatures"),  # 1: PolynomialFeatures
     ("sklearn.preprocessing._polynomial", "SplineTransformer"),  # 1: SplineTransformer
-    ("sklearn.preprocessing._target_encoder", "TargetEncoder"),  # 1: TargetEncoder
+    ("sklearn.preprocessing._target_encoder", "TargetEncoder"),  # 2: TargetEncoder, target-encoder
     ("sklearn.random_projection", "GaussianRandomProjection"),  # 1: GaussianRandomProjection
     ("sklearn.random_projection", "SparseRandomProjection"),  # 1: SparseRandomProjection
-    ("sklearn.semi_supervised._label_propagation", "LabelPropagation"),  # 1: LabelPropagation
-    ("sklearn.semi_supervised._label_propagation", "LabelSpreading"),  # 1: LabelSpreading
+    ("sklearn.semi_supervised._label_propagation", "LabelPropagation"),  # 2: LabelPropagation, LabelPropagation-binary
+    ("sklearn.semi_supervised._label_propagation", "LabelSpreading"),  # 2: LabelSpreading, LabelSpreading-binary
     ("sklearn.semi_supervised._self_training", "SelfTrainingClassifier"),  # 1: SelfTrainingClassifier
-    ("sklearn.svm._classes", "LinearSVC"),  # 2: CalibratedClassifierCV, LinearSVC
+    ("sklearn.svm._classes", "LinearSVC"),  # 4: CalibratedClassifierCV, CalibratedClassifierCV-binary
     ("sklearn.svm._classes", "LinearSVR"),  # 1: LinearSVR
-    ("sklearn.svm._classes", "NuSVC"),  # 1: NuSVC
+    ("sklearn.svm._classes", "NuSVC"),  # 2: NuSVC, NuSVC-binary
     ("sklearn.svm._classes", "NuSVR"),  # 1: NuSVR
     ("sklearn.svm._classes", "OneClassSVM"),  # 1: OneClassSVM
-    ("sklearn.svm._classes", "SVC"),  # 1: SVC
+    ("sklearn.svm._classes", "SVC"),  # 2: SVC, SVC-binary
     ("sklearn.svm._classes", "SVR"),  # 1: SVR
-    ("sklearn.tree._classes", "DecisionTreeClassifier"),  # 7: AdaBoostClassifier, BaggingClassifier
-    ("sklearn.tree._classes", "DecisionTreeRegressor"),  # 8: AdaBoostRegressor, BaggingRegressor
-    ("sklearn.tree._classes", "ExtraTreeClassifier"),  # 2: ExtraTreeClassifier, ExtraTreesClassifier
+    ("sklearn.tree._classes", "DecisionTreeClassifier"),  # 14: AdaBoostClassifier, AdaBoostClassifier-binary
+    ("sklearn.tree._classes", "DecisionTreeRegressor"),  # 9: AdaBoostRegressor, BaggingRegressor
+    ("sklearn.tree._classes", "ExtraTreeClassifier"),  # 4: ExtraTreeClassifier, ExtraTreeClassifier-binary
     ("sklearn.tree._classes", "ExtraTreeRegressor"),  # 4: ExtraTreeRegressor, ExtraTreesRegressor
-    ("sklearn.tree._tree", "Tree"),  # 21: AdaBoostClassifier, AdaBoostRegressor
-    ("sklearn.utils._bunch", "Bunch"),  # 4: StackingClassifier, StackingRegressor
+    ("sklearn.tree._tree", "Tree"),  # 31: AdaBoostClassifier, AdaBoostClassifier-binary
+    ("sklearn.utils._bunch", "Bunch"),  # 6: StackingClassifier, StackingClassifier-binary
+    ("sklearn.utils.validation", "check_array"),  # 3: hgb-categorical, hgb-categorical-3
 })

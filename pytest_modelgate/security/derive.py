@@ -62,14 +62,15 @@ def estimator_instances(kinds: Iterable[str] | None = None) -> Iterator[tuple[st
             continue
 
 
-def _fit(est: Any) -> Any:
+def _fit(est: Any, *, binary: bool = False) -> Any:
     import numpy as np
     from sklearn.base import is_classifier, is_regressor
 
     rng = np.random.default_rng(0)
-    X = np.abs(rng.normal(size=(60, 4))) + 0.1
+    X = np.abs(rng.normal(size=(60, 4))) + 0.1  # positive: some estimators need it
     y_cls = (X[:, 0] + X[:, 1] > np.median(X[:, 0] + X[:, 1])).astype(int)
-    y_cls[::7] = 2
+    if not binary:
+        y_cls[::7] = 2
     y_reg = X @ np.array([1.0, -2.0, 0.5, 0.0]) + rng.normal(scale=0.1, size=60)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -127,12 +128,60 @@ def extra_objects() -> list[tuple[str, Any]]:
                                  np.object_, np.intp, np.datetime64, np.timedelta64]))
     from sklearn.preprocessing import FunctionTransformer
 
+    objs += _frame_models()
     for fn in (np.log1p, np.expm1, np.log, np.exp, np.sqrt, np.square, np.abs, np.log2,
                np.log10, np.tanh, np.arcsinh, np.sinh, np.clip, np.round, np.sign, np.mean,
                np.median, np.sum, np.max, np.min, np.nan_to_num):
         name = getattr(fn, "__name__", "fn")
         objs.append((f"function-{name}", FunctionTransformer(fn)))
     return objs
+
+
+def _frame_models() -> list[tuple[str, Any]]:
+    """Models fitted on pandas DataFrames: categorical dtypes, column transformers, pandas
+    output (these store internals that array-fitted models never do)."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional
+        return []
+    import numpy as np
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=80), "b": rng.choice(["x", "y", "z"], 80),
+                       "c": pd.Categorical(rng.choice(["p", "q"], 80)),
+                       "d": rng.integers(0, 5, 80)})
+    y = (df["a"] > 0).astype(int).to_numpy()
+    y3 = y + (df["d"] > 3).to_numpy()
+    num = df[["a", "c", "d"]]
+    candidates: list[tuple[str, Any, Any, Any]] = [
+        ("hgb-categorical", HistGradientBoostingClassifier(categorical_features="from_dtype",
+                                                           max_iter=5), num, y),
+        ("hgb-categorical-3", HistGradientBoostingClassifier(categorical_features="from_dtype",
+                                                             max_iter=5), num, y3),
+        ("hgb-categorical-reg", HistGradientBoostingRegressor(categorical_features="from_dtype",
+                                                              max_iter=5), num, df["a"]),
+        ("column-transformer", make_pipeline(make_column_transformer(
+            (StandardScaler(), ["a", "d"]), (OneHotEncoder(handle_unknown="ignore"), ["b", "c"]),
+            (OrdinalEncoder(), ["c"])), LogisticRegression()), df, y),
+        ("target-encoder", make_pipeline(make_column_transformer(
+            (TargetEncoder(), ["b"]), remainder="passthrough"), LogisticRegression()),
+         df[["a", "b"]], y),
+        ("pandas-output", make_pipeline(make_column_transformer(
+            (StandardScaler(), ["a"]), (OneHotEncoder(sparse_output=False), ["b"])
+        ).set_output(transform="pandas"), LogisticRegression()), df, y),
+    ]
+    out: list[tuple[str, Any]] = []
+    for name, model, features, target in candidates:
+        try:
+            out.append((name, model.fit(features, target)))
+        except Exception:  # an older scikit-learn without the feature
+            continue
+    return out
 
 
 def artifacts(objs: Iterable[tuple[str, Any]], *, skops: bool = True
@@ -224,7 +273,16 @@ def main() -> None:  # pragma: no cover - a maintenance script
     import sys
     from pathlib import Path
 
-    objs = [(n, _fit(e)) for n, e in estimator_instances()] + extra_objects()
+    from sklearn.base import clone, is_classifier
+
+    objs = [(n, _fit(e)) for n, e in estimator_instances()]
+    for n, e in estimator_instances():
+        try:
+            if is_classifier(e):
+                objs.append((f"{n}-binary", _fit(clone(e), binary=True)))
+        except Exception:  # estimators whose tags need a fitted sub-estimator
+            continue
+    objs += extra_objects()
     pickled, skopsed = derive(objs)
     text = render(pickled, skopsed, len(objs))
     if "--write" in sys.argv:

@@ -354,8 +354,10 @@ def malicious() -> list[Sample]:
     add(S("skops_unknown_loader", skops(node % ("X", "x", "EvalNode", "{}")), "skops",
           "unknown skops loader"))
     add(S("skops_bad_json", skops("{not json"), "skops", "JSON"))
-    add(S("skops_partial", skops(node % ("partial", "functools", "PartialNode", "{}")),
-          "skops", "partial"))
+    inner = node % ("system", "os", "FunctionNode", "{}")
+    partial_content = '{"func": ' + inner + ', "args": {}, "kwds": {}}'
+    add(S("skops_partial_of_system", skops(node % ("partial", "functools", "PartialNode",
+                                                   partial_content)), "skops", "os.system"))
 
     # K. tar (legacy torch) and odd files
     tbuf = io.BytesIO()

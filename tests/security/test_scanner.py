@@ -165,6 +165,7 @@ def test_policy_never_allows_denied_modules_by_default() -> None:
         if root in DENIED_MODULES:
             # only vetted, derived entries: pickle's own helpers and harmless builtin types
             assert (module in ("copyreg", "_codecs", "joblib.numpy_pickle")
+                    or (module, name) == ("functools", "partial")
                     or (module == "builtins" and name in vetted_builtins)), (module, name)
 
 
@@ -277,6 +278,13 @@ def test_allow_list_covers_freshly_derived_artifacts() -> None:
     skops_need = {tuple(g.split(":", 1)) for g in skopsed}
     assert skops_need - (SKOPS_ALLOWED_TYPES | ALLOWED_GLOBALS) == set()
     assert ("sklearn.tree._tree", "Tree") in need
+
+
+def test_dataframe_fitted_models_are_in_the_benign_corpus(benign_files: list[Path]) -> None:
+    names = {p.name for p in benign_files}
+    for obj in ("hgb-categorical", "column-transformer", "target-encoder", "pandas-output"):
+        assert f"{obj}.p5.pkl" in names
+        assert f"{obj}.joblib" in names
 
 
 def test_resource_bombs_in_the_opcode_stream_are_bounded() -> None:
