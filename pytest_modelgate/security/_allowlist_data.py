@@ -1,6 +1,6 @@
 """The allow-lists, derived from real artifacts by `pytest_modelgate.security.derive`.
 
-Generated from 345 objects (every scikit-learn 1.9.1 estimator that builds with
+Generated from 357 objects (every scikit-learn 1.9.1 estimator that builds with
 defaults, fitted where possible, plus arrays of every dtype, sparse matrices, numpy random
 states, containers and FunctionTransformer with common numpy functions), each serialized with
 pickle protocols 0-5, joblib (plain and zlib) and skops. Regenerate with
@@ -10,21 +10,21 @@ needed the entry and names up to two."""
 from __future__ import annotations
 
 ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
-    ("_codecs", "encode"),  # 272: ARDRegression, AdaBoostClassifier
+    ("_codecs", "encode"),  # 284: ARDRegression, AdaBoostClassifier
     ("builtins", "bytearray"),  # 1: containers
     ("builtins", "bytes"),  # 16: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("builtins", "complex"),  # 1: containers
     ("builtins", "dict"),  # 8: StackingClassifier, StackingClassifier-binary
     ("builtins", "frozenset"),  # 1: containers
     ("builtins", "list"),  # 1: defaultdict
-    ("builtins", "object"),  # 290: ARDRegression, AdaBoostClassifier
+    ("builtins", "object"),  # 302: ARDRegression, AdaBoostClassifier
     ("builtins", "range"),  # 1: containers
     ("builtins", "set"),  # 1: containers
     ("builtins", "slice"),  # 8: ColumnTransformer, column-transformer
     ("collections", "Counter"),  # 1: counter
     ("collections", "OrderedDict"),  # 1: ordereddict
     ("collections", "defaultdict"),  # 1: defaultdict
-    ("copyreg", "_reconstructor"),  # 292: ARDRegression, AdaBoostClassifier
+    ("copyreg", "_reconstructor"),  # 304: ARDRegression, AdaBoostClassifier
     ("datetime", "date"),  # 1: datetime
     ("datetime", "datetime"),  # 1: datetime
     ("datetime", "timedelta"),  # 1: datetime
@@ -32,7 +32,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("decimal", "Decimal"),  # 1: decimal
     ("fractions", "Fraction"),  # 1: decimal
     ("functools", "partial"),  # 3: hgb-categorical, hgb-categorical-3
-    ("joblib.numpy_pickle", "NumpyArrayWrapper"),  # 248: ARDRegression, AdaBoostClassifier
+    ("joblib.numpy_pickle", "NumpyArrayWrapper"),  # 260: ARDRegression, AdaBoostClassifier
     ("numpy", "absolute"),  # 1: function-absolute
     ("numpy", "arcsinh"),  # 1: function-arcsinh
     ("numpy", "bool"),  # 1: numpy-types
@@ -41,7 +41,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "complex128"),  # 1: numpy-types
     ("numpy", "complex64"),  # 1: numpy-types
     ("numpy", "datetime64"),  # 1: numpy-types
-    ("numpy", "dtype"),  # 272: ARDRegression, AdaBoostClassifier
+    ("numpy", "dtype"),  # 284: ARDRegression, AdaBoostClassifier
     ("numpy", "exp"),  # 1: function-exp
     ("numpy", "expm1"),  # 1: function-expm1
     ("numpy", "float16"),  # 1: numpy-types
@@ -60,7 +60,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "median"),  # 1: function-median
     ("numpy", "min"),  # 1: function-min
     ("numpy", "nan_to_num"),  # 1: function-nan_to_num
-    ("numpy", "ndarray"),  # 249: ARDRegression, AdaBoostClassifier
+    ("numpy", "ndarray"),  # 261: ARDRegression, AdaBoostClassifier
     ("numpy", "object_"),  # 1: numpy-types
     ("numpy", "round"),  # 1: function-round
     ("numpy", "sign"),  # 1: function-sign
@@ -75,14 +75,14 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "uint32"),  # 1: numpy-types
     ("numpy", "uint64"),  # 1: numpy-types
     ("numpy", "uint8"),  # 1: numpy-types
-    ("numpy._core.multiarray", "_reconstruct"),  # 248: ARDRegression, AdaBoostClassifier
-    ("numpy._core.multiarray", "scalar"),  # 126: ARDRegression, AdaBoostClassifier
-    ("numpy._core.numeric", "_frombuffer"),  # 242: ARDRegression, AdaBoostClassifier
+    ("numpy._core.multiarray", "_reconstruct"),  # 260: ARDRegression, AdaBoostClassifier
+    ("numpy._core.multiarray", "scalar"),  # 138: ARDRegression, AdaBoostClassifier
+    ("numpy._core.numeric", "_frombuffer"),  # 254: ARDRegression, AdaBoostClassifier
     ("numpy.core.multiarray", "_reconstruct"),  # 0: numpy 1.x spelling
     ("numpy.core.multiarray", "scalar"),  # 0: numpy 1.x spelling
     ("numpy.core.numeric", "_frombuffer"),  # 0: numpy 1.x spelling
-    ("numpy.ma", "MaskedArray"),  # 1: masked
-    ("numpy.ma.core", "_mareconstruct"),  # 1: masked
+    ("numpy.ma", "MaskedArray"),  # 13: masked, randomized-search
+    ("numpy.ma.core", "_mareconstruct"),  # 13: masked, randomized-search
     ("numpy.random._mt19937", "MT19937"),  # 14: BisectingKMeans, GaussianProcessClassifier
     ("numpy.random._pcg64", "PCG64"),  # 7: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("numpy.random._pickle", "__bit_generator_ctor"),  # 21: BisectingKMeans, GaussianProcessClassifier
@@ -252,7 +252,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.linear_model._least_angle", "LassoLars"),  # 1: LassoLars
     ("sklearn.linear_model._least_angle", "LassoLarsCV"),  # 1: LassoLarsCV
     ("sklearn.linear_model._least_angle", "LassoLarsIC"),  # 1: LassoLarsIC
-    ("sklearn.linear_model._logistic", "LogisticRegression"),  # 27: ClassifierChain, ClassifierChain-binary
+    ("sklearn.linear_model._logistic", "LogisticRegression"),  # 34: ClassifierChain, ClassifierChain-binary
     ("sklearn.linear_model._logistic", "LogisticRegressionCV"),  # 2: LogisticRegressionCV, LogisticRegressionCV-binary
     ("sklearn.linear_model._omp", "OrthogonalMatchingPursuit"),  # 1: OrthogonalMatchingPursuit
     ("sklearn.linear_model._omp", "OrthogonalMatchingPursuitCV"),  # 1: OrthogonalMatchingPursuitCV
@@ -261,7 +261,7 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.linear_model._perceptron", "Perceptron"),  # 2: Perceptron, Perceptron-binary
     ("sklearn.linear_model._quantile", "QuantileRegressor"),  # 1: QuantileRegressor
     ("sklearn.linear_model._ransac", "RANSACRegressor"),  # 1: RANSACRegressor
-    ("sklearn.linear_model._ridge", "Ridge"),  # 1: Ridge
+    ("sklearn.linear_model._ridge", "Ridge"),  # 6: Ridge, search-neg_mean_absolute_error
     ("sklearn.linear_model._ridge", "RidgeCV"),  # 2: RidgeCV, StackingRegressor
     ("sklearn.linear_model._ridge", "RidgeClassifier"),  # 2: RidgeClassifier, RidgeClassifier-binary
     ("sklearn.linear_model._ridge", "RidgeClassifierCV"),  # 2: RidgeClassifierCV, RidgeClassifierCV-binary
@@ -276,16 +276,33 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.manifold._mds", "MDS"),  # 1: MDS
     ("sklearn.manifold._spectral_embedding", "SpectralEmbedding"),  # 1: SpectralEmbedding
     ("sklearn.manifold._t_sne", "TSNE"),  # 1: TSNE
+    ("sklearn.metrics._classification", "accuracy_score"),  # 1: search-accuracy
+    ("sklearn.metrics._classification", "balanced_accuracy_score"),  # 1: search-balanced_accuracy
+    ("sklearn.metrics._classification", "f1_score"),  # 1: search-f1
+    ("sklearn.metrics._classification", "log_loss"),  # 1: search-neg_log_loss
     ("sklearn.metrics._dist_metrics", "EuclideanDistance64"),  # 13: Isomap, KNeighborsClassifier
     ("sklearn.metrics._dist_metrics", "newObj"),  # 13: Isomap, KNeighborsClassifier
+    ("sklearn.metrics._ranking", "average_precision_score"),  # 1: search-average_precision
+    ("sklearn.metrics._ranking", "roc_auc_score"),  # 1: search-roc_auc
+    ("sklearn.metrics._regression", "mean_absolute_error"),  # 1: search-neg_mean_absolute_error
+    ("sklearn.metrics._regression", "mean_squared_error"),  # 1: search-neg_mean_squared_error
+    ("sklearn.metrics._regression", "r2_score"),  # 1: search-r2
+    ("sklearn.metrics._regression", "root_mean_squared_error"),  # 1: search-neg_root_mean_squared_error
+    ("sklearn.metrics._scorer", "_PassthroughScorer"),  # 2: randomized-search, search-shuffle-split
+    ("sklearn.metrics._scorer", "_Scorer"),  # 10: search-accuracy, search-average_precision
     ("sklearn.mixture._bayesian_mixture", "BayesianGaussianMixture"),  # 1: BayesianGaussianMixture
     ("sklearn.mixture._gaussian_mixture", "GaussianMixture"),  # 1: GaussianMixture
     ("sklearn.model_selection._classification_threshold", "FixedThresholdClassifier"),  # 2: FixedThresholdClassifier, FixedThresholdClassifier-binary
     ("sklearn.model_selection._classification_threshold", "TunedThresholdClassifierCV"),  # 2: TunedThresholdClassifierCV, TunedThresholdClassifierCV-binary
+    ("sklearn.model_selection._search", "GridSearchCV"),  # 11: search-accuracy, search-average_precision
+    ("sklearn.model_selection._search", "RandomizedSearchCV"),  # 1: randomized-search
+    ("sklearn.model_selection._split", "KFold"),  # 4: search-neg_mean_absolute_error, search-neg_mean_squared_error
+    ("sklearn.model_selection._split", "ShuffleSplit"),  # 1: search-shuffle-split
+    ("sklearn.model_selection._split", "StratifiedKFold"),  # 7: randomized-search, search-accuracy
     ("sklearn.multiclass", "OneVsOneClassifier"),  # 2: OneVsOneClassifier, OneVsOneClassifier-binary
     ("sklearn.multiclass", "OneVsRestClassifier"),  # 3: GaussianProcessClassifier, OneVsRestClassifier
     ("sklearn.multiclass", "OutputCodeClassifier"),  # 2: OutputCodeClassifier, OutputCodeClassifier-binary
-    ("sklearn.multiclass", "_ConstantPredictor"),  # 1: OutputCodeClassifier
+    ("sklearn.multiclass", "_ConstantPredictor"),  # 2: OutputCodeClassifier, OutputCodeClassifier-binary
     ("sklearn.multioutput", "ClassifierChain"),  # 2: ClassifierChain, ClassifierChain-binary
     ("sklearn.multioutput", "MultiOutputClassifier"),  # 2: MultiOutputClassifier, MultiOutputClassifier-binary
     ("sklearn.multioutput", "MultiOutputRegressor"),  # 1: MultiOutputRegressor
@@ -356,11 +373,11 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
 
 SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("builtins", "bytes"),  # 1: datetime
-    ("builtins", "dict"),  # 280: ARDRegression, AdaBoostClassifier
-    ("builtins", "list"),  # 285: ARDRegression, AdaBoostClassifier
+    ("builtins", "dict"),  # 292: ARDRegression, AdaBoostClassifier
+    ("builtins", "list"),  # 297: ARDRegression, AdaBoostClassifier
     ("builtins", "slice"),  # 7: ColumnTransformer, column-transformer
-    ("builtins", "str"),  # 287: ARDRegression, AdaBoostClassifier
-    ("builtins", "tuple"),  # 97: AdaBoostClassifier, AdaBoostClassifier-binary
+    ("builtins", "str"),  # 299: ARDRegression, AdaBoostClassifier
+    ("builtins", "tuple"),  # 109: AdaBoostClassifier, AdaBoostClassifier-binary
     ("collections", "Counter"),  # 1: counter
     ("collections", "OrderedDict"),  # 1: ordereddict
     ("collections", "defaultdict"),  # 1: defaultdict
@@ -384,10 +401,10 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "expm1"),  # 1: function-expm1
     ("numpy", "float16"),  # 2: numpy-types, scalar-f2
     ("numpy", "float32"),  # 2: numpy-types, scalar-f4
-    ("numpy", "float64"),  # 88: ARDRegression, BayesianGaussianMixture
+    ("numpy", "float64"),  # 100: ARDRegression, BayesianGaussianMixture
     ("numpy", "int16"),  # 2: numpy-types, scalar-i2
     ("numpy", "int32"),  # 2: numpy-types, scalar-i4
-    ("numpy", "int64"),  # 32: AdaBoostClassifier, AdaBoostClassifier-binary
+    ("numpy", "int64"),  # 44: AdaBoostClassifier, AdaBoostClassifier-binary
     ("numpy", "int8"),  # 2: numpy-types, scalar-i1
     ("numpy", "log"),  # 1: function-log
     ("numpy", "log10"),  # 1: function-log10
@@ -398,7 +415,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "median"),  # 1: function-median
     ("numpy", "min"),  # 1: function-min
     ("numpy", "nan_to_num"),  # 1: function-nan_to_num
-    ("numpy", "ndarray"),  # 234: ARDRegression, AdaBoostClassifier
+    ("numpy", "ndarray"),  # 246: ARDRegression, AdaBoostClassifier
     ("numpy", "object_"),  # 1: numpy-types
     ("numpy", "round"),  # 1: function-round
     ("numpy", "sign"),  # 1: function-sign
@@ -414,7 +431,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("numpy", "uint64"),  # 8: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("numpy", "uint8"),  # 2: numpy-types, scalar-u1
     ("numpy", "void"),  # 1: scalar-V4
-    ("numpy.ma", "MaskedArray"),  # 1: masked
+    ("numpy.ma", "MaskedArray"),  # 13: masked, randomized-search
     ("numpy.random._generator", "Generator"),  # 7: HistGradientBoostingClassifier, HistGradientBoostingClassifier-binary
     ("numpy.random.bit_generator", "SeedSequence"),  # 1: seedsequence
     ("numpy.random.mtrand", "RandomState"),  # 14: BisectingKMeans, GaussianProcessClassifier
@@ -572,7 +589,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.linear_model._least_angle", "LassoLars"),  # 1: LassoLars
     ("sklearn.linear_model._least_angle", "LassoLarsCV"),  # 1: LassoLarsCV
     ("sklearn.linear_model._least_angle", "LassoLarsIC"),  # 1: LassoLarsIC
-    ("sklearn.linear_model._logistic", "LogisticRegression"),  # 27: ClassifierChain, ClassifierChain-binary
+    ("sklearn.linear_model._logistic", "LogisticRegression"),  # 34: ClassifierChain, ClassifierChain-binary
     ("sklearn.linear_model._logistic", "LogisticRegressionCV"),  # 2: LogisticRegressionCV, LogisticRegressionCV-binary
     ("sklearn.linear_model._omp", "OrthogonalMatchingPursuit"),  # 1: OrthogonalMatchingPursuit
     ("sklearn.linear_model._omp", "OrthogonalMatchingPursuitCV"),  # 1: OrthogonalMatchingPursuitCV
@@ -581,7 +598,7 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.linear_model._perceptron", "Perceptron"),  # 2: Perceptron, Perceptron-binary
     ("sklearn.linear_model._quantile", "QuantileRegressor"),  # 1: QuantileRegressor
     ("sklearn.linear_model._ransac", "RANSACRegressor"),  # 1: RANSACRegressor
-    ("sklearn.linear_model._ridge", "Ridge"),  # 1: Ridge
+    ("sklearn.linear_model._ridge", "Ridge"),  # 6: Ridge, search-neg_mean_absolute_error
     ("sklearn.linear_model._ridge", "RidgeCV"),  # 2: RidgeCV, StackingRegressor
     ("sklearn.linear_model._ridge", "RidgeClassifier"),  # 2: RidgeClassifier, RidgeClassifier-binary
     ("sklearn.linear_model._ridge", "RidgeClassifierCV"),  # 2: RidgeClassifierCV, RidgeClassifierCV-binary
@@ -596,15 +613,32 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.manifold._mds", "MDS"),  # 1: MDS
     ("sklearn.manifold._spectral_embedding", "SpectralEmbedding"),  # 1: SpectralEmbedding
     ("sklearn.manifold._t_sne", "TSNE"),  # 1: TSNE
+    ("sklearn.metrics._classification", "accuracy_score"),  # 1: search-accuracy
+    ("sklearn.metrics._classification", "balanced_accuracy_score"),  # 1: search-balanced_accuracy
+    ("sklearn.metrics._classification", "f1_score"),  # 1: search-f1
+    ("sklearn.metrics._classification", "log_loss"),  # 1: search-neg_log_loss
     ("sklearn.metrics._dist_metrics", "EuclideanDistance64"),  # 13: Isomap, KNeighborsClassifier
+    ("sklearn.metrics._ranking", "average_precision_score"),  # 1: search-average_precision
+    ("sklearn.metrics._ranking", "roc_auc_score"),  # 1: search-roc_auc
+    ("sklearn.metrics._regression", "mean_absolute_error"),  # 1: search-neg_mean_absolute_error
+    ("sklearn.metrics._regression", "mean_squared_error"),  # 1: search-neg_mean_squared_error
+    ("sklearn.metrics._regression", "r2_score"),  # 1: search-r2
+    ("sklearn.metrics._regression", "root_mean_squared_error"),  # 1: search-neg_root_mean_squared_error
+    ("sklearn.metrics._scorer", "_PassthroughScorer"),  # 2: randomized-search, search-shuffle-split
+    ("sklearn.metrics._scorer", "_Scorer"),  # 10: search-accuracy, search-average_precision
     ("sklearn.mixture._bayesian_mixture", "BayesianGaussianMixture"),  # 1: BayesianGaussianMixture
     ("sklearn.mixture._gaussian_mixture", "GaussianMixture"),  # 1: GaussianMixture
     ("sklearn.model_selection._classification_threshold", "FixedThresholdClassifier"),  # 2: FixedThresholdClassifier, FixedThresholdClassifier-binary
     ("sklearn.model_selection._classification_threshold", "TunedThresholdClassifierCV"),  # 2: TunedThresholdClassifierCV, TunedThresholdClassifierCV-binary
+    ("sklearn.model_selection._search", "GridSearchCV"),  # 11: search-accuracy, search-average_precision
+    ("sklearn.model_selection._search", "RandomizedSearchCV"),  # 1: randomized-search
+    ("sklearn.model_selection._split", "KFold"),  # 4: search-neg_mean_absolute_error, search-neg_mean_squared_error
+    ("sklearn.model_selection._split", "ShuffleSplit"),  # 1: search-shuffle-split
+    ("sklearn.model_selection._split", "StratifiedKFold"),  # 7: randomized-search, search-accuracy
     ("sklearn.multiclass", "OneVsOneClassifier"),  # 2: OneVsOneClassifier, OneVsOneClassifier-binary
     ("sklearn.multiclass", "OneVsRestClassifier"),  # 3: GaussianProcessClassifier, OneVsRestClassifier
     ("sklearn.multiclass", "OutputCodeClassifier"),  # 2: OutputCodeClassifier, OutputCodeClassifier-binary
-    ("sklearn.multiclass", "_ConstantPredictor"),  # 1: OutputCodeClassifier
+    ("sklearn.multiclass", "_ConstantPredictor"),  # 2: OutputCodeClassifier, OutputCodeClassifier-binary
     ("sklearn.multioutput", "ClassifierChain"),  # 2: ClassifierChain, ClassifierChain-binary
     ("sklearn.multioutput", "MultiOutputClassifier"),  # 2: MultiOutputClassifier, MultiOutputClassifier-binary
     ("sklearn.multioutput", "MultiOutputRegressor"),  # 1: MultiOutputRegressor

@@ -175,6 +175,25 @@ def _frame_models() -> list[tuple[str, Any]]:
             (StandardScaler(), ["a"]), (OneHotEncoder(sparse_output=False), ["b"])
         ).set_output(transform="pandas"), LogisticRegression()), df, y),
     ]
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+
+    for scoring in ("accuracy", "roc_auc", "f1", "neg_log_loss", "balanced_accuracy",
+                    "average_precision"):
+        candidates.append((f"search-{scoring}", GridSearchCV(
+            LogisticRegression(), {"C": [0.1, 1.0]}, scoring=scoring, cv=3),
+            df[["a", "d"]], y))
+    for scoring in ("r2", "neg_mean_squared_error", "neg_mean_absolute_error",
+                    "neg_root_mean_squared_error"):
+        candidates.append((f"search-{scoring}", GridSearchCV(
+            Ridge(), {"alpha": [0.1, 1.0]}, scoring=scoring, cv=3), df[["d"]], df["a"]))
+    from sklearn.model_selection import RandomizedSearchCV, ShuffleSplit, StratifiedKFold
+
+    candidates.append(("randomized-search", RandomizedSearchCV(
+        LogisticRegression(), {"C": [0.1, 1.0, 10.0]}, n_iter=2, random_state=0,
+        cv=StratifiedKFold(3, shuffle=True, random_state=0)), df[["a", "d"]], y))
+    candidates.append(("search-shuffle-split", GridSearchCV(
+        Ridge(), {"alpha": [0.1, 1.0]}, cv=ShuffleSplit(3, random_state=0)), df[["d"]], df["a"]))
     out: list[tuple[str, Any]] = []
     for name, model, features, target in candidates:
         try:
