@@ -62,29 +62,11 @@ class LoadedModel:
 
 # -- built-in loaders -------------------------------------------------------------------------
 
-# Types a scikit-learn model saved with skops legitimately contains beyond skops' own defaults.
-_SKOPS_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
-
-
 def _load_skops(path: Path) -> Any:
-    try:
-        import skops.io as sio
-    except ImportError:
-        raise ArtifactError(
-            f"{path}: loading .skops files needs skops; pip install 'pytest-modelgate[skops]'"
-        ) from None
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:
-        raise ArtifactError(f"{path}: not a readable skops file ({exc})") from None
-    refused = [t for t in untrusted if not t.startswith(_SKOPS_TRUSTED_PREFIXES)]
-    if refused:
-        raise ArtifactError(
-            f"{path}: skops file names types outside the trusted scikit-learn/numpy/scipy set: "
-            f"{', '.join(refused)}; inspect them with skops.io.get_untrusted_types and load the "
-            "model yourself (pytest_modelgate_load_model hook) if you trust them"
-        )
-    return sio.load(path, trusted=list(untrusted))
+    """Scan the skops schema, then load trusting only the scanner's allow-list (one list for both)."""
+    from .security import load_skops_safely
+
+    return load_skops_safely(path)
 
 
 class OnnxModel:

@@ -432,6 +432,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     width = int(config.get_terminal_writer().fullwidth)
     for line in render_terminal(state.results, width=width):
         tr.write_line(line)
+    if getattr(config.option, "numprocesses", None) and any(
+            r.kind == "latency" for r in state.results):
+        policy = state.settings.latency_under_xdist
+        tr.write_line(
+            "modelgate: latency gates ran under pytest-xdist and shared the CPU with other "
+            f"workers; they were {'enforced' if policy == 'enforce' else 'reported, not enforced'}"
+            " (--modelgate-latency-under-xdist)", yellow=True)
     if state.settings.warn_only and any(not r.passed for r in state.results):
         tr.write_line("warn-only mode: gate failures above did not fail any test")
     for path in state.written:

@@ -5,6 +5,7 @@ No pytest import here: the plugin builds a `GateContext` per test and hands in a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -243,13 +244,13 @@ class Gate:
 
     def memory(
         self,
-        fn: Callable[..., Any],
+        fn: Callable[..., Any] | str | os.PathLike[str],
         *args: Any,
         max_bytes: int | str | None = _UNSET,
         gate_options: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> GateResult:
-        """Peak memory allocated by one call of `fn` (tracemalloc) against `max_bytes`."""
+        """Peak memory of one call of `fn` (tracemalloc) against `max_bytes`; a path gates its size."""
         from . import latency as judge
 
         call = dict(max_bytes=max_bytes, **(gate_options or {}))
