@@ -87,7 +87,7 @@ def test_shifted_scans_are_caught(gate, split):
 @pytest.mark.security(scan=True)
 def test_artifact_is_safe(gate, modelgate_model):
     """The artifact passes the static scan (nothing in it is loaded or run to decide)."""
-    gate.artifact(modelgate_model.path)
+    gate.artifact(modelgate_model.path, name="model")  # one row across versions in compare
 
 
 @pytest.mark.security(noise=0.05, max_flip_rate=0.05, confidence=0.95)
