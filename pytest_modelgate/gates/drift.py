@@ -7,12 +7,13 @@ effect size, and says which knob to turn. Multivariate methods gate their own st
 
 from __future__ import annotations
 
-import math
 import os
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult, decide
+
+from ._text import fmt_number as _g
 
 if TYPE_CHECKING:
     from pytest_modelgate.drift import DriftResult
@@ -27,14 +28,6 @@ DRIFT_KEYWORDS: tuple[str, ...] = (
 )
 _SHOWN = 8
 Verdict = Literal["passed", "failed", "inconclusive"]
-
-
-def _g(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    if isinstance(x, float) and not math.isfinite(x):
-        return str(x)
-    return f"{x:.4g}"
 
 
 def _p(x: float | None) -> str:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import Decision, GateResult, decide
 
+from ._text import fmt_number as _g
+
 if TYPE_CHECKING:
     from pytest_modelgate.metrics import MetricResult
 
@@ -43,14 +45,6 @@ WEAK_SLICES_KEYWORDS: tuple[str, ...] = (
 
 _ORDER = {"passed": 0, "inconclusive": 1, "failed": 2}
 _PARAMS = ("average", "pos_label", "k")
-
-
-def _g(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    if isinstance(x, float) and not math.isfinite(x):
-        return str(x)
-    return f"{x:.4g}"
 
 
 def _signed(x: float | None) -> str:
