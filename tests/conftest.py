@@ -4,10 +4,18 @@ from __future__ import annotations
 
 # Imported here so that pytester's in-process runs, which drop modules first imported during a
 # run, never re-import numpy (numpy refuses to load twice in one process).
+import os
+
 import numpy  # noqa: F401
 import pytest
 import scipy.stats  # noqa: F401
 import sklearn.metrics  # noqa: F401
+from hypothesis import settings
+
+# CI explores a fixed set of examples so a run is reproducible; locally hypothesis varies them.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(params=[[], ["-n", "2"]], ids=["inprocess", "xdist"])

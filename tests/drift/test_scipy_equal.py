@@ -68,8 +68,8 @@ def test_numeric_tests_equal_scipy(name: str, fn: object, a: np.ndarray, b: np.n
 
     if name == "anderson" and np.unique(np.concatenate([a, b])).size < 2:
         return
-    if name == "ttest" and (np.ptp(a) == 0 and np.ptp(b) == 0):
-        return
+    if name == "ttest" and (np.var(a) == 0 and np.var(b) == 0):
+        return  # both variances are 0 (or underflow to 0): scipy gives nan, we give t = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = fn(a, b)  # type: ignore[operator]
