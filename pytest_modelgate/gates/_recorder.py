@@ -43,9 +43,19 @@ class GateContext:
     ) -> dict[str, Any]:
         """Merge keyword values: policy override > explicit call > marker default.
 
-        Values left at `_UNSET` in `call` fall back to the marker; an override for a keyword
-        the gate does not take is a configuration error naming it.
+        Values left at `_UNSET` in `call` fall back to the marker; a call or policy keyword the
+        gate does not take is a configuration error naming it (with the closest allowed one).
         """
+        unknown = sorted(k for k, v in call.items() if v is not _UNSET and k not in allowed)
+        if unknown:
+            import difflib
+
+            hints = []
+            for key in unknown:
+                close = difflib.get_close_matches(key, list(allowed), n=1)
+                hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise ConfigError(f"gate.{kind}: unknown keyword(s) {', '.join(hints)}; "
+                              f"allowed: {', '.join(sorted(allowed))}")
         merged: dict[str, Any] = {}
         for key, value in self.defaults.get(kind, {}).items():
             if key in allowed:

@@ -74,3 +74,12 @@ def test_recorder_merge_order() -> None:
     assert other.resolve("metric", "accuracy", {"min": 0.6}, allowed) == {"min": 0.7}
     bare = GateContext(defaults={"metric": {"min": 0.5}})
     assert bare.resolve("metric", "f1", {"confidence": 0.9}, allowed) == {"min": 0.5, "confidence": 0.9}
+
+
+def test_unknown_call_keyword_is_named_for_every_gate_kind() -> None:
+    from pytest_modelgate.gates import Gate
+
+    with pytest.raises(ConfigError, match=r"gate.artifact: unknown keyword\(s\) 'sha265' \(did you mean 'sha256'\?\)"):
+        Gate().artifact("README.md", sha265="0" * 64)
+    with pytest.raises(ConfigError, match=r"gate.metric: unknown keyword\(s\) 'mni' \(did you mean 'min'\?\)"):
+        Gate().metric("accuracy", [1, 0], [1, 0], mni=0.5)
