@@ -6,14 +6,14 @@ No pytest import here: the plugin builds a `GateContext` per test and hands in a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult
 
-__all__ = ["Gate", "GateContext", "GateFailure", "format_failures"]
+__all__ = ["Gate", "GateContext", "GateFailure", "check_keywords", "format_failures"]
 
 _UNSET: Any = object()
 
@@ -46,16 +46,7 @@ class GateContext:
         Values left at `_UNSET` in `call` fall back to the marker; a call or policy keyword the
         gate does not take is a configuration error naming it (with the closest allowed one).
         """
-        unknown = sorted(k for k, v in call.items() if v is not _UNSET and k not in allowed)
-        if unknown:
-            import difflib
-
-            hints = []
-            for key in unknown:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-            raise ConfigError(f"gate.{kind}: unknown keyword(s) {', '.join(hints)}; "
-                              f"allowed: {', '.join(sorted(allowed))}")
+        check_keywords(kind, [k for k, v in call.items() if v is not _UNSET], allowed)
         merged: dict[str, Any] = {}
         for key, value in self.defaults.get(kind, {}).items():
             if key in allowed:
@@ -73,6 +64,20 @@ class GateContext:
                     )
                 merged[key] = value
         return merged
+
+
+def check_keywords(kind: str, keys: Iterable[str], allowed: Sequence[str]) -> None:
+    """Raise `ConfigError` naming every key not in `allowed`, with the closest allowed one."""
+    unknown = sorted(set(keys) - set(allowed))
+    if unknown:
+        import difflib
+
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, list(allowed), n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ConfigError(f"gate.{kind}: unknown keyword(s) {', '.join(hints)}; "
+                          f"allowed: {', '.join(sorted(allowed))}")
 
 
 class GateFailure(AssertionError):

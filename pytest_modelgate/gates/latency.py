@@ -33,6 +33,8 @@ from pytest_modelgate.latency._reference import machine_factor, reference_worklo
 from pytest_modelgate.results import GateResult, decide
 from pytest_modelgate.units import format_bytes, format_seconds, parse_bytes, parse_seconds
 
+from ._recorder import check_keywords
+
 if TYPE_CHECKING:
     from ._recorder import GateContext
 
@@ -163,16 +165,7 @@ def _positive_number(value: object, arg: str, what: str) -> float:
 
 
 def _check_unknown(kw: Mapping[str, Any], allowed: tuple[str, ...], gate: str) -> None:
-    unknown = sorted(set(kw) - set(allowed))
-    if unknown:
-        import difflib
-
-        hints = []
-        for key in unknown:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise ConfigError(f"gate.{gate}: unknown option {', '.join(hints)}; "
-                          f"allowed: {', '.join(allowed)}")
+    check_keywords(gate, kw, allowed)
 
 
 def _xdist_policy(ctx: GateContext) -> tuple[bool, list[str]]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import Decision, GateResult, decide
 
+from ._recorder import check_keywords
 from ._text import fmt_number as _g
 
 if TYPE_CHECKING:
@@ -61,18 +62,7 @@ def _number(value: Any, arg: str, *, allow_none: bool = True) -> float | None:
 
 
 def _check_unknown(kw: Mapping[str, Any], allowed: Sequence[str], gate: str) -> None:
-    unknown = sorted(set(kw) - set(allowed))
-    if unknown:
-        import difflib
-
-        hints = []
-        for u in unknown:
-            close = difflib.get_close_matches(u, list(allowed), n=1)
-            hints.append(f"{u!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise ConfigError(
-            f"gate.{gate}: unknown keyword(s) {', '.join(hints)}; allowed: "
-            f"{', '.join(sorted(allowed))}"
-        )
+    check_keywords(gate, kw, allowed)
 
 
 def _combine(decisions: Sequence[Decision]) -> Decision:
