@@ -1,16 +1,20 @@
 """Reference profiles: per-column summaries that stand in for raw reference data.
 
 Numeric columns keep their exact sorted values up to `exact_max` values, above that a
-deterministic quantile grid of `n_quantiles` points (rank error <= 1 / (n_quantiles - 1),
-stated in every result that uses it); categorical columns keep category counts. Profiles merge
-(counts add, exact values concatenate, grids combine through the mixture CDF), so each partition
-of a Spark or Dask job can build one and a final step combines them. Files are JSON with the
-arrays zlib-compressed and base64-encoded, written atomically.
+sketch: by default a deterministic quantile grid of `n_quantiles` points (rank error <= 1 /
+(n_quantiles - 1)), or with `sketch="kll"` an Apache DataSketches KLL sketch (randomized, rank
+error `normalized_rank_error` at 99% confidence, not growing with merges); the error is stated in
+every result that uses it. Categorical columns keep category counts. Profiles merge (counts add,
+exact values concatenate, grids combine through the mixture CDF, KLL sketches merge natively), so
+each partition of a Spark or Dask job can build one and a final step combines them. Files are
+JSON with the arrays zlib-compressed and base64-encoded, written atomically; version 1 files
+(grid only) are still written whenever no KLL is involved.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import math
 import os
@@ -25,16 +29,21 @@ import numpy as np
 from pytest_modelgate._atomic import atomic_write_text
 from pytest_modelgate.exceptions import ConfigError, InputError
 
+from . import _kll
 from ._data import ColumnSummary, as_table, select_columns, summarize
+from ._kll import KLL_K
 
-__all__ = ["EXACT_MAX", "N_QUANTILES", "Profile", "profile", "profile_file"]
+__all__ = ["EXACT_MAX", "KLL_K", "N_QUANTILES", "SKETCHES", "Profile", "profile", "profile_file"]
 
 #: numeric columns with at most this many finite values are stored exactly
 EXACT_MAX = 100_000
 #: size of the quantile grid used above EXACT_MAX (rank error <= 1 / (N_QUANTILES - 1))
 N_QUANTILES = 4097
+#: how numeric columns above EXACT_MAX are summarised
+SKETCHES = ("grid", "kll")
 FORMAT = "pytest-modelgate-profile"
-VERSION = 1
+#: version 2 adds KLL sketches (written only by profiles built with sketch="kll")
+VERSION = 2
 
 
 def _grid(n_quantiles: int) -> np.ndarray:
@@ -51,8 +60,31 @@ def _to_sketch(s: ColumnSummary, n_quantiles: int) -> ColumnSummary:
                    rank_error=1.0 / (n_quantiles - 1), mean=mean, std=std)
 
 
-def _compact(s: ColumnSummary, exact_max: int, n_quantiles: int) -> ColumnSummary:
+def _kll_summary(s: ColumnSummary, blob: bytes) -> ColumnSummary:
+    """`s` (counts and moments kept) with the reference distribution read from a KLL sketch."""
+    v = _kll.materialise(blob)
+    if v.n != s.n_values:
+        raise InputError(f"KLL sketch holds {v.n} values but the column counts {s.n_values}; "
+                         f"the profile is corrupt")
+    mean, std = s.moments()
+    return replace(s, values=None, quantiles=v.quantiles, probs=v.probs,
+                   rank_error=v.rank_error, mean=mean, std=std,
+                   extra={"sketch": "kll", "kll": blob, "kll_k": v.k})
+
+
+def _is_kll(s: ColumnSummary) -> bool:
+    return "kll" in s.extra
+
+
+def _is_grid(s: ColumnSummary) -> bool:
+    return s.values is None and not _is_kll(s)
+
+
+def _compact(s: ColumnSummary, exact_max: int, n_quantiles: int, sketch: str = "grid",
+             kll_k: int = KLL_K) -> ColumnSummary:
     if s.kind == "numeric" and s.values is not None and s.values.size > exact_max:
+        if sketch == "kll":
+            return _kll_summary(s, _kll.build(s.values, kll_k))
         return _to_sketch(s, n_quantiles)
     return s
 
@@ -67,6 +99,8 @@ class Profile:
     exact_max: int = EXACT_MAX
     n_quantiles: int = N_QUANTILES
     meta: Mapping[str, Any] = field(default_factory=dict)
+    sketch: str = "grid"
+    kll_k: int = KLL_K
 
     def summary(self, name: Hashable) -> ColumnSummary:
         try:
@@ -86,10 +120,16 @@ class Profile:
         if list(self.columns) != list(other.columns):
             raise InputError(f"merge: profiles have different columns: {list(self.columns)} "
                              f"vs {list(other.columns)}")
+        if self.sketch != other.sketch:
+            raise InputError(f"merge: one profile was built with sketch={self.sketch!r}, the "
+                             f"other with sketch={other.sketch!r}; a KLL sketch and a quantile "
+                             f"grid do not merge with a stated error, so build every partition "
+                             f"with the same sketch=")
+        k = min(self.kll_k, other.kll_k)
         cols = {n: _merge_summaries(self.columns[n], other.columns[n], self.exact_max,
-                                    self.n_quantiles, n) for n in self.columns}
+                                    self.n_quantiles, n, self.sketch, k) for n in self.columns}
         return Profile(cols, self.n_rows + other.n_rows, self.is_frame, self.exact_max,
-                       self.n_quantiles, dict(self.meta))
+                       self.n_quantiles, dict(self.meta), self.sketch, k)
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -104,6 +144,8 @@ class Profile:
                 d.update(mean=_jf(mean), std=_jf(std), rank_error=s.rank_error)
                 if s.values is not None:
                     d["values"] = _enc(s.values)
+                elif _is_kll(s):
+                    d["kll"] = base64.b64encode(s.extra["kll"]).decode("ascii")
                 else:
                     assert s.quantiles is not None
                     assert s.probs is not None
@@ -114,9 +156,13 @@ class Profile:
                 d["categories"] = list(s.categories)
                 d["counts"] = [int(c) for c in s.counts]
             cols.append(d)
-        return {"format": FORMAT, "version": VERSION, "n_rows": self.n_rows,
-                "is_frame": self.is_frame, "exact_max": self.exact_max,
-                "n_quantiles": self.n_quantiles, "meta": dict(self.meta), "columns": cols}
+        out: dict[str, Any] = {
+            "format": FORMAT, "version": 1, "n_rows": self.n_rows, "is_frame": self.is_frame,
+            "exact_max": self.exact_max, "n_quantiles": self.n_quantiles,
+            "meta": dict(self.meta), "columns": cols}
+        if self.sketch == "kll":  # older readers would drop the sketch: make them refuse
+            out.update(version=VERSION, sketch="kll", kll_k=self.kll_k)
+        return out
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the profile as JSON, atomically (the old file or the whole new one)."""
@@ -141,6 +187,9 @@ class Profile:
         if int(data.get("version", 0)) > VERSION:
             raise InputError(f"{source}: profile version {data.get('version')} is newer than "
                              f"this pytest-modelgate understands ({VERSION}); upgrade")
+        sketch = data.get("sketch", "grid")
+        if sketch not in SKETCHES:
+            raise InputError(f"{source}: unknown sketch {sketch!r} (known: {', '.join(SKETCHES)})")
         cols: dict[Hashable, ColumnSummary] = {}
         try:
             for d in data["columns"]:
@@ -155,6 +204,8 @@ class Profile:
                         values=_dec(d["values"]) if "values" in d else None,
                         quantiles=_dec(d["quantiles"]) if "quantiles" in d else None,
                         probs=_dec(d["probs"]) if "probs" in d else None, **common)
+                    if "kll" in d:
+                        s = _kll_summary(s, base64.b64decode(d["kll"], validate=True))
                 elif kind == "categorical":
                     s = ColumnSummary("categorical", categories=tuple(d["categories"]),
                                       counts=np.asarray(d["counts"], dtype=np.int64), **common)
@@ -163,8 +214,11 @@ class Profile:
                 cols[d["name"]] = s
             return cls(cols, int(data["n_rows"]), bool(data.get("is_frame", True)),
                        int(data.get("exact_max", EXACT_MAX)),
-                       int(data.get("n_quantiles", N_QUANTILES)), dict(data.get("meta", {})))
-        except (KeyError, TypeError, ValueError, zlib.error) as exc:
+                       int(data.get("n_quantiles", N_QUANTILES)), dict(data.get("meta", {})),
+                       sketch, int(data.get("kll_k", KLL_K)))
+        except InputError as exc:
+            raise InputError(f"{source}: {exc}") from None
+        except (KeyError, TypeError, ValueError, zlib.error, binascii.Error) as exc:
             raise InputError(f"{source}: corrupt profile ({type(exc).__name__}: {exc})") from None
 
 
@@ -196,7 +250,7 @@ def _cdf_at(s: ColumnSummary, x: np.ndarray) -> np.ndarray:
 
 
 def _merge_summaries(a: ColumnSummary, b: ColumnSummary, exact_max: int, n_quantiles: int,
-                     name: Hashable) -> ColumnSummary:
+                     name: Hashable, sketch: str = "grid", kll_k: int = KLL_K) -> ColumnSummary:
     if a.kind != b.kind:
         raise InputError(f"merge: column {name!r} is {a.kind} in one profile, {b.kind} in "
                          f"the other")
@@ -221,7 +275,10 @@ def _merge_summaries(a: ColumnSummary, b: ColumnSummary, exact_max: int, n_quant
         vals = np.sort(np.concatenate([a.values, b.values]), kind="stable")
         out = ColumnSummary("numeric", n, nm, ni, values=vals, n_values=nv, mean=mean,
                             std=std, dtype=a.dtype)
-        return _compact(out, exact_max, n_quantiles)
+        return _compact(out, exact_max, n_quantiles, sketch, kll_k)
+    if _is_kll(a) or _is_kll(b):
+        return _merge_kll(a, b, name, ColumnSummary("numeric", n, nm, ni, n_values=nv,
+                                                    mean=mean, std=std, dtype=a.dtype))
     # mixture CDF on the union of the nodes, re-read at the grid probabilities
     pts = np.unique(np.concatenate([_nodes(a), _nodes(b)]))
     cdf = (a.n_values * _cdf_at(a, pts) + b.n_values * _cdf_at(b, pts)) / max(nv, 1)
@@ -232,6 +289,20 @@ def _merge_summaries(a: ColumnSummary, b: ColumnSummary, exact_max: int, n_quant
                          n_values=nv, mean=mean, std=std, dtype=a.dtype)
 
 
+def _merge_kll(a: ColumnSummary, b: ColumnSummary, name: Hashable,
+               out: ColumnSummary) -> ColumnSummary:
+    """KLL with KLL merges natively, exact values go into the sketch, a grid cannot join."""
+    if _is_grid(a) or _is_grid(b):
+        raise InputError(f"merge: column {name!r} is a KLL sketch in one profile and a quantile "
+                         f"grid in the other; rebuild both with the same sketch=")
+    if not _is_kll(a):
+        a, b = b, a
+    blob = a.extra["kll"]
+    blob = _kll.update(blob, b.values) if b.values is not None else \
+        _kll.merge(blob, b.extra["kll"])
+    return _kll_summary(out, blob)
+
+
 def _nodes(s: ColumnSummary) -> np.ndarray:
     if s.values is not None:
         return s.values
@@ -239,14 +310,32 @@ def _nodes(s: ColumnSummary) -> np.ndarray:
     return s.quantiles
 
 
+def _check_sketch(sketch: str, kll_k: int) -> None:
+    if sketch not in SKETCHES:
+        raise ConfigError(f"sketch must be one of {', '.join(map(repr, SKETCHES))}, "
+                          f"got {sketch!r}")
+    if isinstance(kll_k, bool) or not isinstance(kll_k, int) or \
+            not _kll.K_MIN <= kll_k <= _kll.K_MAX:
+        raise ConfigError(f"kll_k must be an int in [{_kll.K_MIN}, {_kll.K_MAX}], got {kll_k!r}")
+    if sketch == "kll":
+        _kll.require()  # fail now, naming the extra, rather than at the first large column
+
+
 def profile(data: Any, *, categorical: Sequence[Hashable] | None = None,
             columns: Sequence[Hashable] | None = None, exact_max: int = EXACT_MAX,
-            n_quantiles: int = N_QUANTILES) -> Profile:
-    """Summarise reference data (array or DataFrame) into a `Profile` for `detect`."""
+            n_quantiles: int = N_QUANTILES, sketch: str = "grid",
+            kll_k: int = KLL_K) -> Profile:
+    """Summarise reference data (array or DataFrame) into a `Profile` for `detect`.
+
+    Numeric columns with more than `exact_max` values become a quantile grid (`sketch="grid"`,
+    deterministic) or an Apache DataSketches KLL sketch of size `kll_k` (`sketch="kll"`, needs
+    the `kll` extra; randomized, merges without growing its error).
+    """
     if not isinstance(exact_max, int) or exact_max < 0:
         raise ConfigError(f"exact_max must be an int >= 0, got {exact_max!r}")
     if not isinstance(n_quantiles, int) or n_quantiles < 3:
         raise ConfigError(f"n_quantiles must be an int >= 3, got {n_quantiles!r}")
+    _check_sketch(sketch, kll_k)
     table = as_table(data, "data")
     if table.n_rows == 0:
         raise InputError("data has no rows: a profile needs reference rows")
@@ -255,8 +344,8 @@ def profile(data: Any, *, categorical: Sequence[Hashable] | None = None,
     for i in select_columns(table.names, columns):
         name = table.names[i]
         s = summarize(table.column(i), categorical=name in forced, name=name, argument="data")
-        cols[name] = _compact(s, exact_max, n_quantiles)
-    return Profile(cols, table.n_rows, table.is_frame, exact_max, n_quantiles)
+        cols[name] = _compact(s, exact_max, n_quantiles, sketch, kll_k)
+    return Profile(cols, table.n_rows, table.is_frame, exact_max, n_quantiles, {}, sketch, kll_k)
 
 
 def _merge_all(parts: Iterable[Profile]) -> Profile:
@@ -270,8 +359,10 @@ def _merge_all(parts: Iterable[Profile]) -> Profile:
 
 def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathLike[str],
                  *, categorical: Sequence[Hashable] | None = None,
-                 chunksize: int = 1_000_000) -> Profile:
+                 chunksize: int = 1_000_000, sketch: str = "grid",
+                 kll_k: int = KLL_K) -> Profile:
     """Profile a CSV or Parquet file chunk by chunk (profiles merge) and save it atomically."""
+    _check_sketch(sketch, kll_k)
     path = Path(input_path)
     if not path.exists():
         raise InputError(f"data file {str(path)!r} not found")
@@ -288,13 +379,15 @@ def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathL
         except ImportError:  # pragma: no cover - depends on the environment
             raise InputError("reading Parquet needs pyarrow: pip install pyarrow") from None
         pf = pq.ParquetFile(path)
-        parts: Iterable[Profile] = (profile(b.to_pandas(), categorical=cat)
+        parts: Iterable[Profile] = (profile(b.to_pandas(), categorical=cat, sketch=sketch,
+                                            kll_k=kll_k)
                                     for b in pf.iter_batches(batch_size=chunksize))
     elif suffix.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
         sep = "\t" if ".tsv" in suffix else ","
         reader = pd.read_csv(path, sep=sep, chunksize=chunksize,
                              dtype={c: "category" for c in cat} or None)
-        parts = (profile(chunk, categorical=cat) for chunk in reader)
+        parts = (profile(chunk, categorical=cat, sketch=sketch, kll_k=kll_k)
+                 for chunk in reader)
     else:
         raise InputError(f"{str(path)!r}: unknown format {suffix or '(none)'}; use .csv, .tsv "
                          f"or .parquet")

@@ -31,6 +31,44 @@ def test_profile_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "not found" in capsys.readouterr().err
 
 
+def test_profile_kll_sketch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("datasketches", reason="pip install 'pytest-modelgate[kll]'")
+    from pytest_modelgate.drift import Profile
+
+    rng = np.random.default_rng(1)
+    pd.DataFrame({"a": rng.normal(size=120_000)}).to_csv(tmp_path / "ref.csv", index=False)
+    out = tmp_path / "ref.json"
+    args = ["profile", str(tmp_path / "ref.csv"), "-o", str(out), "--sketch", "kll"]
+    assert main([*args, "--kll-k", "400"]) == 0
+    assert "1 sketched with kll (rank error <= 0.0068, 99% confidence)" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert (data["version"], data["sketch"], data["kll_k"]) == (2, "kll", 400)
+    assert Profile.load(out).columns["a"].extra["kll_k"] == 400
+    assert main([*args, "--kll-k", "4"]) == 2
+    assert "kll_k must be an int in [8, 65535]" in capsys.readouterr().err
+    assert main(["profile", str(tmp_path / "ref.csv"), "-o", str(out)]) == 0
+    assert "1 sketched with grid (rank error <= 0.00024, deterministic)" in \
+        capsys.readouterr().out
+
+
+def test_profile_kll_without_the_extra(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "datasketches", None)  # as if not installed
+    (tmp_path / "ref.csv").write_text("a\n1\n2\n")
+    args = ["profile", str(tmp_path / "ref.csv"), "-o", str(tmp_path / "x.json")]
+    assert main([*args, "--sketch", "kll"]) == 2
+    assert "pip install 'pytest-modelgate[kll]'" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--sketch", "tdigest"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'tdigest'" in capsys.readouterr().err
+
+
 def _report(path: Path, version: str, value: float, verdict: str) -> Path:
     path.write_text(json.dumps({
         "schema_version": 1,
