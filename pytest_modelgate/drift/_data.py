@@ -178,25 +178,31 @@ def infer_kind(col: Any) -> str:
 def _numeric_summary(arr: np.ndarray, dstr: str,
                      buffer: Callable[[int], np.ndarray] | None = None) -> ColumnSummary:
     x = np.asarray(arr)
+    owned = False
     if x.dtype.kind == "O":
         x = np.array([np.nan if v is None else v for v in x], dtype=np.float64)
+        owned = True
     elif x.dtype != np.float64:
         x = x.astype(np.float64)
+        owned = True
     n = int(x.shape[0])
-    finite = np.isfinite(x)
-    n_finite = int(np.count_nonzero(finite))
-    if n_finite == n:
-        if buffer is not None:  # sort in place in a reused scratch buffer: no fresh pages
-            vals = buffer(n)
-            np.copyto(vals, x)
-            vals.sort()
-        else:
-            vals = np.sort(x)
-        n_nan = n_inf = 0
+    if owned:
+        vals = x
+        vals.sort()
+    elif buffer is not None:  # sort in place in a reused scratch buffer: no fresh pages
+        vals = buffer(n)
+        np.copyto(vals, x)
+        vals.sort()
     else:
-        n_nan = int(np.count_nonzero(np.isnan(x)))
-        n_inf = n - n_finite - n_nan
-        vals = np.sort(x[finite])
+        vals = np.sort(x)
+    n_nan = n_inf = 0
+    # sorted, -inf comes first and +inf then NaN last: two end reads replace a finiteness pass
+    if n and not (math.isfinite(vals[0]) and math.isfinite(vals[-1])):
+        lo = int(np.searchsorted(vals, -np.inf, side="right"))
+        hi = int(np.searchsorted(vals, np.inf, side="left"))
+        n_nan = n - int(np.searchsorted(vals, np.inf, side="right"))
+        n_inf = n - n_nan - (hi - lo)
+        vals = vals[lo:hi]
     # mean and std are computed on demand (`spread()`): most tests never need them
     return ColumnSummary("numeric", n, n_nan, n_inf, values=vals, n_values=int(vals.size),
                          dtype=dstr)

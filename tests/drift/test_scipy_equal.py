@@ -39,6 +39,29 @@ def test_ks_statistic_is_scipys_bit_for_bit(a: np.ndarray, b: np.ndarray) -> Non
     assert p == pytest.approx(float(auto.pvalue), **TOL)
 
 
+@settings(max_examples=80, deadline=None)
+@given(samples, samples, st.integers(1, 9))
+def test_ks_block_search_is_scipys_bit_for_bit(a: np.ndarray, b: np.ndarray, block: int) -> None:
+    """The block-pruned search (used above 4096 rows) gives scipy's D on any data, ties too."""
+    ref = float(stats.ks_2samp(a, b, method="asymp").statistic)
+    assert ks_statistic(np.sort(a), np.sort(b), block=block) == ref
+
+
+@pytest.mark.parametrize(("shift", "digits"), [(0.0, None), (0.004, None), (0.3, None),
+                                               (0.0, 1), (0.02, 0), (0.0, -1)])
+def test_ks_block_search_at_scale(shift: float, digits: int | None) -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=60_000), rng.normal(loc=shift, size=45_001)
+    if digits is not None:
+        a, b = np.round(a, digits), np.round(b, digits)
+    ref = float(stats.ks_2samp(a, b, method="asymp").statistic)
+    a.sort()
+    b.sort()
+    assert ks_statistic(a, b) == ref
+    assert ks_statistic(a, b, block=0) == ref
+    assert ks_statistic(b, a) == ref
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**31 - 1), st.floats(0.0, 0.05), st.booleans())
 def test_ks_large_samples_asymptotic_path(seed: int, shift: float, ties: bool) -> None:
