@@ -26,8 +26,8 @@ from ._data import ColumnSummary, Table, align_counts, as_table, select_columns,
 from ._registry import DriftTest, Outcome, get_test, get_test_names
 from ._tests import MULTIVARIATE, _NotBinary
 
-__all__ = ["CORRECTIONS", "ColumnDrift", "DriftResult", "MultivariateDrift", "adjust_pvalues",
-           "detect"]
+__all__ = ["CORRECTIONS", "ColumnDrift", "DriftResult", "MultivariateDrift", "PBound",
+           "adjust_pvalues", "detect"]
 
 CORRECTIONS = ("holm", "bh", "bonferroni", "none")
 #: rows x columns above which columns are processed on a thread pool (numpy releases the GIL)
@@ -99,38 +99,90 @@ def _rejections(le: Sequence[Callable[[float], bool]], alpha: float,
     return [False] * m
 
 
+@dataclass(frozen=True)
+class PBound:
+    """A p-value as a report gives it: the value itself when `exact`, else a proven upper bound
+    (the p-value is at most `value`; printed rounded up)."""
+
+    value: float
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return f"={self.value:.3g}" if self.exact else f"<={_round_up(self.value):.2g}"
+
+
+def _round_up(x: float) -> float:
+    """`x` rounded up to two significant digits (an upper bound stays one)."""
+    if not x > 0 or math.isinf(x):
+        return x
+    scale = 10.0 ** (math.floor(math.log10(x)) - 1)
+    up = math.ceil(x / scale) * scale
+    return up if up >= x else math.nextafter(up, math.inf)
+
+
 class _PValues:
     """Lazily computed p-values of the tested columns, and their adjusted values."""
 
-    def __init__(self, outcomes: list[Outcome], correction: str) -> None:
+    def __init__(self, outcomes: list[Outcome], correction: str, alpha: float = 0.05) -> None:
         self._outcomes = outcomes
         self._correction = correction
-        self._p: list[float] | None = None
+        self._alpha = alpha
+        self._known: dict[int, float] = {}
         self._adj: list[float] | None = None
+        self._report: tuple[list[PBound | None], list[PBound | None]] | None = None
 
     def p(self, i: int) -> float:
         o = self._outcomes[i]
         if o.p_value is not None:
             return o.p_value
-        return self.all()[i]
+        if i not in self._known:
+            self._known[i] = o.p_deferred() if o.p_deferred is not None else math.nan
+        return self._known[i]
 
     def all(self) -> list[float]:
-        if self._p is None:
-            self._p = [o.p_value if o.p_value is not None else
-                       (o.p_deferred() if o.p_deferred is not None else math.nan)
-                       for o in self._outcomes]
-        return self._p
+        return [self.p(i) for i in range(len(self._outcomes))]
 
     def adjusted(self, i: int) -> float:
         if self._adj is None:
-            ps = self.all()
-            ok = [j for j, v in enumerate(ps) if not math.isnan(v)]
-            adj = adjust_pvalues([ps[j] for j in ok], self._correction)
-            full = [math.nan] * len(ps)
-            for j, v in zip(ok, adj, strict=True):
-                full[j] = v
-            self._adj = full
+            self._adj = self._adjust(self.all())
         return self._adj[i]
+
+    def _adjust(self, ps: list[float]) -> list[float]:
+        ok = [j for j, v in enumerate(ps) if not math.isnan(v)]
+        adj = adjust_pvalues([ps[j] for j in ok], self._correction)
+        full = [math.nan] * len(ps)
+        for j, v in zip(ok, adj, strict=True):
+            full[j] = v
+        return full
+
+    def report(self, i: int) -> tuple[PBound | None, PBound | None]:
+        """(p, adjusted p) for a report: exact, except a costly p-value (large-sample KS) that
+        is proven below alpha / m, the smallest threshold any correction applies, where the
+        bound is given instead; an adjusted value is exact when those bounds cannot move it."""
+        if self._report is None:
+            m = len(self._outcomes)
+            level = self._alpha / max(m, 1)
+            lo: list[float] = []
+            hi: list[float] = []
+            for j, o in enumerate(self._outcomes):
+                up = o.p_upper
+                if (o.p_value is None and j not in self._known and o.p_costly
+                        and up is not None and up < level):
+                    lo.append(0.0)
+                    hi.append(up)
+                else:
+                    v = self.p(j)
+                    lo.append(v)
+                    hi.append(v)
+            adj_lo, adj_hi = self._adjust(lo), self._adjust(hi)
+            raw: list[PBound | None] = []
+            adj: list[PBound | None] = []
+            for j in range(m):
+                raw.append(None if math.isnan(hi[j]) else PBound(hi[j], lo[j] == hi[j]))
+                adj.append(None if math.isnan(adj_hi[j]) else
+                           PBound(adj_hi[j], adj_lo[j] == adj_hi[j]))
+            self._report = (raw, adj)
+        return self._report[0][i], self._report[1][i]
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -175,6 +227,17 @@ class ColumnDrift:
     def p_adjusted(self) -> float | None:
         """The p-value after the multiple-testing correction across the tested columns."""
         return None if self._pv is None else self._pv.adjusted(self._pos)
+
+    def reported_p(self) -> tuple[PBound | None, PBound | None]:
+        """(p_value, p_adjusted) as reports give them, without the ~1 s computations.
+
+        Exact (equal to `p_value`/`p_adjusted`) except for large-sample KS columns whose
+        p-value is proven below alpha / m (significant under every correction): there, an
+        upper bound 2 exp(-2 n D^2), rounded up. Read `p_value` for the exact value.
+        """
+        if self._pv is None:
+            return None, None
+        return self._pv.report(self._pos)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-typed mapping (forces the deferred p-values)."""
@@ -558,7 +621,7 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
     else:
         flags = _rejections(le, alpha, correction)
     rejected = dict(zip(tested, flags, strict=True))
-    pv = _PValues([done[i].outcome for i in tested], correction)  # type: ignore[misc]
+    pv = _PValues([done[i].outcome for i in tested], correction, alpha)  # type: ignore[misc]
     pos = {i: k for k, i in enumerate(tested)}
 
     cols: dict[Hashable, ColumnDrift] = {}

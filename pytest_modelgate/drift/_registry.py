@@ -33,7 +33,8 @@ class Outcome:
     """What one test returns for one column.
 
     `p_value` is None for distance-only tests, and for large-sample KS until it is needed:
-    then `p_deferred()` computes it and `p_at_most(t)` decides p <= t without it.
+    then `p_deferred()` computes it and `p_at_most(t)` decides p <= t without it. When
+    `p_costly`, computing it takes long (up to ~1 s) and `p_upper` is a proven upper bound.
     """
 
     statistic: float
@@ -44,6 +45,8 @@ class Outcome:
     approx_error: float | None = None
     note: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    p_upper: float | None = None
+    p_costly: bool = False
 
     @property
     def has_p(self) -> bool:

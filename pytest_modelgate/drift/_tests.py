@@ -16,7 +16,15 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon as _scipy_js
 
 from ._data import ColumnSummary, align_counts
-from ._ks import EXACT_MAX_N, ks_pvalue, ks_statistic, ks_test, p_at_most
+from ._ks import (
+    EXACT_MAX_N,
+    ks_pvalue,
+    ks_pvalue_bound,
+    ks_pvalue_costly,
+    ks_statistic,
+    ks_test,
+    p_at_most,
+)
 from ._registry import DriftTest, Outcome, _add
 
 __all__ = [
@@ -145,8 +153,10 @@ def _ks(ref: ColumnSummary, cur: ColumnSummary) -> Outcome:
     d, p = ks_test(ref.values, cur.values)
     if p is not None:
         return Outcome(d, p, d)
+    costly = ks_pvalue_costly(d, n1, n2)
     return Outcome(d, None, d, p_deferred=partial(ks_pvalue, d, n1, n2),
-                   p_at_most=partial(p_at_most, d, n1, n2))
+                   p_at_most=partial(p_at_most, d, n1, n2), p_costly=costly,
+                   p_upper=ks_pvalue_bound(d, n1, n2) if costly else None)
 
 
 def _ks_effect(ref: ColumnSummary, cur: ColumnSummary) -> float:

@@ -3,6 +3,8 @@
 Called by `Gate.drift` in `_recorder.py`. The value is the share of drifted columns (lower is
 better); the message names every drifted column with its test, statistic, corrected p-value and
 effect size, and says which knob to turn. Multivariate methods gate their own statistic.
+P-values are reported without scipy's ~1 s large-sample KS computation where they are proven
+far below every threshold (`ColumnDrift.reported_p`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pytest_modelgate.results import GateResult, decide
 from ._text import fmt_number as _g
 
 if TYPE_CHECKING:
-    from pytest_modelgate.drift import DriftResult
+    from pytest_modelgate.drift import ColumnDrift, DriftResult
+    from pytest_modelgate.drift._detect import PBound
 
     from ._recorder import GateContext
 
@@ -30,10 +33,24 @@ _SHOWN = 8
 Verdict = Literal["passed", "failed", "inconclusive"]
 
 
-def _p(x: float | None) -> str:
-    if x is None:
-        return ""
-    return f", p_adj={x:.3g}"
+def _p(x: PBound | None) -> str:
+    return "" if x is None else f", p_adj{x}"
+
+
+def _column(c: ColumnDrift) -> dict[str, Any]:
+    """One column of the report details. A p-value that would take ~1 s to compute and is
+    proven far below every decision threshold is given as an upper bound (`*_bound`, with the
+    value None); every other p-value is scipy's."""
+    p, adj = c.reported_p()
+    return {"test": c.test, "statistic": c.statistic,
+            "p_value": p.value if p is not None and p.exact else None,
+            "p_value_bound": p.value if p is not None and not p.exact else None,
+            "p_adjusted": adj.value if adj is not None and adj.exact else None,
+            "p_adjusted_bound": adj.value if adj is not None and not adj.exact else None,
+            "effect": c.effect, "effect_name": c.effect_name, "threshold": c.threshold,
+            "drifted": c.drifted, "skipped": c.skipped, "reason": c.reason,
+            "missing_reference": c.missing_reference, "missing_current": c.missing_current,
+            "unseen": list(c.unseen)}
 
 
 def _load_reference(reference: Any) -> Any:
@@ -72,14 +89,7 @@ def drift(ctx: GateContext, reference: Any, current: Any, **kw: Any) -> GateResu
 def _per_column(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
     dec = decide(res.share_drifted, None, max=res.max_share)
     details: dict[str, Any] = {
-        "columns": {str(k): {"test": c.test, "statistic": c.statistic, "p_value": c.p_value,
-                             "p_adjusted": c.p_adjusted, "effect": c.effect,
-                             "effect_name": c.effect_name, "threshold": c.threshold,
-                             "drifted": c.drifted, "skipped": c.skipped, "reason": c.reason,
-                             "missing_reference": c.missing_reference,
-                             "missing_current": c.missing_current,
-                             "unseen": list(c.unseen)}
-                    for k, c in res.columns.items()},
+        "columns": {str(k): _column(c) for k, c in res.columns.items()},
         "correction": res.correction, "alpha": res.alpha, "n_tested": res.n_tested,
         "drifted_columns": [str(k) for k in res.drifted_columns],
         "skipped_columns": [str(k) for k in res.skipped_columns],
@@ -93,7 +103,7 @@ def _per_column(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
             f"alpha {res.alpha:g} with {res.correction} correction)")
     shown = []
     for k, c in drifted[:_SHOWN]:
-        shown.append(f"{k!s}: {c.test} statistic={_g(c.statistic)}{_p(c.p_adjusted)}, "
+        shown.append(f"{k!s}: {c.test} statistic={_g(c.statistic)}{_p(c.reported_p()[1])}, "
                      f"{c.effect_name}={_g(c.effect)}" + ("" if c.test != "missing"
                                                            else f" ({c.reason})"))
     if len(drifted) > _SHOWN:

@@ -121,3 +121,43 @@ def test_mmd_false_alarm_rate_is_bounded() -> None:
     alarms = sum(mmd_drift(rng.normal(size=(80, 3)), rng.normal(size=(80, 3)), seed=s,
                            n_permutations=99).drifted for s in range(60))
     assert alarms <= 8  # binomial(60, 0.05): mean 3, P(X > 8) < 0.01
+
+
+def test_gate_reports_costly_ks_pvalues_as_proven_bounds() -> None:
+    """Large-sample KS p-values far below alpha / m are bounded, not computed; others exact."""
+    rng = np.random.default_rng(12)
+    n = 60_000
+    ref = rng.normal(size=(n, 4))
+    cur = rng.normal(size=(n, 4)) + np.array([0.0, 0.03, 0.05, 1.0])
+    res = detect(ref, cur, method="ks")
+    reported = {k: c.reported_p() for k, c in res.columns.items()}
+    r = Gate().drift(ref, cur, method="ks", max_share=1.0)
+    bounded = 0
+    for k, c in res.columns.items():
+        p, adj = reported[k]
+        assert p is not None
+        assert adj is not None
+        exact_p, exact_adj = c.p_value, c.p_adjusted
+        assert exact_p is not None
+        assert exact_adj is not None
+        col = r.details["columns"][str(k)]
+        if p.exact:
+            assert p.value == exact_p
+            assert col["p_value"] == exact_p
+            assert col["p_value_bound"] is None
+        else:
+            bounded += 1
+            assert exact_p < p.value <= exact_p * 1.05  # a bound, and a tight one
+            assert exact_p < res.alpha / 4
+            assert col["p_value"] is None
+            assert col["p_value_bound"] == p.value
+        if adj.exact:
+            assert adj.value == exact_adj
+            assert col["p_adjusted"] == exact_adj
+        else:
+            assert exact_adj <= adj.value
+            assert col["p_adjusted_bound"] == adj.value
+        assert (exact_adj <= res.alpha) == c.drifted
+    assert bounded == 2  # columns 1 and 2: D ~ 0.02-0.03 at n_eff 30 000 (3.7 < n D^2 < 370)
+    assert "p_adj<=" in r.message
+    assert "p_adj=0" in r.message  # column 3: p underflows to 0, exact and cheap
