@@ -4,10 +4,12 @@ On the shared generator's mixed tables (`../shared/bench/drift_data.py`, 80% num
 categorical, 26% of columns drifted) it times, per size, the median of `--repeats` runs of:
 a bare `np.sort` of every numeric column of both frames (the floor), the plain scipy loop
 (`ks_2samp` + `chi2_contingency`, the shared `tool_scipy`), and `drift.detect` with default
-settings (also with p-values materialised, on one thread, and against a cached profile).
+settings (also with every exact p-value materialised, through `gate.drift` with its report,
+on one thread, and against a cached profile).
 Peak memory of `detect` is the peak of bytes allocated during the call (tracemalloc, which
 sees numpy's buffers), compared with the bytes of both input frames. It also times the
-p-value trap: many mildly drifted columns at 1M rows, flags from critical values vs p-values.
+p-value trap: many mildly drifted columns at 1M rows, flags from critical values vs p-values,
+and the gate's report (exact p-values only where cheap or near a threshold).
 
 Run: ``python benchmarks/bench_drift.py [--sizes 10000x20,100000x50,1000000x50]``.
 Writes ``benchmarks/results/drift.json``. The machine may be shared: read the ratios.
@@ -34,6 +36,7 @@ sys.path.insert(0, str(Path(os.environ.get("MODELGATE_SHARED_BENCH", BENCH_DIR))
 from drift_data import make_data, tool_scipy  # noqa: E402
 
 from pytest_modelgate import drift  # noqa: E402
+from pytest_modelgate.gates._recorder import Gate, GateContext  # noqa: E402
 
 # Peer figures from ../shared/bench/README.md (same machine, earlier session; numpy 1.26 env).
 CITED = {
@@ -88,6 +91,7 @@ def bench_size(n: int, c: int, repeats: int) -> dict[str, Any]:
     row["detect_s"], res = timed(lambda: drift.detect(ref, cur), repeats)
     row["detect_1thread_s"], _ = timed(lambda: drift.detect(ref, cur, n_jobs=1), repeats)
     row["detect_with_pvalues_s"], _ = timed(lambda: drift.detect(ref, cur).to_dict(), repeats)
+    row["gate_s"], _ = timed(lambda: Gate(GateContext(nodeid="bench")).drift(ref, cur), repeats)
     row["profile_build_s"], prof = timed(lambda: drift.profile(ref, exact_max=n), 1)
     row["detect_cached_profile_s"], _ = timed(lambda: drift.detect(prof, cur), repeats)
     prof = None  # release the sorted reference before measuring memory
@@ -136,9 +140,17 @@ def pvalue_trap(n: int, k: int) -> dict[str, Any]:
     res = drift.detect(ref, cur, method="ks")
     t_flags = time.perf_counter() - t0
     t0 = time.perf_counter()
+    gate = Gate(GateContext(nodeid="bench")).drift(ref, cur, method="ks", max_share=1.0)
+    t_gate = time.perf_counter() - t0
+    t0 = time.perf_counter()
     ps = [c.p_value for c in res.columns.values()]
     t_p = time.perf_counter() - t0
+    cols = gate.details["columns"].values()
+    bounded = sum(1 for c in cols if c["p_value"] is None)
+    bounds_hold = all(c["p_value_bound"] >= p for c, p in zip(cols, ps, strict=True)
+                      if c["p_value"] is None and p is not None)
     return {"n": n, "columns": k, "detect_flags_s": t_flags, "pvalues_s": t_p,
+            "gate_s": t_gate, "gate_bounded_pvalues": bounded, "gate_bounds_hold": bounds_hold,
             "min_p": min(p for p in ps if p is not None),
             "flagged": len(res.drifted_columns)}
 
@@ -177,7 +189,8 @@ def main() -> int:
                           flush=True)
         print(f"{n:>9,} x {c:<3} floor {row['floor_s']:.3f}s  scipy {row['scipy_s']:.3f}s  "
               f"detect {row['detect_s']:.3f}s (1 thread {row['detect_1thread_s']:.3f}s, "
-              f"+p-values {row['detect_with_pvalues_s']:.3f}s, cached profile "
+              f"+p-values {row['detect_with_pvalues_s']:.3f}s, gate {row['gate_s']:.3f}s, "
+              f"cached profile "
               f"{row['detect_cached_profile_s']:.3f}s)  detect/floor "
               f"{row['ratio_detect_over_floor']:.2f}x  scipy/detect {row['speedup_vs_scipy']:.2f}x"
               f"  peak +{row['detect_peak_extra_mib']:.0f} MiB over {row['input_mib']:.0f} MiB"
@@ -187,7 +200,9 @@ def main() -> int:
         n, k = (int(x) for x in args.trap.split("x"))
         trap = pvalue_trap(n, k)
         print(f"p-value trap {n:,} x {k}: flags {trap['detect_flags_s']:.3f}s, "
-              f"p-values {trap['pvalues_s']:.3f}s", flush=True)
+              f"exact p-values {trap['pvalues_s']:.3f}s more; gate.drift {trap['gate_s']:.3f}s "
+              f"({trap['gate_bounded_pvalues']} p-values as bounds, all hold: "
+              f"{trap['gate_bounds_hold']})", flush=True)
     out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                        "python": platform.python_version(), "numpy": np.__version__,
                        "load_avg": os.getloadavg(), "shared": True},

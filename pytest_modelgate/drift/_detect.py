@@ -127,6 +127,8 @@ class _PValues:
         self._outcomes = outcomes
         self._correction = correction
         self._alpha = alpha
+        #: positions whose verdict cannot depend on the p-value (effect size below threshold)
+        self.moot: set[int] = set()
         self._known: dict[int, float] = {}
         self._adj: list[float] | None = None
         self._report: tuple[list[PBound | None], list[PBound | None]] | None = None
@@ -157,8 +159,9 @@ class _PValues:
 
     def report(self, i: int) -> tuple[PBound | None, PBound | None]:
         """(p, adjusted p) for a report: exact, except a costly p-value (large-sample KS) that
-        is proven below alpha / m, the smallest threshold any correction applies, where the
-        bound is given instead; an adjusted value is exact when those bounds cannot move it."""
+        is proven below alpha / m (the smallest threshold any correction applies) or that
+        cannot change the verdict (effect too small), where the bound is given instead; an
+        adjusted value is exact when those bounds cannot move it."""
         if self._report is None:
             m = len(self._outcomes)
             level = self._alpha / max(m, 1)
@@ -167,7 +170,7 @@ class _PValues:
             for j, o in enumerate(self._outcomes):
                 up = o.p_upper
                 if (o.p_value is None and j not in self._known and o.p_costly
-                        and up is not None and up < level):
+                        and up is not None and (up < level or j in self.moot)):
                     lo.append(0.0)
                     hi.append(up)
                 else:
@@ -232,8 +235,9 @@ class ColumnDrift:
         """(p_value, p_adjusted) as reports give them, without the ~1 s computations.
 
         Exact (equal to `p_value`/`p_adjusted`) except for large-sample KS columns whose
-        p-value is proven below alpha / m (significant under every correction): there, an
-        upper bound 2 exp(-2 n D^2), rounded up. Read `p_value` for the exact value.
+        p-value takes long and is proven below alpha / m (significant under every correction)
+        or cannot change the verdict (effect below threshold): there, the upper bound
+        2 exp(-2 n D^2). Read `p_value` for the exact value.
         """
         if self._pv is None:
             return None, None
@@ -653,6 +657,8 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         if t.p_value and o.has_p:
             sig = rejected.get(i, False)
             large = (eff is not None and eff >= thr) if use_effect else True
+            if not large and i in pos:
+                pv.moot.add(pos[i])
             drifted = sig and large
             parts = [f"{t.name} {t.statistic}={_g(stat)}"]
             parts.append("significant" if sig else "not significant")

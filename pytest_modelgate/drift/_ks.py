@@ -135,7 +135,7 @@ def _max_gap(x: np.ndarray, y: np.ndarray, block: int) -> float:
 
 
 #: samples with more points than this use the block search (`_max_gap`) for D
-BLOCK_MIN_N = 4096
+BLOCK_MIN_N = 16_384
 
 
 def _block_size(n: int) -> int:

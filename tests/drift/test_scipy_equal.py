@@ -42,7 +42,7 @@ def test_ks_statistic_is_scipys_bit_for_bit(a: np.ndarray, b: np.ndarray) -> Non
 @settings(max_examples=80, deadline=None)
 @given(samples, samples, st.integers(1, 9))
 def test_ks_block_search_is_scipys_bit_for_bit(a: np.ndarray, b: np.ndarray, block: int) -> None:
-    """The block-pruned search (used above 4096 rows) gives scipy's D on any data, ties too."""
+    """The block-pruned search (used above 16 384 rows) gives scipy's D on any data, ties too."""
     ref = float(stats.ks_2samp(a, b, method="asymp").statistic)
     assert ks_statistic(np.sort(a), np.sort(b), block=block) == ref
 
