@@ -598,7 +598,22 @@ def _default_workers() -> int:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # pragma: no cover - not on Unix
         return cpus
+    others = _runnable_others()
+    if others is not None:
+        # the 1-minute average also counts this process's own recent work (a test or benchmark
+        # that just ran); the runnable count now does not include the calling thread
+        load = min(load, float(others))
     return max(1, min(cpus, round(cpus - load + 0.5)))
+
+
+def _runnable_others() -> int | None:
+    """Runnable threads on the machine other than the caller (Linux /proc/loadavg), or None."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            running = int(f.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(running - 1, 0)
 
 
 def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, correction: str,

@@ -276,3 +276,17 @@ def test_threads_give_the_same_result() -> None:
     two = detect(ref, cur, n_jobs=2).to_dict()
     assert one == two
     assert two["columns"][3]["drifted"]
+
+
+def test_default_threads_count_idle_cpus_not_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load average includes this process's own recent work; the runnable count does not."""
+    from pytest_modelgate.drift import _detect
+
+    monkeypatch.setattr(_detect.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    # (1-minute load average, other runnable threads now, expected threads) on 2 CPUs
+    cases = [((1.0, 1.0, 1.0), 0, 2), ((2.0, 2.0, 2.0), 2, 1), ((0.2, 0.2, 0.2), 5, 2),
+             ((1.6, 1.6, 1.6), None, 1), ((1.6, 1.6, 1.6), 0, 2), ((1.6, 1.6, 1.6), 1, 2)]
+    for loadavg, others, workers in cases:
+        monkeypatch.setattr(_detect.os, "getloadavg", lambda la=loadavg: la)
+        monkeypatch.setattr(_detect, "_runnable_others", lambda o=others: o)
+        assert _detect._default_workers() == workers
