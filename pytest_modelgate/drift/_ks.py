@@ -1,11 +1,12 @@
 """Two-sample Kolmogorov–Smirnov on sorted samples: scipy's statistic, fewer passes.
 
-`ks_statistic` gives bit-for-bit the D of `scipy.stats.ks_2samp` from one `searchsorted` of the
-reference into the current sample (plus a bincount), instead of two searches of the pooled
-data. Small samples (max(n1, n2) <= 10 000) go through scipy itself (its exact distribution);
-large ones use scipy's asymptotic p-value `kstwo.sf(D, round(n1 n2 / (n1 + n2)))`, which can
-take ~1 s per column, so decisions use the critical value `kstwo.isf(t, n)` instead and the
-p-value is computed only when read.
+`ks_statistic` gives bit-for-bit the D of `scipy.stats.ks_2samp` without the pooled data: up to
+16 384 rows from one `searchsorted` of the reference into the current sample (plus a bincount),
+above that from block bounds that leave only a few percent of the points to evaluate. Small
+samples (max(n1, n2) <= 10 000) get scipy's exact p-value; large ones scipy's asymptotic
+`kstwo.sf(D, round(n1 n2 / (n1 + n2)))`, which can take ~1 s per column, so decisions use the
+critical value `kstwo.isf(t, n)` instead, the p-value is computed only when read, and reports
+may give its bound 2 exp(-2 n D^2) (`ks_pvalue_bound`).
 """
 
 from __future__ import annotations
