@@ -77,15 +77,17 @@ def _repeat(k: int) -> Callable[[], Any]:
 
 
 @contextmanager
-def busy_core() -> Iterator[None]:
-    """A CPU-bound subprocess competing for the second core while the block runs."""
-    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+def busy_core(n: int = 1) -> Iterator[None]:
+    """`n` CPU-bound subprocesses competing for the cores while the block runs."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
     try:
-        time.sleep(0.3)
+        if procs:
+            time.sleep(0.3)
         yield
     finally:
-        proc.kill()
-        proc.wait()
+        for proc in procs:
+            proc.kill()
+            proc.wait()
 
 
 # -- the four figures --------------------------------------------------------------------------------
@@ -131,60 +133,45 @@ def accuracy(repeats: int, slices: int = 200) -> list[dict[str, Any]]:
 
 
 def no_flakes(n_gates: int) -> list[dict[str, Any]]:
-    """p95 budget at 2× the true p95 (from a long idle run): n consecutive gates, idle and busy.
+    """p95 budget at 2× the true p95 (a long run on the machine as found): n consecutive gates.
 
-    Done for the default wall-clock timer and for ``timer="cpu"``; each gate records the share
-    of the sampling time the process actually held a CPU, which shows how oversubscribed the
-    shared machine was while the gates ran.
+    Conditions: as found, a busy second core (one CPU-bound process), and an oversubscribed
+    machine (three). Modes: the default (``descheduled="drop"``: calls the OS preempted are left
+    out and counted), ``descheduled="keep"`` (every call counts) and ``timer="cpu"``. Each gate
+    records the share of the sampling time the process held a CPU and how many calls were
+    preempted, which shows how contended the shared machine was while the gates ran.
     """
     fn = _predict_one_row()
+    truth = measure(fn, min_samples=20_000, max_time=20.0, min_time=5.0)
+    budget = 2.0 * truth.p95
+    modes: list[tuple[str, dict[str, Any]]] = [
+        ("default (drop preempted)", {}), ("descheduled='keep'", {"descheduled": "keep"}),
+        ("timer='cpu'", {"timer": "cpu"})]
     out = []
-    for timer in ("wall", "cpu"):
-        truth = measure(fn, min_samples=20_000, max_time=20.0, min_time=5.0, timer=timer)
-        for label in ("idle", "busy second core"):
-            ctxm = busy_core() if label != "idle" else _nullcontext()
-            with ctxm:
-                # the same workload's p95 measured in this condition (long run)
-                here = truth if label == "idle" else measure(
-                    fn, min_samples=20_000, max_time=20.0, min_time=5.0, timer=timer)
-                runs: dict[str, dict[str, list[Any]]] = {
-                    "idle_budget": {"verdicts": [], "uppers": [], "shares": []},
-                    "same_condition_budget": {"verdicts": [], "uppers": [], "shares": []},
-                }
+    for label, hogs in (("as found", 0), ("busy second core", 1), ("oversubscribed (3 hogs)", 3)):
+        with busy_core(hogs):
+            for mode, options in modes:
+                verdicts, uppers, shares, dropped = [], [], [], []
                 for i in range(n_gates):
-                    for key, budget in (("idle_budget", 2.0 * truth.p95),
-                                        ("same_condition_budget", 2.0 * here.p95)):
-                        if label == "idle" and key == "same_condition_budget":
-                            continue
-                        g = Gate(GateContext(nodeid=f"bench::flake[{i}]", seed=i))
-                        r = g.latency(fn, p95=budget, gate_options={"timer": timer})
-                        assert r.ci is not None
-                        runs[key]["verdicts"].append(r.verdict)
-                        runs[key]["uppers"].append(r.ci[1] / budget)
-                        runs[key]["shares"].append(r.details["distribution"]["cpu_share"])
-            for key, rec in runs.items():
-                if not rec["verdicts"]:
-                    continue
-                ref = truth if key == "idle_budget" else here
+                    g = Gate(GateContext(nodeid=f"bench::flake[{i}]", seed=i))
+                    r = g.latency(fn, p95=budget, gate_options=dict(options))
+                    assert r.ci is not None
+                    dist = r.details["distribution"]
+                    verdicts.append(r.verdict)
+                    uppers.append(r.ci[1] / budget)
+                    shares.append(dist["cpu_share"])
+                    d = dist["descheduling"]
+                    dropped.append(d["samples"] / max(1, d["total"]))
                 out.append({
-                    "timer": timer, "condition": label, "budget_from": key,
-                    "true_p95": ref.p95, "true_p95_samples": ref.samples,
-                    "true_p95_cpu_share": ref.cpu_share, "budget": 2.0 * ref.p95,
-                    "passed": rec["verdicts"].count("passed"), "gates": n_gates,
-                    "verdicts": rec["verdicts"], "max_upper_bound_over_budget": max(rec["uppers"]),
-                    "cpu_share_median": statistics.median(rec["shares"]),
-                    "cpu_share_min": min(rec["shares"]),
+                    "condition": label, "hogs": hogs, "mode": mode, "true_p95": truth.p95,
+                    "true_p95_samples": truth.samples, "true_p95_cpu_share": truth.cpu_share,
+                    "budget": budget, "passed": verdicts.count("passed"), "gates": n_gates,
+                    "verdicts": verdicts, "max_upper_bound_over_budget": max(uppers),
+                    "cpu_share_median": statistics.median(shares), "cpu_share_min": min(shares),
+                    "preempted_share_median": statistics.median(dropped),
                     "load_average": collect_context()["load_average"],
                 })
     return out
-
-
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def sensitivity(n_runs: int) -> list[dict[str, Any]]:
@@ -197,8 +184,7 @@ def sensitivity(n_runs: int) -> list[dict[str, Any]]:
         for cond in ("idle", "busy second core"):
             verdicts = []
             ratios = []
-            ctxm = busy_core() if cond != "idle" else _nullcontext()
-            with ctxm:
+            with busy_core(0 if cond == "idle" else 1):
                 for i in range(n_runs):
                     g = Gate(GateContext(nodeid=f"bench::rel[{i}]", seed=i))
                     r = g.latency(cand, baseline=base, max_ratio=1.10)
@@ -237,7 +223,10 @@ def overhead() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
+    parser.add_argument("--only", choices=("overhead", "accuracy", "no_flakes", "sensitivity"),
+                        action="append", help="run only these parts (repeatable)")
     args = parser.parse_args()
+    parts = set(args.only or ("overhead", "accuracy", "no_flakes", "sensitivity"))
     n = 5 if args.quick else 20
     ctx = collect_context()
     started = time.time()
@@ -247,39 +236,41 @@ def main() -> None:
                     "thread_env": ctx["thread_env"],
                     "note": "shared 2-core machine, other engineers running jobs"},
     }
-    report["overhead"] = overhead()
-    report["accuracy"] = accuracy(1 if args.quick else 3)
-    report["no_flakes"] = no_flakes(n)
-    report["sensitivity"] = sensitivity(n)
+    report["overhead"] = overhead() if "overhead" in parts else {}
+    report["accuracy"] = accuracy(1 if args.quick else 3) if "accuracy" in parts else []
+    report["no_flakes"] = no_flakes(n) if "no_flakes" in parts else []
+    report["sensitivity"] = sensitivity(n) if "sensitivity" in parts else []
     report["machine"]["load_average_end"] = collect_context()["load_average"]
     report["machine"]["wall_seconds"] = time.time() - started
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latency.json").write_text(json.dumps(report, indent=2))
+    name = "latency.json" if len(parts) == 4 else f"latency-{'-'.join(sorted(parts))}.json"
+    (RESULTS / name).write_text(json.dumps(report, indent=2))
 
     print(f"machine: {ctx['cpu_count']} CPUs, load {ctx['load_average']} -> "
           f"{report['machine']['load_average_end']} (shared with other engineers)")
     print("\n| figure | target | measured |\n|---|---|---|")
     o = report["overhead"]
-    print(f"| harness overhead per sample | < 2 µs | {o['overhead_per_sample_s'] * 1e6:.3f} µs "
-          f"(timer reading {o['timer_reading_s'] * 1e9:.0f} ns) |")
+    if o:
+        print(f"| harness overhead per sample | < 2 µs | {o['overhead_per_sample_s'] * 1e6:.3f} µs "
+              f"(timer reading {o['timer_reading_s'] * 1e9:.0f} ns) |")
     for row in report["accuracy"]:
         rs = ", ".join(f"{r:.3f}" for r in row["harness_p50_over_timeit_median"])
         r1 = ", ".join(f"{r:.3f}" for r in row["harness_p50_over_timeit_number1_median"])
         print(f"| p50 / timeit per-call median, {row['workload']} | 0.75–1.25 | {rs} "
               f"(vs timeit number=1: {r1}) |")
     for row in report["no_flakes"]:
-        src = "idle" if row["budget_from"] == "idle_budget" else "same-condition"
-        print(f"| p95 budget = 2× {src} true p95, timer={row['timer']}, {row['condition']} | "
+        print(f"| p95 budget = 2× true p95, {row['condition']}, {row['mode']} | "
               f"{row['gates']}/{row['gates']} pass | {row['passed']}/{row['gates']} (max UCB/budget "
               f"{row['max_upper_bound_over_budget']:.2f}; CPU share median "
-              f"{row['cpu_share_median']:.2f}, min {row['cpu_share_min']:.2f}) |")
+              f"{row['cpu_share_median']:.2f}, min {row['cpu_share_min']:.2f}; preempted calls "
+              f"median {row['preempted_share_median']:.1%}) |")
     for row in report["sensitivity"]:
         target = (f"≥ {row['runs'] - row['runs'] // 20}/{row['runs']} fail" if row["candidate"] != "unchanged"
                   else f"≤ {max(1, row['runs'] // 20)}/{row['runs']} fail")
         print(f"| relative, {row['candidate']}, {row['condition']} | {target} | "
               f"{row['failed_or_inconclusive']}/{row['runs']} fail (ratio median "
               f"{row['ratio_median']:.3f}, range {row['ratio_range'][0]:.3f}–{row['ratio_range'][1]:.3f}) |")
-    print(f"\nwrote {RESULTS / 'latency.json'} in {report['machine']['wall_seconds']:.0f}s")
+    print(f"\nwrote {RESULTS / name} in {report['machine']['wall_seconds']:.0f}s")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pytest_modelgate.latency._harness import (
     _batched_refusal,
     check_harness_options,
     min_samples_default,
+    parse_descheduled,
     parse_gc,
     parse_timer,
 )
@@ -44,7 +45,7 @@ LATENCY_KEYWORDS = (
     "p50", "p95", "p99", "throughput", "rows", "baseline", "max_ratio", "quantile",
     "min_samples", "max_time", "min_time", "extend_time", "confidence", "warmup",
     "warmup_time", "gc", "batch", "inconclusive", "n_resamples", "reference_time", "timer",
-    "name",
+    "descheduled", "name",
 )
 MEMORY_KEYWORDS = ("max_bytes", "method", "repeat", "warmup", "setup", "timeout", "name")
 
@@ -213,6 +214,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
     extend_time = parse_seconds(_opt(kw, "extend_time", max_time), "extend_time")
     gc = parse_gc(_opt(kw, "gc", True))
     timer = parse_timer(_opt(kw, "timer", "wall"))
+    descheduled = parse_descheduled(_opt(kw, "descheduled", "drop"))
     batch = _opt(kw, "batch", "auto")
     inconclusive = str(_opt(kw, "inconclusive", "fail")).strip().lower()
     if inconclusive == "pass":
@@ -230,7 +232,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
     settings: dict[str, Any] = {
         "max_time": max_time, "extend_time": extend_time, "min_time": min_time,
         "warmup": warmup, "warmup_time": warmup_time, "gc": gc, "confidence": confidence,
-        "inconclusive": inconclusive, "timer": timer,
+        "inconclusive": inconclusive, "timer": timer, "descheduled": descheduled,
     }
     if baseline is not None:
         assert max_ratio is not None
@@ -239,7 +241,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
         target = n_opt or max(400, min_samples_default(levels, confidence))
         comp = Comparison(fn, baseline, tuple(args), dict(kwargs), level=level, warmup=warmup,
                           warmup_time=warmup_time, max_time=max_time, gc=gc, batch=batch,
-                          min_samples=target, timer=timer)
+                          min_samples=target, timer=timer, descheduled=descheduled)
         _refuse_batched(comp.session, budgets)
         comp.run(target, min_time, max_time)
         seed = int(ctx.seed)
@@ -275,7 +277,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
         if reference_time is not None:
             targets.append((reference_workload, (), {}))
         session = Session(targets, warmup=warmup, warmup_time=warmup_time, max_time=max_time,
-                          gc=gc, batch=batch, timer=timer)
+                          gc=gc, batch=batch, timer=timer, descheduled=descheduled)
         _refuse_batched(session, budgets)
         session.run(target, min_time, max_time)
 
@@ -374,7 +376,7 @@ def _finish(ctx: GateContext, name: str, checks: list[_Check], res: LatencyResul
     if advice:
         parts.append(advice)
     if (verdict != "passed" and not relative and res.timer == "wall"
-            and res.cpu_share < CPU_SHARE_WARN):
+            and res.cpu_share < CPU_SHARE_WARN and not res.descheduling.applied):
         parts.append(
             f"note: the process held a CPU only {res.cpu_share:.0%} of the sampling time (other "
             "processes competed), so the tail includes waiting for them; a relative budget or "

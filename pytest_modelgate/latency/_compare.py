@@ -112,13 +112,15 @@ class Comparison:
     def __init__(self, fn: Callable[..., Any], baseline: Callable[..., Any],
                  args: tuple[Any, ...], kwargs: dict[str, Any], *, level: float,
                  warmup: int, warmup_time: float, max_time: float, gc: bool,
-                 batch: bool | int | str, min_samples: int, timer: str = "wall") -> None:
+                 batch: bool | int | str, min_samples: int, timer: str = "wall",
+                 descheduled: str = "drop") -> None:
         if not callable(baseline):
             raise ConfigError(f"baseline: expected a callable to compare with, got {type(baseline).__name__}")
         self.level = level
         self.session = Session([(fn, args, kwargs), (baseline, args, kwargs)], warmup=warmup,
                                warmup_time=warmup_time, max_time=max_time, gc=gc, batch=batch,
-                               min_rounds=MIN_ROUNDS, timer=timer)
+                               min_rounds=MIN_ROUNDS, timer=timer, descheduled=descheduled)
+        self.session.may_drop = False  # whole interleaved rounds; the ratio cancels the noise
         for t in self.session.targets:
             if t.loops > 1 and level != 0.5:
                 raise ConfigError(_batched_refusal(f"quantile=p{level * 100:g}", t))
@@ -168,6 +170,7 @@ def compare(
     n_resamples: int = 2000,
     seed: int = 0,
     timer: str = "wall",
+    descheduled: str = "drop",
     **kwargs: Any,
 ) -> RatioResult:
     """Time `fn` and `baseline` (same arguments) interleaved; CI of the ratio of their quantiles.
@@ -180,6 +183,7 @@ def compare(
     level = parse_quantile(quantile, "quantile")
     target = n if n is not None else max(400, min_samples_default((level,), conf))
     comp = Comparison(fn, baseline, args, kwargs, level=level, warmup=wu, warmup_time=wt,
-                      max_time=mt, gc=parse_gc(gc), batch=batch, min_samples=target, timer=timer)
+                      max_time=mt, gc=parse_gc(gc), batch=batch, min_samples=target, timer=timer,
+                      descheduled=descheduled)
     comp.run(target, mnt, mt)
     return comp.result(confidence=conf, n_resamples=n_resamples, seed=seed)

@@ -31,6 +31,7 @@ __all__ = [
     "Session",
     "Warmup",
     "measure",
+    "parse_descheduled",
     "parse_gc",
     "parse_timer",
 ]
@@ -47,6 +48,18 @@ ROUND_TIME = 0.01
 SLOW_FIRST_FACTOR = 5.0
 #: below this CPU/wall share while sampling, the result notes that other processes competed
 CPU_SHARE_WARN = 0.9
+#: samples at least this long also ask the kernel whether the thread was preempted (a syscall of
+#: ~1 µs, outside the timed interval)
+TRACK_MIN_SECONDS = 20e-6
+#: without preemption counters (not Linux), a sample counts as disturbed when its thread was off
+#: the CPU longer than this and ...
+DESCHED_MIN_SECONDS = 10e-6
+#: ... longer than this share of the sample
+DESCHED_MIN_SHARE = 0.02
+#: ... and only when a typical call keeps its thread on the CPU: median off-CPU share at most
+#: this (functions that wait on threads, I/O or sleep are left as measured)
+CPU_BOUND_MAX_OFF = 0.05
+DESCHEDULED = ("drop", "keep")
 
 
 def parse_gc(value: object) -> bool:
@@ -103,7 +116,117 @@ class _Target:
     per_round: int = 1
     times: list[int] = field(default_factory=list)  # ns per sample (batch total when loops > 1)
     round_of: list[int] = field(default_factory=list)  # round index of each sample
+    off: list[int] = field(default_factory=list)  # ns off the CPU per sample (fallback source)
+    preempted: list[bool] = field(default_factory=list)  # preempted since the previous sample
+    cold: list[bool] = field(default_factory=list)  # preempted, or the call right after one
+    track: str = ""  # "", "rusage" (Linux preemption counter) or "clock" (thread CPU clock)
     warmup: Warmup | None = None
+
+    def truncate(self, n: int) -> None:
+        """Drop samples from index n on (a round cut by the deadline)."""
+        del self.times[n:]
+        del self.off[n:]
+        del self.preempted[n:]
+        del self.cold[n:]
+
+
+@dataclass(frozen=True)
+class Descheduling:
+    """What the scheduler did to the samples of one target, and what was done about it.
+
+    `samples` of `total` calls were disturbed: the OS preempted the thread during the call or
+    just before it (`preempted`), or the call came right after such a call and ran on caches
+    the other process had cooled. `applied`: they are left out of the percentiles; `reason`
+    says why or why not, `source` how preemption was seen.
+    """
+
+    tracked: bool
+    applied: bool
+    samples: int
+    total: int
+    reason: str
+    source: str = ""
+    preempted: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tracked": self.tracked, "applied": self.applied, "samples": self.samples,
+            "preempted": self.preempted, "total": self.total, "reason": self.reason,
+            "source": self.source,
+        }
+
+
+def _tracking_source() -> str:
+    """"rusage" where the kernel counts a thread's involuntary context switches (Linux),
+    else "clock" where the thread CPU clock works, else "" (no tracking)."""
+    try:
+        import resource
+
+        resource.getrusage(resource.RUSAGE_THREAD).ru_nivcsw  # noqa: B018 - probe only
+        return "rusage"
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass
+    try:
+        a = time.thread_time_ns()
+        for _ in range(10_000):  # a spin that must advance a working thread CPU clock
+            if time.thread_time_ns() != a:
+                return "clock"
+    except (AttributeError, OSError):
+        return ""
+    return ""
+
+
+def _timed_tracked(t: _Target, k: int, deadline: int) -> bool:
+    """`_timed` for the wall clock that also records whether the thread was preempted since
+    the previous sample (Linux: the kernel's involuntary context-switch counter; elsewhere:
+    the thread was off the CPU for part of the call)."""
+    pc = time.perf_counter_ns
+    append = t.times.append
+    mark = t.preempted.append
+    cold = t.cold.append
+    was = False
+    fn, args, kwargs, inner = t.fn, t.args, t.kwargs, range(t.loops)
+    if t.track == "rusage":
+        import resource
+
+        usage = resource.getrusage
+        who = resource.RUSAGE_THREAD
+        prev = usage(who).ru_nivcsw
+        for _ in range(k):
+            t0 = pc()
+            for _ in inner:
+                fn(*args, **kwargs)
+            t1 = pc()
+            now = usage(who).ru_nivcsw
+            append(t1 - t0)
+            hit = now != prev
+            mark(hit)
+            cold(hit or was)
+            prev, was = now, hit
+            if t1 > deadline:
+                return False
+        return True
+    tc = time.thread_time_ns
+    off = t.off.append
+    floor = int(DESCHED_MIN_SECONDS * 1e9)
+    for _ in range(k):
+        c0 = tc()
+        t0 = pc()
+        for _ in inner:
+            fn(*args, **kwargs)
+        t1 = pc()
+        c1 = tc()
+        w = t1 - t0
+        o = w - (c1 - c0)
+        append(w)
+        off(o)
+        hit = o > floor and o > DESCHED_MIN_SHARE * w
+        mark(hit)
+        cold(hit or was)
+        was = hit
+        if t1 > deadline:
+            return False
+    return True
 
 
 def _timed(t: _Target, k: int, deadline: int, clock: Callable[[], int]) -> bool:
@@ -111,6 +234,8 @@ def _timed(t: _Target, k: int, deadline: int, clock: Callable[[], int]) -> bool:
     wall = time.perf_counter_ns
     append = t.times.append
     fn, args, kwargs, loops = t.fn, t.args, t.kwargs, t.loops
+    if t.track:
+        return _timed_tracked(t, k, deadline)
     if clock is not wall:  # CPU time: same loop, plus a wall reading for the time box
         pc = clock
         inner = range(loops)
@@ -154,6 +279,18 @@ def _timed(t: _Target, k: int, deadline: int, clock: Callable[[], int]) -> bool:
     return True
 
 
+def parse_descheduled(value: object) -> str:
+    """"drop" (default): samples the OS preempted are not the call's latency; "keep" counts them."""
+    text = value.strip().lower() if isinstance(value, str) else value
+    if text in DESCHEDULED:
+        return str(text)
+    raise ConfigError(
+        f"descheduled: expected 'drop' (calls during which the OS gave the CPU to other "
+        f"processes are left out of the percentiles, default) or 'keep' (what a caller on this "
+        f"busy machine waited), got {value!r}"
+    )
+
+
 def parse_timer(value: object) -> str:
     """"wall" (perf_counter_ns, default) or "cpu" (process CPU time, immune to being descheduled)."""
     text = str(value).strip().lower() if isinstance(value, str) else value
@@ -184,6 +321,7 @@ class Session:
         round_time: float = ROUND_TIME,
         min_rounds: int = 1,
         timer: str = "wall",
+        descheduled: str = "drop",
     ) -> None:
         if not targets:
             raise InputError("targets: nothing to time")
@@ -194,6 +332,9 @@ class Session:
         self.gc = gc
         self.timer = parse_timer(timer)
         self._clock = CLOCKS[self.timer]
+        self.descheduled = parse_descheduled(descheduled)
+        #: leave preempted samples out (False for comparisons: rounds must stay whole)
+        self.may_drop = True
         self._cpu_ns = 0
         self._wall_ns = 0
         self.elapsed = 0.0
@@ -268,13 +409,24 @@ class Session:
             else:
                 raise ConfigError(f"batch: expected 'auto', False or a number of calls, got {batch!r}")
             t.per_round = max(1, int(self._round_time / (per_call * t.loops)))
+        if self.timer == "wall":  # tracked under "keep" too, to report what happened
+            long_enough = [t for t in self.targets
+                           if t.warmup is not None and t.warmup.median * t.loops >= TRACK_MIN_SECONDS]
+            source = _tracking_source() if long_enough else ""
+            for t in long_enough:
+                t.track = source
 
     # -- sampling ----------------------------------------------------------------------------
 
     @property
     def samples(self) -> int:
-        """Samples per target (the smallest count when they differ)."""
-        return min(len(t.times) for t in self.targets)
+        """Samples per target that count (the smallest count when they differ)."""
+        return min(len(t.times) - (t.cold.count(True) if self._drops(t) else 0)
+                   for t in self.targets)
+
+    def _drops(self, t: _Target) -> bool:
+        return bool(t.track) and self.may_drop and self.descheduled == "drop" and (
+            t.track == "rusage" or _median_off_share(t) <= CPU_BOUND_MAX_OFF)
 
     def cap_per_round(self, rounds_wanted: int, min_samples: int) -> None:
         """Shrink rounds so that `min_samples` spans at least `rounds_wanted` rounds."""
@@ -308,7 +460,7 @@ class Session:
                 if not complete:
                     if len(self.targets) > 1 and min(marks) > 0:
                         for t, m in zip(self.targets, marks, strict=True):
-                            del t.times[m:]
+                            t.truncate(m)
                     else:  # one target, or nothing yet: keep the cut round
                         for t, m in zip(self.targets, marks, strict=True):
                             t.round_of.extend([self.rounds] * (len(t.times) - m))
@@ -342,15 +494,51 @@ class Session:
 
     # -- results -----------------------------------------------------------------------------
 
+    def descheduling(self, index: int = 0) -> Descheduling:
+        """How many samples of target `index` were preempted, and whether they are left out."""
+        t = self.targets[index]
+        total = len(t.times)
+        if not t.track:
+            reason = (f"timer={self.timer!r} already ignores time off the CPU" if self.timer != "wall"
+                      else f"calls shorter than {format_seconds(TRACK_MIN_SECONDS)} are not "
+                           "tracked (asking the kernel would cost a large share of the call)")
+            return Descheduling(False, False, 0, total, reason)
+        source = ("involuntary context switches (getrusage)" if t.track == "rusage"
+                  else "thread CPU clock")
+        n = t.cold.count(True)
+        if self.descheduled == "keep":
+            reason = "descheduled='keep': waiting for other processes counts as latency"
+        elif not self.may_drop:
+            reason = ("kept: a comparison times both sides in whole interleaved rounds, which "
+                      "cancels the disturbance in the ratio")
+        elif not self._drops(t):
+            reason = (f"kept: a typical call keeps its thread off the CPU "
+                      f"{_median_off_share(t):.0%} of the time (it waits on threads, I/O or "
+                      "sleep) and this platform does not count preemptions, so they cannot be "
+                      "told apart from the call's own waiting")
+        else:
+            reason = "left out of the percentiles"
+        return Descheduling(True, self._drops(t), n, total, reason, source,
+                            t.preempted.count(True))
+
     def seconds(self, index: int = 0) -> np.ndarray:
-        """Per-call seconds of each sample of target `index`."""
+        """Per-call seconds of each sample of target `index` that counts (preempted samples
+        are left out when `descheduling(index).applied`)."""
+        t = self.targets[index]
+        x = np.asarray(t.times, dtype=float) * 1e-9 / t.loops
+        if self._drops(t) and any(t.cold):
+            x = x[~np.asarray(t.cold, dtype=bool)]
+        return x
+
+    def raw_seconds(self, index: int = 0) -> np.ndarray:
+        """Per-call seconds of every sample of target `index`, preempted or not."""
         t = self.targets[index]
         return np.asarray(t.times, dtype=float) * 1e-9 / t.loops
 
     def rounds_matrix(self, index: int) -> np.ndarray:
         """Samples of target `index` as a (rounds, per_round) matrix of complete rounds."""
         t = self.targets[index]
-        x = self.seconds(index)
+        x = self.raw_seconds(index)
         rounds = np.asarray(t.round_of, dtype=int)
         counts = np.bincount(rounds, minlength=self.rounds) if rounds.size else np.zeros(0, int)
         full = [r for r in range(counts.size) if counts[r] == t.per_round]
@@ -365,7 +553,15 @@ class Session:
         t = self.targets[index]
         assert t.warmup is not None
         x = self.seconds(index)
-        return _build_result(x, t, self, confidence=confidence, rows=rows, notes=notes)
+        return _build_result(x, t, self, confidence=confidence, rows=rows, notes=notes,
+                             desched=self.descheduling(index))
+
+
+def _median_off_share(t: _Target) -> float:
+    if not t.off:
+        return 0.0
+    x = np.asarray(t.times, dtype=np.int64)
+    return float(np.median(np.clip(np.asarray(t.off, dtype=np.int64), 0, None) / np.maximum(x, 1)))
 
 
 # -- the result ------------------------------------------------------------------------------
@@ -441,6 +637,7 @@ class LatencyResult:
     rounds: int
     timer: str
     cpu_share: float
+    descheduling: Descheduling
     histogram: Mapping[str, Any]
     outliers: Mapping[str, int]
     blocks: Mapping[str, list[float]]
@@ -480,7 +677,7 @@ class LatencyResult:
             "rows": self.rows, "batched": self.batched, "loops": self.loops,
             "warmup": self.warmup.to_dict(), "elapsed": self.elapsed,
             "stopped_by": self.stopped_by, "rounds": self.rounds, "timer": self.timer,
-            "cpu_share": self.cpu_share,
+            "cpu_share": self.cpu_share, "descheduling": self.descheduling.to_dict(),
             "histogram": dict(self.histogram), "outliers": dict(self.outliers),
             "blocks": {k: list(v) for k, v in self.blocks.items()}, "notes": list(self.notes),
         }
@@ -514,7 +711,8 @@ def _batched_refusal(name: str, r: LatencyResult | _Target) -> str:
 
 
 def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: float,
-                  rows: int | None, notes: tuple[str, ...]) -> LatencyResult:
+                  rows: int | None, notes: tuple[str, ...],
+                  desched: Descheduling) -> LatencyResult:
     assert t.warmup is not None
     if x.size == 0:
         raise InputError(
@@ -548,7 +746,17 @@ def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: fl
             f"{format_seconds(t.warmup.median)} warm ({t.warmup.first_ratio:.0f}×); "
             "lazy initialisation is excluded from the samples"
         )
-    if session.timer == "wall" and session.cpu_share < CPU_SHARE_WARN:
+    if desched.applied and desched.samples:
+        all_notes.append(
+            f"{desched.preempted} of {desched.total} calls were preempted by other processes "
+            f"(they waited for a CPU); those and the calls right after them (cold caches), "
+            f"{desched.samples} in all, are left out of the percentiles (descheduled='keep' "
+            "counts them)"
+        )
+    elif desched.tracked and not desched.applied and desched.preempted:
+        all_notes.append(f"{desched.preempted} of {desched.total} calls were preempted by "
+                         f"other processes; {desched.reason}")
+    if session.timer == "wall" and session.cpu_share < CPU_SHARE_WARN and not desched.applied:
         all_notes.append(
             f"the process ran on a CPU for only {session.cpu_share:.0%} of the sampling time: "
             "other processes competed for the cores, so the tail measures waiting for them; "
@@ -565,7 +773,7 @@ def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: fl
         max=float(x.max()), throughput=throughput, throughput_ci=tp_ci, rows=n_rows,
         batched=batched, loops=t.loops, warmup=t.warmup, elapsed=session.elapsed,
         stopped_by=session.stopped_by, rounds=session.rounds, timer=session.timer,
-        cpu_share=session.cpu_share, histogram=histogram(x),
+        cpu_share=session.cpu_share, descheduling=desched, histogram=histogram(x),
         outliers=_outliers(x), blocks=_block_spread(x), context=collect_context(),
         notes=tuple(all_notes), times=tuple(float(v) for v in x),
     )
@@ -611,6 +819,7 @@ def measure(
     rows: int | None = None,
     batch: bool | int | str = "auto",
     timer: str = "wall",
+    descheduled: str = "drop",
     **kwargs: Any,
 ) -> LatencyResult:
     """Time single calls of ``fn(*args, **kwargs)``: percentiles with distribution-free bounds.
@@ -619,7 +828,10 @@ def measure(
     `min_time` has passed, or when `max_time` runs out (reported in `notes`). Warm-up (at least
     `warmup` calls and `warmup_time`) is reported separately; `gc=True` collects, then pauses
     the garbage collector while sampling; `timer="cpu"` reads process CPU time instead of wall
-    time (ignores time spent descheduled on an oversubscribed machine).
+    time (ignores time spent descheduled on an oversubscribed machine). With the wall timer,
+    calls of 20 µs or more during which the OS preempted the thread (other processes took the
+    CPU) are left out of the percentiles and counted (``descheduled="keep"`` keeps them);
+    `descheduling` in the result says what happened.
     """
     n, mt, mnt, wu, wt, conf = check_harness_options(min_samples, max_time, min_time, warmup,
                                                       warmup_time, confidence)
@@ -627,6 +839,6 @@ def measure(
         raise ConfigError(f"rows: expected the positive number of rows per call, got {rows!r}")
     target = n if n is not None else min_samples_default((0.5, 0.95, 0.99), conf)
     session = Session([(fn, args, kwargs)], warmup=wu, warmup_time=wt, max_time=mt,
-                      gc=parse_gc(gc), batch=batch, timer=timer)
+                      gc=parse_gc(gc), batch=batch, timer=timer, descheduled=descheduled)
     session.run(target, mnt, mt)
     return session.result(0, confidence=conf, rows=rows)

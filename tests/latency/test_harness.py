@@ -54,7 +54,7 @@ def test_warmup_is_reported_apart_and_a_slow_first_call_is_flagged() -> None:
     assert r.warmup.first >= 0.03
     assert r.max < 0.03  # the slow call is not among the samples
     assert any("slow first call" in n for n in r.notes)
-    assert len(calls) == 5 + r.samples
+    assert len(calls) == 5 + r.descheduling.total  # preempted calls may be left out of r.samples
 
 
 def test_time_box_stops_sampling_and_says_so() -> None:
