@@ -34,9 +34,10 @@ def test_no_worse_than_champion(gate, modelgate_model, modelgate_baseline_model,
                  modelgate_baseline_model.predict(X), max_drop=0.01, confidence=0.95)
 
 
-@pytest.mark.latency(p95="50ms")
+@pytest.mark.latency(p95="10ms")
 def test_single_row_latency(gate, modelgate_model, holdout):
-    """Serving budget: p95 of a single-row predict within 50 ms (upper confidence bound)."""
+    """Serving budget: p95 of a single-row predict within 10 ms (upper confidence bound;
+    calls preempted by other processes on a shared runner are left out and counted)."""
     X, _ = holdout
     gate.latency(modelgate_model.predict, X[:1])
 
