@@ -290,3 +290,33 @@ def test_default_threads_count_idle_cpus_not_this_process(monkeypatch: pytest.Mo
         monkeypatch.setattr(_detect.os, "getloadavg", lambda la=loadavg: la)
         monkeypatch.setattr(_detect, "_runnable_others", lambda o=others: o)
         assert _detect._default_workers() == workers
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-30, 30), min_size=2, max_size=300),
+       st.lists(st.integers(-30, 30), min_size=1, max_size=300), st.integers(3, 60))
+def test_sketch_ks_equals_the_direct_computation(ref: list[int], cur: list[int],
+                                                 nodes: int) -> None:
+    """The sketch KS distance takes the current ECDF from runs of ties, not two searches."""
+    from dataclasses import replace
+
+    from pytest_modelgate.drift._data import summarize
+    from pytest_modelgate.drift._tests import _ks_sketch, _self_counts
+
+    r = summarize(np.asarray(ref, dtype=np.float64) / 3.0)
+    c = summarize(np.asarray(cur, dtype=np.float64) / 2.0)
+    assert r.values is not None
+    assert c.values is not None
+    x = c.values
+    left, right = _self_counts(x)
+    assert np.array_equal(left, np.searchsorted(x, x, side="left"))
+    assert np.array_equal(right, np.searchsorted(x, x, side="right"))
+    probs = np.linspace(0.0, 1.0, nodes)
+    sk = replace(r, values=None, probs=probs,
+                 quantiles=np.quantile(r.values, probs, method="inverted_cdf"))
+    assert sk.quantiles is not None
+    fr = np.interp(x, sk.quantiles, probs, left=0.0, right=1.0)
+    direct = max(float(np.max(np.abs(fr - right / x.size))),
+                 float(np.max(np.abs(fr - left / x.size))),
+                 float(np.max(np.abs(probs - np.searchsorted(x, sk.quantiles, "right") / x.size))))
+    assert _ks_sketch(sk, c) == direct
