@@ -64,7 +64,8 @@ def pytest_modelgate_load_model(path: str, config: pytest.Config) -> Any | None:
 
     Return the loaded model, or None to let the next implementation try. The built-in
     implementation (trylast) loads skops and ONNX files, and pickle/joblib files only after the
-    static scanner passes them. Example: load an MLflow model directory::
+    static scanner passes them, trusting the extra globals of ``--modelgate-model-allow``.
+    Example: load an MLflow model directory::
 
         def pytest_modelgate_load_model(path, config):
             if path.endswith("/MLmodel"):

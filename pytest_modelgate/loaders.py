@@ -5,10 +5,10 @@ the static scanner passes them. Nothing here runs code named inside an artifact 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .exceptions import ArtifactError, UnknownNameError
 
@@ -19,12 +19,23 @@ __all__ = [
     "load_model",
     "register_loader",
     "sha256_file",
+    "trusting_loader",
     "unregister_loader",
 ]
 
 Loader = Callable[[Path], Any]
+Allow = Iterable[str] | str | None
+
+
+class TrustingLoader(Protocol):
+    """A built-in loader that also takes the user's extra trusted globals."""
+
+    def __call__(self, path: Path, *, allow: Allow = None) -> Any: ...
+
+
 _LOADERS: dict[str, Loader] = {}
 _BUILTIN: dict[str, Loader] = {}
+_TRUSTING: dict[str, TrustingLoader] = {}
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -62,11 +73,12 @@ class LoadedModel:
 
 # -- built-in loaders -------------------------------------------------------------------------
 
-def _load_skops(path: Path) -> Any:
-    """Scan the skops schema, then load trusting only the scanner's allow-list (one list for both)."""
+def _load_skops(path: Path, *, allow: Allow = None) -> Any:
+    """Scan the skops schema, then load trusting only the scanner's allow-list (one list for both)
+    plus `allow`."""
     from .security import load_skops_safely
 
-    return load_skops_safely(path)
+    return load_skops_safely(path, allow=allow)
 
 
 class OnnxModel:
@@ -108,7 +120,7 @@ def _load_onnx(path: Path) -> Any:
     return OnnxModel(path)
 
 
-def _load_pickle(path: Path) -> Any:
+def _load_pickle(path: Path, *, allow: Allow = None) -> Any:
     try:
         from .security import load_joblib_safely, load_pickle_safely
     except ImportError:
@@ -117,17 +129,17 @@ def _load_pickle(path: Path) -> Any:
             "the scanner is not available in this install; save the model with skops instead"
         ) from None
     if path.suffix == ".joblib":
-        return load_joblib_safely(path)
-    return load_pickle_safely(path)
+        return load_joblib_safely(path, allow=allow)
+    return load_pickle_safely(path, allow=allow)
 
 
-_BUILTIN.update({
+_TRUSTING.update({
     ".skops": _load_skops,
-    ".onnx": _load_onnx,
     ".pkl": _load_pickle,
     ".pickle": _load_pickle,
     ".joblib": _load_pickle,
 })
+_BUILTIN.update({**_TRUSTING, ".onnx": _load_onnx})
 
 
 def register_loader(suffix: str, loader: Loader, *, overwrite: bool = False) -> None:
@@ -156,14 +168,38 @@ def get_loader(path: str | Path) -> Loader:
     return loader
 
 
+def trusting_loader(path: str | Path) -> TrustingLoader | None:
+    """The built-in loader that takes `allow` when it is the one that loads `path`; None when the
+    format has none (ONNX) or a user-registered loader takes the suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix in _LOADERS:
+        return None
+    return _TRUSTING.get(suffix)
+
+
 def load_model(path: str | Path, *, version: str | None = None,
-               loader: Callable[[Path], Any] | None = None) -> LoadedModel:
-    """Load `path` with the loader for its suffix (or `loader`), recording hash and version."""
+               loader: Callable[[Path], Any] | None = None,
+               allow: Allow = None) -> LoadedModel:
+    """Load `path` with the loader for its suffix (or `loader`), recording hash and version.
+
+    `allow` adds trusted globals (``"module.Name"``) for the built-in skops/pickle/joblib
+    loaders; they are recorded as ``allowed_globals`` in the metadata. User loaders ignore it.
+    """
     p = Path(path)
     if not p.exists():
         raise ArtifactError(f"model artifact {p} does not exist; check --modelgate-model / "
                             "MODELGATE_MODEL")
+    trusted = [allow] if isinstance(allow, str) else list(allow or ())
+    if trusted and loader is not None:
+        raise ValueError("load_model: allow= applies to the built-in loaders only; with "
+                         "loader= give the trusted globals to your loader instead")
     digest = sha256_file(p) if p.is_file() else ""
-    model = (loader or get_loader(p))(p)
+    trusting = trusting_loader(p) if loader is None else None
+    extra: dict[str, Any] = {}
+    if trusted and trusting is not None:
+        model = trusting(p, allow=trusted)
+        extra["allowed_globals"] = trusted
+    else:
+        model = (loader or get_loader(p))(p)
     return LoadedModel(model=model, path=str(p), sha256=digest, version=version or p.stem,
-                       format=p.suffix.lstrip(".").lower() or "dir")
+                       format=p.suffix.lstrip(".").lower() or "dir", extra=extra)

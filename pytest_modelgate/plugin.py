@@ -31,6 +31,7 @@ GATE_FIXTURES = frozenset({"gate", "modelgate_model", "modelgate_baseline_model"
 STATE_KEY = pytest.StashKey[SessionState]()
 DEFAULTS_KEY = pytest.StashKey[dict[str, dict[str, Any]]]()
 GATE_KEY = pytest.StashKey["Gate"]()
+TRUSTED_KEY = pytest.StashKey[dict[str, tuple[str, ...]]]()  # path -> globals the loader trusted
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -48,6 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         env = f" [env {opt.env}]" if opt.env else ""
         if opt.is_flag:
             group.addoption(opt.flag, action="store_true", default=None,
+                            dest=f"modelgate_{opt.dest}", help=f"{opt.help}{env}")
+        elif opt.repeatable:
+            group.addoption(opt.flag, action="append", default=None, metavar=opt.metavar,
                             dest=f"modelgate_{opt.dest}", help=f"{opt.help}{env}")
         else:
             group.addoption(opt.flag, action="store", default=None, metavar=opt.metavar,
@@ -265,6 +269,8 @@ def _load(config: pytest.Config, path: str, version: str | None, role: str) -> L
     from .loaders import load_model
 
     state = config.stash[STATE_KEY]
+    trusted = config.stash.setdefault(TRUSTED_KEY, {})
+    trusted.pop(str(Path(path)), None)
 
     def via_hook(p: Path) -> Any:
         return config.hook.pytest_modelgate_load_model(path=str(p), config=config)
@@ -274,6 +280,11 @@ def _load(config: pytest.Config, path: str, version: str | None, role: str) -> L
     except (ArtifactError, ModelGateError) as exc:
         problem = f"{role}: {exc}"
     else:
+        allowed = trusted.get(str(Path(path)))
+        if allowed:
+            from dataclasses import replace
+
+            loaded = replace(loaded, extra={**loaded.extra, "allowed_globals": list(allowed)})
         state.models[role] = loaded.metadata()
         return loaded
     pytest.fail(problem, pytrace=False)  # outside the except: no chained traceback
@@ -301,10 +312,34 @@ def modelgate_baseline_model(request: pytest.FixtureRequest) -> LoadedModel:
 
 @pytest.hookimpl(trylast=True)
 def pytest_modelgate_load_model(path: str, config: pytest.Config) -> Any:
-    """Built-in loaders by file extension; users' implementations run first."""
-    from .loaders import get_loader
+    """Built-in loaders by file extension; users' implementations run first. The skops, pickle
+    and joblib loaders also trust the globals of --modelgate-model-allow."""
+    from .exceptions import ArtifactError
+    from .loaders import get_loader, trusting_loader
 
-    return get_loader(path)(Path(path))
+    p = Path(path)
+    trusting = trusting_loader(p)
+    if trusting is None:
+        return get_loader(p)(p)
+    settings = config.stash[STATE_KEY].settings
+    allow = settings.model_allow
+    try:
+        model = trusting(p, allow=allow or None)
+    except ArtifactError as exc:
+        # refusals of globals name the allow-list; other errors (wrong format) need no hint
+        if "allow" not in str(exc):
+            raise
+        now = (f" Trusted now: {', '.join(allow)} (from {settings.sources['model_allow']})."
+               if allow else "")
+        problem = (f"{exc}\nFor the model fixtures, trust a global you control with "
+                   "--modelgate-model-allow module.Name (env MODELGATE_MODEL_ALLOW, ini "
+                   "modelgate_model_allow, or model_allow = [\"module.Name\"] in "
+                   f"[tool.modelgate]).{now}")
+    else:
+        if allow:
+            config.stash.setdefault(TRUSTED_KEY, {})[path] = allow
+        return model
+    raise ArtifactError(problem)  # outside the except: no chained traceback
 
 
 # -- running: fail the test once, with every gate failure ------------------------------------------------

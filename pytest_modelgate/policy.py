@@ -8,6 +8,7 @@ the plugin hands in the raw sources.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -66,6 +67,33 @@ def _to_str(value: Any) -> str:
     return text
 
 
+_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+# the forms `security.parse_allow` reads: module.Name, module:Name, package.*
+_GLOBAL_ENTRY = re.compile(rf"{_DOTTED}\.[A-Za-z_][A-Za-z0-9_]*|{_DOTTED}:{_DOTTED}|{_DOTTED}\.\*")
+
+
+def _to_globals(value: Any) -> tuple[str, ...]:
+    """Trusted globals from a comma/whitespace-separated string or a list of such strings."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+        raise ValueError(f"{value!r} is not a list of strings; give globals such as "
+                         "['mypkg.features.Scaler']")
+    out: list[str] = []
+    for item in items:
+        for entry in re.split(r"[\s,]+", item):
+            if not entry:
+                continue
+            if not _GLOBAL_ENTRY.fullmatch(entry):
+                raise ValueError(
+                    f"{entry!r} is not a global; write its full import path as 'module.Name' "
+                    "(e.g. 'mypkg.features.Scaler'), 'module:Name', or 'package.*' for a "
+                    "whole package"
+                )
+            if entry not in out:
+                out.append(entry)
+    return tuple(out)
+
+
 def _to_choice(*choices: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         text = str(value).strip().lower()
@@ -88,6 +116,7 @@ class Option:
     env: str | None = None
     is_flag: bool = False
     metavar: str | None = None
+    repeatable: bool = False
 
     @property
     def ini(self) -> str:
@@ -125,6 +154,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("baseline_model", "--modelgate-baseline-model",
            "champion artifact to compare against (modelgate_baseline_model fixture)",
            _to_str, None, "MODELGATE_BASELINE_MODEL", metavar="PATH"),
+    Option("model_allow", "--modelgate-model-allow",
+           "extra globals to trust when the model fixtures load skops/pickle/joblib files "
+           "(module.Name; repeat the flag or separate with commas)",
+           _to_globals, (), "MODELGATE_MODEL_ALLOW", metavar="GLOBAL", repeatable=True),
     Option("policy", "--modelgate-policy",
            "TOML policy file overriding gate thresholds (default: [tool.modelgate] in pyproject)",
            _to_str, None, "MODELGATE_POLICY", metavar="FILE"),
@@ -155,6 +188,7 @@ class Settings:
     model: str | None = None
     model_version: str | None = None
     baseline_model: str | None = None
+    model_allow: tuple[str, ...] = ()
     policy: str | None = None
     inconclusive: str = "fail"
     latency_under_xdist: str = "report"

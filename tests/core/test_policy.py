@@ -83,3 +83,63 @@ def test_unknown_call_keyword_is_named_for_every_gate_kind() -> None:
         Gate().artifact("README.md", sha265="0" * 64)
     with pytest.raises(ConfigError, match=r"gate.metric: unknown keyword\(s\) 'mni' \(did you mean 'min'\?\)"):
         Gate().metric("accuracy", [1, 0], [1, 0], mni=0.5)
+
+
+def test_model_allow_from_every_source() -> None:
+    none: dict[str, Any] = {}
+    s = resolve_settings(none, _ini({}), {}, env={})
+    assert (s.model_allow, s.sources["model_allow"]) == ((), "default")
+    s = resolve_settings(none, _ini({}), {"model_allow": ["mypkg.features.Scaler", "mypkg.*"]},
+                         env={})
+    assert s.model_allow == ("mypkg.features.Scaler", "mypkg.*")
+    assert s.sources["model_allow"] == "pyproject.toml [tool.modelgate] model_allow"
+    ini_lines = "\n  mypkg.features.Scaler\n  mypkg.models:Net,mypkg.features.Scaler\n"
+    s = resolve_settings(none, _ini({"modelgate_model_allow": ini_lines}), {}, env={})
+    assert s.model_allow == ("mypkg.features.Scaler", "mypkg.models:Net")
+    s = resolve_settings(none, _ini({"modelgate_model_allow": ["a.B", "c.D"]}), {}, env={})
+    assert s.model_allow == ("a.B", "c.D")
+    s = resolve_settings(none, _ini({}), {}, env={"MODELGATE_MODEL_ALLOW": "a.B, c.d.E"})
+    assert (s.model_allow, s.sources["model_allow"]) == (("a.B", "c.d.E"), "env MODELGATE_MODEL_ALLOW")
+    # the flag is repeatable (argparse hands a list) and each value may be a comma list
+    s = resolve_settings({"model_allow": ["a.B", "c.D,e.F"]}, _ini({}), {"model_allow": ["x.Y"]},
+                         env={"MODELGATE_MODEL_ALLOW": "z.W"})
+    assert (s.model_allow, s.sources["model_allow"]) == (
+        ("a.B", "c.D", "e.F"), "command line --modelgate-model-allow")
+    # an empty flag overrides a configured list: trust nothing extra in this run
+    s = resolve_settings({"model_allow": [""]}, _ini({}), {"model_allow": ["x.Y"]}, env={})
+    assert s.model_allow == ()
+
+
+@pytest.mark.parametrize(("cli", "env", "pyproject", "message"), [
+    ({"model_allow": ["Scaler"]}, {}, {},
+     "--modelgate-model-allow: 'Scaler' is not a global; write its full import path as "
+     "'module.Name' (e.g. 'mypkg.features.Scaler')"),
+    ({}, {"MODELGATE_MODEL_ALLOW": "a.B,mypkg..X"}, {},
+     "'mypkg..X' is not a global; write its full import path as 'module.Name'"),
+    ({}, {"MODELGATE_MODEL_ALLOW": "os:"}, {}, "'os:' is not a global"),
+    ({}, {"MODELGATE_MODEL_ALLOW": "a.B-c"}, {}, "'a.B-c' is not a global"),
+    ({}, {}, {"model_allow": 3},
+     "--modelgate-model-allow: 3 is not a list of strings; give globals such as "
+     "['mypkg.features.Scaler'] (from pyproject.toml [tool.modelgate] model_allow)"),
+    ({}, {}, {"model_allow": ["a.B", 3]}, "['a.B', 3] is not a list of strings"),
+])
+def test_bad_model_allow_names_option_source_and_fix(
+    cli: dict[str, Any], env: dict[str, str], pyproject: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as exc:
+        resolve_settings(cli, _ini({}), pyproject, env=env)
+    assert message in str(exc.value)
+    where = ("command line --modelgate-model-allow" if cli else
+             "env MODELGATE_MODEL_ALLOW" if env else "pyproject.toml [tool.modelgate] model_allow")
+    assert str(exc.value).endswith(f"(from {where})")
+
+
+def test_model_allow_forms_are_the_engines() -> None:
+    """Every entry the option accepts is read by the scanner's own parser to the same global."""
+    from pytest_modelgate.security import parse_allow
+
+    entries = resolve_settings({"model_allow": ["a.b.C,a.b:C.D", "pkg.sub.*"]}, _ini({}), {},
+                               env={}).model_allow
+    pairs, modules = parse_allow(entries)
+    assert pairs == {("a.b", "C"), ("a.b", "C.D")}
+    assert modules == {"pkg.sub"}

@@ -136,3 +136,111 @@ def test_unsafe_pickle_is_refused_unloaded(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["model: evil.pkl: refusing to load*", "*STACK_GLOBAL builtins.print*"])
     assert "During handling" not in result.stdout.str()
     assert "PAYLOAD RAN" not in result.stdout.str() + result.stderr.str()
+
+
+class OwnScaler:
+    """A user's own class inside a model: not on the scanner's allow-list until trusted."""
+
+    def __init__(self, k: float = 2.0) -> None:
+        self.k = k
+
+    def predict(self, X: object) -> list[int]:
+        return [0] * len(X)  # type: ignore[arg-type]
+
+
+OWN = f"{OwnScaler.__module__}.OwnScaler"
+USE_BOTH = '''
+def test_uses_both(modelgate_model, modelgate_baseline_model):
+    assert type(modelgate_model.model).__name__ == "OwnScaler"
+    assert modelgate_baseline_model.predict([[0.0]]) == [0]
+'''
+
+
+def _own_model(path: Path) -> Path:
+    import pickle
+
+    import skops.io as sio
+
+    if path.suffix == ".skops":
+        sio.dump(OwnScaler(), path)
+    else:
+        path.write_bytes(pickle.dumps(OwnScaler(), protocol=4))
+    return path
+
+
+@pytest.mark.parametrize("name", ["own.skops", "own.pkl"])
+def test_own_class_is_refused_until_trusted_by_option(pytester: pytest.Pytester, name: str) -> None:
+    model = _own_model(pytester.path / name)
+    pytester.makepyfile(USE_BOTH)
+    args = ["--modelgate", f"--modelgate-model={model}", f"--modelgate-baseline-model={model}"]
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([
+        f"model: *{name}: refusing to load*",
+        f"*{OWN}*not on the allow-list*",
+        "*trust a global you control with --modelgate-model-allow module.Name "
+        "(env MODELGATE_MODEL_ALLOW*",
+    ])
+
+    # on the command line: repeatable, the report records what was trusted for both fixtures
+    result = pytester.runpytest(*args, f"--modelgate-model-allow={OWN}",
+                                "--modelgate-model-allow=mypkg.other.Thing")
+    result.assert_outcomes(passed=1)
+    models = json.loads((pytester.path / "modelgate-report.json").read_text())["run"]["models"]
+    assert models["model"]["allowed_globals"] == [OWN, "mypkg.other.Thing"]
+    assert models["baseline_model"]["allowed_globals"] == [OWN, "mypkg.other.Thing"]
+
+    # in pyproject, as a TOML list
+    pytester.makepyprojecttoml(f'[tool.modelgate]\nmodel_allow = ["{OWN}"]\n')
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(passed=1)
+    models = json.loads((pytester.path / "modelgate-report.json").read_text())["run"]["models"]
+    assert models["model"]["allowed_globals"] == [OWN]
+
+
+def test_trusting_one_global_does_not_trust_another(pytester: pytest.Pytester) -> None:
+    model = _own_model(pytester.path / "own.pkl")
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'own'"))
+    result = pytester.runpytest("--modelgate", f"--modelgate-model={model}",
+                                "--modelgate-model-allow=mypkg.other.Thing")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*{OWN}*not on the allow-list*",
+                                 "*Trusted now: mypkg.other.Thing (from command line "
+                                 "--modelgate-model-allow).*"])
+
+
+def test_bad_allow_entry_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'m'"))
+    result = pytester.runpytest("--modelgate", "--modelgate-model-allow=OwnScaler")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "*--modelgate-model-allow: 'OwnScaler' is not a global; write its full import path as "
+        "'module.Name' (e.g. 'mypkg.features.Scaler')*(from command line --modelgate-model-allow)",
+    ])
+    pytester.makepyprojecttoml('[tool.modelgate]\nmodel_allow = "a.B, 3x.Y"\n')
+    result = pytester.runpytest("--modelgate")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "'3x.Y' is not a global" in result.stderr.str()
+    assert "(from pyproject.toml [tool.modelgate] model_allow)" in result.stderr.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+def test_allow_reaches_builtin_loaders_only(tmp_path: Path) -> None:
+    """`load_model(allow=...)` trusts through the built-in loaders; a user loader is called as
+    registered, and nothing is recorded as trusted."""
+    from pytest_modelgate.loaders import load_model, register_loader, unregister_loader
+
+    path = _own_model(tmp_path / "own.pkl")
+    loaded = load_model(path, allow=[OWN])
+    assert isinstance(loaded.model, OwnScaler)
+    assert loaded.metadata()["allowed_globals"] == [OWN]
+    seen: list[Path] = []
+    register_loader(".pkl", lambda p: seen.append(p) or "mine")
+    try:
+        loaded = load_model(path, allow=[OWN])
+    finally:
+        unregister_loader(".pkl")
+    assert (loaded.model, seen) == ("mine", [path])
+    assert "allowed_globals" not in loaded.metadata()
+    with pytest.raises(ValueError, match="allow= applies to the built-in loaders only"):
+        load_model(path, allow=[OWN], loader=lambda p: None)
