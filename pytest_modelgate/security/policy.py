@@ -278,6 +278,23 @@ def parse_allow(
                 f"allow: cannot parse {entry!r}; write 'module.Name', 'module:Name', "
                 "('module', 'Name') or 'package.*'"
             )
+    for module, name in pairs:
+        why = DENIED_GLOBALS.get((module, name))
+        denied = _module_reason(module)
+        if why is None and denied is not None:
+            why = f"module {denied[0]!r}: {denied[1]}"
+        if why is not None:
+            raise ConfigError(
+                f"allow: {module}.{name} is a known code-execution global ({why}); it can never "
+                "be allowed. A model that needs it is not safe to load: rebuild it without it"
+            )
+    for module in modules:
+        denied = _module_reason(module)
+        if denied is not None:
+            raise ConfigError(
+                f"allow: {module}.* covers a denied module ({denied[0]!r}: {denied[1]}); it can "
+                "never be allowed. Allow the exact safe globals you need instead"
+            )
     return frozenset(pairs), frozenset(modules)
 
 
