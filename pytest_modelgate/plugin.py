@@ -423,7 +423,11 @@ def _run_record(state: SessionState) -> Any:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     state = config.stash.get(STATE_KEY, None)
-    if state is None or not state.settings.active or _is_worker(config):
+    if state is None or not state.settings.active:
+        return
+    if _is_worker(config):  # the controller writes the report: send it what this worker loaded
+        config.workeroutput["modelgate_models"] = json.loads(  # type: ignore[attr-defined]
+            json.dumps(state.models, default=str))
         return
     from .report import build_report, render_html, render_markdown, write_report
 

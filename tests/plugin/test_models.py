@@ -244,3 +244,16 @@ def test_allow_reaches_builtin_loaders_only(tmp_path: Path) -> None:
     assert "allowed_globals" not in loaded.metadata()
     with pytest.raises(ValueError, match="allow= applies to the built-in loaders only"):
         load_model(path, allow=[OWN], loader=lambda p: None)
+
+
+def test_under_xdist_the_report_has_the_workers_model_metadata(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    model = _skops_model(pytester.path / "clf.skops")
+    pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'2.1'"))
+    result = pytester.runpytest("--modelgate", f"--modelgate-model={model}",
+                                "--modelgate-model-version=2.1", "-n", "2")
+    result.assert_outcomes(passed=1)
+    meta = json.loads((pytester.path / "modelgate-report.json").read_text())["run"]["models"]["model"]
+    assert meta["format"] == "skops"  # known only to the worker that loaded it
+    assert meta["version"] == "2.1"
+    assert len(meta["sha256"]) == 64
