@@ -133,25 +133,38 @@ def _self_counts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ks_sketch(ref: ColumnSummary, cur: ColumnSummary) -> float:
-    """KS distance between a quantile-sketch reference and exact current values."""
+    """KS distance between a quantile-sketch reference G and exact current values F.
+
+    D = sup |G - F| is reached at a current value or a sketch node t, from the right
+    (G(t) vs F(t)) or from the left (G(t-) vs F(t-)). Where neither side has ties G is
+    continuous at the current values and G(t-) = G(t); values shared by both sides need both.
+    """
     assert cur.values is not None
     assert ref.quantiles is not None
     assert ref.probs is not None
     x = cur.values
+    q, probs = ref.quantiles, ref.probs
     n2 = x.shape[0]
     if not n2:
         return 0.0
     left, right = _self_counts(x)
-    # the sketch CDF is continuous (interpolated), so one evaluation serves both sides
     fr = _ref_cdf(ref, x)
+    sketch_ties = q.shape[0] > 1 and bool(np.any(q[1:] == q[:-1]))
+    if sketch_ties or left[-1] != n2 - 1:  # a tie in the sketch or in the current values
+        fl = np.interp(np.nextafter(x, -np.inf), q, probs, left=0.0, right=1.0)
+    else:
+        fl = fr
     d = 0.0
-    for counts in (right, left):
+    for g, counts in ((fr, right), (fl, left)):
         gap = np.divide(counts, n2)
-        np.subtract(fr, gap, out=gap)
+        np.subtract(g, gap, out=gap)
         np.abs(gap, out=gap)
         d = max(d, float(np.max(gap)))
-    fq_c = np.searchsorted(x, ref.quantiles, side="right") / n2
-    return max(d, float(np.max(np.abs(ref.probs - fq_c))))
+    gq = np.interp(q, q, probs, left=0.0, right=1.0)
+    gql = np.interp(np.nextafter(q, -np.inf), q, probs, left=0.0, right=1.0)
+    fq = np.searchsorted(x, q, side="right") / n2
+    fql = np.searchsorted(x, q, side="left") / n2
+    return max(d, float(np.max(np.abs(gq - fq))), float(np.max(np.abs(gql - fql))))
 
 
 def _spread(ref: ColumnSummary) -> float:

@@ -297,7 +297,8 @@ def test_default_threads_count_idle_cpus_not_this_process(monkeypatch: pytest.Mo
        st.lists(st.integers(-30, 30), min_size=1, max_size=300), st.integers(3, 60))
 def test_sketch_ks_equals_the_direct_computation(ref: list[int], cur: list[int],
                                                  nodes: int) -> None:
-    """The sketch KS distance takes the current ECDF from runs of ties, not two searches."""
+    """The sketch KS distance (current ECDF from runs of ties) equals sup |G - F| found by brute
+    force over every current value and node, ties on either side included."""
     from dataclasses import replace
 
     from pytest_modelgate.drift._data import summarize
@@ -315,8 +316,16 @@ def test_sketch_ks_equals_the_direct_computation(ref: list[int], cur: list[int],
     sk = replace(r, values=None, probs=probs,
                  quantiles=np.quantile(r.values, probs, method="inverted_cdf"))
     assert sk.quantiles is not None
-    fr = np.interp(x, sk.quantiles, probs, left=0.0, right=1.0)
-    direct = max(float(np.max(np.abs(fr - right / x.size))),
-                 float(np.max(np.abs(fr - left / x.size))),
-                 float(np.max(np.abs(probs - np.searchsorted(x, sk.quantiles, "right") / x.size))))
-    assert _ks_sketch(sk, c) == direct
+    q = sk.quantiles
+
+    def g(t: float, side: str) -> float:  # the sketch CDF's one-sided limits (jumps at ties)
+        at = np.flatnonzero(q == t)
+        if at.size:
+            return float(probs[at[-1] if side == "right" else at[0]])
+        return float(np.interp(t, q, probs, left=0.0, right=1.0))
+
+    # sup |G - F| is reached at a current value or a node, from one side or the other
+    direct = max(max(abs(g(t, "right") - np.sum(x <= t) / x.size),
+                     abs(g(t, "left") - np.sum(x < t) / x.size))
+                 for t in np.union1d(x, q))
+    assert _ks_sketch(sk, c) == pytest.approx(direct, abs=1e-12)

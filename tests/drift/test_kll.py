@@ -103,15 +103,7 @@ def test_a_sketch_below_its_capacity_is_exact() -> None:
     assert col.approx_error == 0.0
 
 
-_TIES_GAP = pytest.mark.xfail(
-    strict=True, reason="drift._tests._ks_sketch pairs the sketch CDF at x with the current CDF "
-    "just below x (and reads grid nodes inside a tied run), so a value shared by both sides adds "
-    "the reference's mass there to D; fix: compare G(t) with F(t) and G(nextafter(t, -inf)) with "
-    "F(t-) at every t in current values and sketch nodes")
-
-
-@pytest.mark.parametrize("sketch", [pytest.param("grid", marks=_TIES_GAP),
-                                    pytest.param("kll", marks=[needs_kll, _TIES_GAP])])
+@pytest.mark.parametrize("sketch", ["grid", pytest.param("kll", marks=needs_kll)])
 def test_ks_on_tied_values_is_within_the_stated_error(sketch: str) -> None:
     rng = np.random.default_rng(8)
     ref, cur = rng.integers(0, 50, 200_000) * 1.0, rng.integers(0, 50, 50_000) * 1.0
