@@ -375,8 +375,13 @@ def _finish(ctx: GateContext, name: str, checks: list[_Check], res: LatencyResul
     advice = _advice(decider, verdict, relative)
     if advice:
         parts.append(advice)
+    d = res.descheduling
+    if d.applied and d.samples:
+        parts.append(f"{d.samples} of {d.total} calls left out of the percentiles: preempted by "
+                     "other processes, or right after a preemption (descheduled='keep' counts "
+                     "them)")
     if (verdict != "passed" and not relative and res.timer == "wall"
-            and res.cpu_share < CPU_SHARE_WARN and not res.descheduling.applied):
+            and res.cpu_share < CPU_SHARE_WARN and not d.applied):
         parts.append(
             f"note: the process held a CPU only {res.cpu_share:.0%} of the sampling time (other "
             "processes competed), so the tail includes waiting for them; a relative budget or "

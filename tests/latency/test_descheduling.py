@@ -143,3 +143,11 @@ def test_a_cpu_shared_with_a_hog_preempts_calls_and_they_are_dropped(shared_cpu:
     assert r.descheduling.samples >= 1
     assert r.descheduling.applied
     assert r.samples + r.descheduling.samples == r.descheduling.total
+
+
+def test_the_gate_message_says_how_many_calls_were_left_out(shared_cpu: None) -> None:
+    r = Gate(GateContext(nodeid="t::x")).latency(spin, 200e-6, p95="1s")
+    d = r.details["distribution"]["descheduling"]
+    assert d["applied"]
+    assert d["samples"] >= 1
+    assert f"{d['samples']} of {d['total']} calls left out of the percentiles" in r.message
