@@ -344,16 +344,24 @@ def _prob_rows(spec: MetricSpec, chk: Checked) -> F | None:
     return np.asarray(-np.log(q[np.arange(p.shape[0]), code]), dtype=np.float64)
 
 
-def sums_interval(
-    spec: MetricSpec, chk: Checked, params: dict[str, Any], value: float, confidence: float,
-    n_resamples: int, rng: np.random.Generator, method: str,
-) -> Interval | None:
-    """Vectorised bootstrap (or a t interval) for means of per-row values and ratios of sums."""
-    if params:
-        return None
+@dataclass(frozen=True)
+class SumColumns:
+    """A metric as a function of column sums: `finish(sums)` of resampled `cols` sums gives it.
+
+    `rows` holds the per-row values of a mean-family metric (None for ratios of sums); `sqrt`
+    says the metric is the root of that mean (RMSE).
+    """
+
+    cols: F
+    finish: Callable[[F], F]
+    rows: F | None
+    sqrt: bool
+
+
+def sum_columns(spec: MetricSpec, chk: Checked) -> SumColumns | None:
+    """The (n, k) columns whose sums give the metric, or None when it is not such a metric."""
     w = np.ones(chk.n) if chk.sample_weight is None else chk.sample_weight
     sign = spec.sign
-    finish: Callable[[F], F]
     if spec.family == "mean":
         if spec.base in _fast.MEANS:
             mf = _fast.MEANS[spec.base]
@@ -364,28 +372,41 @@ def sums_interval(
             if prob is None:
                 return None
             rows, sqrt = prob, False
-        cols = np.column_stack([w, w * rows])
 
-        def finish(s: F) -> F:
+        def mean_finish(s: F) -> F:
             m = s[:, 1] / s[:, 0]
             return sign * (np.sqrt(m) if sqrt else m)
 
-        if method == "t":
-            if sqrt:
-                raise ConfigError(f"ci_method: 't' applies to plain means; {spec.name!r} is a root")
-            return _t_interval(rows, w, chk, sign, value, confidence)
-    elif spec.family == "ratio" and spec.base in _fast.RATIOS:
+        return SumColumns(np.column_stack([w, w * rows]), mean_finish, rows, sqrt)
+    if spec.family == "ratio" and spec.base in _fast.RATIOS:
         rf = _fast.RATIOS[spec.base]
         st = rf.stats(chk.y_true.astype(np.float64), chk.y_pred.astype(np.float64))
-        cols = np.column_stack([w, w[:, None] * st])
 
-        def finish(s: F) -> F:
+        def ratio_finish(s: F) -> F:
             return sign * rf.finish(s)
-    else:
+
+        return SumColumns(np.column_stack([w, w[:, None] * st]), ratio_finish, None, False)
+    return None
+
+
+def sums_interval(
+    spec: MetricSpec, chk: Checked, params: dict[str, Any], value: float, confidence: float,
+    n_resamples: int, rng: np.random.Generator, method: str,
+) -> Interval | None:
+    """Vectorised bootstrap (or a t interval) for means of per-row values and ratios of sums."""
+    if params:
         return None
-    if not _close(float(finish(cols.sum(axis=0)[None, :])[0]), value):
+    sc = sum_columns(spec, chk)
+    if sc is None:
         return None
-    reps = finish(resampled_sums(cols, n_resamples, rng))
+    if method == "t" and sc.rows is not None:
+        if sc.sqrt:
+            raise ConfigError(f"ci_method: 't' applies to plain means; {spec.name!r} is a root")
+        w = np.ones(chk.n) if chk.sample_weight is None else chk.sample_weight
+        return _t_interval(sc.rows, w, chk, spec.sign, value, confidence)
+    if not _close(float(sc.finish(sc.cols.sum(axis=0)[None, :])[0]), value):
+        return None
+    reps = sc.finish(resampled_sums(sc.cols, n_resamples, rng))
     return Interval(percentile(reps, confidence), "bootstrap",
                     {"resampling": "row bootstrap (vectorised weighted sums)",
                      "n_resamples": n_resamples})

@@ -176,13 +176,13 @@ def _paired_bootstrap(spec: MetricSpec, c: Checked, b: Checked, params: dict[str
         reps = fast(cube.sum(axis=3), pos) - fast(cube.sum(axis=2), pos)
         return reps, "multinomial resampling of the joint (true, candidate, baseline) cells"
     if spec.family in ("mean", "ratio") and not params:
-        cols_c = _sum_columns(spec, c)
-        cols_b = _sum_columns(spec, b)
-        if cols_c is not None and cols_b is not None:
-            (mc, fc), (mb, fb) = cols_c, cols_b
-            sums = _ci.resampled_sums(np.column_stack([mc, mb]), n_resamples, rng)
-            kc = mc.shape[1]
-            return fc(sums[:, :kc]) - fb(sums[:, kc:]), "row bootstrap (vectorised weighted sums)"
+        sc = _ci.sum_columns(spec, c)
+        sb = _ci.sum_columns(spec, b)
+        if sc is not None and sb is not None:
+            sums = _ci.resampled_sums(np.column_stack([sc.cols, sb.cols]), n_resamples, rng)
+            kc = sc.cols.shape[1]
+            return (sc.finish(sums[:, :kc]) - sb.finish(sums[:, kc:]),
+                    "row bootstrap (vectorised weighted sums)")
     reps = np.full(n_resamples, np.nan)
     w = c.sample_weight
     with warnings.catch_warnings():
@@ -194,35 +194,6 @@ def _paired_bootstrap(spec: MetricSpec, c: Checked, b: Checked, params: dict[str
                 reps[i] = (spec.func(c.y_true[idx], c.y_pred[idx], sample_weight=wi, **params)
                            - spec.func(c.y_true[idx], b.y_pred[idx], sample_weight=wi, **params))
     return reps, "row bootstrap (one metric call per model per resample)"
-
-
-def _sum_columns(spec: MetricSpec, chk: Checked) -> tuple[F, Any] | None:
-    """The (n, k) columns whose resampled sums give the metric, and the finishing function."""
-    from . import _fast
-
-    w = np.ones(chk.n) if chk.sample_weight is None else chk.sample_weight
-    sign = spec.sign
-    if spec.family == "mean":
-        if spec.base in _fast.MEANS:
-            mf = _fast.MEANS[spec.base]
-            rows = mf.row(chk.y_true.astype(np.float64), chk.y_pred.astype(np.float64))
-            sqrt = mf.sqrt
-        else:
-            prob = _ci._prob_rows(spec, chk)
-            if prob is None:
-                return None
-            rows, sqrt = prob, False
-
-        def fin(s: F) -> F:
-            mean = s[:, 1] / s[:, 0]
-            return sign * (np.sqrt(mean) if sqrt else mean)
-
-        return np.column_stack([w, w * rows]), fin
-    if spec.family == "ratio" and spec.base in _fast.RATIOS:
-        rf = _fast.RATIOS[spec.base]
-        st = rf.stats(chk.y_true.astype(np.float64), chk.y_pred.astype(np.float64))
-        return np.column_stack([w, w[:, None] * st]), lambda s: sign * rf.finish(s)
-    return None
 
 
 def compare(
