@@ -231,11 +231,11 @@ def _timed_tracked(t: _Target, k: int, deadline: int) -> bool:
 
 def _timed(t: _Target, k: int, deadline: int, clock: Callable[[], int]) -> bool:
     """Append up to k samples of t; False when the (wall) deadline stopped it early. Hot loop."""
+    if t.track:
+        return _timed_tracked(t, k, deadline)
     wall = time.perf_counter_ns
     append = t.times.append
     fn, args, kwargs, loops = t.fn, t.args, t.kwargs, t.loops
-    if t.track:
-        return _timed_tracked(t, k, deadline)
     if clock is not wall:  # CPU time: same loop, plus a wall reading for the time box
         pc = clock
         inner = range(loops)
@@ -506,19 +506,20 @@ class Session:
         source = ("involuntary context switches (getrusage)" if t.track == "rusage"
                   else "thread CPU clock")
         n = t.cold.count(True)
+        drops = self._drops(t)
         if self.descheduled == "keep":
             reason = "descheduled='keep': waiting for other processes counts as latency"
         elif not self.may_drop:
             reason = ("kept: a comparison times both sides in whole interleaved rounds, which "
                       "cancels the disturbance in the ratio")
-        elif not self._drops(t):
+        elif not drops:
             reason = (f"kept: a typical call keeps its thread off the CPU "
                       f"{_median_off_share(t):.0%} of the time (it waits on threads, I/O or "
                       "sleep) and this platform does not count preemptions, so they cannot be "
                       "told apart from the call's own waiting")
         else:
             reason = "left out of the percentiles"
-        return Descheduling(True, self._drops(t), n, total, reason, source,
+        return Descheduling(True, drops, n, total, reason, source,
                             t.preempted.count(True))
 
     def seconds(self, index: int = 0) -> np.ndarray:
