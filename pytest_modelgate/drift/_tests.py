@@ -136,8 +136,8 @@ def _ks_sketch(ref: ColumnSummary, cur: ColumnSummary) -> float:
     """KS distance between a quantile-sketch reference G and exact current values F.
 
     D = sup |G - F| is reached at a current value or a sketch node t, from the right
-    (G(t) vs F(t)) or from the left (G(t-) vs F(t-)). Where neither side has ties G is
-    continuous at the current values and G(t-) = G(t); values shared by both sides need both.
+    (G(t) vs F(t)) or from the left (G(t-) vs F(t-)). G can jump only at its nodes, so the
+    left limit at current values is needed only when some current value sits on a node.
     """
     assert cur.values is not None
     assert ref.quantiles is not None
@@ -149,11 +149,10 @@ def _ks_sketch(ref: ColumnSummary, cur: ColumnSummary) -> float:
         return 0.0
     left, right = _self_counts(x)
     fr = _ref_cdf(ref, x)
-    sketch_ties = q.shape[0] > 1 and bool(np.any(q[1:] == q[:-1]))
-    if sketch_ties or left[-1] != n2 - 1:  # a tie in the sketch or in the current values
-        fl = np.interp(np.nextafter(x, -np.inf), q, probs, left=0.0, right=1.0)
-    else:
-        fl = fr
+    at_q = np.searchsorted(x, q, side="right")
+    below_q = np.searchsorted(x, q, side="left")
+    on_node = bool(np.any(at_q != below_q))
+    fl = np.interp(np.nextafter(x, -np.inf), q, probs, left=0.0, right=1.0) if on_node else fr
     d = 0.0
     for g, counts in ((fr, right), (fl, left)):
         gap = np.divide(counts, n2)
@@ -162,9 +161,7 @@ def _ks_sketch(ref: ColumnSummary, cur: ColumnSummary) -> float:
         d = max(d, float(np.max(gap)))
     gq = np.interp(q, q, probs, left=0.0, right=1.0)
     gql = np.interp(np.nextafter(q, -np.inf), q, probs, left=0.0, right=1.0)
-    fq = np.searchsorted(x, q, side="right") / n2
-    fql = np.searchsorted(x, q, side="left") / n2
-    return max(d, float(np.max(np.abs(gq - fq))), float(np.max(np.abs(gql - fql))))
+    return max(d, float(np.max(np.abs(gq - at_q / n2))), float(np.max(np.abs(gql - below_q / n2))))
 
 
 def _spread(ref: ColumnSummary) -> float:

@@ -104,9 +104,12 @@ def test_a_sketch_below_its_capacity_is_exact() -> None:
 
 
 @pytest.mark.parametrize("sketch", ["grid", pytest.param("kll", marks=needs_kll)])
-def test_ks_on_tied_values_is_within_the_stated_error(sketch: str) -> None:
+@pytest.mark.parametrize("unique_top", [False, True])
+def test_ks_on_tied_values_is_within_the_stated_error(sketch: str, unique_top: bool) -> None:
     rng = np.random.default_rng(8)
     ref, cur = rng.integers(0, 50, 200_000) * 1.0, rng.integers(0, 50, 50_000) * 1.0
+    if unique_top:  # ties only below the largest current value, which is unique
+        cur = np.concatenate([cur[:40_000], rng.uniform(0, 49.5, 10_000)])
     exact = stats.ks_2samp(ref, cur).statistic
     col = detect(profile(ref, exact_max=EXACT, sketch=sketch), cur, method="ks").columns[0]
     assert col.approx_error is not None
