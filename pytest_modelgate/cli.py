@@ -12,7 +12,11 @@ __all__ = ["main"]
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    """Exit 0, or 1 with --strict when a result blocks its run (`is_blocking`); a report or
+    output path that cannot be used is a usage error (exit 2, from `main`)."""
+    from .exceptions import ConfigError
     from .report import (
+        any_blocking,
         compare_reports,
         load_report,
         render_compare_markdown,
@@ -25,11 +29,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.output:
         from ._atomic import atomic_write_text
 
-        atomic_write_text(args.output, text)
+        try:
+            atomic_write_text(args.output, text)
+        except OSError as exc:
+            raise ConfigError(f"-o {args.output}: cannot write it ({exc.strerror or exc}); "
+                              "choose a writable file path") from None
     else:
         sys.stdout.write(text)
-    failing = any(r.get("verdict") != "passed" for _, rep in reports for r in rep["results"])
-    return 1 if (args.strict and failing) else 0
+    return 1 if (args.strict and any_blocking([rep for _, rep in reports])) else 0
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -76,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("reports", nargs="+", metavar="REPORT.json")
     p.add_argument("--markdown", action="store_true", help="Markdown instead of a terminal table")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
-    p.add_argument("--strict", action="store_true", help="exit 1 when any gate did not pass")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when any result blocks its run (failed or errored, enforced, "
+                        "not xfail; inconclusive per the run's policy); bad input exits 2")
     p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("scan", help="statically scan model artifacts; exit 1 when any is unsafe")

@@ -11,19 +11,30 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .exceptions import InputError
+
 __all__ = [
+    "INCONCLUSIVE_POLICIES",
+    "OUTCOMES",
     "SCHEMA_VERSION",
     "VERDICTS",
     "Decision",
     "GateResult",
     "RunRecord",
     "decide",
+    "is_blocking",
     "plain",
+    "waiver",
 ]
 
-SCHEMA_VERSION = 1
-VERDICTS = ("passed", "failed", "inconclusive")
-Verdict = Literal["passed", "failed", "inconclusive"]
+# 2: verdict "error", result "outcome", run "inconclusive", summary "error"/"blocking"/"waived"
+SCHEMA_VERSION = 2
+VERDICTS = ("passed", "failed", "inconclusive", "error")
+Verdict = Literal["passed", "failed", "inconclusive", "error"]
+# the pytest outcome of the test that recorded a result (None: unknown, e.g. a schema 1 report)
+OUTCOMES = ("passed", "failed", "xfailed", "xpassed", "skipped", "error")
+Outcome = Literal["passed", "failed", "xfailed", "xpassed", "skipped", "error"]
+INCONCLUSIVE_POLICIES = ("fail", "pass")
 Direction = Literal["higher", "lower"]
 
 
@@ -127,6 +138,9 @@ class GateResult:
     ``{"max_drop": 0.01}``; `ci` is the (low, high) interval at `confidence` when there is one.
     `passed` is True only for the "passed" verdict; `enforced` is False in warn-only mode and for
     gates a policy marks as report-only, in which case a failure does not fail the test.
+    The verdict "error" means the gate (or its test) raised before a verdict could be reached.
+    `outcome` is the pytest outcome of the test that recorded the result (set by the plugin when
+    the test finished; None for library use and schema 1 reports).
     """
 
     nodeid: str
@@ -145,10 +159,13 @@ class GateResult:
     unit: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
     enforced: bool = True
+    outcome: Outcome | None = None
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if self.outcome is not None and self.outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {OUTCOMES} or None, got {self.outcome!r}")
 
     @property
     def passed(self) -> bool:
@@ -168,6 +185,7 @@ class GateResult:
             "margin": plain(self.margin),
             "passed": self.passed,
             "verdict": self.verdict,
+            "outcome": self.outcome,
             "message": self.message,
             "method": self.method,
             "n": plain(self.n),
@@ -178,45 +196,146 @@ class GateResult:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GateResult:
-        """Inverse of `to_dict` (the derived `passed` key is ignored)."""
-        ci = data.get("ci")
-        return cls(
-            nodeid=str(data["nodeid"]),
-            kind=str(data["kind"]),
-            name=str(data["name"]),
-            value=data.get("value"),
-            threshold=dict(data.get("threshold") or {}),
-            direction=data.get("direction"),
-            ci=(float(ci[0]), float(ci[1])) if ci is not None else None,
-            confidence=data.get("confidence"),
-            margin=data.get("margin"),
-            verdict=data.get("verdict", "passed" if data.get("passed") else "failed"),
-            message=str(data.get("message", "")),
-            method=data.get("method"),
-            n=data.get("n"),
-            unit=data.get("unit"),
-            details=dict(data.get("details") or {}),
-            enforced=bool(data.get("enforced", True)),
-        )
+        """Inverse of `to_dict` (the derived `passed` key is ignored); also reads schema 1 results.
+
+        Raises `InputError` naming the field when `data` is not a result (a missing key, a
+        verdict or outcome outside the vocabulary, a malformed interval).
+        """
+        if not isinstance(data, Mapping):
+            raise InputError(f"must be an object, got {type(data).__name__}")
+        for key in ("nodeid", "kind", "name"):
+            if key not in data:
+                raise InputError(f"missing {key!r}")
+            if not isinstance(data[key], str):
+                raise InputError(f"{key!r} must be a string, got {type(data[key]).__name__}")
+        raw_ci, ci = data.get("ci"), None
+        if raw_ci is not None:
+            try:
+                if isinstance(raw_ci, (str, Mapping)) or len(raw_ci) != 2:
+                    raise TypeError
+                ci = (float(_number(raw_ci[0])), float(_number(raw_ci[1])))
+            except (TypeError, ValueError):
+                raise InputError(f"'ci' must be [low, high] or null, got {raw_ci!r}") from None
+        for key in ("threshold", "details"):
+            if data.get(key) is not None and not isinstance(data[key], Mapping):
+                raise InputError(f"{key!r} must be an object, got {type(data[key]).__name__}")
+        try:
+            return cls(
+                nodeid=data["nodeid"],
+                kind=data["kind"],
+                name=data["name"],
+                value=_number(data.get("value")),
+                threshold=dict(data.get("threshold") or {}),
+                direction=data.get("direction"),
+                ci=ci,
+                confidence=data.get("confidence"),
+                margin=_number(data.get("margin"), "margin"),
+                verdict=data.get("verdict", "passed" if data.get("passed") else "failed"),
+                message=str(data.get("message", "")),
+                method=data.get("method"),
+                n=data.get("n"),
+                unit=data.get("unit"),
+                details=dict(data.get("details") or {}),
+                enforced=bool(data.get("enforced", True)),
+                outcome=data.get("outcome"),
+            )
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+
+
+_NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _number(x: Any, key: str = "value") -> Any:
+    """Undo the JSON report's spelling of non-finite floats ("nan", "inf", "-inf")."""
+    if isinstance(x, str) and x in _NON_FINITE:
+        return _NON_FINITE[x]
+    if isinstance(x, str):
+        raise ValueError(f"{key!r} must be a number, got {x!r}")
+    return x
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """Metadata of one gate run: models under test, seed and library versions."""
+    """Metadata of one gate run: models under test, seed, library versions, and the settings that
+    decide whether a result blocks the run (`warn_only`, `inconclusive`: "fail" or "pass")."""
 
     seed: int
     versions: Mapping[str, str | None] = field(default_factory=dict)
     models: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     started: str | None = None
     warn_only: bool = False
+    inconclusive: str = "fail"
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.inconclusive not in INCONCLUSIVE_POLICIES:
+            raise ValueError(f"inconclusive must be one of {INCONCLUSIVE_POLICIES}, "
+                             f"got {self.inconclusive!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "seed": self.seed,
             "started": self.started,
             "warn_only": self.warn_only,
+            "inconclusive": self.inconclusive,
             "versions": plain(dict(self.versions)),
             "models": plain({k: dict(v) for k, v in self.models.items()}),
             **plain(dict(self.extra)),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunRecord:
+        """Inverse of `to_dict`; a schema 1 run (no `inconclusive`) had the default policy, "fail".
+
+        Raises `InputError` naming the field when `data` is not a run record.
+        """
+        if not isinstance(data, Mapping):
+            raise InputError(f"must be an object, got {type(data).__name__}")
+        for key in ("versions", "models"):
+            if data.get(key) is not None and not isinstance(data[key], Mapping):
+                raise InputError(f"{key!r} must be an object, got {type(data[key]).__name__}")
+        models = data.get("models") or {}
+        for role, meta in models.items():
+            if not isinstance(meta, Mapping):
+                raise InputError(f"models[{role!r}] must be an object, got {type(meta).__name__}")
+        known = {"seed", "started", "warn_only", "inconclusive", "versions", "models"}
+        try:
+            return cls(
+                seed=data.get("seed", 0),
+                versions=dict(data.get("versions") or {}),
+                models={str(k): dict(v) for k, v in models.items()},
+                started=data.get("started"),
+                warn_only=bool(data.get("warn_only", False)),
+                inconclusive=data.get("inconclusive", "fail"),
+                extra={k: v for k, v in data.items() if k not in known},
+            )
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+
+
+def waiver(result: GateResult, run: RunRecord) -> str | None:
+    """Why a result that did not pass does not fail the run, or None (it passed, or it blocks).
+
+    A test marked xfail or skipped after recording does not fail the run; a gate error
+    does (an exception fails its test even in warn-only mode); a failed or inconclusive gate
+    does unless it is not enforced (warn-only, report-only) or, for inconclusive, the run's
+    policy is "pass".
+    """
+    if result.verdict == "passed":
+        return None
+    if result.outcome in ("xfailed", "skipped"):
+        return result.outcome
+    if result.verdict == "error":
+        return None
+    if not result.enforced:
+        return "not enforced"
+    if result.verdict == "inconclusive" and run.inconclusive == "pass":
+        return "inconclusive allowed"
+    return None
+
+
+def is_blocking(result: GateResult, run: RunRecord) -> bool:
+    """Whether `result` fails the run: the one rule of the terminal summary, every report and
+    `modelgate compare --strict`."""
+    return result.verdict != "passed" and waiver(result, run) is None

@@ -6,13 +6,24 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pytest_modelgate.results import GateResult
+from pytest_modelgate.results import VERDICTS, GateResult, RunRecord, is_blocking, waiver
 from pytest_modelgate.units import format_bytes, format_seconds
 
-__all__ = ["HEADER", "format_ci", "format_value", "result_rows", "sort_results", "verdict_label"]
+__all__ = [
+    "HEADER",
+    "format_ci",
+    "format_value",
+    "headline",
+    "result_rows",
+    "sort_results",
+    "summary_counts",
+    "summary_text",
+    "verdict_label",
+]
 
 HEADER = ("test", "gate", "value", "CI", "threshold", "margin", "verdict")
-_ORDER = {"failed": 0, "inconclusive": 1, "passed": 2}
+_ORDER = {"error": 0, "failed": 1, "inconclusive": 2, "passed": 3}
+_DEFAULT_RUN = RunRecord(seed=0)
 
 
 def format_value(x: Any, unit: str | None = None) -> str:
@@ -52,20 +63,64 @@ def format_threshold(threshold: dict[str, Any] | Any, unit: str | None = None) -
     return ", ".join(parts) or "—"
 
 
-def verdict_label(r: GateResult) -> str:
-    label = r.verdict.upper() if r.verdict != "passed" else "passed"
-    return label if r.enforced or r.passed else f"{label} (not enforced)"
+def verdict_label(r: GateResult, run: RunRecord | None = None) -> str:
+    """"passed", or the verdict in capitals with the reason it does not block, if it does not."""
+    if r.passed:
+        return "passed"
+    why = waiver(r, run or _DEFAULT_RUN)
+    return r.verdict.upper() + (f" ({why})" if why else "")
 
 
-def sort_results(results: Iterable[GateResult]) -> list[GateResult]:
-    """Failures first, then inconclusive, then passes; stable within each group."""
-    return sorted(results, key=lambda r: _ORDER.get(r.verdict, 3))
+def sort_results(results: Iterable[GateResult], run: RunRecord | None = None) -> list[GateResult]:
+    """Blocking results first (errors, failures, inconclusive), then waived ones, then passes;
+    stable within each group."""
+    run = run or _DEFAULT_RUN
+    return sorted(results, key=lambda r: (not is_blocking(r, run), _ORDER.get(r.verdict, 4)))
 
 
-def result_rows(results: Iterable[GateResult]) -> list[tuple[str, ...]]:
-    """One tuple of display cells per result, in `HEADER` order, failures first."""
+def summary_counts(results: Sequence[GateResult], run: RunRecord | None = None) -> dict[str, int]:
+    """Counts per verdict, plus how many results block the run and how many are waived."""
+    run = run or _DEFAULT_RUN
+    counts = {"total": len(results)}
+    counts.update({v: sum(1 for r in results if r.verdict == v) for v in VERDICTS})
+    counts["blocking"] = sum(1 for r in results if is_blocking(r, run))
+    counts["waived"] = len(results) - counts["passed"] - counts["blocking"]
+    return counts
+
+
+def summary_text(results: Sequence[GateResult], run: RunRecord | None = None) -> str:
+    """One line: verdict counts, then what blocks, e.g. "1 passed, 1 failed; 1 blocking"."""
+    if not results:
+        return "no gate results"
+    run = run or _DEFAULT_RUN
+    counts = summary_counts(results, run)
+    text = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
+    if counts["blocking"]:
+        return f"{text}; {counts['blocking']} blocking"
+    if counts["waived"]:
+        reasons: dict[str, int] = {}
+        for r in results:
+            why = waiver(r, run)
+            if why:
+                reasons[why] = reasons.get(why, 0) + 1
+        return f"{text}; nothing blocking ({', '.join(f'{n} {w}' for w, n in reasons.items())})"
+    return text
+
+
+def headline(results: Sequence[GateResult], run: RunRecord | None = None) -> tuple[str, str]:
+    """The icon (❌ something blocks, ⚠️ only waived non-passes, ✅ all passed) and the title."""
+    counts = summary_counts(results, run)
+    icon = "❌" if counts["blocking"] else ("⚠️" if counts["waived"] else "✅")
+    title = f"Model gates: {counts['passed']}/{counts['total']} passed"
+    if counts["passed"] < counts["total"]:
+        title += f" — {summary_text(results, run)}"
+    return icon, title
+
+
+def result_rows(results: Iterable[GateResult], run: RunRecord | None = None) -> list[tuple[str, ...]]:
+    """One tuple of display cells per result, in `HEADER` order, blocking results first."""
     rows: list[tuple[str, ...]] = []
-    for r in sort_results(results):
+    for r in sort_results(results, run):
         margin_unit = r.unit if r.unit in {"s", "B"} else None
         rows.append((
             r.nodeid,
@@ -74,6 +129,6 @@ def result_rows(results: Iterable[GateResult]) -> list[tuple[str, ...]]:
             format_ci(r.ci, r.unit),
             format_threshold(r.threshold, r.unit),
             format_value(r.margin, margin_unit),
-            verdict_label(r),
+            verdict_label(r, run),
         ))
     return rows

@@ -7,13 +7,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_modelgate.results import GateResult, RunRecord, is_blocking, waiver
+
 from ._format import format_value
+from .json_report import parse_report
 from .markdown import markdown_table
 from .terminal import render_table
 
-__all__ = ["Comparison", "compare_reports", "render_compare_markdown", "render_compare_terminal"]
+__all__ = [
+    "Comparison",
+    "any_blocking",
+    "compare_reports",
+    "render_compare_markdown",
+    "render_compare_terminal",
+]
 
-_MARK = {"passed": "✓", "failed": "✗", "inconclusive": "?"}
+_MARK = {"passed": "✓", "failed": "✗", "inconclusive": "?", "error": "‼"}
 
 
 @dataclass(frozen=True)
@@ -25,8 +34,8 @@ class Comparison:
     totals: tuple[str, ...]
 
 
-def _label(report: Mapping[str, Any], path: str, seen: set[str]) -> str:
-    model = report.get("run", {}).get("models", {}).get("model") or {}
+def _label(run: RunRecord, path: str, seen: set[str]) -> str:
+    model = run.models.get("model") or {}
     label = str(model.get("version") or Path(path).stem)
     base, i = label, 2
     while label in seen:
@@ -35,24 +44,42 @@ def _label(report: Mapping[str, Any], path: str, seen: set[str]) -> str:
     return label
 
 
+def _cell(r: GateResult, run: RunRecord) -> str:
+    text = "error" if r.verdict == "error" else format_value(r.value, r.unit)
+    why = waiver(r, run)
+    return f"{text} {_MARK.get(r.verdict, '')}".strip() + (f" ({why})" if why else "")
+
+
 def compare_reports(reports: Sequence[tuple[str, Mapping[str, Any]]]) -> Comparison:
-    """Align results by (node id, kind:name) across reports, in first-seen order."""
+    """Align results by (node id, kind:name) across reports, in first-seen order.
+
+    Each report's total counts its passes and its blocking results (`is_blocking`, with that
+    report's own run settings).
+    """
+    parsed = [(path, *parse_report(rep)) for path, rep in reports]
     seen: set[str] = set()
-    labels = tuple(_label(rep, path, seen) for path, rep in reports)
+    labels = tuple(_label(run, path, seen) for path, run, _ in parsed)
     keys: dict[tuple[str, str], list[str]] = {}
-    for col, (_, rep) in enumerate(reports):
-        for res in rep["results"]:
-            key = (str(res["nodeid"]), f"{res['kind']}:{res['name']}")
-            cells = keys.setdefault(key, ["—"] * len(reports))
-            mark = _MARK.get(str(res.get("verdict")), "")
-            cells[col] = f"{format_value(res.get('value'), res.get('unit'))} {mark}".strip()
     totals = []
-    for _, rep in reports:
-        res = rep["results"]
-        passed = sum(1 for r in res if r.get("verdict") == "passed")
-        totals.append(f"{passed}/{len(res)} passed")
+    for col, (_, run, results) in enumerate(parsed):
+        for r in results:
+            cells = keys.setdefault((r.nodeid, f"{r.kind}:{r.name}"), ["—"] * len(parsed))
+            cells[col] = _cell(r, run)
+        passed = sum(1 for r in results if r.passed)
+        blocking = sum(1 for r in results if is_blocking(r, run))
+        totals.append(f"{passed}/{len(results)} passed"
+                      + (f", {blocking} blocking" if blocking else ""))
     rows = tuple((k[0], k[1], tuple(v)) for k, v in keys.items())
     return Comparison(labels, rows, tuple(totals))
+
+
+def any_blocking(reports: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether any result of these report documents blocks its run (for `compare --strict`)."""
+    for rep in reports:
+        run, results = parse_report(rep)
+        if any(is_blocking(r, run) for r in results):
+            return True
+    return False
 
 
 def _table(cmp: Comparison) -> tuple[list[str], list[list[str]]]:

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from pytest_modelgate._atomic import atomic_write_text
-from pytest_modelgate.exceptions import ConfigError
+from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.results import SCHEMA_VERSION, GateResult, RunRecord
 
-__all__ = ["build_report", "json_safe", "load_report", "write_report"]
+from ._format import summary_counts
+
+__all__ = ["build_report", "json_safe", "load_report", "parse_report", "write_report"]
 
 
 def json_safe(obj: Any) -> Any:
@@ -28,12 +30,10 @@ def json_safe(obj: Any) -> Any:
 
 def build_report(run: RunRecord, results: Sequence[GateResult]) -> dict[str, Any]:
     """The report document; results keep the order in which tests finished."""
-    summary = {v: sum(1 for r in results if r.verdict == v)
-               for v in ("passed", "failed", "inconclusive")}
     report: dict[str, Any] = json_safe({
         "schema_version": SCHEMA_VERSION,
         "run": run.to_dict(),
-        "summary": {"total": len(results), **summary},
+        "summary": summary_counts(results, run),
         "results": [r.to_dict() for r in results],
     })
     return report
@@ -45,16 +45,54 @@ def write_report(path: str | Path, report: Mapping[str, Any]) -> Path:
 
 
 def load_report(path: str | Path) -> dict[str, Any]:
-    """Read a report written by `write_report`, checking it is one."""
+    """Read a report written by `write_report` (any schema up to this one), checking it is one.
+
+    Every problem is a `ConfigError` of one line naming the file and what is wrong with it.
+    """
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = Path(path).read_bytes()
     except OSError as exc:
-        raise ConfigError(f"report {path}: cannot read it ({exc.strerror})") from None
+        raise ConfigError(f"report {path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"report {path}: not UTF-8 text (byte {exc.start}); is it a "
+                          "modelgate JSON report?") from None
     except ValueError as exc:
         raise ConfigError(f"report {path}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or "results" not in data or "schema_version" not in data:
-        raise ConfigError(f"report {path}: not a modelgate report (no schema_version/results)")
-    if data["schema_version"] > SCHEMA_VERSION:
-        raise ConfigError(f"report {path}: schema_version {data['schema_version']} is newer than "
-                          f"this modelgate understands ({SCHEMA_VERSION}); upgrade pytest-modelgate")
-    return data
+    try:
+        parse_report(data)
+    except InputError as exc:
+        raise ConfigError(f"report {path}: {exc}") from None
+    return data  # type: ignore[no-any-return]
+
+
+def parse_report(data: Any) -> tuple[RunRecord, list[GateResult]]:
+    """The run record and results of a report document; `InputError` says what is wrong."""
+    if not isinstance(data, Mapping) or "results" not in data or "schema_version" not in data:
+        raise InputError("not a modelgate report (no schema_version/results)")
+    version = data["schema_version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InputError(f"schema_version must be an integer, got {version!r}")
+    if version > SCHEMA_VERSION:
+        raise InputError(f"schema_version {version} is newer than this modelgate understands "
+                         f"({SCHEMA_VERSION}); upgrade pytest-modelgate")
+    run_data = data.get("run", {})
+    if not isinstance(run_data, Mapping):
+        raise InputError(f"'run' must be an object, got {type(run_data).__name__}")
+    try:
+        run = RunRecord.from_dict(run_data)
+    except InputError as exc:
+        raise InputError(f"run: {exc}") from None
+    items = data["results"]
+    if not isinstance(items, list):
+        raise InputError(f"'results' must be a list of result objects, got {type(items).__name__}")
+    results = []
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise InputError(f"results[{i}] must be an object, got {type(item).__name__}")
+        try:
+            results.append(GateResult.from_dict(item))
+        except InputError as exc:
+            raise InputError(f"results[{i}]: {exc}") from None
+    return run, results

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from pytest_modelgate.results import GateResult, RunRecord
 
-from ._format import HEADER, result_rows
+from ._format import HEADER, headline, result_rows, sort_results, verdict_label
 
 __all__ = ["markdown_table", "render_markdown"]
 
@@ -22,19 +22,22 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list
 
 
 def render_markdown(run: RunRecord, results: Sequence[GateResult]) -> str:
-    """A heading, the verdict counts, model metadata, the table and each failure's message."""
-    failed = [r for r in results if not r.passed]
-    icon = "❌" if any(r.enforced for r in failed) else ("⚠️" if failed else "✅")
-    lines = [f"## {icon} Model gates: {len(results) - len(failed)}/{len(results)} passed", ""]
+    """A heading (❌ when a result blocks the run), model metadata, the run's blocking policy,
+    the table and each non-passing result's message."""
+    failed = sort_results([r for r in results if not r.passed], run)
+    icon, title = headline(results, run)
+    lines = [f"## {icon} {_escape(title)}", ""]
     for role, meta in run.models.items():
         lines.append(f"- **{role}**: `{meta.get('path')}` version `{meta.get('version')}` "
                      f"sha256 `{str(meta.get('sha256'))[:12]}`")
-    lines.append(f"- seed `{run.seed}`" + (" — warn-only (shadow) mode" if run.warn_only else ""))
+    lines.append(f"- seed `{run.seed}`" + (" — warn-only (shadow) mode" if run.warn_only else "")
+                 + ("" if run.inconclusive == "fail" else " — inconclusive gates do not fail"))
     lines.append("")
     if results:
-        lines.extend(markdown_table(HEADER, result_rows(results)))
+        lines.extend(markdown_table(HEADER, result_rows(results, run)))
     if failed:
         lines += ["", "<details><summary>Failure details</summary>", ""]
-        lines.extend(f"- `{r.nodeid}` {r.kind}:{r.name}: {_escape(r.message)}" for r in failed)
+        lines.extend(f"- `{r.nodeid}` {r.kind}:{r.name} ({verdict_label(r, run)}): "
+                     f"{_escape(r.message)}" for r in failed)
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

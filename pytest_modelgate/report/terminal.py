@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pytest_modelgate.results import GateResult
+from pytest_modelgate.results import GateResult, RunRecord
 
-from ._format import HEADER, result_rows
+from ._format import HEADER, result_rows, summary_text
 
 __all__ = ["render_table", "render_terminal"]
 
@@ -31,9 +31,9 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], width: in
     return lines
 
 
-def render_terminal(results: Sequence[GateResult], width: int = 200) -> list[str]:
-    """The table plus a one-line count of verdicts."""
-    lines = render_table(HEADER, result_rows(results), width)
-    counts = {v: sum(1 for r in results if r.verdict == v) for v in ("passed", "failed", "inconclusive")}
-    lines.append(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no gate results")
+def render_terminal(results: Sequence[GateResult], run: RunRecord | None = None,
+                    width: int = 200) -> list[str]:
+    """The table plus a one-line count of verdicts and of what blocks the run."""
+    lines = render_table(HEADER, result_rows(results, run), width)
+    lines.append(summary_text(results, run))
     return lines
