@@ -360,30 +360,148 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if call.when == "call" and call.excinfo is not None:
-        from .gates import GateFailure
+    if call.excinfo is None:
+        return report
+    from .gates import GateFailure
 
-        if call.excinfo.errisinstance(GateFailure):
-            report.longrepr = str(call.excinfo.value)
+    if call.when == "call" and call.excinfo.errisinstance(GateFailure):
+        report.longrepr = str(call.excinfo.value)
+        return report
+    state = item.config.stash.get(STATE_KEY, None)
+    if (state is None or not state.settings.active or item.get_closest_marker("modelgate") is None
+            or call.excinfo.errisinstance((pytest.skip.Exception, pytest.xfail.Exception))):
+        return report
+    # a gate test that raised: an `error` result, so that no report shows it green
+    prop = (RESULT_PROPERTY, json.dumps(_error_result(item, call).to_dict(), sort_keys=True,
+                                        default=str))
+    item.user_properties.append(prop)  # the teardown report (JUnit XML reads that one) has it
+    report.user_properties.append(prop)
     return report
 
 
+_GATE_METHODS = frozenset({"metric", "compare", "weak_slices", "drift", "latency", "memory",
+                           "artifact", "robustness", "input_validation", "membership"})
+_DEFAULT_NAMES = {"drift": "dataset", "robustness": "flip_rate",
+                  "input_validation": "input_validation", "membership": "loss_threshold_attack"}
+
+
+def _error_result(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """The `error` result of a gate test that raised: kind and name of the gate call that raised
+    when the exception came out of one, else kind "test" and the test's name."""
+    from .results import GateResult
+
+    assert call.excinfo is not None
+    exc = call.excinfo.value
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    if len(text) > 500:
+        text = text[:499] + "…"
+    if not isinstance(exc, pytest.fail.Exception):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if call.when != "call":
+        text = f"in {call.when}: {text}"
+    kind, name = _raising_gate_call(call.excinfo) or ("test", item.name)
+    return GateResult(nodeid=item.nodeid, kind=kind, name=name, value=None, verdict="error",
+                      message=text, details={"phase": call.when,
+                                             "exception": type(exc).__name__})
+
+
+def _raising_gate_call(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str] | None:
+    """(kind, name) of the outermost `gate.<kind>(...)` frame in the traceback, if any."""
+    from .gates import Gate
+
+    for entry in excinfo.traceback:
+        kind = entry.frame.code.name
+        local = entry.frame.f_locals
+        if kind not in _GATE_METHODS or not isinstance(local.get("self"), Gate):
+            continue
+        options = {**(local.get("options") or {}), **(local.get("gate_options") or {})}
+        name = local.get("name") if kind in ("metric", "compare") else options.get("name")
+        if not isinstance(name, str) and kind == "weak_slices":
+            name = local.get("metric")
+        if not isinstance(name, str) and kind in ("latency", "memory", "artifact"):
+            target = local.get("fn", local.get("path"))
+            name = getattr(target, "__name__", None) or (
+                Path(os.fspath(target)).name if isinstance(target, (str, os.PathLike)) else None)
+        return kind, name if isinstance(name, str) and name else _DEFAULT_NAMES.get(kind, kind)
+    return None
+
+
+_PHASES = ("setup", "call", "teardown")
+
+
+def _outcome(report: pytest.TestReport) -> str:
+    """The pytest outcome of a test as this phase's report tells it (xfail-aware)."""
+    xfail = hasattr(report, "wasxfail")
+    if report.when != "call" and report.failed:
+        return "error"
+    if report.skipped:
+        return "xfailed" if xfail else "skipped"
+    if report.failed:
+        return "failed"
+    return "xpassed" if xfail else "passed"
+
+
 class ResultCollector:
-    """Collects results from call-phase reports: in-process, and under xdist on the controller."""
+    """Collects results from the reports of gate tests: in-process, and under xdist on the
+    controller. A test's results wait for its outcome (the call report, or a failed or skipped
+    setup), which is stamped on each of them."""
 
     def __init__(self, config: pytest.Config, state: SessionState) -> None:
         self.config = config
         self.state = state
+        self.gate_tests_ran = False
+        self.gate_tests: set[str] = set()  # node ids of the gate tests whose reports came in
+        self._taken: dict[str, int] = {}  # node id -> results already read from its reports
+        self._pending: dict[str, list[Any]] = {}
+        self._outcome: dict[str, str] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
+        if report.when not in _PHASES:  # xdist's report of a crashed worker: see _xdist
             return
         from .results import GateResult
 
-        for name, value in report.user_properties:
-            if name != RESULT_PROPERTY:
-                continue
-            result = GateResult.from_dict(json.loads(str(value)))
+        entries = [str(v) for k, v in report.user_properties if k == RESULT_PROPERTY]
+        if "modelgate" not in report.keywords and not entries:
+            return
+        self.gate_tests_ran = True
+        nodeid = report.nodeid
+        self.gate_tests.add(nodeid)
+        fresh = entries[self._taken.get(nodeid, 0):]  # later phases repeat the earlier entries
+        self._taken[nodeid] = max(len(entries), self._taken.get(nodeid, 0))
+        pending = self._pending.setdefault(nodeid, [])
+        pending.extend(GateResult.from_dict(json.loads(v)) for v in fresh)
+        if report.when == "setup" and report.passed:
+            return  # the call decides the outcome
+        if report.when == "teardown" and report.passed:
+            outcome = self._outcome.get(nodeid, "passed")
+        else:
+            outcome = self._outcome[nodeid] = _outcome(report)
+        self._emit(self._pending.pop(nodeid, []), outcome)
+        if report.when == "teardown":
+            self._taken.pop(nodeid, None)
+            self._outcome.pop(nodeid, None)
+
+    def add(self, results: list[Any]) -> None:
+        """Results from elsewhere (a crashed xdist worker), already carrying their outcome."""
+        if results:
+            self.gate_tests_ran = True
+        for result in results:
+            if result.outcome is not None:
+                self._outcome.setdefault(result.nodeid, result.outcome)
+        self._emit(results, None)
+
+    def finish(self) -> None:
+        """Emit what is still waiting (a test cut short): with its outcome when one is known."""
+        for nodeid in list(self._pending):
+            self._emit(self._pending.pop(nodeid), self._outcome.get(nodeid))
+
+    def _emit(self, results: list[Any], outcome: str | None) -> None:
+        from dataclasses import replace
+
+        for result in results:
+            if outcome is not None:
+                result = replace(result, outcome=outcome)
             self.state.results.append(result)
             self.config.hook.pytest_modelgate_result(result=result, config=self.config)
 
@@ -417,7 +535,8 @@ def _run_record(state: SessionState) -> Any:
             models[role] = {"path": path, "version": version or p.stem,
                             "sha256": sha256_file(p) if p.is_file() else None}
     return RunRecord(seed=settings.seed, versions=_versions(), models=models,
-                     started=state.started, warn_only=settings.warn_only)
+                     started=state.started, warn_only=settings.warn_only,
+                     inconclusive=settings.inconclusive)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -428,7 +547,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _is_worker(config):  # the controller writes the report: send it what this worker loaded
         config.workeroutput["modelgate_models"] = json.loads(  # type: ignore[attr-defined]
             json.dumps(state.models, default=str))
+        config.workeroutput["modelgate_gate_tests"] = [  # type: ignore[attr-defined]
+            item.nodeid for item in session.items if item.get_closest_marker("modelgate")]
         return
+    if not _collect_results(config):
+        return  # no gate test ran (--co, -k that matches none, usage error): keep old reports
     from .report import build_report, render_html, render_markdown, write_report
 
     settings = state.settings
@@ -453,11 +576,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
             state.written.append(str(atomic_write_text(settings.html, render_html(run, state.results))))
         if settings.update_baseline and not settings.warn_only:
-            state.written.append(str(state.baseline_store().update(state.results)))
+            state.written.append(str(state.baseline_store().update(
+                [r for r in state.results if r.verdict != "error"])))
     except (OSError, ValueError, ModelGateError) as exc:
         state.errors.append(f"modelgate: could not write the gate report: {exc}")
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _collect_results(config: pytest.Config) -> bool:
+    """Finish collecting (tests cut short, crashed xdist workers); whether any gate test ran."""
+    collector = config.pluginmanager.get_plugin("modelgate-collector")
+    if collector is None:
+        return False
+    xdist = config.pluginmanager.get_plugin("modelgate-xdist")
+    if xdist is not None:
+        collector.add(xdist.crash_results(collector.gate_tests))
+    collector.finish()
+    return bool(collector.gate_tests_ran)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -465,11 +601,19 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if state is None or not state.settings.active or _is_worker(config):
         return
     from .report import render_terminal
+    from .results import RunRecord
 
     tr = terminalreporter
+    collector = config.pluginmanager.get_plugin("modelgate-collector")
+    if collector is None or not collector.gate_tests_ran:
+        tr.write_line("modelgate: no gate test ran: reports not written (earlier ones are left "
+                      "as they were)")
+        return
     tr.write_sep("=", "model gates")
     width = int(config.get_terminal_writer().fullwidth)
-    for line in render_terminal(state.results, width=width):
+    run = RunRecord(seed=state.settings.seed, warn_only=state.settings.warn_only,
+                    inconclusive=state.settings.inconclusive)
+    for line in render_terminal(state.results, run, width=width):
         tr.write_line(line)
     if getattr(config.option, "numprocesses", None) and any(
             r.kind == "latency" for r in state.results):

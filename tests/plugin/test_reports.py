@@ -41,16 +41,20 @@ def test_json_report_schema_and_metadata(pytester: pytest.Pytester) -> None:
     model.write_bytes(b"not really a model")
     pytester.runpytest("--modelgate", f"--modelgate-model={model}").assert_outcomes(passed=2)
     report = json.loads((pytester.path / "modelgate-report.json").read_text())
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     run = report["run"]
     assert run["seed"] == 0
     assert {"python", "pytest", "numpy", "scikit-learn"} <= set(run["versions"])
     meta = run["models"]["model"]
     assert meta["version"] == "model-v3"
     assert meta["sha256"] == __import__("hashlib").sha256(b"not really a model").hexdigest()
-    assert report["summary"] == {"total": 2, "passed": 2, "failed": 0, "inconclusive": 0}
+    assert report["summary"] == {"total": 2, "passed": 2, "failed": 0, "inconclusive": 0,
+                                 "error": 0, "blocking": 0, "waived": 0}
+    assert run["inconclusive"] == "fail"
     for res in report["results"]:
-        assert {"nodeid", "kind", "name", "value", "threshold", "ci", "passed", "verdict"} <= set(res)
+        assert {"nodeid", "kind", "name", "value", "threshold", "ci", "passed", "verdict",
+                "outcome"} <= set(res)
+        assert res["outcome"] == "passed"
         assert res["nodeid"].startswith("test_json_report_schema_and_metadata.py::")
     assert not [p for p in pytester.path.iterdir() if p.name.endswith(".tmp")]
 
@@ -133,7 +137,7 @@ def test_compare_cli(pytester: pytest.Pytester) -> None:
     ).stdout
     assert "| test | gate | v1 | v2 |" in out
     assert "| custom:accuracy | 0.95 ✓ | 0.85 ✗ |" in out
-    assert "| total | 2/2 passed | 1/2 passed |" in out
+    assert "| total | 2/2 passed | 1/2 passed, 1 blocking |" in out
     bad = subprocess.run(
         [sys.executable, "-m", "pytest_modelgate.cli", "compare", "missing.json"],
         cwd=pytester.path, capture_output=True, text=True,

@@ -1,0 +1,89 @@
+"""Reports are written only when gate tests ran, with the permissions the umask asks for."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_modelgate._atomic import atomic_write_text
+
+GATES = '''
+from pytest_modelgate.results import GateResult
+
+
+def test_ok(gate):
+    gate.record(GateResult(nodeid="", kind="custom", name="fine", value=1.0, verdict="passed"))
+
+
+def test_unit():
+    pass
+'''
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("args", [
+    ["--co"],
+    ["-k", "nothing_matches_this"],
+    ["-k", "test_unit"],
+    ["does_not_exist.py"],
+], ids=["collect-only", "deselected", "only-unit-tests", "usage-error"])
+def test_runs_without_gates_leave_reports_alone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    pytester.makepyfile(GATES)
+    outputs = ["--modelgate-markdown=gates.md", "--modelgate-html=gates.html"]
+    pytester.runpytest("--modelgate", *outputs).assert_outcomes(passed=2)
+    files = [pytester.path / n for n in ("modelgate-report.json", "gates.md", "gates.html")]
+    before = [f.read_bytes() for f in files]
+    summary = pytester.path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    res = pytester.runpytest("--modelgate", *outputs, *args)
+    assert [f.read_bytes() for f in files] == before
+    assert summary.read_text() == "earlier step\n"
+    assert not [p for p in pytester.path.iterdir() if p.name.endswith(".tmp")]
+    assert "no gate test ran: reports not written" in res.stdout.str()
+
+
+def test_deselected_under_xdist_leaves_report_alone(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(GATES)
+    pytester.runpytest("--modelgate").assert_outcomes(passed=2)
+    report = pytester.path / "modelgate-report.json"
+    before = report.read_bytes()
+    pytester.runpytest_subprocess("--modelgate", "-n", "2", "-k", "test_unit")
+    assert report.read_bytes() == before
+
+
+def test_reports_honour_the_umask(pytester: pytest.Pytester, umask_022: None) -> None:
+    pytester.makepyfile(GATES)
+    pytester.runpytest("--modelgate", "--modelgate-markdown=gates.md",
+                       "--modelgate-html=gates.html").assert_outcomes(passed=2)
+    for name in ("modelgate-report.json", "gates.md", "gates.html"):
+        assert stat.S_IMODE((pytester.path / name).stat().st_mode) == 0o644, name
+
+
+def test_atomic_write_modes(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        new = atomic_write_text(tmp_path / "new.txt", "x")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o640
+        kept = tmp_path / "kept.txt"
+        kept.write_text("old")
+        kept.chmod(0o600)
+        atomic_write_text(kept, "new")
+        assert kept.read_text() == "new"
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # an existing file keeps its mode
+    finally:
+        os.umask(old)
