@@ -88,13 +88,19 @@ def summary_counts(results: Sequence[GateResult], run: RunRecord | None = None) 
     return counts
 
 
-def summary_text(results: Sequence[GateResult], run: RunRecord | None = None) -> str:
+def _count(n: int, verdict: str) -> str:
+    return f"{n} {verdict}{'s' if verdict == 'error' and n != 1 else ''}"
+
+
+def summary_text(results: Sequence[GateResult], run: RunRecord | None = None, *,
+                 with_passed: bool = True) -> str:
     """One line: verdict counts, then what blocks, e.g. "1 passed, 1 failed; 1 blocking"."""
     if not results:
         return "no gate results"
     run = run or _DEFAULT_RUN
     counts = summary_counts(results, run)
-    text = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
+    text = ", ".join(_count(counts[v], v) for v in VERDICTS
+                     if counts[v] and (with_passed or v != "passed"))
     if counts["blocking"]:
         return f"{text}; {counts['blocking']} blocking"
     if counts["waived"]:
@@ -108,12 +114,13 @@ def summary_text(results: Sequence[GateResult], run: RunRecord | None = None) ->
 
 
 def headline(results: Sequence[GateResult], run: RunRecord | None = None) -> tuple[str, str]:
-    """The icon (❌ something blocks, ⚠️ only waived non-passes, ✅ all passed) and the title."""
+    """The icon (❌ something blocks, ⚠️ only waived non-passes, ✅ all passed) and the title,
+    e.g. "Model gates: 2/4 passed — 1 failed, 1 error; 2 blocking"."""
     counts = summary_counts(results, run)
     icon = "❌" if counts["blocking"] else ("⚠️" if counts["waived"] else "✅")
     title = f"Model gates: {counts['passed']}/{counts['total']} passed"
     if counts["passed"] < counts["total"]:
-        title += f" — {summary_text(results, run)}"
+        title += f" — {summary_text(results, run, with_passed=False)}"
     return icon, title
 
 

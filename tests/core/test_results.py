@@ -64,3 +64,48 @@ def test_bad_verdict_rejected() -> None:
 def test_plain_handles_nested_numpy() -> None:
     np = pytest.importorskip("numpy")
     assert plain({"a": (np.int32(1), np.bool_(True)), 2: {np.float16(0.5)}}) == {"a": [1, True], "2": [0.5]}
+
+
+def test_outcome_and_error_verdict_round_trip() -> None:
+    r = GateResult(nodeid="t.py::a", kind="metric", name="acc", value=float("nan"),
+                   verdict="error", message="InputError: x", outcome="xfailed")
+    d = r.to_dict()
+    assert d["outcome"] == "xfailed"
+    assert d["verdict"] == "error"
+    back = GateResult.from_dict({**d, "value": "nan", "ci": ["-inf", "inf"]})
+    assert back.outcome == "xfailed"
+    assert back.ci == (float("-inf"), float("inf"))
+    with pytest.raises(ValueError, match="outcome must be one of"):
+        GateResult(nodeid="x", kind="k", name="n", value=1.0, outcome="ok")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    ({"nodeid": "x", "name": "n"}, "missing 'kind'"),
+    ({"nodeid": "x", "kind": 3, "name": "n"}, "'kind' must be a string, got int"),
+    ({"nodeid": "x", "kind": "k", "name": "n", "ci": [1.0]}, "'ci' must be [low, high]"),
+    ({"nodeid": "x", "kind": "k", "name": "n", "value": "high"}, "'value' must be a number"),
+    ({"nodeid": "x", "kind": "k", "name": "n", "details": []}, "'details' must be an object"),
+    ({"nodeid": "x", "kind": "k", "name": "n", "verdict": "ok"}, "verdict must be one of"),
+    ("oops", "must be an object, got str"),
+])
+def test_from_dict_names_what_is_wrong(data: object, problem: str) -> None:
+    from pytest_modelgate.exceptions import InputError
+
+    with pytest.raises(InputError) as exc:
+        GateResult.from_dict(data)  # type: ignore[arg-type]
+    assert problem in str(exc.value)
+
+
+def test_run_record_round_trip_and_schema_1_default() -> None:
+    from pytest_modelgate.exceptions import InputError
+    from pytest_modelgate.results import RunRecord
+
+    run = RunRecord(seed=3, versions={"python": "3.11"}, models={"model": {"version": "v2"}},
+                    started="2026-01-01T00:00:00+00:00", warn_only=True, inconclusive="pass",
+                    extra={"commit": "abc"})
+    assert RunRecord.from_dict(run.to_dict()) == run
+    assert RunRecord.from_dict({"seed": 0}).inconclusive == "fail"  # schema 1: the default
+    with pytest.raises(InputError, match="inconclusive must be one of"):
+        RunRecord.from_dict({"inconclusive": "sometimes"})
+    with pytest.raises(InputError, match=r"models\['model'\] must be an object"):
+        RunRecord.from_dict({"models": {"model": "v1"}})

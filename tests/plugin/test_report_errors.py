@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,8 @@ def test_raising_gates_are_error_results_in_every_view(
     summary = pytester.path / "summary.md"
     summary.write_text("")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    res = pytester.runpytest_subprocess("--modelgate", "--modelgate-html=gates.html", *run_args)
+    res = pytester.runpytest_subprocess("--modelgate", "--modelgate-html=gates.html",
+                                        "--junitxml=junit.xml", *run_args)
     res.assert_outcomes(passed=2, failed=4, errors=2)
     report = json.loads((pytester.path / "modelgate-report.json").read_text())
     got = _by_key(report)
@@ -97,14 +99,18 @@ def test_raising_gates_are_error_results_in_every_view(
     assert report["summary"]["blocking"] == 5
 
     md = summary.read_text()  # the --modelgate-markdown file: see test_worker_death...
-    assert md.startswith("## ❌ Model gates: 2/7 passed — 2 passed, 5 error; 5 blocking")
+    assert md.startswith("## ❌ Model gates: 2/7 passed — 5 errors; 5 blocking")
     assert "boom in the test body" in md
     assert "| ERROR |" in md
     html = (pytester.path / "gates.html").read_text()
     assert html.count('<tr class="error"') == 5
     assert "boom in the test body" in html
     assert "2/7 passed" in html
-    assert "5 error" in res.stdout.str()
+    assert "2 passed, 5 errors; 5 blocking" in res.stdout.str()
+    props = [json.loads(p.get("value", "")) for p in ET.parse(pytester.path / "junit.xml").iter(
+        "property") if p.get("name") == "modelgate_result"]
+    assert sorted((p["name"], p["verdict"]) for p in props) == sorted(
+        (name, r["verdict"]) for (_, _, name), r in got.items())
 
 
 def test_worker_death_is_an_error_result(pytester: pytest.Pytester) -> None:
