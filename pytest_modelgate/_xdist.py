@@ -25,7 +25,7 @@ class XdistHooks:
     def __init__(self, state: SessionState) -> None:
         self.state = state
         self.gate_tests: set[str] | None = None  # node ids of gate tests, as workers collected them
-        self.crashes: list[tuple[str, str]] = []  # (node id, xdist's message)
+        self.crashes: dict[str, str] = {}  # node id -> xdist's message
 
     def pytest_configure_node(self, node: Any) -> None:
         """Give every worker the controller's start time, so all results share one run record."""
@@ -47,7 +47,13 @@ class XdistHooks:
     def pytest_handlecrashitem(self, crashitem: str, report: Any, sched: Any) -> None:
         """A worker died while running `crashitem`: remember it (whether it was a gate test is
         known once the other workers are down)."""
-        self.crashes.append((crashitem, str(report.longrepr)))
+        self.crashes.setdefault(crashitem, str(report.longrepr))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """The report xdist makes for a crashed item (phase "???"): the same, for xdist versions
+        without `pytest_handlecrashitem`."""
+        if report.when not in ("setup", "call", "teardown") and report.failed:
+            self.crashes.setdefault(report.nodeid, str(report.longrepr))
 
     def crash_results(self, seen_gate_tests: set[str]) -> list[GateResult]:
         """One `error` result per crashed gate test; when no worker reported which tests are
@@ -56,7 +62,7 @@ class XdistHooks:
 
         gates = (self.gate_tests or set()) | seen_gate_tests
         out = []
-        for nodeid, message in self.crashes:
+        for nodeid, message in self.crashes.items():
             if self.gate_tests is not None and nodeid not in gates:
                 continue
             out.append(GateResult(

@@ -156,3 +156,19 @@ def test_error_results_round_trip_and_render(tmp_path: Path) -> None:
     assert build_report(run, [err])["summary"]["error"] == 1
     assert render_markdown(run, [err]).startswith("## ❌")
     assert any("ERROR" in line for line in render_terminal([err], run))
+
+
+def test_crashes_count_only_for_gate_tests_when_known() -> None:
+    from types import SimpleNamespace
+
+    from pytest_modelgate._xdist import XdistHooks
+
+    hooks = XdistHooks(SimpleNamespace(started="", models={}))  # type: ignore[arg-type]
+    crash = SimpleNamespace(longrepr="worker 'gw0' crashed while running 't.py::a'")
+    hooks.pytest_handlecrashitem("t.py::a", crash, None)
+    hooks.pytest_handlecrashitem("t.py::unit", crash, None)
+    # no worker came down cleanly: which tests are gates is unknown, every crash is reported
+    assert [r.name for r in hooks.crash_results(set())] == ["a", "unit"]
+    hooks.pytest_testnodedown(SimpleNamespace(workeroutput={"modelgate_gate_tests": []}), None)
+    assert hooks.crash_results({"t.py::a"})[0].to_dict()["verdict"] == "error"
+    assert [r.name for r in hooks.crash_results({"t.py::a"})] == ["a"]
