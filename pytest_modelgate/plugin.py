@@ -392,7 +392,11 @@ def _error_result(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
 
     assert call.excinfo is not None
     exc = call.excinfo.value
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    try:
+        raw = str(exc)
+    except Exception:  # a broken __str__ must not turn a test error into an INTERNALERROR
+        raw = ""
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
     text = lines[0] if lines else ""
     if len(text) > 500:
         text = text[:499] + "…"
