@@ -293,14 +293,16 @@ MARKERS: Mapping[str, MarkerSpec] = {
     "accuracy": MarkerSpec(
         "accuracy",
         "accuracy(metric='accuracy', min=None, max=None, confidence=None, slices=None, "
-        "max_drop=None, min_slice_size=None, n_resamples=None)",
-        "metric gate defaults for gate.metric / gate.compare in this test",
+        "max_drop=None, min_slice_size=None, n_resamples=None, decide='interval')",
+        "metric gate defaults for gate.metric / gate.compare in this test; decide='point' "
+        "fails on a point-estimate miss even when the confidence interval still reaches the "
+        "threshold",
         ("metric", "min", "max", "confidence", "slices", "max_drop", "min_slice_size",
-         "n_resamples"),
+         "n_resamples", "decide"),
         {
             "metric": _same("metric", "min", "max", "confidence", "slices", "max_drop",
-                            "min_slice_size", "n_resamples"),
-            "compare": _same("confidence", "max_drop", "n_resamples"),
+                            "min_slice_size", "n_resamples", "decide"),
+            "compare": _same("confidence", "max_drop", "n_resamples", "decide"),
             "weak_slices": _same("metric"),
         },
     ),
