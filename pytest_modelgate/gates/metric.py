@@ -49,6 +49,19 @@ _ORDER = {"passed": 0, "inconclusive": 1, "failed": 2}
 _PARAMS = ("average", "pos_label", "k")
 
 
+def report_name(name: str, average: Any = None) -> str:
+    """The metric's name as the report prints it ("f1" + average="macro" -> "f1_macro"), which
+    is the name policy selectors use; the name itself when it does not resolve (the judge then
+    reports the unknown name)."""
+    from pytest_modelgate.exceptions import ModelGateError
+    from pytest_modelgate.metrics._evaluate import resolve_metric
+
+    try:
+        return resolve_metric(name, average if isinstance(average, str) else None).name
+    except ModelGateError:
+        return name
+
+
 def _signed(x: float | None) -> str:
     return "n/a" if x is None else f"{x:+.4g}"
 
