@@ -743,9 +743,12 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         if base.get("missing_drifted"):
             drifted = True
         reason += _missing_reason(base)
-        if not drifted and t.name == "ks" and ref is not None and cur is not None and (
+        if not drifted and use_effect and ref is not None and cur is not None and (
                 thr is not None and thr > 0):
-            base.update(_ks_power(ref.n_values, cur.n_values, alpha / family, thr))
+            if t.name == "ks":
+                base.update(_ks_power(ref.n_values, cur.n_values, alpha / family, thr))
+            elif t.name in ("chisquare", "gtest", "ztest") and t.effect == "jensenshannon":
+                base.update(_js_power(ref, cur, w.kind, alpha / family, thr))
         n_drift += int(drifted)
         cols[w.name] = ColumnDrift(
             w.name, w.kind, t.name, stat, eff, t.effect, thr, bool(drifted), reason,
@@ -823,6 +826,37 @@ def _ks_power(n1: int, n2: int, level: float, thr: float) -> dict[str, Any]:
     # both sides need 2 x the effective size
     rows = math.ceil(need_eff * n1 / (n1 - need_eff)) if n1 > need_eff else 2 * need_eff
     return {"min_detectable": crit, "rows_needed": int(max(rows, n2 + 1))}
+
+
+def _js_power(ref: ColumnSummary, cur: ColumnSummary, kind: str, level: float,
+              thr: float) -> dict[str, Any]:
+    """Power of the chi-square family for a Jensen–Shannon distance of `thr`.
+
+    For small differences JS divergence ~ sum (p - q)^2 / (8 m) and Pearson's statistic ~
+    n_eff sum (p - q)^2 / m, so a shift of JS distance d adds about 8 n_eff d^2 to the
+    statistic's mean (its noncentrality). Below the critical value at `level` even then, the
+    test has no power for a threshold-size shift: the current rows that would give it some.
+    """
+    from scipy import stats
+
+    from ._ks import effective_n
+
+    n1, n2 = ref.n_values, cur.n_values
+    if n1 < 1 or n2 < 1:
+        return {}
+    if kind == "categorical":
+        _cats, r, q = align_counts(ref, cur)
+        df = max(int(np.count_nonzero((r + q) > 0)) - 1, 1)
+    else:
+        df = 1
+    crit = float(stats.chi2.isf(float(level), df))
+    n_eff = max(effective_n(n1, n2), 1)
+    detectable = math.sqrt(max(crit - df, 0.0) / (8.0 * n_eff))
+    if detectable <= thr:
+        return {"min_detectable": detectable}
+    need_eff = math.ceil((crit - df) / (8.0 * thr * thr))
+    rows = math.ceil(need_eff * n1 / (n1 - need_eff)) if n1 > need_eff else 2 * need_eff
+    return {"min_detectable": detectable, "rows_needed": int(max(rows, n2 + 1))}
 
 
 def _detectable_note(n1: int, n2: int, level: float, thr: float) -> str:

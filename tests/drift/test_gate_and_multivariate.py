@@ -267,3 +267,19 @@ def test_underpowered_columns_make_the_gate_inconclusive_with_rows_needed() -> N
 def pd_frame(data: dict[str, Any]) -> Any:
     pd = pytest.importorskip("pandas")
     return pd.DataFrame(data)
+
+
+def test_underpowered_categorical_column_is_inconclusive() -> None:
+    rng = np.random.default_rng(6)
+    ref = pd_frame({"c": rng.choice(list("abcd"), 15)})
+    cur = pd_frame({"c": rng.choice(list("abcd"), 15)})
+    col = detect(ref, cur).columns["c"]
+    assert col.underpowered
+    assert col.rows_needed is not None
+    r = Gate().drift(ref, cur, max_share=0.0)
+    assert r.verdict == "inconclusive"
+    # with the rows it asks for, a threshold-size shift is detectable
+    n = int(col.rows_needed)
+    big = detect(pd_frame({"c": rng.choice(list("abcd"), n)}),
+                 pd_frame({"c": rng.choice(list("abcd"), n)})).columns["c"]
+    assert not big.underpowered
