@@ -389,13 +389,14 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
                 "interval" if res.ci is None and "distinct_replicates" in res.details
                 else "more rows are needed before an interval can be computed" if res.ci is None
                 else "no number of rows decides it at this value")
-        why = (dec.reason if dec.reason.startswith(("the estimate", "value"))
+        own_words = ("the estimate", "could not be computed")
+        why = (dec.reason if any(w in dec.reason for w in own_words)
                else "the estimate meets the threshold but the confidence bound does not "
                     f"({dec.reason})")
         tail = (f"INCONCLUSIVE: {why}; {need}. To decide: evaluate on more rows, or lower "
                 "confidence / the threshold"
                 + ("" if res.ci is None else ", or pass decide='point' to let the point "
-                   "estimate decide a miss" if dec.reason.startswith("the estimate misses")
+                   "estimate decide a miss" if "the estimate misses" in dec.reason
                    else ""))
     out = f"{head}. {tail}"
     if slice_text:
