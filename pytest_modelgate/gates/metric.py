@@ -475,7 +475,8 @@ def compare(
                 and r.max_drop == 0 else "")
         side = "below" if higher else "above"
         what = (f"the delta is {side} the limit but its {r.confidence:.0%} interval still "
-                "reaches it" if r.delta is not None and (
+                "reaches it (decide='point' lets the point estimate decide a miss)"
+                if r.delta is not None and (
                     (higher and r.delta < r.limit) or (not higher and r.delta > r.limit))
                 else f"the delta meets the limit but its {bound_name} bound {_g(bound)} does not")
         tail = (f"INCONCLUSIVE: {what}; {need}. To decide: compare on more rows, or change "
