@@ -559,6 +559,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from .report import build_report, render_html, render_markdown, write_report
 
     settings = state.settings
+    unmatched = ([] if config.option.collectonly
+                 else state.policy.unmatched(state.results))
+    if unmatched:  # one warning, listing every selector the run never used
+        import warnings
+
+        text = (f"modelgate: policy selector(s) in {state.policy.source} matched no gate in this "
+                f"run: {', '.join(unmatched)}. Selectors use the kind and the name the report "
+                "prints (e.g. metric:f1_macro, drift:dataset, artifact:model.skops)")
+        try:
+            warnings.warn(pytest.PytestConfigWarning(text), stacklevel=1)
+        except Warning:  # -W error: still say it, without an INTERNALERROR
+            state.errors.append(text)
     try:
         run = _run_record(state)
         report = build_report(run, state.results)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,14 +293,16 @@ MARKERS: Mapping[str, MarkerSpec] = {
     "accuracy": MarkerSpec(
         "accuracy",
         "accuracy(metric='accuracy', min=None, max=None, confidence=None, slices=None, "
-        "max_drop=None, min_slice_size=None, n_resamples=None)",
-        "metric gate defaults for gate.metric / gate.compare in this test",
+        "max_drop=None, min_slice_size=None, n_resamples=None, decide='interval')",
+        "metric gate defaults for gate.metric / gate.compare in this test; decide='point' "
+        "fails on a point-estimate miss even when the confidence interval still reaches the "
+        "threshold",
         ("metric", "min", "max", "confidence", "slices", "max_drop", "min_slice_size",
-         "n_resamples"),
+         "n_resamples", "decide"),
         {
             "metric": _same("metric", "min", "max", "confidence", "slices", "max_drop",
-                            "min_slice_size", "n_resamples"),
-            "compare": _same("confidence", "max_drop", "n_resamples"),
+                            "min_slice_size", "n_resamples", "decide"),
+            "compare": _same("confidence", "max_drop", "n_resamples", "decide"),
             "weak_slices": _same("metric"),
         },
     ),
@@ -413,6 +415,29 @@ class Policy:
     def overrides_for(self, nodeid: str) -> tuple[Mapping[str, Mapping[str, Any]], ...]:
         """The layers that apply to one test, weakest first: gate-wide, then the test's own."""
         return (self.gates, self.tests.get(nodeid, {}))
+
+    def unmatched(self, results: Iterable[Any]) -> list[str]:
+        """Selectors that matched no gate of this run, as written in the table.
+
+        A selector matches a recorded result by kind ("metric") or kind and the name the report
+        prints ("metric:f1_macro", "drift:dataset"); a test entry only that test's results.
+        """
+        seen: set[tuple[str, str]] = set()
+        per_test: set[tuple[str, str, str]] = set()
+        for r in results:
+            kind, name, nodeid = str(r.kind), str(r.name), str(r.nodeid)
+            seen.update({(kind, ""), (kind, name)})
+            per_test.update({(nodeid, kind, ""), (nodeid, kind, name)})
+
+        def split(selector: str) -> tuple[str, str]:
+            kind, _, name = selector.partition(":")
+            return kind, name
+
+        out = [f'gates."{sel}"' for sel in self.gates if split(sel) not in seen]
+        for nodeid, table in self.tests.items():
+            out += [f'tests."{nodeid}"."{sel}"' for sel in table
+                    if (nodeid, *split(sel)) not in per_test]
+        return out
 
 
 def _check_selector_table(table: Any, where: str) -> dict[str, dict[str, Any]]:

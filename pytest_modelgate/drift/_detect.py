@@ -33,6 +33,11 @@ CORRECTIONS = ("holm", "bh", "bonferroni", "none")
 #: rows x columns above which columns are processed on a thread pool (numpy releases the GIL)
 PARALLEL_CELLS = 400_000
 _UNSEEN_SHOWN = 10
+#: a missing/non-finite share that moved by at least this much (and significantly) drifts
+MISSING_EFFECT = 0.1
+#: a categorical column where at least this share of current rows carries categories the
+#: reference never saw drifts, whatever the chi-square says (df ~ categories: no power)
+UNSEEN_MAX = 0.5
 
 
 # -- multiple testing -------------------------------------------------------------------------
@@ -218,8 +223,20 @@ class ColumnDrift:
     unseen: tuple[str, ...] = ()
     unseen_share: float = 0.0
     approx_error: float | None = None
+    missing_p: float | None = None
+    missing_p_adjusted: float | None = None
+    missing_effect: float | None = None
+    missing_drifted: bool = False
+    min_detectable: float | None = None
+    rows_needed: int | None = None
     _pv: _PValues | None = field(default=None, repr=False, compare=False)
     _pos: int = field(default=-1, repr=False, compare=False)
+
+    @property
+    def underpowered(self) -> bool:
+        """Not drifted, but the test could not flag a shift of the threshold size here."""
+        return (not self.drifted and self.min_detectable is not None
+                and self.threshold is not None and self.min_detectable > self.threshold)
 
     @property
     def p_value(self) -> float | None:
@@ -256,7 +273,10 @@ class ColumnDrift:
             "missing_current": self.missing_current,
             "inf_reference": self.inf_reference, "inf_current": self.inf_current,
             "unseen": list(self.unseen), "unseen_share": self.unseen_share,
-            "approx_error": self.approx_error,
+            "approx_error": self.approx_error, "missing_p": self.missing_p,
+            "missing_p_adjusted": self.missing_p_adjusted,
+            "missing_effect": self.missing_effect, "missing_drifted": self.missing_drifted,
+            "min_detectable": self.min_detectable, "rows_needed": self.rows_needed,
         }
 
 
@@ -318,6 +338,18 @@ class DriftResult:
     @property
     def skipped_columns(self) -> list[Hashable]:
         return [k for k, c in self.columns.items() if c.skipped]
+
+    @property
+    def underpowered_columns(self) -> list[Hashable]:
+        """Columns that did not drift but could not have flagged a threshold-size shift."""
+        return [k for k, c in self.columns.items() if c.underpowered]
+
+    @property
+    def untestable_columns(self) -> list[Hashable]:
+        """Columns skipped, or whose test could not be computed (and no missing-share drift)."""
+        return [k for k, c in self.columns.items() if c.skipped or (
+            c.test not in (None, "missing") and not c.drifted and (
+                c.statistic is None or math.isnan(c.statistic)))]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -630,7 +662,11 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         else:
             assert o.p_at_most is not None
             le.append(o.p_at_most)
-    outs = [done[i].outcome for i in tested]
+    miss = [(i, mo) for i, w in enumerate(done)
+            if not w.skipped and not w.forced_drift
+            and (mo := _missing_outcome(w.ref, w.cur)) is not None]
+    le.extend(partial(_le, mo.p_value) for _, mo in miss if mo.p_value is not None)
+    outs = [done[i].outcome for i in tested] + [mo for _, mo in miss]
     if all(o is not None and o.p_value is not None for o in outs):
         # every p-value is known: decide on the adjusted p-values themselves, so the flag and
         # the reported p_adjusted can never disagree at a floating-point boundary
@@ -639,9 +675,13 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         flags = [a <= alpha for a in adj]
     else:
         flags = _rejections(le, alpha, correction)
-    rejected = dict(zip(tested, flags, strict=True))
-    pv = _PValues([done[i].outcome for i in tested], correction, alpha)  # type: ignore[misc]
+    rejected = dict(zip(tested, flags[:len(tested)], strict=True))
+    miss_rejected = dict(zip([i for i, _ in miss], flags[len(tested):], strict=True))
+    pv = _PValues(outs, correction, alpha)  # type: ignore[arg-type]
     pos = {i: k for k, i in enumerate(tested)}
+    miss_pos = {i: len(tested) + k for k, (i, _) in enumerate(miss)}
+    miss_out = dict(miss)
+    family = max(len(outs), 1)
 
     cols: dict[Hashable, ColumnDrift] = {}
     n_tested = n_drift = 0
@@ -653,8 +693,12 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
                                        w.reason, skipped=True, **base)
             continue
         n_tested += 1
+        if i in miss_out:
+            base.update(_missing_fields(miss_out[i], pv.adjusted(miss_pos[i]),
+                                        miss_rejected[i], min_effect))
         if w.forced_drift or o is None or t is None:
             n_drift += 1
+            base.pop("_missing_text", None)
             cols[w.name] = ColumnDrift(w.name, w.kind, "missing", None, None, None, None, True,
                                        w.reason, **base)
             continue
@@ -664,10 +708,12 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         use_effect = (w.auto or min_effect is not None) if t.p_value else True
         reason = w.reason
         if _nan_stat(o):
-            drifted = False
             reason += "the test could not be computed (" + (o.note or "NaN statistic") + ")"
-            cols[w.name] = ColumnDrift(w.name, w.kind, t.name, stat, eff, t.effect, thr, False,
-                                       reason, approx_error=o.approx_error, **base)
+            drifted = bool(base.get("missing_drifted"))
+            reason += _missing_reason(base)
+            n_drift += int(drifted)
+            cols[w.name] = ColumnDrift(w.name, w.kind, t.name, stat, eff, t.effect, thr,
+                                       drifted, reason, approx_error=o.approx_error, **base)
             continue
         if t.p_value and o.has_p:
             sig = rejected.get(i, False)
@@ -688,6 +734,21 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
             reason += f"{t.effect} {_g(eff)} {'>=' if drifted else '<'} {_g(thr)}"
         if o.note:
             reason += f"; {o.note}"
+        unseen = float(base.get("unseen_share", 0.0))
+        if w.kind in ("categorical", "binary") and unseen >= UNSEEN_MAX:
+            drifted = True
+            reason += (f"; {unseen:.0%} of current rows carry categories the reference never "
+                       f"saw (unseen share >= {UNSEEN_MAX:g}): the reference cannot describe "
+                       "them (an ID-like column? leave it out with columns=[...])")
+        if base.get("missing_drifted"):
+            drifted = True
+        reason += _missing_reason(base)
+        if not drifted and use_effect and ref is not None and cur is not None and (
+                thr is not None and thr > 0):
+            if t.name == "ks":
+                base.update(_ks_power(ref.n_values, cur.n_values, alpha / family, thr))
+            elif t.name in ("chisquare", "gtest", "ztest") and t.effect == "jensenshannon":
+                base.update(_js_power(ref, cur, w.kind, alpha / family, thr))
         n_drift += int(drifted)
         cols[w.name] = ColumnDrift(
             w.name, w.kind, t.name, stat, eff, t.effect, thr, bool(drifted), reason,
@@ -700,6 +761,102 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
     return DriftResult(cols, float(share), bool(share > max_share), float(max_share),
                        float(alpha), correction, mname, n_tested, n_ref, n_cur,
                        notes=tuple(notes))
+
+
+def _missing_outcome(ref: ColumnSummary | None, cur: ColumnSummary | None) -> Outcome | None:
+    """Two-proportion z-test of the missing/non-finite share, current vs reference.
+
+    Equal to `scipy.stats.chi2_contingency(correction=False)` on the 2x2 table (z^2 = chi^2);
+    effect = current share - reference share. None when neither side has a missing value.
+    """
+    if ref is None or cur is None or not ref.n or not cur.n:
+        return None
+    k1, k2 = ref.n_missing + ref.n_inf, cur.n_missing + cur.n_inf
+    if k1 == 0 and k2 == 0:
+        return None
+    from scipy import stats
+
+    n1, n2 = float(ref.n), float(cur.n)
+    p1, p2 = k1 / n1, k2 / n2
+    pool = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(pool * (1.0 - pool) * (1.0 / n1 + 1.0 / n2))
+    extra = {"shares": (p1, p2)}
+    if se == 0:
+        return Outcome(0.0, 1.0, p2 - p1, note="every value missing on both sides", extra=extra)
+    z = (p2 - p1) / se
+    return Outcome(float(z), float(2.0 * stats.norm.sf(abs(z))), float(p2 - p1), extra=extra)
+
+
+def _missing_fields(o: Outcome, adjusted: float, significant: bool,
+                    min_effect: float | None) -> dict[str, Any]:
+    thr = MISSING_EFFECT if min_effect is None else max(float(min_effect), 0.0)
+    eff = float(o.effect if o.effect is not None else 0.0)
+    drifted = bool(significant and abs(eff) >= thr and abs(eff) > 0)
+    shares = o.extra.get("shares", (math.nan, math.nan))
+    text = (f"; missing/non-finite share {shares[0]:.1%} in reference vs {shares[1]:.1%} in "
+            f"current (two-proportion z-test, p_adj={adjusted:.3g}, difference {eff:+.3g}"
+            f"{' >= ' if abs(eff) >= thr else ' < '}{thr:g}): "
+            f"{'drifted' if drifted else 'no drift'}")
+    return {"missing_p": o.p_value, "missing_p_adjusted": adjusted, "missing_effect": eff,
+            "missing_drifted": drifted, "_missing_text": text}
+
+
+def _missing_reason(base: dict[str, Any]) -> str:
+    return str(base.pop("_missing_text", ""))
+
+
+def _ks_power(n1: int, n2: int, level: float, thr: float) -> dict[str, Any]:
+    """The smallest KS distance these samples can flag at `level`; if it exceeds the threshold
+    (no power for a threshold-size shift), the current rows that would bring it down to it."""
+    from ._ks import effective_n, ks_critical
+
+    if n1 < 1 or n2 < 1:
+        return {}
+    crit = ks_critical(float(level), max(effective_n(n1, n2), 1))
+    if crit <= thr:
+        return {"min_detectable": crit}
+    lo, hi = 1, 2
+    while ks_critical(float(level), hi) > thr:
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:  # smallest effective n whose critical distance is <= thr
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if ks_critical(float(level), mid) > thr else (lo, mid)
+    need_eff = hi
+    # keep the reference and grow the current side; if the reference is too small as well,
+    # both sides need 2 x the effective size
+    rows = math.ceil(need_eff * n1 / (n1 - need_eff)) if n1 > need_eff else 2 * need_eff
+    return {"min_detectable": crit, "rows_needed": int(max(rows, n2 + 1))}
+
+
+def _js_power(ref: ColumnSummary, cur: ColumnSummary, kind: str, level: float,
+              thr: float) -> dict[str, Any]:
+    """Power of the chi-square family for a Jensen–Shannon distance of `thr`.
+
+    For small differences JS divergence ~ sum (p - q)^2 / (8 m) and Pearson's statistic ~
+    n_eff sum (p - q)^2 / m, so a shift of JS distance d adds about 8 n_eff d^2 to the
+    statistic's mean (its noncentrality). Below the critical value at `level` even then, the
+    test has no power for a threshold-size shift: the current rows that would give it some.
+    """
+    from scipy import stats
+
+    from ._ks import effective_n
+
+    n1, n2 = ref.n_values, cur.n_values
+    if n1 < 1 or n2 < 1:
+        return {}
+    if kind == "categorical":
+        _cats, r, q = align_counts(ref, cur)
+        df = max(int(np.count_nonzero((r + q) > 0)) - 1, 1)
+    else:
+        df = 1
+    crit = float(stats.chi2.isf(float(level), df))
+    n_eff = max(effective_n(n1, n2), 1)
+    detectable = math.sqrt(max(crit - df, 0.0) / (8.0 * n_eff))
+    if detectable <= thr:
+        return {"min_detectable": detectable}
+    need_eff = math.ceil((crit - df) / (8.0 * thr * thr))
+    rows = math.ceil(need_eff * n1 / (n1 - need_eff)) if n1 > need_eff else 2 * need_eff
+    return {"min_detectable": detectable, "rows_needed": int(max(rows, n2 + 1))}
 
 
 def _detectable_note(n1: int, n2: int, level: float, thr: float) -> str:

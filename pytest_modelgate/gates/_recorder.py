@@ -54,7 +54,7 @@ class GateContext:
         for key, value in call.items():
             if value is not _UNSET:
                 merged[key] = value
-        scopes = (kind, f"{kind}:{name}") if name else (kind,)
+        scopes = (kind, f"{kind}:{name}") if name else (kind,)  # name: as the report prints it
         for layer, scope in ((layer, scope) for layer in self.overrides for scope in scopes):
             for key, value in layer.get(scope, {}).items():
                 if key not in allowed:
@@ -138,6 +138,11 @@ class Gate:
         if self.failures:
             raise GateFailure(self.failures)
 
+    def _opt(self, kind: str, call: Mapping[str, Any], key: str) -> Any:
+        """A keyword from the call, else the marker default (for the gate's report name)."""
+        value = call.get(key, _UNSET)
+        return self.context.defaults.get(kind, {}).get(key) if value is _UNSET else value
+
     # -- metric gates ------------------------------------------------------------------------
 
     def metric(
@@ -167,7 +172,8 @@ class Gate:
                 "gate.metric: no metric name; pass one (gate.metric('accuracy', ...)) or set "
                 "@pytest.mark.accuracy(metric=...)"
             )
-        kw = self.context.resolve("metric", name, call, judge.METRIC_KEYWORDS)
+        kw = self.context.resolve("metric", judge.report_name(name, self._opt("metric", call, "average")),
+                                  call, judge.METRIC_KEYWORDS)
         return self.record(judge.metric(self.context, name, y_true, y_pred,
                                         sample_weight=sample_weight, X=X, **kw))
 
@@ -188,7 +194,8 @@ class Gate:
         from . import metric as judge
 
         call = dict(max_drop=max_drop, min_gain=min_gain, confidence=confidence, **options)
-        kw = self.context.resolve("compare", name, call, judge.COMPARE_KEYWORDS)
+        kw = self.context.resolve("compare", judge.report_name(name, self._opt("compare", call, "average")),
+                                  call, judge.COMPARE_KEYWORDS)
         return self.record(judge.compare(self.context, name, y_true, candidate_pred,
                                          baseline_pred, sample_weight=sample_weight, **kw))
 
@@ -206,7 +213,10 @@ class Gate:
         from . import metric as judge
 
         call = dict(metric=metric, max_gap=max_gap, **options)
-        kw = self.context.resolve("weak_slices", None, call, judge.WEAK_SLICES_KEYWORDS)
+        kw = self.context.resolve(
+            "weak_slices", judge.report_name(self._opt("weak_slices", call, "metric") or "accuracy",
+                                             self._opt("weak_slices", call, "average")),
+            call, judge.WEAK_SLICES_KEYWORDS)
         return self.record(judge.weak_slices(self.context, X, y_true, y_pred, **kw))
 
     # -- drift ---------------------------------------------------------------------------------
@@ -226,7 +236,8 @@ class Gate:
         from . import drift as judge
 
         call = dict(method=method, alpha=alpha, max_share=max_share, columns=columns, **options)
-        kw = self.context.resolve("drift", options.get("name"), call, judge.DRIFT_KEYWORDS)
+        kw = self.context.resolve("drift", self._opt("drift", call, "name") or "dataset", call,
+                                  judge.DRIFT_KEYWORDS)
         return self.record(judge.drift(self.context, reference, current, **kw))
 
     # -- latency and memory --------------------------------------------------------------------
@@ -253,7 +264,8 @@ class Gate:
 
         call = dict(p50=p50, p95=p95, p99=p99, throughput=throughput, rows=rows,
                     baseline=baseline, max_ratio=max_ratio, **(gate_options or {}))
-        kw = self.context.resolve("latency", getattr(fn, "__name__", None), call,
+        kw = self.context.resolve("latency", self._opt("latency", call, "name")
+                                  or getattr(fn, "__name__", None) or "latency", call,
                                   judge.LATENCY_KEYWORDS)
         return self.record(judge.latency(self.context, fn, args, kwargs, **kw))
 
@@ -269,7 +281,10 @@ class Gate:
         from . import latency as judge
 
         call = dict(max_bytes=max_bytes, **(gate_options or {}))
-        kw = self.context.resolve("memory", getattr(fn, "__name__", None), call,
+        label = self._opt("memory", call, "name") or (
+            os.path.basename(os.fspath(fn)) if isinstance(fn, (str, os.PathLike))
+            else getattr(fn, "__name__", None) or "memory")
+        kw = self.context.resolve("memory", label, call,
                                   judge.MEMORY_KEYWORDS)
         return self.record(judge.memory(self.context, fn, args, kwargs, **kw))
 
@@ -288,7 +303,9 @@ class Gate:
         from . import security as judge
 
         call = dict(sha256=sha256, scan=scan, max_bytes=max_bytes, **options)
-        kw = self.context.resolve("artifact", None, call, judge.ARTIFACT_KEYWORDS)
+        label = self._opt("artifact", call, "name") or (
+            os.path.basename(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else None)
+        kw = self.context.resolve("artifact", label, call, judge.ARTIFACT_KEYWORDS)
         return self.record(judge.artifact(self.context, path, **kw))
 
     def robustness(
@@ -304,15 +321,17 @@ class Gate:
         from . import security as judge
 
         call = dict(noise=noise, max_flip_rate=max_flip_rate, **options)
-        kw = self.context.resolve("robustness", None, call, judge.ROBUSTNESS_KEYWORDS)
+        kw = self.context.resolve("robustness", self._opt("robustness", call, "name") or "flip_rate",
+                                  call, judge.ROBUSTNESS_KEYWORDS)
         return self.record(judge.robustness(self.context, model, X, **kw))
 
     def input_validation(self, model: Any, X_sample: Any, **options: Any) -> GateResult:
         """Hostile inputs must raise a clear error or give valid output, never silent garbage."""
         from . import security as judge
 
-        kw = self.context.resolve("input_validation", None, options,
-                                  judge.INPUT_VALIDATION_KEYWORDS)
+        kw = self.context.resolve(
+            "input_validation", self._opt("input_validation", options, "name") or "input_validation",
+            options, judge.INPUT_VALIDATION_KEYWORDS)
         return self.record(judge.input_validation(self.context, model, X_sample, **kw))
 
     def membership(
@@ -328,5 +347,7 @@ class Gate:
         from . import security as judge
 
         call = dict(max_advantage=max_advantage, **options)
-        kw = self.context.resolve("membership", None, call, judge.MEMBERSHIP_KEYWORDS)
+        kw = self.context.resolve(
+            "membership", self._opt("membership", call, "name") or "loss_threshold_attack", call,
+            judge.MEMBERSHIP_KEYWORDS)
         return self.record(judge.membership(self.context, model, train, test, **kw))

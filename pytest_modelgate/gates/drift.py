@@ -50,7 +50,10 @@ def _column(c: ColumnDrift) -> dict[str, Any]:
             "effect": c.effect, "effect_name": c.effect_name, "threshold": c.threshold,
             "drifted": c.drifted, "skipped": c.skipped, "reason": c.reason,
             "missing_reference": c.missing_reference, "missing_current": c.missing_current,
-            "unseen": list(c.unseen)}
+            "missing_p": c.missing_p, "missing_p_adjusted": c.missing_p_adjusted,
+            "missing_effect": c.missing_effect, "missing_drifted": c.missing_drifted,
+            "unseen": list(c.unseen), "unseen_share": c.unseen_share,
+            "min_detectable": c.min_detectable, "rows_needed": c.rows_needed}
 
 
 def _load_reference(reference: Any) -> Any:
@@ -86,6 +89,81 @@ def drift(ctx: GateContext, reference: Any, current: Any, **kw: Any) -> GateResu
     return _per_column(ctx, name, res)
 
 
+def _what_drifted(c: ColumnDrift) -> str:
+    """The drifted column's evidence: its test, and the missing-share / unseen findings."""
+    if c.test == "missing":
+        return f"{c.test} ({c.reason})"
+    parts = []
+    if c.statistic is not None and c.effect is not None and c.threshold is not None and (
+            c.effect >= c.threshold):
+        parts.append(f"{c.test} statistic={_g(c.statistic)}{_p(c.reported_p()[1])}, "
+                     f"{c.effect_name}={_g(c.effect)}")
+    if c.missing_drifted:
+        parts.append(f"missing/non-finite share {c.missing_effect:+.3g} (two-proportion z-test, "
+                     f"p_adj={c.missing_p_adjusted:.3g})")
+    if c.unseen_share >= 0.5:
+        parts.append(f"{c.unseen_share:.0%} of current rows in categories the reference never "
+                     "saw")
+    if not parts:
+        parts.append(f"{c.test} statistic={_g(c.statistic)}{_p(c.reported_p()[1])}, "
+                     f"{c.effect_name}={_g(c.effect)}")
+    return "; ".join(parts)
+
+
+def _undecided(res: DriftResult) -> tuple[list[Any], list[Any]]:
+    """(untestable, underpowered) columns that could flip a passing verdict: counted as
+    drifted, would they push the share over max_share?"""
+    untestable, weak = res.untestable_columns, res.underpowered_columns
+    n_all = len(res.columns)
+    if res.n_tested == 0 or len(untestable) == n_all:  # nothing tested: never a pass
+        return untestable or list(res.columns), []
+    n_drift = len(res.drifted_columns)
+    could = n_drift + len(untestable) + len(weak)
+    if n_all and could / n_all > res.max_share:
+        return untestable, weak
+    return [], []
+
+
+def _inconclusive(ctx: GateContext, name: str, res: DriftResult, details: dict[str, Any],
+                  untestable: list[Any], weak: list[Any]) -> GateResult:
+    """No column tested, or columns whose tests could not see a threshold-size shift."""
+    parts: list[str] = []
+    rows: int | None = None
+    if res.n_tested == 0 or len(untestable) == len(res.columns):
+        why = "; ".join(f"{k!s}: {res.columns[k].reason}" for k in untestable[:_SHOWN])
+        parts.append(f"INCONCLUSIVE: no column could be tested ({why}). Pass data with values "
+                     "on both sides, or choose the columns to test with columns=[...]")
+    else:
+        if untestable:
+            parts.append(f"{len(untestable)} column(s) could not be tested: "
+                         + ", ".join(str(k) for k in untestable[:_SHOWN]))
+        if weak:
+            needs = [res.columns[k].rows_needed for k in weak]
+            known = [r for r in needs if r is not None]
+            rows = max(known) if known else None
+            c0 = res.columns[weak[0]]
+            parts.append(
+                f"{len(weak)} of {len(res.columns)} columns cannot show a shift of the "
+                f"threshold size at these sample sizes ({c0.test} at {c0.n_reference} vs "
+                f"{c0.n_current} rows can only flag {c0.effect_name} >= "
+                f"{_g(c0.min_detectable)}, threshold {_g(c0.threshold)})")
+        need = (f"about {rows:,} current rows would decide it" if rows
+                else "more rows would decide it")
+        parts.insert(0, f"{len(res.drifted_columns)} of {res.n_tested} columns drifted "
+                        f"(max_share {res.max_share:g}), but the undecided columns could "
+                        "change the verdict")
+        parts.append(f"INCONCLUSIVE: {need}. To decide: add rows, raise min_effect to a shift "
+                     "these rows can show, or raise max_share")
+    details["rows_needed"] = rows
+    details["undecided_columns"] = [str(k) for k in (*untestable, *weak)]
+    return GateResult(
+        nodeid=ctx.nodeid, kind="drift", name=name, value=float(res.share_drifted),
+        threshold={"max_share": res.max_share}, direction="lower", ci=None, confidence=None,
+        margin=None, verdict="inconclusive", message="; ".join(parts), method=res.method,
+        n=res.n_current, unit="share", details=details,
+    )
+
+
 def _per_column(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
     dec = decide(res.share_drifted, None, max=res.max_share)
     details: dict[str, Any] = {
@@ -96,6 +174,10 @@ def _per_column(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
         "n_reference": res.n_reference, "n_current": res.n_current,
         "notes": list(res.notes),
     }
+    if dec.verdict == "passed":
+        untestable, weak = _undecided(res)
+        if untestable or weak:
+            return _inconclusive(ctx, name, res, details, untestable, weak)
     drifted = [(k, c) for k, c in res.columns.items() if c.drifted]
     n_drift = len(drifted)
     head = (f"{n_drift} of {res.n_tested} columns drifted (share {res.share_drifted:.3g}, "
@@ -103,9 +185,7 @@ def _per_column(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
             f"alpha {res.alpha:g} with {res.correction} correction)")
     shown = []
     for k, c in drifted[:_SHOWN]:
-        shown.append(f"{k!s}: {c.test} statistic={_g(c.statistic)}{_p(c.reported_p()[1])}, "
-                     f"{c.effect_name}={_g(c.effect)}" + ("" if c.test != "missing"
-                                                           else f" ({c.reason})"))
+        shown.append(f"{k!s}: {_what_drifted(c)}")
     if len(drifted) > _SHOWN:
         shown.append(f"... and {len(drifted) - _SHOWN} more (see the report details)")
     msg = head

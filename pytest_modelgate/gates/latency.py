@@ -20,6 +20,7 @@ from pytest_modelgate.latency._context import collect_context
 from pytest_modelgate.latency._harness import (
     CPU_SHARE_WARN,
     LatencyResult,
+    NoSamplesError,
     Session,
     _batched_refusal,
     check_harness_options,
@@ -253,12 +254,25 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
             checks += _absolute_checks(rr.candidate, budgets, tp_budget, rows, 1.0, confidence)
             return checks, rr
 
-        checks, rr = evaluate_ratio()
-        extended = False
-        while _overall(checks) == "inconclusive" and comp.session.elapsed < total_time:
-            extended = True
-            comp.run(comp.session.samples * 2, 0.0, total_time - comp.session.elapsed)
+        missing: NoSamplesError | None = None
+        try:
             checks, rr = evaluate_ratio()
+        except NoSamplesError as exc:
+            missing = exc
+        extended = False
+        while (missing is not None or _overall(checks) == "inconclusive") and (
+                comp.session.elapsed < total_time):
+            extended = True
+            comp.run(max(comp.session.samples * 2, target), 0.0,
+                     total_time - comp.session.elapsed)
+            try:
+                checks, rr = evaluate_ratio()
+                missing = None
+            except NoSamplesError as exc:
+                missing = exc
+        if missing is not None:
+            return _no_samples(ctx, name, missing, budgets, tp_budget, max_ratio, settings,
+                               context, warnings, enforced, inconclusive, comp.session.elapsed)
         details: dict[str, Any] = {
             "mode": "relative",
             "ratio": {k: v for k, v in rr.to_dict().items() if k not in ("candidate", "baseline")},
@@ -293,12 +307,24 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
             return (_absolute_checks(res, budgets, tp_budget, rows, factor, confidence), res,
                     factor_info)
 
-        checks, result, factor_info = evaluate_abs()
-        extended = False
-        while _overall(checks) == "inconclusive" and session.elapsed < total_time:
-            extended = True
-            session.run(session.samples * 2, 0.0, total_time - session.elapsed)
+        missing = None
+        try:
             checks, result, factor_info = evaluate_abs()
+        except NoSamplesError as exc:
+            missing = exc
+        extended = False
+        while (missing is not None or _overall(checks) == "inconclusive") and (
+                session.elapsed < total_time):
+            extended = True
+            session.run(max(session.samples * 2, target), 0.0, total_time - session.elapsed)
+            try:
+                checks, result, factor_info = evaluate_abs()
+                missing = None
+            except NoSamplesError as exc:
+                missing = exc
+        if missing is not None:
+            return _no_samples(ctx, name, missing, budgets, tp_budget, max_ratio, settings,
+                               context, warnings, enforced, inconclusive, session.elapsed)
         details = {"mode": "absolute", "distribution": result.to_dict()}
         if factor_info:
             details["normalisation"] = factor_info
@@ -311,6 +337,34 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
     })
     return _finish(ctx, name, checks, result, details, method, confidence, enforced,
                    inconclusive, extended, elapsed)
+
+
+def _no_samples(ctx: GateContext, name: str, exc: NoSamplesError, budgets: Mapping[str, float],
+                tp_budget: float | None, max_ratio: float | None, settings: dict[str, Any],
+                context: dict[str, Any], warnings: list[str], enforced: bool, inconclusive: str,
+                elapsed: float) -> GateResult:
+    """No sample counts even after extending: inconclusive, saying what happened and what to do."""
+    threshold: dict[str, Any] = dict(budgets)
+    if tp_budget is not None:
+        threshold["throughput"] = tp_budget
+    if max_ratio is not None:
+        threshold["max_ratio"] = max_ratio
+    parts = [f"INCONCLUSIVE: {str(exc).removeprefix('fn: ')}"]
+    if inconclusive == "warn":
+        enforced = False
+        parts.append("inconclusive='warn': recorded without failing the test")
+    elif getattr(ctx, "inconclusive", "fail") == "pass":
+        parts.append("tolerated by the run's inconclusive policy (pass)")
+    details = {"mode": "absolute" if max_ratio is None else "relative", "checks": [],
+               "descheduling": exc.descheduling.to_dict(), "context": context,
+               "warnings": warnings, "settings": settings, "extended": True,
+               "elapsed": elapsed, "notes": [], "no_samples": True}
+    return GateResult(
+        nodeid=ctx.nodeid, kind="latency", name=name, value=None, threshold=threshold,
+        direction="lower", ci=None, confidence=settings["confidence"], margin=None,
+        verdict="inconclusive", message="; ".join(parts), method="order-statistic (binomial) "
+        "bounds" if max_ratio is None else "round-bootstrap ratio of quantiles", n=0, unit="s",
+        details=details, enforced=enforced)
 
 
 def _refuse_batched(session: Session, budgets: Mapping[str, float]) -> None:

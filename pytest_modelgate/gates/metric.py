@@ -33,12 +33,13 @@ __all__ = [
 
 METRIC_KEYWORDS: tuple[str, ...] = (
     "min", "max", "confidence", "slices", "max_drop", "min_slice_size",
-    "n_resamples", "ci_method", "average", "pos_label", "k", "power",
+    "n_resamples", "ci_method", "average", "pos_label", "k", "power", "decide",
 )
 COMPARE_KEYWORDS: tuple[str, ...] = (
     "max_drop", "min_gain", "confidence", "n_resamples", "method", "average", "pos_label",
-    "k", "power",
+    "k", "power", "decide",
 )
+DECIDE_MODES: tuple[str, ...] = ("interval", "point")
 WEAK_SLICES_KEYWORDS: tuple[str, ...] = (
     "metric", "max_gap", "relative", "min_size", "max_depth", "columns", "confidence",
     "n_resamples", "average", "pos_label", "max_features", "sample_weight",
@@ -46,6 +47,19 @@ WEAK_SLICES_KEYWORDS: tuple[str, ...] = (
 
 _ORDER = {"passed": 0, "inconclusive": 1, "failed": 2}
 _PARAMS = ("average", "pos_label", "k")
+
+
+def report_name(name: str, average: Any = None) -> str:
+    """The metric's name as the report prints it ("f1" + average="macro" -> "f1_macro"), which
+    is the name policy selectors use; the name itself when it does not resolve (the judge then
+    reports the unknown name)."""
+    from pytest_modelgate.exceptions import ModelGateError
+    from pytest_modelgate.metrics._evaluate import resolve_metric
+
+    try:
+        return resolve_metric(name, average if isinstance(average, str) else None).name
+    except ModelGateError:
+        return name
 
 
 def _signed(x: float | None) -> str:
@@ -74,12 +88,59 @@ def _combine(decisions: Sequence[Decision]) -> Decision:
     return Decision(worst.verdict, margin, "; ".join(reasons))
 
 
-def _no_silent_pass(res: MetricResult, d: Decision) -> Decision:
-    """An interval was asked for but could not be computed (too few rows): never a pass."""
-    if d.verdict == "passed" and res.confidence is not None and res.ci is None and (
-            res.method != "none" and d.margin is not None):
-        return Decision("inconclusive", d.margin,
-                        "the confidence interval could not be computed on these rows")
+def check_decide(value: Any) -> str:
+    """`decide=`: "interval" (default; failed only when the whole interval misses) or "point"."""
+    if value is None:
+        return "interval"
+    if value not in DECIDE_MODES:
+        raise ConfigError(f"decide: must be 'interval' (failed only when the whole confidence "
+                          f"interval misses the threshold) or 'point' (the point estimate "
+                          f"decides a miss), got {value!r}")
+    return str(value)
+
+
+def _interval_rule(d: Decision, ci: tuple[float, float] | None, lo_t: float | None,
+                   hi_t: float | None, mode: str) -> Decision:
+    """A point miss whose interval still reaches the threshold is inconclusive (DESIGN 2.3).
+
+    Failed means the whole interval misses; `decide="point"` keeps the point-estimate verdict.
+    """
+    if d.verdict != "failed" or ci is None or mode == "point":
+        return d
+    reaches = [f"upper confidence bound {_g(ci[1])} >= min {_g(lo_t)}" if lo_t is not None
+               and ci[1] >= lo_t else "",
+               f"lower confidence bound {_g(ci[0])} <= max {_g(hi_t)}" if hi_t is not None
+               and ci[0] <= hi_t else ""]
+    missed_lo = lo_t is not None and ci[1] < lo_t
+    missed_hi = hi_t is not None and ci[0] > hi_t
+    if missed_lo or missed_hi or not any(reaches):
+        return d
+    return Decision("inconclusive", d.margin,
+                    f"the estimate misses the threshold but the confidence interval still "
+                    f"reaches it ({d.reason}; {'; '.join(r for r in reaches if r)})")
+
+
+def _judge(res: MetricResult, lo_t: float | None, hi_t: float | None, mode: str) -> Decision:
+    """Three-way verdict of one metric result against min/max under the `decide` mode."""
+    d = _interval_rule(decide(res.value, res.ci, min=lo_t, max=hi_t), res.ci, lo_t, hi_t, mode)
+    return _no_silent_pass(res, d, mode)
+
+
+def _no_silent_pass(res: MetricResult, d: Decision, mode: str = "interval") -> Decision:
+    """An interval was asked for but could not be computed (too few rows): never a pass.
+
+    Nor a fail, unless `decide="point"`: without an interval nothing says the miss is real.
+    """
+    if res.confidence is None or res.ci is not None or res.method == "none" or (
+            d.margin is None):
+        return d
+    note = res.details.get("note")
+    why = "the confidence interval could not be computed on these rows" + (
+        f" ({note})" if note else "")
+    if d.verdict == "passed":
+        return Decision("inconclusive", d.margin, f"the estimate meets the threshold but {why}")
+    if d.verdict == "failed" and mode != "point":
+        return Decision("inconclusive", d.margin, f"{d.reason}, but {why}")
     return d
 
 
@@ -98,12 +159,16 @@ def _rows_to_decide(res: MetricResult, bounds: Sequence[tuple[str, float]], powe
     """Rows for every inconclusive bound to clear; None when none is inconclusive/decidable."""
     from pytest_modelgate.metrics import rows_needed
 
-    if res.ci is None or res.confidence is None:
+    if res.confidence is None:
         return None
+    if res.ci is None:
+        min_rows = res.details.get("min_rows")
+        return int(min_rows) if isinstance(min_rows, int) else None
     need: list[int] = []
     for side, t in bounds:
-        inconclusive = (side == "min" and res.value >= t > res.ci[0]) or (
-            side == "max" and res.value <= t < res.ci[1])
+        # the interval holds the threshold: either the bound or the point is on the wrong side
+        inconclusive = (side == "min" and res.ci[0] < t <= res.ci[1]) or (
+            side == "max" and res.ci[0] <= t < res.ci[1])
         if inconclusive:
             r = rows_needed(res.value, t, n=res.n, ci=res.ci, confidence=res.confidence,
                             power=power)
@@ -114,7 +179,7 @@ def _rows_to_decide(res: MetricResult, bounds: Sequence[tuple[str, float]], powe
 
 
 def _baseline_check(
-    ctx: GateContext, name: str, res: MetricResult, max_drop: float,
+    ctx: GateContext, name: str, res: MetricResult, max_drop: float, mode: str,
 ) -> tuple[Decision | None, dict[str, Any], tuple[str, float] | None]:
     stored = ctx.baseline(name)
     value = stored.get("value") if stored else None
@@ -125,12 +190,12 @@ def _baseline_check(
     b = float(value)
     if res.direction == "higher":
         limit = b - max_drop
-        d = decide(res.value, res.ci, min=limit)
+        d = _judge(res, limit, None, mode)
         bound: tuple[str, float] = ("min", limit)
         rule = f"baseline {_g(b)} - max_drop {_g(max_drop)} = {_g(limit)}"
     else:
         limit = b + max_drop
-        d = decide(res.value, res.ci, max=limit)
+        d = _judge(res, None, limit, mode)
         bound = ("max", limit)
         rule = f"baseline {_g(b)} + max_drop {_g(max_drop)} = {_g(limit)}"
     info = {"status": "compared", "value": b, "ci": stored.get("ci") if stored else None,
@@ -164,6 +229,7 @@ def metric(
     power = _number(kw.get("power", 0.8), "power") or 0.8
     confidence = kw.get("confidence")
     n_resamples = int(kw.get("n_resamples", 1000))
+    mode = check_decide(kw.get("decide"))
     params = {k: kw[k] for k in _PARAMS if kw.get(k) is not None}
 
     res = evaluate(name, y_true, y_pred, confidence=confidence, n_resamples=n_resamples,
@@ -177,14 +243,14 @@ def metric(
     if hi_t is not None:
         threshold["max"] = hi_t
         bounds.append(("max", hi_t))
-    decisions = [_no_silent_pass(res, decide(res.value, res.ci, min=lo_t, max=hi_t))]
+    decisions = [_judge(res, lo_t, hi_t, mode)]
     details: dict[str, Any] = {"metric": res.name}
     if res.details:
         details["interval"] = dict(res.details)
     notes: list[str] = []
 
     if max_drop is not None:
-        d, info, bound = _baseline_check(ctx, res.name, res, max_drop)
+        d, info, bound = _baseline_check(ctx, res.name, res, max_drop, mode)
         threshold["max_drop"] = max_drop
         details["baseline"] = info
         if d is None:
@@ -204,7 +270,7 @@ def metric(
                                  confidence=confidence, n_resamples=n_resamples,
                                  ci_method=kw.get("ci_method"),
                                  min_slice_size=kw.get("min_slice_size"), params=params,
-                                  power=power)
+                                 power=power, mode=mode)
         decisions.append(slice_part[0])
         details["slices"] = slice_part[1]
 
@@ -242,7 +308,7 @@ def _gate_slices(
     ctx: GateContext, name: str, y_true: Any, y_pred: Any, slices: Any, *, X: Any,
     sample_weight: Any, lo_t: float | None, hi_t: float | None, confidence: float | None,
     n_resamples: int, ci_method: str | None, min_slice_size: int | None,
-    params: dict[str, Any], power: float,
+    params: dict[str, Any], power: float, mode: str = "interval",
 ) -> tuple[Decision, dict[str, Any], str]:
     """Apply the thresholds to every gated slice; name the worst one (and rows to decide)."""
     from pytest_modelgate.metrics import evaluate_slices
@@ -262,8 +328,7 @@ def _gate_slices(
             row.update(value=s.result.value, ci=list(s.result.ci) if s.result.ci else None,
                        method=s.result.method)
         if s.gated and s.result is not None:
-            d = _no_silent_pass(s.result, decide(s.result.value, s.result.ci, min=lo_t,
-                                                 max=hi_t))
+            d = _judge(s.result, lo_t, hi_t, mode)
             row.update(verdict=d.verdict, margin=d.margin)
             decisions.append(Decision(d.verdict, d.margin,
                                       f"slice {_slice_name(rep.column, s.key)}: {d.reason}"))
@@ -320,11 +385,19 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
     else:
         need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
                 "equal the current estimates)" if rows
+                else "more varied rows (or a ci_method with an analytic interval) would give an "
+                "interval" if res.ci is None and "distinct_replicates" in res.details
                 else "more rows are needed before an interval can be computed" if res.ci is None
                 else "no number of rows decides it at this value")
-        tail = (f"INCONCLUSIVE: the estimate meets the threshold but the confidence bound does "
-                f"not ({dec.reason}); {need}. To decide: evaluate on more rows, or lower "
-                "confidence / the threshold")
+        own_words = ("the estimate", "could not be computed")
+        why = (dec.reason if any(w in dec.reason for w in own_words)
+               else "the estimate meets the threshold but the confidence bound does not "
+                    f"({dec.reason})")
+        tail = (f"INCONCLUSIVE: {why}; {need}. To decide: evaluate on more rows, or lower "
+                "confidence / the threshold"
+                + ("" if res.ci is None else ", or pass decide='point' to let the point "
+                   "estimate decide a miss" if "the estimate misses" in dec.reason
+                   else ""))
     out = f"{head}. {tail}"
     if slice_text:
         out += f". {slice_text}"
@@ -356,7 +429,8 @@ def compare(
     confidence = kw.get("confidence")
     power = _number(kw.get("power", 0.8), "power") or 0.8
     params = {k: kw[k] for k in _PARAMS if kw.get(k) is not None}
-    r = paired(name, y_true, candidate_pred, baseline_pred,
+    mode = check_decide(kw.get("decide"))
+    r = paired(name, y_true, candidate_pred, baseline_pred, decide=mode,
                max_drop=max_drop if max_drop is not None else 0.0, min_gain=min_gain,
                confidence=0.95 if confidence is None else confidence,
                n_resamples=int(kw.get("n_resamples", 1000)), seed=ctx.seed,
@@ -399,8 +473,13 @@ def compare(
         hint = (" With max_drop=0 the candidate must be shown better; allow a margin (e.g. "
                 "max_drop=0.01) for a non-inferiority gate" if min_gain is None
                 and r.max_drop == 0 else "")
-        tail = (f"INCONCLUSIVE: the delta meets the limit but its {bound_name} bound "
-                f"{_g(bound)} does not; {need}. To decide: compare on more rows, or change "
+        side = "below" if higher else "above"
+        what = (f"the delta is {side} the limit but its {r.confidence:.0%} interval still "
+                "reaches it (decide='point' lets the point estimate decide a miss)"
+                if r.delta is not None and (
+                    (higher and r.delta < r.limit) or (not higher and r.delta > r.limit))
+                else f"the delta meets the limit but its {bound_name} bound {_g(bound)} does not")
+        tail = (f"INCONCLUSIVE: {what}; {need}. To decide: compare on more rows, or change "
                 f"the margin / confidence.{hint}")
     details = dict(r.details)
     details.update(candidate=r.candidate, baseline=r.baseline, limit=r.limit,

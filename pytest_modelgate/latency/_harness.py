@@ -10,6 +10,7 @@ A session can be resumed, which is how a gate extends its time box when the verd
 from __future__ import annotations
 
 import gc as _gc
+import inspect
 import math
 import sys
 import time
@@ -302,6 +303,42 @@ def parse_timer(value: object) -> str:
     )
 
 
+_LAZY_FIX = {
+    "generator": "time a function that consumes it, e.g. lambda: list(fn(...)) or "
+                 "lambda: sum(1 for _ in fn(...))",
+    "async generator": "time a synchronous wrapper that iterates it, e.g. "
+                       "lambda: asyncio.run(drain(fn(...)))",
+    "coroutine": "time a synchronous wrapper that runs it, e.g. lambda: asyncio.run(fn(...))",
+}
+
+
+def _lazy_kind(fn: Callable[..., Any], out: Any) -> str:
+    if inspect.isasyncgenfunction(fn) or inspect.isasyncgen(out):
+        return "async generator"
+    if inspect.isgeneratorfunction(fn) or inspect.isgenerator(out):
+        return "generator"
+    if inspect.iscoroutinefunction(fn) or inspect.iscoroutine(out) or inspect.isawaitable(out):
+        return "coroutine"
+    return ""
+
+
+def refuse_lazy(fn: Callable[..., Any], out: Any = None) -> None:
+    """Refuse a callable whose call only creates a generator/coroutine: timing it would
+    measure the creation, not the work (`out`: a value the call returned, checked too)."""
+    kind = _lazy_kind(fn, out)
+    if not kind:
+        return
+    if inspect.iscoroutine(out):
+        out.close()  # never awaited on purpose: no "coroutine was never awaited" warning
+    name = getattr(fn, "__qualname__", None) or type(fn).__name__
+    returned = "returns" if out is not None else "is"
+    article = "an" if kind.startswith("async") else "a"
+    what = f"{article} {kind}" if returned == "returns" else f"{article} {kind} function"
+    raise InputError(
+        f"fn: {name} {returned} {what}: calling it only creates the {kind}, so the timing "
+        f"would measure its creation, not the work; {_LAZY_FIX[kind]}")
+
+
 class Session:
     """Times one or more callables in rotating interleaved rounds; resumable.
 
@@ -328,6 +365,7 @@ class Session:
         for fn, _, _ in targets:
             if not callable(fn):
                 raise InputError(f"fn: expected a callable to time, got {type(fn).__name__}")
+            refuse_lazy(fn)
         self.targets = [_Target(fn, tuple(a), dict(kw)) for fn, a, kw in targets]
         self.gc = gc
         self.timer = parse_timer(timer)
@@ -373,8 +411,10 @@ class Session:
             start = pc()
             while True:
                 t0 = pc()
-                t.fn(*t.args, **t.kwargs)
+                out = t.fn(*t.args, **t.kwargs)
                 t1 = pc()
+                if not times:
+                    refuse_lazy(t.fn, out)
                 times.append(t1 - t0)
                 spent = (t1 - start) * 1e-9
                 if len(times) >= max(1, calls) and spent >= seconds:
@@ -711,14 +751,34 @@ def _batched_refusal(name: str, r: LatencyResult | _Target) -> str:
     )
 
 
+class NoSamplesError(InputError):
+    """No sample counts: none finished within max_time, or every one was left out as
+    preempted. A gate turns it into an inconclusive verdict; `measure` raises it."""
+
+    def __init__(self, message: str, descheduling: Descheduling) -> None:
+        super().__init__(message)
+        self.descheduling = descheduling
+
+
+def no_samples_text(desched: Descheduling, elapsed: float) -> str:
+    """What happened when no sample counts, and what to do about it."""
+    if desched.total and desched.applied and desched.samples >= desched.total:
+        return (f"fn: no sample counts: all {desched.total} calls timed in {elapsed:.2f}s were "
+                f"preempted by other processes or ran right after a preemption "
+                f"({desched.source}), and descheduled='drop' leaves those out; the machine is "
+                "saturated. Run on a quieter machine or raise max_time; or count the waiting "
+                "with descheduled='keep', measure CPU time with timer='cpu', or use a relative "
+                "budget (baseline=..., max_ratio=...)")
+    return (f"fn: no sample was collected within max_time ({elapsed:.2f}s spent); raise "
+            "max_time or time a faster call")
+
+
 def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: float,
                   rows: int | None, notes: tuple[str, ...],
                   desched: Descheduling) -> LatencyResult:
     assert t.warmup is not None
     if x.size == 0:
-        raise InputError(
-            "fn: no sample was collected within max_time; raise max_time or time a faster call"
-        )
+        raise NoSamplesError(no_samples_text(desched, session.elapsed), desched)
     batched = t.loops > 1
     ci: dict[str, tuple[float, float]] = {}
     values: dict[str, float] = {}

@@ -36,6 +36,10 @@ I64 = NDArray[np.int64]
 CI_METHODS = ("wilson", "clopper-pearson", "delong", "bootstrap", "order-statistic", "t")
 _ALIASES = {"exact": "clopper-pearson", "cp": "clopper-pearson", "percentile": "bootstrap"}
 _ROW_BUDGET = 4_000_000  # rows x resamples handled per chunk by the row bootstraps
+# A row bootstrap on fewer rows, or whose replicates take fewer distinct values, gives an
+# interval that says nothing about the population (1 row: [v, v]): no interval then.
+MIN_BOOTSTRAP_ROWS = 20
+MIN_DISTINCT_REPLICATES = 20
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,26 @@ def percentile(values: F, confidence: float) -> tuple[float, float] | None:
     a = (1.0 - confidence) / 2.0
     lo, hi = np.quantile(v, [a, 1.0 - a])
     return float(lo), float(hi)
+
+
+def bootstrap_interval(reps: F, confidence: float, details: dict[str, Any]) -> Interval:
+    """Percentile interval of metric replicates; None (with a note) when they are degenerate."""
+    v = reps[np.isfinite(reps)]
+    distinct = int(np.unique(v).size)
+    need = min(MIN_DISTINCT_REPLICATES, v.size // 2)
+    if v.size and distinct < need:
+        return Interval(None, "bootstrap", {
+            **details, "distinct_replicates": distinct,
+            "note": f"the bootstrap replicates take only {distinct} distinct value"
+                    f"{'s' if distinct != 1 else ''} (at least {need} are needed for an "
+                    "interval; e.g. every row scored the same)"})
+    return Interval(percentile(reps, confidence), "bootstrap", details)
+
+
+def _too_few_rows(n: int, method: str, min_rows: int, why: str) -> Interval:
+    return Interval(None, method, {"min_rows": min_rows,
+                                   "note": f"too few rows ({n}) for {why}; at least "
+                                           f"{min_rows} are needed"})
 
 
 def _chunks(n_rows: int, n_resamples: int, width: int = 1) -> list[int]:
@@ -152,7 +176,7 @@ def confusion_interval(
         return None
     if w is None:
         counts = rng.multinomial(chk.n, cm / cm.sum(), size=n_resamples).astype(np.float64)
-        method, how = "bootstrap", "multinomial resampling of the confusion-matrix cells"
+        how = "multinomial resampling of the confusion-matrix cells"
     else:
         counts = np.empty((n_resamples, kk), dtype=np.float64)
         start = 0
@@ -163,10 +187,9 @@ def confusion_interval(
                 (codes[idx] + off).ravel(), weights=w[idx].ravel(), minlength=c * kk
             ).reshape(c, kk)
             start += c
-        method, how = "bootstrap", "row bootstrap of the weighted confusion matrix"
+        how = "row bootstrap of the weighted confusion matrix"
     reps = fast(counts.reshape(n_resamples, k, k), pos)
-    return Interval(percentile(reps, confidence), method,
-                    {"resampling": how, "n_resamples": n_resamples})
+    return bootstrap_interval(reps, confidence, {"resampling": how, "n_resamples": n_resamples})
 
 
 def _midrank(x: F) -> F:
@@ -309,9 +332,9 @@ def auc_bootstrap_interval(
     for c in _chunks(chk.n, n_resamples, width=2 * len(reps_of.parts)):
         out[start:start + c] = reps_of(resample_counts(chk.n, c, rng) * w)
         start += c
-    return Interval(percentile(out, confidence), "bootstrap",
-                    {"resampling": "row bootstrap (vectorised, score levels)",
-                     "n_resamples": n_resamples})
+    return bootstrap_interval(out, confidence,
+                              {"resampling": "row bootstrap (vectorised, score levels)",
+                               "n_resamples": n_resamples})
 
 
 def _prob_rows(spec: MetricSpec, chk: Checked) -> F | None:
@@ -407,9 +430,9 @@ def sums_interval(
     if not _close(float(sc.finish(sc.cols.sum(axis=0)[None, :])[0]), value):
         return None
     reps = sc.finish(resampled_sums(sc.cols, n_resamples, rng))
-    return Interval(percentile(reps, confidence), "bootstrap",
-                    {"resampling": "row bootstrap (vectorised weighted sums)",
-                     "n_resamples": n_resamples})
+    return bootstrap_interval(reps, confidence,
+                              {"resampling": "row bootstrap (vectorised weighted sums)",
+                               "n_resamples": n_resamples})
 
 
 def _t_interval(rows: F, w: F, chk: Checked, sign: float, value: float,
@@ -430,8 +453,10 @@ def median_interval(spec: MetricSpec, chk: Checked, value: float,
     ci = res.confidence_interval(confidence_level=confidence)
     lo, hi = float(ci.low), float(ci.high)
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        return Interval(None, "order-statistic",
-                        {"note": f"too few rows ({chk.n}) for a {confidence:.0%} interval"})
+        # the extreme order statistics cover the median with probability 1 - 2 * 0.5**n
+        need = math.ceil(math.log2(2.0 / (1.0 - confidence)))
+        return _too_few_rows(chk.n, "order-statistic", max(need, chk.n + 1),
+                             f"a {confidence:.0%} order-statistic interval")
     if spec.sign < 0:
         lo, hi = -hi, -lo
     return Interval((lo, hi), "order-statistic", {})
@@ -454,14 +479,15 @@ def generic_bootstrap(
                                     **params)
             except (ValueError, ZeroDivisionError, FloatingPointError, IndexError):
                 failed += 1
-    ci = percentile(reps, confidence)
     details: dict[str, Any] = {"resampling": "row bootstrap (one metric call per resample)",
                                "n_resamples": n_resamples}
     if failed or not np.isfinite(reps).all():
         details["failed_resamples"] = int((~np.isfinite(reps)).sum())
-    if ci is None:
-        details["note"] = "most resamples could not be scored (too few rows or classes)"
-    return Interval(ci, "bootstrap", details)
+    out = bootstrap_interval(reps, confidence, details)
+    if out.ci is None and "note" not in out.details:
+        return Interval(None, "bootstrap", {
+            **out.details, "note": "most resamples could not be scored (too few rows or classes)"})
+    return out
 
 
 def _close(a: float, b: float) -> bool:
@@ -501,6 +527,9 @@ def compute_interval(
         correct = int(np.count_nonzero(chk.y_true == chk.y_pred))
         lo, hi = proportion_interval(correct, chk.n, confidence, method or "wilson")
         return Interval((lo, hi), method or "wilson", {"successes": correct})
+    if method in (None, "bootstrap") and chk.n < MIN_BOOTSTRAP_ROWS and not (
+            fam == "auc" and method is None and "multi_class" not in spec.kwargs):
+        return _too_few_rows(chk.n, "bootstrap", MIN_BOOTSTRAP_ROWS, "a bootstrap interval")
     if fam in ("proportion", "confusion") and method in (None, "bootstrap"):
         out = confusion_interval(spec, chk, params, value, confidence, n_resamples, rng)
     elif fam == "auc" and not params:

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from pytest_modelgate.exceptions import ConfigError, InputError
-from pytest_modelgate.results import decide
+from pytest_modelgate.results import decide as _decide
 
 from . import _ci
 from ._evaluate import check_confidence, check_resamples, compute_value, resolve_metric, rows_needed
@@ -211,6 +211,7 @@ def compare(
     method: str | None = None,
     average: str | None = None,
     power: float = 0.8,
+    decide: str = "interval",
     **params: Any,
 ) -> CompareResult:
     """Paired comparison of two models' predictions on the same rows.
@@ -218,6 +219,7 @@ def compare(
     Passes when the one-sided `confidence` bound of delta = candidate - baseline clears the
     limit: -max_drop ("may lose at most max_drop"), or min_gain ("must gain at least min_gain").
     For metrics where lower is better the limits are mirrored (delta <= max_drop / <= -min_gain).
+    Fails only when the whole two-sided interval misses the limit, unless `decide="point"`.
     """
     spec = resolve_metric(name, average)
     conf = check_confidence(confidence)
@@ -285,8 +287,14 @@ def compare(
         used_resamples = n_resamples
     if ci is not None:
         ci = (min(ci[0], delta), max(ci[1], delta))
-    dec = decide(delta, ci, min=limit) if higher else decide(delta, ci, max=limit)
+    if decide not in ("interval", "point"):
+        raise ConfigError(f"decide: must be 'interval' or 'point', got {decide!r}")
+    dec = _decide(delta, ci, min=limit) if higher else _decide(delta, ci, max=limit)
     verdict, margin, reason = dec.verdict, dec.margin, dec.reason
+    if verdict == "failed" and decide == "interval" and ci is not None and (
+            ci[0] <= limit <= ci[1]):
+        verdict = "inconclusive"
+        reason = f"{reason}, but the interval [{ci[0]:.4g}, {ci[1]:.4g}] still reaches the limit"
     if ci is None and verdict == "passed":  # no interval on these rows: never a silent pass
         verdict, reason = "inconclusive", "the interval could not be computed on these rows"
     if p_value is not None:

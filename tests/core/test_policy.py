@@ -143,3 +143,110 @@ def test_model_allow_forms_are_the_engines() -> None:
     pairs, modules = parse_allow(entries)
     assert pairs == {("a.b", "C"), ("a.b", "C.D")}
     assert modules == {"pkg.sub"}
+
+
+# -- issue 10 item 20: selectors use the report's names, apply to every kind, warn when unused -----
+
+
+def _gate_with(gates: dict[str, Any], nodeid: str = "t.py::x") -> Any:
+    from pytest_modelgate.gates import Gate
+
+    policy = load_policy({"gates": gates}, "pyproject")
+    return Gate(GateContext(nodeid=nodeid, overrides=policy.overrides_for(nodeid)))
+
+
+def test_selectors_use_the_names_the_report_prints() -> None:
+    import numpy as np
+
+    y = np.array([0, 1] * 50)
+    g = _gate_with({"metric:f1_macro": {"min": 0.99}, "drift:dataset": {"max_share": 0.0},
+                    "weak_slices:accuracy": {"max_gap": 0.0}})
+    r = g.metric("f1", y, y, average="macro", min=0.1)
+    assert r.name == "f1_macro"
+    assert r.threshold["min"] == 0.99
+    rng = np.random.default_rng(0)
+    d = g.drift(rng.normal(size=(600, 2)), rng.normal(size=(600, 2)))
+    assert d.name == "dataset"
+    assert d.threshold == {"max_share": 0.0}
+    X = rng.normal(size=(400, 2))
+    w = g.weak_slices(X, y[rng.integers(0, 100, 400)], y[rng.integers(0, 100, 400)])
+    assert w.name == "accuracy"
+    assert w.threshold["max_gap"] == 0.0
+
+
+def test_selectors_apply_to_the_security_gates(tmp_path: Any) -> None:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    path = tmp_path / "model.json"
+    path.write_text("{}")
+    g = _gate_with({"artifact:model.json": {"max_bytes": 1},
+                    "robustness:flip_rate": {"max_flip_rate": 0.0},
+                    "membership:loss_threshold_attack": {"max_advantage": 0.0}})
+    a = g.artifact(path, scan=False)
+    assert a.name == "model.json"
+    assert a.threshold.get("max_bytes") == 1
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    model = LogisticRegression().fit(X[:100], y[:100])
+    rb = g.robustness(model, X[:50], noise=0.01)
+    assert rb.name == "flip_rate"
+    assert rb.threshold["max_flip_rate"] == 0.0
+    m = g.membership(model, (X[:100], y[:100]), (X[100:], y[100:]))
+    assert m.name == "loss_threshold_attack"
+    assert m.threshold["max_advantage"] == 0.0
+
+
+def test_unmatched_selectors_are_listed() -> None:
+    from pytest_modelgate.results import GateResult
+
+    policy = load_policy({
+        "gates": {"metric": {"min": 0.1}, "metric:f1": {"min": 0.2}, "drift:dataset": {}},
+        "tests": {"t.py::x": {"metric:accuracy": {"min": 0.3}, "latency": {"p95": "1s"}},
+                  "t.py::gone": {"metric": {"min": 0.3}}},
+    }, "pyproject")
+
+    def res(nodeid: str, kind: str, name: str) -> GateResult:
+        return GateResult(nodeid=nodeid, kind=kind, name=name, value=1.0, threshold={},
+                          direction="higher", verdict="passed", message="")
+
+    results = [res("t.py::x", "metric", "accuracy"), res("t.py::y", "metric", "f1_macro")]
+    assert policy.unmatched(results) == [
+        'gates."metric:f1"', 'gates."drift:dataset"', 'tests."t.py::x"."latency"',
+        'tests."t.py::gone"."metric"']
+
+
+def test_unmatched_selector_warns_once_at_session_end(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('''
+[tool.modelgate.gates."metric:f1"]
+min = 0.5
+[tool.modelgate.gates."metric:accuracy"]
+min = 0.5
+[tool.modelgate.tests."test_sel.py::test_nothing".drift]
+max_share = 0.1
+''')
+    pytester.makepyfile(test_sel='''
+def test_acc(gate):
+    gate.metric("accuracy", [0, 1, 1, 0], [0, 1, 1, 0])
+
+
+def test_nothing(gate):
+    pass
+''')
+    result = pytester.runpytest_inprocess("--modelgate", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    out = result.stdout.str()
+    assert out.count("matched no gate") == 1
+    result.stdout.fnmatch_lines(['*matched no gate*gates."metric:f1"*'
+                                 'tests."test_sel.py::test_nothing"."drift"*'])
+    assert 'gates."metric:accuracy"' not in out
+
+
+def test_selector_reaches_input_validation_and_latency_by_report_name() -> None:
+    g = _gate_with({"input_validation:input_validation": {"bogus": 1}})
+    with pytest.raises(ConfigError, match="'input_validation:input_validation'.*'bogus'"):
+        g.input_validation(object(), [[0.0]])
+    g = _gate_with({"latency:scorer": {"bogus": 1}})
+    with pytest.raises(ConfigError, match="'latency:scorer'.*'bogus'"):
+        g.latency(len, "abc", gate_options={"name": "scorer"})

@@ -329,3 +329,18 @@ def test_sketch_ks_equals_the_direct_computation(ref: list[int], cur: list[int],
                      abs(g(t, "left") - np.sum(x < t) / x.size))
                  for t in np.union1d(x, q))
     assert _ks_sketch(sk, c) == pytest.approx(direct, abs=1e-12)
+
+
+def test_null_false_alarm_rate_with_missing_values_is_at_most_alpha() -> None:
+    """No drift, 10% missing on both sides in 5 of 10 columns: the missing-share tests join
+    the correction, and the any-column alarm rate stays <= alpha."""
+    rng = np.random.default_rng(7)
+    runs, alarms = 200, 0
+    for _ in range(runs):
+        sides = []
+        for _side in range(2):
+            a = rng.normal(size=(300, 10))
+            a[:, :5][rng.random((300, 5)) < 0.1] = np.nan
+            sides.append(a)
+        alarms += detect(sides[0], sides[1], max_share=0.0).drifted
+    assert alarms <= 18  # binomial(200, 0.05): mean 10, P(X > 18) < 0.01

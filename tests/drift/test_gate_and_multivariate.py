@@ -177,3 +177,109 @@ def test_gate_reports_costly_ks_pvalues_as_proven_bounds() -> None:
     auto = detect(ref, cur)
     assert _check_reported(auto, Gate().drift(ref, cur, max_share=1.0).details) == {"1", "2", "4"}
     assert auto.drifted_columns == [3]
+
+
+# -- issue 10 item 17: missing shares, unseen categories, untestable and underpowered gates -------
+
+
+def test_mostly_missing_current_column_drifts_by_its_own_test() -> None:
+    rng = np.random.default_rng(3)
+    ref = pd_frame({"x": rng.normal(size=2000)})
+    cur_x = rng.normal(size=2000)
+    cur_x[: 1980] = np.nan  # 99% NaN; the 20 values left look like the reference
+    cur_x[1980:1985] = np.inf
+    cur = pd_frame({"x": cur_x})
+    res = detect(ref, cur, max_share=0.0)
+    col = res.columns["x"]
+    assert col.missing_drifted
+    assert col.drifted
+    assert col.missing_effect == pytest.approx((1980 + 5) / 2000)
+    assert col.missing_p_adjusted is not None
+    assert col.missing_p_adjusted <= 0.05
+    r = Gate().drift(ref, cur, max_share=0.0)
+    assert r.verdict == "failed"
+    assert "missing" in r.message
+    # the same share on both sides is no drift
+    ref2 = ref.copy()
+    ref2.loc[: 1984, "x"] = np.nan
+    assert not detect(ref2, cur).columns["x"].missing_drifted
+
+
+def test_missing_share_test_equals_scipy_and_goes_through_the_correction() -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(400, 3))
+    b = rng.normal(size=(300, 3))
+    a[:20, 0] = np.nan
+    b[:45, 0] = np.nan
+    res = detect(a, b, correction="bonferroni")
+    col = res.columns[0]
+    table = np.array([[20, 380], [45, 255]])
+    chi = stats.chi2_contingency(table, correction=False)
+    assert col.missing_p == pytest.approx(chi.pvalue, rel=1e-9, abs=1e-12)
+    # the family holds 3 distribution tests + 1 missing-share test
+    assert col.missing_p_adjusted == pytest.approx(min(1.0, 4 * chi.pvalue), rel=1e-9)
+    assert col.missing_effect == pytest.approx(45 / 300 - 20 / 400)
+
+
+def test_high_cardinality_categorical_with_all_unseen_values_drifts() -> None:
+    ref = pd_frame({"city": [f"r{i}" for i in range(300)]})
+    cur = pd_frame({"city": [f"c{i}" for i in range(300)]})
+    res = detect(ref, cur, max_share=0.0)
+    col = res.columns["city"]
+    assert col.unseen_share == 1.0
+    assert col.drifted
+    assert "unseen" in col.reason
+    assert Gate().drift(ref, cur, max_share=0.0).verdict == "failed"
+
+
+def test_gate_where_no_column_could_be_tested_does_not_pass() -> None:
+    ref = pd_frame({"t": np.full(50, np.nan), "u": np.full(50, np.nan)})
+    cur = pd_frame({"t": np.arange(50.0), "u": np.arange(50.0)})
+    r = Gate().drift(ref, cur)
+    assert r.verdict != "passed"
+    assert "no column could be tested" in r.message
+    assert Gate().drift(ref, cur, max_share=1.0).verdict == "inconclusive"
+
+
+def test_underpowered_columns_make_the_gate_inconclusive_with_rows_needed() -> None:
+    rng = np.random.default_rng(5)
+    ref, cur = rng.normal(size=(15, 2)), rng.normal(size=(15, 2))
+    res = detect(ref, cur)
+    col = res.columns[0]
+    assert col.min_detectable is not None
+    assert col.min_detectable > 0.1
+    assert col.rows_needed is not None
+    r = Gate().drift(ref, cur, max_share=0.0)
+    assert r.verdict == "inconclusive"
+    rows = r.details["rows_needed"]
+    assert isinstance(rows, int)
+    assert rows > 15
+    assert f"{rows:,}" in r.message
+    # with that many rows (both sides) the same null data is decided
+    big = Gate().drift(rng.normal(size=(rows, 2)), rng.normal(size=(rows, 2)), max_share=0.0)
+    assert big.verdict != "inconclusive"
+    # a verdict the untested columns cannot change stays decided: 1 of 2 may drift
+    assert Gate().drift(ref, cur, max_share=1.0).verdict == "passed"
+
+
+def pd_frame(data: dict[str, Any]) -> Any:
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame(data)
+
+
+def test_underpowered_categorical_column_is_inconclusive() -> None:
+    rng = np.random.default_rng(6)
+    ref = pd_frame({"c": rng.choice(list("abcd"), 15)})
+    cur = pd_frame({"c": rng.choice(list("abcd"), 15)})
+    col = detect(ref, cur).columns["c"]
+    assert col.underpowered
+    assert col.rows_needed is not None
+    r = Gate().drift(ref, cur, max_share=0.0)
+    assert r.verdict == "inconclusive"
+    # with the rows it asks for, a threshold-size shift is detectable
+    n = int(col.rows_needed)
+    big = detect(pd_frame({"c": rng.choice(list("abcd"), n)}),
+                 pd_frame({"c": rng.choice(list("abcd"), n)})).columns["c"]
+    assert not big.underpowered

@@ -98,7 +98,9 @@ def test_absolute_budget_fails_when_the_lower_bound_is_over() -> None:
 def test_open_verdict_extends_then_fails_by_default_or_warns() -> None:
     # 4 ms calls in a 0.1 s box (+0.1 s extension): far too few samples for a p99 upper bound,
     # while a budget of 1 s is far above the lower bound -> inconclusive, deterministically.
-    opts = {**QUICK, "max_time": 0.1, "extend_time": 0.1}
+    # descheduled='keep': on a saturated machine every 4 ms call can be preempted, and dropping
+    # them all would leave no sample (a different inconclusive verdict, tested below).
+    opts = {**QUICK, "max_time": 0.1, "extend_time": 0.1, "descheduled": "keep"}
     r = gate().latency(spin, 4e-3, p99="1s", gate_options=opts)
     assert r.verdict == "inconclusive"
     assert r.enforced
@@ -269,3 +271,72 @@ def test_memory_errors() -> None:
         gate().memory(np.ones, 10, gate_options={"method": "rsss"})
     with pytest.raises(ConfigError, match="max_bytes"):
         gate().memory(np.ones, 10, max_bytes="lots")
+
+
+# -- issue 10 item 19: generators, coroutines, and a run where every sample was preempted ---------
+
+
+def _gen_fn(n: int) -> Any:
+    yield from range(n)
+
+
+async def _coro_fn(n: int) -> int:
+    return n
+
+
+async def _agen_fn(n: int) -> Any:
+    yield n
+
+
+def _returns_generator(n: int) -> Any:
+    return (i for i in range(n))
+
+
+@pytest.mark.parametrize(
+    ("fn", "what"),
+    [(_gen_fn, "generator"), (_coro_fn, "coroutine"), (_agen_fn, "async generator"),
+     (_returns_generator, "generator")],
+)
+def test_generator_and_coroutine_callables_are_refused(fn: Any, what: str) -> None:
+    from pytest_modelgate.exceptions import InputError
+    from pytest_modelgate.latency import measure
+
+    with pytest.raises((ConfigError, InputError), match=f"{what}.*creat"):
+        gate().latency(fn, 1000, p50="1s", gate_options=QUICK)
+    with pytest.raises(InputError, match=what):
+        measure(fn, 10, max_time=0.2, warmup=1, warmup_time=0.0)
+
+
+class _AlwaysPreempted:
+    """`resource.getrusage` whose involuntary context-switch count moves on every reading:
+    the harness sees every call as preempted by another process (a saturated machine)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.count = 0
+
+    def __call__(self, who: int) -> Any:
+        self.count += 1
+        usage = self.real(who)
+        fields = {f: getattr(usage, f) for f in dir(usage) if f.startswith("ru_")}
+        fields["ru_nivcsw"] = self.count
+        import types
+
+        return types.SimpleNamespace(**fields)
+
+
+def test_every_sample_preempted_is_inconclusive_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    resource = pytest.importorskip("resource")
+    if not hasattr(resource, "RUSAGE_THREAD"):
+        pytest.skip("the kernel preemption counter is Linux-only")
+    monkeypatch.setattr(resource, "getrusage", _AlwaysPreempted(resource.getrusage))
+    opts = {**QUICK, "max_time": 0.1, "extend_time": 0.1}
+    r = gate().latency(spin, 1e-3, p95="50ms", gate_options=opts)
+    assert r.verdict == "inconclusive"
+    assert r.enforced
+    assert "preempted" in r.message
+    assert "descheduled='keep'" in r.message
+    assert r.details["descheduling"]["samples"] == r.details["descheduling"]["total"] > 0
+    w = gate().latency(spin, 1e-3, p95="50ms", gate_options={**opts, "inconclusive": "warn"})
+    assert w.verdict == "inconclusive"
+    assert not w.enforced

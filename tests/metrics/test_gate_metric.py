@@ -49,7 +49,7 @@ def test_three_verdicts_with_confidence() -> None:
     g = Gate(GateContext(nodeid="t::a", seed=3))
     passed = g.metric("accuracy", y, p, min=0.85, confidence=0.95)
     inconclusive = g.metric("accuracy", y, p, min=0.89, confidence=0.95)
-    failed = g.metric("accuracy", y, p, min=0.91, confidence=0.95)
+    failed = g.metric("accuracy", y, p, min=0.93, confidence=0.95)  # the whole CI misses
     assert [r.verdict for r in (passed, inconclusive, failed)] == [
         "passed", "inconclusive", "failed"]
     assert passed.ci is not None
@@ -153,3 +153,127 @@ def test_result_is_plain_and_serialisable() -> None:
     json.dumps(r.to_dict())
     assert type(r.value) is float
     assert all(type(x) is float for x in r.ci or ())
+
+
+# -- issue 10 item 16: degenerate intervals never pass -------------------------------------------
+
+
+def test_bootstrap_on_one_row_is_inconclusive_with_rows_needed() -> None:
+    from pytest_modelgate.metrics import evaluate
+
+    res = evaluate("mae", [1.0], [1.2], confidence=0.99)
+    assert res.ci is None  # not the degenerate [0.2, 0.2]
+    assert res.details["min_rows"] >= 20
+    r = Gate().metric("mae", [1.0], [1.2], max=0.5, confidence=0.99)
+    assert r.verdict == "inconclusive"
+    assert r.details["rows_needed"] == res.details["min_rows"]
+    assert f"about {res.details['min_rows']:,} rows would decide it" in r.message
+
+
+def test_bootstrap_with_few_distinct_replicates_is_inconclusive() -> None:
+    from pytest_modelgate.metrics import evaluate
+
+    # f1 on perfect predictions: every resample scores 1, the interval would be [1, 1]
+    assert evaluate("f1", [1, 1, 1], [1, 1, 1], confidence=0.95).ci is None
+    y = np.array([0, 1] * 30)
+    res = evaluate("f1", y, y, confidence=0.95)
+    assert res.ci is None
+    assert "distinct" in res.details["note"]
+    r = Gate().metric("f1", y, y, min=0.5, confidence=0.95)
+    assert r.verdict == "inconclusive"
+    assert "distinct" in r.message
+    # an ordinary bootstrap on enough varied rows still gives an interval
+    rng = np.random.default_rng(0)
+    t = rng.normal(size=200)
+    assert evaluate("mae", t, t + rng.normal(size=200), confidence=0.95).ci is not None
+
+
+# -- issue 10 item 18: a point miss inside the interval is inconclusive ----------------------------
+
+
+def _acc77() -> tuple[np.ndarray, np.ndarray]:
+    y = np.r_[np.ones(77), np.zeros(23)].astype(int)
+    return y, np.ones(100, dtype=int)
+
+
+def test_point_miss_with_straddling_interval_is_inconclusive() -> None:
+    y, p = _acc77()
+    r = Gate().metric("accuracy", y, p, min=0.78, confidence=0.99)
+    assert r.value == pytest.approx(0.77)
+    assert r.ci is not None
+    assert r.ci[0] < 0.78 < r.ci[1]
+    assert r.verdict == "inconclusive"
+    rows = r.details["rows_needed"]
+    assert isinstance(rows, int)
+    assert rows > 100
+    assert f"{rows:,}" in r.message
+    assert "misses" in r.message
+    # decide="point": the point estimate decides
+    assert Gate().metric("accuracy", y, p, min=0.78, confidence=0.99,
+                         decide="point").verdict == "failed"
+    # the whole interval misses: failed
+    assert Gate().metric("accuracy", y, p, min=0.9, confidence=0.99).verdict == "failed"
+    with pytest.raises(ConfigError, match="decide"):
+        Gate().metric("accuracy", y, p, min=0.78, confidence=0.99, decide="bound")
+
+
+def test_point_miss_with_straddling_interval_on_max_and_slices() -> None:
+    rng = np.random.default_rng(1)
+    t = rng.normal(size=60)
+    pred = t + rng.normal(scale=1.0, size=60)
+    from pytest_modelgate.metrics import evaluate
+
+    res = evaluate("mae", t, pred, confidence=0.95)
+    assert res.ci is not None
+    limit = res.value - (res.value - res.ci[0]) / 2  # point above max, lower bound below it
+    r = Gate().metric("mae", t, pred, max=limit, confidence=0.95)
+    assert r.verdict == "inconclusive"
+    assert Gate().metric("mae", t, pred, max=limit, confidence=0.95,
+                         decide="point").verdict == "failed"
+    y, p = _acc77()
+    keys = np.array(["a", "b"] * 50)
+    s = Gate().metric("accuracy", np.r_[y, y], np.r_[p, p], min=0.78, confidence=0.99,
+                      slices=np.r_[keys, keys])
+    assert s.verdict == "inconclusive"
+
+
+def test_compare_point_miss_with_straddling_interval_is_inconclusive() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 400)
+    base = y.copy()
+    base[:40] = 1 - base[:40]
+    cand = base.copy()
+    cand[40:46] = 1 - cand[40:46]  # candidate loses 6 rows: delta -0.015
+    r = Gate().compare("accuracy", y, cand, base, max_drop=0.01, confidence=0.95)
+    assert r.value < -0.01
+    assert r.ci is not None
+    assert r.ci[1] > -0.01
+    assert r.verdict == "inconclusive"
+    assert r.details["rows_needed"] is not None
+    assert Gate().compare("accuracy", y, cand, base, max_drop=0.01, confidence=0.95,
+                          decide="point").verdict == "failed"
+
+
+def test_accuracy_marker_takes_decide(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile('''
+import numpy as np
+import pytest
+
+y = np.r_[np.ones(77), np.zeros(23)].astype(int)
+p = np.ones(100, dtype=int)
+
+
+@pytest.mark.accuracy(min=0.78, confidence=0.99)
+def test_interval(gate):
+    assert gate.metric("accuracy", y, p).verdict == "inconclusive"
+
+
+@pytest.mark.accuracy(min=0.78, confidence=0.99, decide="point")
+def test_point(gate):
+    assert gate.metric("accuracy", y, p).verdict == "failed"
+    assert gate.compare("accuracy", y, p, p).verdict == "passed"
+    gate.results.clear()
+''')
+    result = pytester.runpytest_inprocess("--modelgate", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*INCONCLUSIVE*misses the threshold*"])

@@ -95,7 +95,8 @@ def test_inputs_lists_numpy_pandas() -> None:
 def test_string_labels_and_average_keyword() -> None:
     y = np.array(["cat", "dog", "dog", "cat", "bird", "bird"])
     p = np.array(["cat", "dog", "cat", "cat", "bird", "dog"])
-    r = evaluate("f1", y, p, average="macro", confidence=0.9, n_resamples=100)
+    r = evaluate("f1", np.tile(y, 4), np.tile(p, 4), average="macro", confidence=0.9,
+                 n_resamples=100)
     assert r.name == "f1_macro"
     assert r.ci is not None
     from sklearn.metrics import f1_score
@@ -108,7 +109,8 @@ def test_string_labels_and_average_keyword() -> None:
 def test_pos_label_passes_through() -> None:
     y = np.array(["no", "yes", "yes", "no", "yes"])
     p = np.array(["no", "yes", "no", "no", "yes"])
-    r = evaluate("recall", y, p, pos_label="yes", confidence=0.9, n_resamples=100)
+    r = evaluate("recall", np.tile(y, 4), np.tile(p, 4), pos_label="yes", confidence=0.9,
+                 n_resamples=100)
     assert r.value == pytest.approx(2 / 3)
     assert r.ci is not None
     assert "multinomial" in r.details["resampling"]
@@ -125,7 +127,8 @@ def test_register_and_unregister_custom_metric() -> None:
         assert "hit_rate" in get_metric_names()
         assert get_metric("hit_rate") is spec
         assert spec.description.startswith("Share of rows")
-        r = evaluate("hit_rate", Y, P, confidence=0.9, n_resamples=100, seed=1)
+        r = evaluate("hit_rate", np.tile(Y, 10), np.tile(P, 10), confidence=0.9, n_resamples=100,
+                     seed=1)
         assert r.value == pytest.approx(0.75)
         assert r.method == "bootstrap"
         assert r.ci is not None
