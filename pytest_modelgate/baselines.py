@@ -73,11 +73,14 @@ class BaselineStore:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _error(self, problem: str) -> ConfigError:
+    def _error(self, problem: str, what: str = "the file") -> ConfigError:
         return ConfigError(
-            f"{self.option} {self.path}: {problem}; fix or delete it (then "
+            f"{self.option} {self.path}: {problem}; fix or delete {what} (then "
             "--modelgate-update-baseline stores the run's results again)"
         )
+
+    def _entry_error(self, problem: str) -> ConfigError:
+        return self._error(problem, "that entry")
 
     def _load(self) -> Gates:
         if not self.path.exists():
@@ -106,20 +109,20 @@ class BaselineStore:
         out: Gates = {}
         for nodeid, table in gates.items():
             if not isinstance(table, dict):
-                raise self._error(f"test {nodeid!r}: its entry is not an object of gates")
+                raise self._entry_error(f"test {nodeid!r}: its entry is not an object of gates")
             entries: dict[str, dict[str, Any]] = {}
             for key, entry in table.items():
                 where = f"test {nodeid!r}, gate {key!r}"
                 if not isinstance(entry, dict):
-                    raise self._error(f"{where}: the entry is not an object, got {entry!r}")
+                    raise self._entry_error(f"{where}: the entry is not an object, got {entry!r}")
                 entry = dict(entry)
                 if schema == 1:  # migrate: the kind moves from the entry into the key
                     kind = entry.pop("kind", None)
                     if not isinstance(kind, str) or not kind:
-                        raise self._error(f"{where}: no gate 'kind' in this schema 1 entry")
+                        raise self._entry_error(f"{where}: no gate 'kind' in this schema 1 entry")
                     key = entry_key(kind, key)
                 elif not isinstance(key, str) or ":" not in key or key.startswith(":"):
-                    raise self._error(f"{where}: the key must be kind:name (e.g. "
+                    raise self._entry_error(f"{where}: the key must be kind:name (e.g. "
                                       "'metric:accuracy')")
                 entries[key] = self._check_entry(where, entry)
             out[nodeid] = entries
@@ -128,7 +131,7 @@ class BaselineStore:
     def _check_entry(self, where: str, entry: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(entry) - set(_KEPT))
         if unknown:
-            raise self._error(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
+            raise self._entry_error(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
                               f"known: {', '.join(_KEPT)}")
         out: dict[str, Any] = {}
         for key in ("value", "confidence"):
@@ -137,25 +140,25 @@ class BaselineStore:
             number = _number(entry[key])
             if number is None:
                 shown = str(entry[key]) if isinstance(entry[key], _Constant) else repr(entry[key])
-                raise self._error(f"{where}: {key} must be a number (or \"inf\", \"-inf\", "
+                raise self._entry_error(f"{where}: {key} must be a number (or \"inf\", \"-inf\", "
                                   f"\"nan\"), got {shown}")
             out[key] = number
         ci = entry.get("ci")
         if ci is not None:
             bounds = [_number(b) for b in ci] if isinstance(ci, list) else []
             if len(bounds) != 2 or any(b is None for b in bounds):
-                raise self._error(f"{where}: ci must be a [low, high] pair of numbers, "
+                raise self._entry_error(f"{where}: ci must be a [low, high] pair of numbers, "
                                   f"got {ci!r}")
             out["ci"] = bounds
         n = entry.get("n")
         if n is not None:
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise self._error(f"{where}: n must be a row count, got {n!r}")
+                raise self._entry_error(f"{where}: n must be a row count, got {n!r}")
             out["n"] = n
         for key in ("unit", "method"):
             if entry.get(key) is not None:
                 if not isinstance(entry[key], str):
-                    raise self._error(f"{where}: {key} must be a string, got {entry[key]!r}")
+                    raise self._entry_error(f"{where}: {key} must be a string, got {entry[key]!r}")
                 out[key] = entry[key]
         return out
 

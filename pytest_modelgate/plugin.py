@@ -345,7 +345,8 @@ def gate(request: pytest.FixtureRequest) -> Gate:
         try:
             return state.baseline_store().get(_stored_nodeid(config, nodeid), kind, name)
         except ModelGateError as exc:
-            raise pytest.UsageError(str(exc)) from None
+            problem = str(exc)
+        pytest.fail(problem, pytrace=False)  # outside the except: no chained traceback
 
     context = GateContext(
         nodeid=nodeid,

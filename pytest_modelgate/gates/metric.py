@@ -122,22 +122,24 @@ def _no_baseline(
     but lacks this gate, or a non-finite stored value, also warns; strict mode fails."""
     file = ctx.baseline_file
     gate = f"metric {name!r} of {ctx.nodeid}"
+    exists = file is not None and os.path.isfile(file)
     if stored is not None:
-        why = f"the stored baseline value for {gate} in {file} is {stored.get('value')!r}"
-    elif file is not None and os.path.isfile(file):
+        value = stored.get("value")
+        why = (f"the stored baseline value for {gate} in {file} is {value!r}" if value is not None
+               else f"the stored baseline entry for {gate} in {file} has no value")
+    elif exists:
         why = f"the baseline file {file} has no entry for {gate}"
     else:
-        why = ""
+        why = f"there is no baseline file {file} for {gate}" if file else f"none for {gate}"
     info: dict[str, Any] = {"status": "missing", "max_drop": max_drop}
     if ctx.strict_baseline:
-        reason = (f"--modelgate-strict-baseline: no stored baseline for {gate}"
-                  + (f" ({why})" if why else f" (no baseline file {file})" if file else "")
-                  + "; store one with --modelgate-update-baseline")
+        reason = (f"--modelgate-strict-baseline: no stored baseline value ({why}); store one "
+                  "with --modelgate-update-baseline")
         info["note"] = reason
         return Decision("failed", None, reason), info
-    if why:
-        info["note"] = (f"{why}: passed on the value thresholds alone (was the test or gate "
-                        "renamed? store it with --modelgate-update-baseline)")
+    if stored is not None or exists:
+        info["note"] = (f"{why}: max_drop was not checked (was the test or gate renamed? "
+                        "store it with --modelgate-update-baseline)")
         warnings.warn(BaselineWarning(f"{why}; max_drop was not checked"),
                       stacklevel=user_stacklevel())
     else:

@@ -7,6 +7,7 @@ import math
 import multiprocessing as mp
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,28 @@ def test_an_update_waits_for_the_lock(tmp_path: Path) -> None:
     proc.join(60)
     assert proc.exitcode == 0
     assert BaselineStore(path).get("late::t0", "metric", "acc") is not None
+
+
+# -- the metric judge with an unusable stored value -----------------------------------------------
+
+
+def test_a_stored_nan_is_not_a_silent_pass(tmp_path: Path) -> None:
+    import numpy as np
+
+    from pytest_modelgate.exceptions import BaselineWarning
+    from pytest_modelgate.gates import Gate, GateContext
+
+    path = tmp_path / "baseline.json"
+    BaselineStore(path).update([GateResult(nodeid="t::a", kind="metric", name="accuracy",
+                                           value=math.nan)])
+    store = BaselineStore(path)
+    y = np.arange(200) % 2
+    context = GateContext(nodeid="t::a", baseline=lambda k, n: store.get("t::a", k, n),
+                          baseline_file=str(path))
+    with pytest.warns(BaselineWarning, match=r"stored baseline value .*'accuracy'.* is nan"):
+        r = Gate(context).metric("accuracy", y, y, max_drop=0.01)
+    assert r.verdict == "passed"
+    assert "max_drop was not checked" in r.message
+    strict = Gate(replace(context, strict_baseline=True)).metric("accuracy", y, y, max_drop=0.01)
+    assert strict.verdict == "failed"
+    assert "--modelgate-strict-baseline" in strict.message

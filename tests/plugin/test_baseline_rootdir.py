@@ -75,7 +75,7 @@ def test_existing_baseline_without_the_entry_warns(pytester: pytest.Pytester) ->
         "*BaselineWarning*no entry for metric 'accuracy' of test_m.py::test_model*"])
     verdict, message = _verdict(pytester.path / "modelgate-report.json")
     assert verdict == "passed"
-    assert "has no entry for metric 'accuracy'" in message
+    assert "has no entry for metric 'accuracy' of test_m.py::test_model: max_drop was not checked" in message
 
 
 @pytest.mark.parametrize("how", ["cli", "env", "ini"])
