@@ -182,10 +182,16 @@ def _shown(path: Path, config: pytest.Config) -> str:
 def _update_baseline(session: pytest.Session, state: SessionState, exitstatus: int) -> None:
     """Store the run's results in the baseline, unless the run was cut short or a gate failed."""
     settings = state.settings
-    if not settings.update_baseline or settings.warn_only or state.baseline_path is None:
+    if not settings.update_baseline or state.baseline_path is None:
         return
     config = session.config
     shown = _shown(state.baseline_path, config)
+    if settings.warn_only:
+        state.errors.append(f"modelgate: baseline {shown} not updated: shadow mode "
+                            "(--modelgate-warn-only) never stores results")
+        return
+    if not state.results and exitstatus == pytest.ExitCode.OK:
+        return  # nothing ran (e.g. --collect-only): nothing to store
     stopped = session.shouldstop or session.shouldfail
     why = None
     if exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) or stopped:

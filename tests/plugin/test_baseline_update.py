@@ -128,3 +128,14 @@ def test_baseline_with_bad_entries_is_a_clear_error_not_a_pass(pytester: pytest.
         result.stdout.fnmatch_lines([words])
         assert "no stored baseline" not in result.stdout.str()
         assert "INTERNALERROR" not in result.stdout.str()
+
+
+def test_no_baseline_from_collect_only_or_shadow_mode(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_u=TEST.replace("ACC", "0.95"))
+    pytester.runpytest("--modelgate", "--co", "--modelgate-update-baseline")
+    assert not (pytester.path / ".modelgate").exists()
+    result = pytester.runpytest("--modelgate", "--modelgate-warn-only",
+                                "--modelgate-update-baseline")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*baseline*not updated*--modelgate-warn-only*"])
+    assert not (pytester.path / ".modelgate/baseline.json").exists()
