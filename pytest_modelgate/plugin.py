@@ -140,11 +140,11 @@ def _project_root(config: pytest.Config) -> Path:
         path = Path(here, arg.split("::")[0])
         if path.exists():
             dirs.append(path if path.is_dir() else path.parent)
-    ancestor = Path(os.path.commonpath([str(d.resolve()) for d in dirs])) if dirs else here
+    ancestor = Path(os.path.commonpath([os.path.abspath(d) for d in dirs])) if dirs else here
     for candidate in (ancestor, *ancestor.parents):
         if (candidate / "setup.py").is_file():
             return candidate
-    common = Path(os.path.commonpath([str(here.resolve()), str(ancestor)]))
+    common = Path(os.path.commonpath([os.path.abspath(here), str(ancestor)]))
     return ancestor if common == Path(common.anchor) else common
 
 

@@ -45,6 +45,11 @@ def test_an_outside_model_path_does_not_move_the_stored_node_ids(
     verdict, message = _verdict(pytester.path / "modelgate-report.json")
     assert verdict == "failed"
     assert "baseline 0.95" in message
+    # the same with a test path on the command line
+    result = pytester.runpytest("--modelgate", "tests/test_m.py", "--modelgate-model",
+                                str(outside))
+    result.assert_outcomes(failed=1)
+    assert _verdict(pytester.path / "modelgate-report.json")[0] == "failed"
 
 
 def test_relative_baseline_path_is_resolved_against_the_rootdir(
