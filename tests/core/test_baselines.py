@@ -198,6 +198,12 @@ def test_concurrent_update_loops_lose_nothing(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def _signal_then_update(path: str, started: Any) -> None:
+    store = BaselineStore(path)
+    started.set()
+    store.update([_r("late::t0", "acc", 0.7)])
+
+
 def test_an_update_waits_for_the_lock(tmp_path: Path) -> None:
     from pytest_modelgate.baselines import baseline_lock
 
@@ -205,15 +211,19 @@ def test_an_update_waits_for_the_lock(tmp_path: Path) -> None:
     BaselineStore(path).update([_r("t::base", "acc", 0.5)])
     before = path.read_text()
     ctx = mp.get_context("spawn")
+    started = ctx.Event()
     with baseline_lock(path):
-        proc = ctx.Process(target=_hammer, args=(str(path), "late", 1))
+        proc = ctx.Process(target=_signal_then_update, args=(str(path), started))
         proc.start()
-        proc.join(3)
-        assert proc.is_alive()
+        assert started.wait(60)
+        proc.join(1.0)
+        assert proc.is_alive()  # blocked on our lock
         assert path.read_text() == before
     proc.join(60)
     assert proc.exitcode == 0
-    assert BaselineStore(path).get("late::t0", "metric", "acc") is not None
+    store = BaselineStore(path)
+    assert store.get("late::t0", "metric", "acc") is not None
+    assert store.get("t::base", "metric", "acc") is not None
 
 
 # -- the metric judge with an unusable stored value -----------------------------------------------
