@@ -4,6 +4,8 @@ when the session is interrupted."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -139,3 +141,23 @@ def test_no_baseline_from_collect_only_or_shadow_mode(pytester: pytest.Pytester)
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*baseline*not updated*--modelgate-warn-only*"])
     assert not (pytester.path / ".modelgate/baseline.json").exists()
+
+
+def test_two_concurrent_pytest_runs_keep_both_runs_entries(pytester: pytest.Pytester) -> None:
+    slow = TEST.replace("ACC", "0.95") + "    import time\n    time.sleep(1.5)\n"
+    pytester.makepyfile(test_a=slow, test_b=slow.replace("test_model", "test_other"))
+    (pytester.path / ".modelgate").mkdir()
+    (pytester.path / ".modelgate/baseline.json").write_text(json.dumps(
+        {"schema_version": 2, "gates": {"test_old.py::test_x": {"metric:accuracy": {
+            "value": 0.9}}}}))
+    runs = [pytester.popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                            "--modelgate", f"--modelgate-report=r_{name}.json", f"{name}.py",
+                            "--modelgate-update-baseline"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL)
+            for name in ("test_a", "test_b")]
+    for run in runs:
+        out, _ = run.communicate(timeout=300)
+        assert run.returncode == 0, out.decode()
+    assert set(_stored(pytester)) == {"test_old.py::test_x", "test_a.py::test_model",
+                                      "test_b.py::test_other"}
