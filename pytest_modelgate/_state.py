@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .baselines import BaselineStore
     from .policy import Policy, Settings
     from .results import GateResult
@@ -27,11 +29,13 @@ class SessionState:
         self.written: list[str] = []
         self.errors: list[str] = []
         self._baseline: BaselineStore | None = None
+        self.baseline_root: Path | None = None  # stored node ids are relative to it
+        self.baseline_path: Path | None = None  # settings.baseline resolved against it
 
     def baseline_store(self) -> BaselineStore:
         """The baseline file, read on first use (only tests that compare with it pay)."""
         if self._baseline is None:
             from .baselines import BaselineStore
 
-            self._baseline = BaselineStore(self.settings.baseline)
+            self._baseline = BaselineStore(self.baseline_path or self.settings.baseline)
         return self._baseline

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ArtifactError",
+    "BaselineWarning",
     "ConfigError",
     "InputError",
     "ModelGateError",
@@ -41,3 +42,7 @@ class UnknownNameError(InputError, KeyError):
 
 class ArtifactError(ModelGateError):
     """A model artifact that cannot be loaded or verified safely."""
+
+
+class BaselineWarning(UserWarning):
+    """A `max_drop=` gate could not compare with the stored baseline although a file exists."""

@@ -50,6 +50,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         if opt.is_flag:
             group.addoption(opt.flag, action="store_true", default=None,
                             dest=f"modelgate_{opt.dest}", help=f"{opt.help}{env}")
+        elif opt.const is not None:
+            group.addoption(opt.flag, action="store", nargs="?", const=opt.const, default=None,
+                            metavar=opt.metavar, dest=f"modelgate_{opt.dest}",
+                            help=f"{opt.help}{env}")
         elif opt.repeatable:
             group.addoption(opt.flag, action="append", default=None, metavar=opt.metavar,
                             dest=f"modelgate_{opt.dest}", help=f"{opt.help}{env}")
@@ -95,6 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE_KEY] = state
     if not settings.active:
         return
+    _locate_baseline(config, state)
     from .policy import load_policy, load_policy_file
 
     try:
@@ -114,6 +119,115 @@ def pytest_configure(config: pytest.Config) -> None:
 
             config.pluginmanager.register(XdistHooks(state), "modelgate-xdist")
     _register_extensions(config, state)
+
+
+# -- baseline location and node ids ------------------------------------------------------------
+
+
+def _project_root(config: pytest.Config) -> Path:
+    """The directory baseline paths and stored node ids are relative to: pytest's rootdir.
+
+    Without a config file pytest takes the common ancestor of the working directory and every
+    existing path on the command line, our options' values included (`--modelgate-model
+    /elsewhere/m.skops` moves it); then the rootdir is recomputed from the test paths alone.
+    """
+    root = config.rootpath
+    if config.inipath is not None or config.getoption("rootdir", None):
+        return root
+    here = config.invocation_params.dir
+    dirs = []
+    for arg in config.args:
+        path = Path(here, arg.split("::")[0])
+        if path.exists():
+            dirs.append(path if path.is_dir() else path.parent)
+    ancestor = Path(os.path.commonpath([os.path.abspath(d) for d in dirs])) if dirs else here
+    for candidate in (ancestor, *ancestor.parents):
+        if (candidate / "setup.py").is_file():
+            return candidate
+    common = Path(os.path.commonpath([os.path.abspath(here), str(ancestor)]))
+    return ancestor if common == Path(common.anchor) else common
+
+
+def _locate_baseline(config: pytest.Config, state: SessionState) -> None:
+    """Resolve the baseline path: a relative one from the command line against the working
+    directory (as a shell user means it), otherwise against the project root."""
+    settings = state.settings
+    state.baseline_root = _project_root(config)
+    base = (config.invocation_params.dir if settings.sources.get("baseline", "").startswith(
+        "command line") else state.baseline_root)
+    state.baseline_path = base / settings.baseline
+
+
+def _stored_nodeid(config: pytest.Config, nodeid: str) -> str:
+    """A node id relative to the project root (pytest's own is relative to its rootdir)."""
+    state = config.stash[STATE_KEY]
+    root = state.baseline_root
+    if root is None or root == config.rootpath:
+        return nodeid
+    file, sep, rest = nodeid.partition("::")
+    try:
+        rel = (config.rootpath / file).relative_to(root)
+    except ValueError:
+        return nodeid
+    return rel.as_posix() + sep + rest
+
+
+def _shown(path: Path, config: pytest.Config) -> str:
+    try:
+        return str(path.relative_to(config.invocation_params.dir))
+    except ValueError:
+        return str(path)
+
+
+def _update_baseline(session: pytest.Session, state: SessionState, exitstatus: int) -> None:
+    """Store the run's results in the baseline, unless the run was cut short or a gate failed."""
+    settings = state.settings
+    if not settings.update_baseline or state.baseline_path is None:
+        return
+    config = session.config
+    shown = _shown(state.baseline_path, config)
+    if settings.warn_only:
+        state.errors.append(f"modelgate: baseline {shown} not updated: shadow mode "
+                            "(--modelgate-warn-only) never stores results")
+        return
+    if not state.results and exitstatus == pytest.ExitCode.OK:
+        return  # nothing ran (e.g. --collect-only): nothing to store
+    stopped = session.shouldstop or session.shouldfail
+    why = None
+    if exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR) or stopped:
+        cut = stopped if isinstance(stopped, str) else "the session was interrupted"
+        why = (f"modelgate: baseline {shown} not updated: {cut}; nothing was written (rerun "
+               "the suite with --modelgate-update-baseline)")
+    elif settings.update_baseline != "force":
+        from .results import is_blocking
+
+        run = _run_record(state)
+        failing = [r for r in state.results if is_blocking(r, run)]
+        if failing:
+            listed = ", ".join(f"{r.nodeid} {r.kind} {r.name!r} ({r.verdict})"
+                               for r in failing[:10])
+            more = f" and {len(failing) - 10} more" if len(failing) > 10 else ""
+            why = (f"modelgate: baseline {shown} not updated: {len(failing)} gate"
+                   f"{'s' if len(failing) != 1 else ''} did not pass: {listed}{more}")
+        elif session.testsfailed:
+            why = (f"modelgate: baseline {shown} not updated: {session.testsfailed} test"
+                   f"{'s' if session.testsfailed != 1 else ''} failed")
+        if why:
+            why += ("\nmodelgate: to accept these results as the new baseline anyway, run with "
+                    "--modelgate-update-baseline=force")
+    if why is None:
+        try:
+            path = state.baseline_store().update(
+                [r for r in state.results if r.verdict != "error"],
+                nodeid=lambda n: _stored_nodeid(config, n))
+        except (OSError, ValueError, ModelGateError) as exc:
+            why = f"modelgate: could not update the baseline {shown}: {exc}"
+        else:
+            state.written.append(_shown(path, config))
+            return
+    state.errors.append(why)
+    if session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _check_writable(settings: Any) -> None:
@@ -236,11 +350,12 @@ def gate(request: pytest.FixtureRequest) -> Gate:
     settings = state.settings
     nodeid = item.nodeid
 
-    def lookup(name: str) -> Any:
+    def lookup(kind: str, name: str) -> Any:
         try:
-            return state.baseline_store().get(nodeid, name)
+            return state.baseline_store().get(_stored_nodeid(config, nodeid), kind, name)
         except ModelGateError as exc:
-            raise pytest.UsageError(str(exc)) from None
+            problem = str(exc)
+        pytest.fail(problem, pytrace=False)  # outside the except: no chained traceback
 
     context = GateContext(
         nodeid=nodeid,
@@ -248,6 +363,8 @@ def gate(request: pytest.FixtureRequest) -> Gate:
         defaults=item.stash.get(DEFAULTS_KEY, {}),
         overrides=state.policy.overrides_for(nodeid),
         baseline=lookup,
+        baseline_file=str(state.baseline_path) if state.baseline_path else None,
+        strict_baseline=settings.strict_baseline and not settings.update_baseline,
         warn_only=settings.warn_only,
         inconclusive=settings.inconclusive,
         xdist_worker=_is_worker(config),
@@ -591,13 +708,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             from ._atomic import atomic_write_text
 
             state.written.append(str(atomic_write_text(settings.html, render_html(run, state.results))))
-        if settings.update_baseline and not settings.warn_only:
-            state.written.append(str(state.baseline_store().update(
-                [r for r in state.results if r.verdict != "error"])))
     except (OSError, ValueError, ModelGateError) as exc:
         state.errors.append(f"modelgate: could not write the gate report: {exc}")
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    _update_baseline(session, state, exitstatus)
 
 
 def _collect_results(config: pytest.Config) -> bool:

@@ -94,6 +94,23 @@ def _to_globals(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _to_update_mode(value: Any) -> str | None:
+    """`--modelgate-update-baseline[=force]`: None (off), "update", or "force" (store failures)."""
+    if isinstance(value, bool):
+        return "update" if value else None
+    text = str(value).strip().lower()
+    if text in {"force", "update"}:
+        return text
+    if text in {"1", "true", "yes", "on"}:
+        return "update"
+    if text in {"0", "false", "no", "off", ""}:
+        return None
+    raise ValueError(
+        f"{value!r} is not one of true, false, force (the flag takes an optional value: put "
+        "test paths before the bare flag, or write --modelgate-update-baseline=update / =force)"
+    )
+
+
 def _to_choice(*choices: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         text = str(value).strip().lower()
@@ -117,6 +134,7 @@ class Option:
     is_flag: bool = False
     metavar: str | None = None
     repeatable: bool = False
+    const: str | None = None  # a flag with an optional value: this is its value when bare
 
     @property
     def ini(self) -> str:
@@ -141,11 +159,17 @@ OPTIONS: tuple[Option, ...] = (
     Option("seed", "--modelgate-seed", "seed for every resampling (default 0)", _to_int, 0,
            "MODELGATE_SEED", metavar="N"),
     Option("baseline", "--modelgate-baseline",
-           "stored accepted results (default .modelgate/baseline.json)", _to_str,
+           "stored accepted results (default .modelgate/baseline.json; a relative path from "
+           "env/ini/pyproject is taken from the rootdir, one on the command line from the "
+           "working directory)", _to_str,
            ".modelgate/baseline.json", "MODELGATE_BASELINE", metavar="PATH"),
     Option("update_baseline", "--modelgate-update-baseline",
-           "rewrite the baseline file from this run's results", _to_bool, False,
-           "MODELGATE_UPDATE_BASELINE", is_flag=True),
+           "store this run's results in the baseline file; refused when a gate or test "
+           "failed, unless =force", _to_update_mode, None,
+           "MODELGATE_UPDATE_BASELINE", metavar="force", const="update"),
+    Option("strict_baseline", "--modelgate-strict-baseline",
+           "a max_drop= gate without a stored baseline value fails instead of passing",
+           _to_bool, False, "MODELGATE_STRICT_BASELINE", is_flag=True),
     Option("model", "--modelgate-model", "model artifact under test (modelgate_model fixture)",
            _to_str, None, "MODELGATE_MODEL", metavar="PATH"),
     Option("model_version", "--modelgate-model-version",
@@ -184,7 +208,8 @@ class Settings:
     warn_only: bool = False
     seed: int = 0
     baseline: str = ".modelgate/baseline.json"
-    update_baseline: bool = False
+    update_baseline: str | None = None  # None, "update" or "force"
+    strict_baseline: bool = False
     model: str | None = None
     model_version: str | None = None
     baseline_model: str | None = None

@@ -5,17 +5,24 @@ No pytest import here: the plugin builds a `GateContext` per test and hands in a
 
 from __future__ import annotations
 
+import linecache
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import FrameType
 from typing import Any
 
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult
 
-__all__ = ["Gate", "GateContext", "GateFailure", "check_keywords", "format_failures"]
+__all__ = [
+    "Gate", "GateContext", "GateFailure", "call_site", "check_keywords", "format_failures",
+    "user_stacklevel",
+]
 
 _UNSET: Any = object()
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @dataclass(frozen=True)
@@ -24,15 +31,19 @@ class GateContext:
 
     `defaults` maps a gate kind ("metric", "drift", "latency", ...) to keyword defaults from the
     test's markers; `overrides` are the policy's layers (gate-wide, then this test's), each mapping
-    a selector ("metric" or "metric:accuracy") to values that win over both marker and call. `baseline(name)` returns the stored result dict for this test and gate
-    name, or None when there is none.
+    a selector ("metric" or "metric:accuracy") to values that win over both marker and call.
+    `baseline(kind, name)` returns the stored result dict for this test's gate of that kind and
+    name, or None. `baseline_file` is the baseline file's path (to say where an entry is missing);
+    with `strict_baseline` a `max_drop=` gate without a stored value fails instead of passing.
     """
 
     nodeid: str = "<library>"
     seed: int = 0
     defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     overrides: Sequence[Mapping[str, Mapping[str, Any]]] = ()
-    baseline: Callable[[str], Mapping[str, Any] | None] = lambda name: None
+    baseline: Callable[[str, str], Mapping[str, Any] | None] = lambda kind, name: None
+    baseline_file: str | None = None
+    strict_baseline: bool = False
     warn_only: bool = False
     inconclusive: str = "fail"
     xdist_worker: bool = False
@@ -64,6 +75,29 @@ class GateContext:
                     )
                 merged[key] = value
         return merged
+
+
+def _in_package(frame: FrameType) -> bool:
+    return os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE + os.sep)
+
+
+def user_stacklevel() -> int:
+    """The `warnings.warn` stacklevel that points at the user code calling into the gates."""
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and _in_package(frame):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
+def call_site() -> str:
+    """Where user code called into the gates: "`<source line>` at file.py:12" (for messages)."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and _in_package(frame):
+        frame = frame.f_back
+    filename, lineno = frame.f_code.co_filename, frame.f_lineno
+    code = linecache.getline(filename, lineno).strip()
+    where = f"{os.path.basename(filename)}:{lineno}"
+    return f"`{code}` at {where}" if code else f"at {where}"
 
 
 def check_keywords(kind: str, keys: Iterable[str], allowed: Sequence[str]) -> None:
@@ -112,13 +146,29 @@ class Gate:
         self.context = context or GateContext()
         self._sink = sink
         self.results: list[GateResult] = []
+        self._sites: dict[tuple[str, str], str] = {}
 
     # -- recording -------------------------------------------------------------------------
 
     def record(self, result: GateResult) -> GateResult:
-        """Record a finished result (also the way custom gates report themselves)."""
+        """Record a finished result (also the way custom gates report themselves).
+
+        With a sink (the plugin's, one recorder per test) results feed the report and the
+        baseline, both keyed by kind and name: a second gate of one kind and name is an error.
+        """
         if result.nodeid != self.context.nodeid:
             result = replace(result, nodeid=self.context.nodeid)
+        key = (result.kind, result.name)
+        site = call_site() if self._sink is not None else ""
+        if self._sink is not None and key in self._sites:
+            how = ("gate_options={'name': ...}" if result.kind in ("latency", "memory")
+                   else "name=...")
+            raise ConfigError(
+                f"{result.kind} gate {result.name!r} recorded twice in {self.context.nodeid}: "
+                f"first {self._sites[key]}, then {site}; one name per gate kind in a test keys "
+                f"its report line and stored baseline: give one of them {how}"
+            )
+        self._sites[key] = site
         if self.context.warn_only and result.enforced:
             result = replace(result, enforced=False)
         self.results.append(result)
@@ -147,10 +197,11 @@ class Gate:
 
     def metric(
         self,
-        name: str | None = None,
+        metric: str | None = None,
         y_true: Any = None,
         y_pred: Any = None,
         *,
+        name: str | None = None,
         min: float | None = _UNSET,
         max: float | None = _UNSET,
         confidence: float | None = _UNSET,
@@ -161,43 +212,56 @@ class Gate:
         X: Any = None,
         **options: Any,
     ) -> GateResult:
-        """Gate a scikit-learn metric against `min`/`max` (and the stored baseline via `max_drop`)."""
+        """Gate a scikit-learn metric against `min`/`max` (and the stored baseline via `max_drop`).
+
+        `name` labels the gate in reports and the baseline (default: the metric's name).
+        """
         from . import metric as judge
 
         call = dict(min=min, max=max, confidence=confidence, slices=slices,
                     max_drop=max_drop, min_slice_size=min_slice_size, **options)
-        name = name if name is not None else self.context.defaults.get("metric", {}).get("metric")
-        if name is None:
+        if metric is None:
+            metric = self.context.defaults.get("metric", {}).get("metric")
+        if metric is None:
+            hint = (f" (name={name!r} is the gate's label; the metric is the first argument)"
+                    if name is not None else "")
             raise ConfigError(
                 "gate.metric: no metric name; pass one (gate.metric('accuracy', ...)) or set "
-                "@pytest.mark.accuracy(metric=...)"
+                f"@pytest.mark.accuracy(metric=...){hint}"
             )
-        kw = self.context.resolve("metric", judge.report_name(name, self._opt("metric", call, "average")),
-                                  call, judge.METRIC_KEYWORDS)
-        return self.record(judge.metric(self.context, name, y_true, y_pred,
-                                        sample_weight=sample_weight, X=X, **kw))
+        kw = self.context.resolve(
+            "metric", name or judge.report_name(metric, self._opt("metric", call, "average")),
+            call, judge.METRIC_KEYWORDS)
+        return self.record(judge.metric(self.context, metric, y_true, y_pred,
+                                        sample_weight=sample_weight, X=X, gate_name=name, **kw))
 
     def compare(
         self,
-        name: str,
+        metric: str,
         y_true: Any,
         candidate_pred: Any,
         baseline_pred: Any,
         *,
+        name: str | None = None,
         max_drop: float = _UNSET,
         min_gain: float | None = _UNSET,
         confidence: float = _UNSET,
         sample_weight: Any = None,
         **options: Any,
     ) -> GateResult:
-        """Champion vs challenger on the same rows: a paired non-inferiority (or superiority) test."""
+        """Champion vs challenger on the same rows: a paired non-inferiority (or superiority) test.
+
+        `name` labels the gate in reports and the baseline (default: the metric's name).
+        """
         from . import metric as judge
 
         call = dict(max_drop=max_drop, min_gain=min_gain, confidence=confidence, **options)
-        kw = self.context.resolve("compare", judge.report_name(name, self._opt("compare", call, "average")),
-                                  call, judge.COMPARE_KEYWORDS)
-        return self.record(judge.compare(self.context, name, y_true, candidate_pred,
-                                         baseline_pred, sample_weight=sample_weight, **kw))
+        kw = self.context.resolve(
+            "compare", name or judge.report_name(metric, self._opt("compare", call, "average")),
+            call, judge.COMPARE_KEYWORDS)
+        return self.record(judge.compare(self.context, metric, y_true, candidate_pred,
+                                         baseline_pred, sample_weight=sample_weight,
+                                         gate_name=name, **kw))
 
     def weak_slices(
         self,

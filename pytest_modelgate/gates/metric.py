@@ -8,13 +8,15 @@ Called by `Gate.metric` / `Gate.compare` / `Gate.weak_slices` in `_recorder.py`;
 from __future__ import annotations
 
 import math
+import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytest_modelgate.exceptions import ConfigError
+from pytest_modelgate.exceptions import BaselineWarning, ConfigError
 from pytest_modelgate.results import Decision, GateResult, decide
 
-from ._recorder import check_keywords
+from ._recorder import check_keywords, user_stacklevel
 from ._text import fmt_number as _g
 
 if TYPE_CHECKING:
@@ -178,15 +180,47 @@ def _rows_to_decide(res: MetricResult, bounds: Sequence[tuple[str, float]], powe
     return max(need) if need else None
 
 
+def _no_baseline(
+    ctx: GateContext, name: str, stored: Mapping[str, Any] | None, max_drop: float,
+) -> tuple[Decision | None, dict[str, Any]]:
+    """No usable stored value: the first run passes (and says so); a baseline file that exists
+    but lacks this gate, or a non-finite stored value, also warns; strict mode fails."""
+    file = ctx.baseline_file
+    gate = f"metric {name!r} of {ctx.nodeid}"
+    exists = file is not None and os.path.isfile(file)
+    if stored is not None:
+        value = stored.get("value")
+        why = (f"the stored baseline value for {gate} in {file} is {value!r}" if value is not None
+               else f"the stored baseline entry for {gate} in {file} has no value")
+    elif exists:
+        why = f"the baseline file {file} has no entry for {gate}"
+    else:
+        why = f"there is no baseline file {file} for {gate}" if file else f"none for {gate}"
+    info: dict[str, Any] = {"status": "missing", "max_drop": max_drop}
+    if ctx.strict_baseline:
+        reason = (f"--modelgate-strict-baseline: no stored baseline value ({why}); store one "
+                  "with --modelgate-update-baseline")
+        info["note"] = reason
+        return Decision("failed", None, reason), info
+    if stored is not None or exists:
+        info["note"] = (f"{why}: max_drop was not checked (was the test or gate renamed? "
+                        "store it with --modelgate-update-baseline)")
+        warnings.warn(BaselineWarning(f"{why}; max_drop was not checked"),
+                      stacklevel=user_stacklevel())
+    else:
+        info["note"] = ("no stored baseline yet: passed on the value thresholds alone "
+                        "(store one with --modelgate-update-baseline)")
+    return None, info
+
+
 def _baseline_check(
     ctx: GateContext, name: str, res: MetricResult, max_drop: float, mode: str,
 ) -> tuple[Decision | None, dict[str, Any], tuple[str, float] | None]:
-    stored = ctx.baseline(name)
+    stored = ctx.baseline("metric", name)
     value = stored.get("value") if stored else None
     if value is None or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
-        info = {"status": "missing", "max_drop": max_drop,
-                "note": "no stored baseline value: passed on the value thresholds alone"}
-        return None, info, None
+        d, info = _no_baseline(ctx, name, stored, max_drop)
+        return d, info, None
     b = float(value)
     if res.direction == "higher":
         limit = b - max_drop
@@ -213,9 +247,13 @@ def metric(
     *,
     sample_weight: Any = None,
     X: Any = None,
+    gate_name: str | None = None,
     **kw: Any,
 ) -> GateResult:
-    """Gate metric `name` against min/max (confidence-bound aware), slices and the baseline."""
+    """Gate metric `name` against min/max (confidence-bound aware), slices and the baseline.
+
+    `gate_name` labels the result and keys its stored baseline (default: the metric's name).
+    """
     from pytest_modelgate.metrics import evaluate
 
     _check_unknown(kw, METRIC_KEYWORDS, "metric")
@@ -249,15 +287,16 @@ def metric(
         details["interval"] = dict(res.details)
     notes: list[str] = []
 
+    label = gate_name or res.name
     if max_drop is not None:
-        d, info, bound = _baseline_check(ctx, res.name, res, max_drop, mode)
+        d, info, bound = _baseline_check(ctx, label, res, max_drop, mode)
         threshold["max_drop"] = max_drop
         details["baseline"] = info
         if d is None:
-            notes.append("no stored baseline yet: passed on the value thresholds alone "
-                         "(store one with --modelgate-update-baseline)")
+            notes.append(info["note"])
         else:
-            threshold["baseline_value"] = info["value"]
+            if info["status"] == "compared":
+                threshold["baseline_value"] = info["value"]
             decisions.append(d)
             if bound is not None:
                 bounds.append(bound)
@@ -293,7 +332,7 @@ def metric(
     message = _metric_message(res, threshold, dec, rows, power, notes,
                               slice_part[2] if slice_part else None)
     return GateResult(
-        nodeid=ctx.nodeid, kind="metric", name=res.name, value=res.value, threshold=threshold,
+        nodeid=ctx.nodeid, kind="metric", name=label, value=res.value, threshold=threshold,
         direction=res.direction,  # type: ignore[arg-type]
         ci=res.ci, confidence=res.confidence, margin=dec.margin, verdict=dec.verdict,
         message=message, method=res.method, n=res.n, details=details,
@@ -414,6 +453,7 @@ def compare(
     baseline_pred: Any,
     *,
     sample_weight: Any = None,
+    gate_name: str | None = None,
     **kw: Any,
 ) -> GateResult:
     """Champion vs challenger on the same rows: gate delta = candidate - baseline.
@@ -488,7 +528,8 @@ def compare(
         details["rows_needed"] = r.rows_needed
         details["power"] = power
     return GateResult(
-        nodeid=ctx.nodeid, kind="compare", name=r.name, value=r.delta, threshold=threshold,
+        nodeid=ctx.nodeid, kind="compare", name=gate_name or r.name, value=r.delta,
+        threshold=threshold,
         direction=r.direction,  # type: ignore[arg-type]
         ci=r.ci, confidence=r.confidence, margin=r.margin,
         verdict=r.verdict,  # type: ignore[arg-type]

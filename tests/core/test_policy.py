@@ -245,8 +245,8 @@ def test_nothing(gate):
 
 def test_selector_reaches_input_validation_and_latency_by_report_name() -> None:
     g = _gate_with({"input_validation:input_validation": {"bogus": 1}})
-    with pytest.raises(ConfigError, match="'input_validation:input_validation'.*'bogus'"):
+    with pytest.raises(ConfigError, match=r"'input_validation:input_validation'.*'bogus'"):
         g.input_validation(object(), [[0.0]])
     g = _gate_with({"latency:scorer": {"bogus": 1}})
-    with pytest.raises(ConfigError, match="'latency:scorer'.*'bogus'"):
+    with pytest.raises(ConfigError, match=r"'latency:scorer'.*'bogus'"):
         g.latency(len, "abc", gate_options={"name": "scorer"})

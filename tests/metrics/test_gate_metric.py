@@ -77,7 +77,7 @@ def test_max_threshold_for_loss() -> None:
 def test_baseline_max_drop() -> None:
     y, p = _labels(2000, 0.9)
     stored = {"value": 0.93, "ci": [0.92, 0.94], "n": 2000}
-    g = Gate(GateContext(baseline=lambda name: stored if name == "accuracy" else None))
+    g = Gate(GateContext(baseline=lambda kind, name: stored if (kind, name) == ("metric", "accuracy") else None))
     r = g.metric("accuracy", y, p, max_drop=0.01, confidence=0.95)
     assert r.verdict == "failed"
     assert r.threshold["baseline_value"] == 0.93

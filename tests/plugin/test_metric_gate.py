@@ -98,7 +98,7 @@ def test_no_regression(gate):
 
     pytester.runpytest("--modelgate", "--modelgate-update-baseline").assert_outcomes(passed=1)
     text = (pytester.path / ".modelgate/baseline.json").read_text()
-    stored = json.loads(text)["gates"]["test_baseline_round_trip.py::test_no_regression"]["accuracy"]
+    stored = json.loads(text)["gates"]["test_baseline_round_trip.py::test_no_regression"]["metric:accuracy"]
     assert 0.9 < stored["value"] < 0.94
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
 
