@@ -705,3 +705,49 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.utils._bunch", "Bunch"),  # 6: StackingClassifier, StackingClassifier-binary
     ("sklearn.utils.validation", "check_array"),  # 3: hgb-categorical, hgb-categorical-3
 })
+
+
+# Hand-vetted safe reconstructors that `derive` cannot produce from scikit-learn objects: the
+# standard globals of torch.save checkpoints (PyTorch's weights_only allow-list), xgboost and
+# lightgbm estimators, and pure stdlib value types. Each says why it is safe; copied verbatim by
+# `derive.render`. File readers (torch.load, numpy.load, joblib.load) stay denied.
+
+CURATED_GLOBALS: dict[tuple[str, str], str] = {
+}
+
+# Known aliases: names under which installed packages bind an exec-capable function
+# (`policy.EXEC_CAPABLE`), found by `derive.find_aliases` by object identity. Denied under these
+# names too, and a ``package.*`` wildcard covering one is refused.
+ALIASES: dict[tuple[str, str], str] = {
+    ("lightgbm.engine", "attrgetter"): "operator.attrgetter",
+    ("numpy.distutils.cpuinfo", "getstatusoutput"): "subprocess.getstatusoutput",
+    ("numpy.distutils.fcompiler.gnu", "Popen"): "subprocess.Popen",
+    ("numpy.distutils.misc_util", "reduce"): "functools.reduce",
+    ("numpy.distutils.system_info", "reduce"): "functools.reduce",
+    ("numpy.f2py.auxfuncs", "reduce"): "functools.reduce",
+    ("numpy.lib._arrayterator_impl", "reduce"): "functools.reduce",
+    ("numpy.lib._datasource", "_open"): "builtins.open",
+    ("pandas.core.computation.common", "reduce"): "functools.reduce",
+    ("pandas.core.computation.expr", "reduce"): "functools.reduce",
+    ("scipy._lib._array_api_docs_tables", "import_module"): "importlib.import_module",
+    ("scipy._lib._tmpdirs", "rmtree"): "shutil.rmtree",
+    ("scipy._lib.deprecation", "import_module"): "importlib.import_module",
+    ("scipy.io._netcdf", "reduce"): "functools.reduce",
+    ("scipy.io.matlab._mio4", "reduce"): "functools.reduce",
+    ("scipy.stats.contingency", "reduce"): "functools.reduce",
+    ("sklearn.datasets._california_housing", "remove"): "os.remove",
+    ("sklearn.datasets._lfw", "remove"): "os.remove",
+    ("sklearn.datasets._olivetti_faces", "remove"): "os.remove",
+    ("sklearn.datasets._rcv1", "remove"): "os.remove",
+    ("sklearn.datasets._species_distributions", "remove"): "os.remove",
+    ("sklearn.externals.array_api_extra.testing._testing", "FunctionType"): "types.FunctionType",
+    ("sklearn.feature_selection._base", "attrgetter"): "operator.attrgetter",
+    ("sklearn.model_selection._search", "reduce"): "functools.reduce",
+    ("sklearn.utils._available_if", "MethodType"): "types.MethodType",
+    ("sklearn.utils._testing", "check_output"): "subprocess.check_output",
+    ("sklearn.utils.discovery", "import_module"): "importlib.import_module",
+    ("sklearn.utils.validation", "reduce"): "functools.reduce",
+    ("skops.io._general", "FunctionType"): "types.FunctionType",
+    ("skops.io._general", "MethodType"): "types.MethodType",
+    ("skops.utils.importutils", "import_module"): "importlib.import_module",
+}
