@@ -298,14 +298,21 @@ class Policy:
         return any(module == m or module.startswith(m + ".") for m in self.allowed_modules)
 
     def judge(self, module: str, name: str) -> Verdict:
-        """Allowed, or a severity ("critical" for known-dangerous, else "high") with the reason."""
-        if (module, name) in self.allowed:
-            return Verdict(None, "on the allow-list")
+        """Allowed, or a severity ("critical" for known-dangerous, else "high") with the reason.
+
+        Known-dangerous globals and aliases are judged first: no allow entry, exact or wildcard,
+        overrides them; a wildcard covers no name inside a denied module either."""
         target = ALIASES.get((module, name))
         if target is not None:
             return Verdict("critical", f"known dangerous: {module}.{name} is bound to {target} "
                            f"({_target_reason(target)})", "alias")
-        if "." in name and self._user_module(module) is False:
+        reason = DENIED_GLOBALS.get((module, name))
+        if reason is not None:
+            return Verdict("critical", f"known dangerous: {reason}", _technique(module))
+        if (module, name) in self.allowed:
+            return Verdict(None, "on the allow-list")
+        user = self._user_module(module) and _module_reason(module) is None
+        if "." in name and not user:
             denied = _module_reason(module)
             head = name.split(".", 1)[0]
             if denied or (module, head) in DENIED_GLOBALS or head.startswith("__"):
@@ -315,15 +322,12 @@ class Policy:
             return Verdict("high", f"dotted name {name!r} walks attributes from {module!r} at "
                            "load time; only exact names on the allow-list are accepted",
                            "dotted-traversal")
-        if self._user_module(module) and _IDENT.match(name):
+        if user and _IDENT.match(name):
             if name in _EXEC_NAMES or name in _DENIED_ROOTS:
                 return Verdict("critical", f"name {name!r} is the name of a code-execution "
                                f"function or module; a module wildcard never covers it (in "
                                f"{module!r} it may be an import of one)", "exec-name")
             return Verdict(None, "module allowed by the user")
-        reason = DENIED_GLOBALS.get((module, name))
-        if reason is not None:
-            return Verdict("critical", f"known dangerous: {reason}", _technique(module))
         denied = _module_reason(module)
         if denied is not None:
             return Verdict("critical", f"module {denied[0]!r}: {denied[1]}", _technique(module))
@@ -333,8 +337,8 @@ class Policy:
         if name in _EXEC_NAMES or name in _DENIED_ROOTS:
             return Verdict("critical", f"name {name!r} is the name of a code-execution function "
                            f"or module (in {module!r} it may be an import of one)", "exec-name")
-        return Verdict("high", "not on the allow-list of scikit-learn/numpy/scipy/joblib "
-                       "globals; importing it runs that module's code. If you trust it, allow it "
+        return Verdict("high", "not on the allow-list of scikit-learn/numpy/scipy/joblib/"
+                       "torch/xgboost/lightgbm globals; importing it runs that module's code. If you trust it, allow it "
                        f"explicitly (allow=['{module}.{name}'])", "not-allowed")
 
 

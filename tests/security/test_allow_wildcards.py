@@ -186,3 +186,28 @@ def test_model_allow_keeps_accepting_safe_entries() -> None:
     s = resolve_settings({"model_allow": ["mypkg.features.Scaler", "mypkg.models.*"]},
                          _ini({}), {}, env={})
     assert s.model_allow == ("mypkg.features.Scaler", "mypkg.models.*")
+
+
+def test_no_allow_entry_overrides_the_deny_table() -> None:
+    """Even a Policy built directly (bypassing parse_allow) with an exact denied pair or a
+    wildcard over a denied module keeps them critical."""
+    pol = Policy(allowed=[("numpy", "load"), CHECK_OUTPUT],
+                 allowed_modules=["numpy", "numpy.testing", "sklearn"])
+    for module, name in [("numpy", "load"), CHECK_OUTPUT, RUNSTRING,
+                         ("numpy.testing._private.utils", "assert_equal"),
+                         ("sklearn.utils._testing", "assert_run_python_script_without_output")]:
+        assert pol.judge(module, name).severity == "critical", (module, name)
+    assert pol.judge("numpy.random", "Generator").allowed
+
+
+def test_alias_table_covers_freshly_found_aliases() -> None:
+    """The shipped alias table is current for the installed packages (a subset is re-derived
+    by object identity; `python -m pytest_modelgate.security.derive --write` regenerates it)."""
+    from pytest_modelgate.security._allowlist_data import ALIASES
+    from pytest_modelgate.security.derive import find_aliases
+
+    found = find_aliases(["sklearn.feature_selection", "sklearn.model_selection",
+                          "sklearn.datasets", "numpy.lib"])
+    assert found, "the re-derivation found nothing: the alias finder is broken"
+    missing = {k: v for k, v in found.items() if ALIASES.get(k) != v}
+    assert not missing, f"regenerate the alias table: {missing}"
