@@ -211,3 +211,26 @@ def test_alias_table_covers_freshly_found_aliases() -> None:
     assert found, "the re-derivation found nothing: the alias finder is broken"
     missing = {k: v for k, v in found.items() if ALIASES.get(k) != v}
     assert not missing, f"regenerate the alias table: {missing}"
+
+
+# -- gate.artifact -----------------------------------------------------------------------------
+
+
+def test_artifact_gate_refuses_a_covering_wildcard_and_hints_only_safely(tmp_path) -> None:
+    from pytest_modelgate.gates import Gate, GateContext
+
+    gate = Gate(GateContext(nodeid="tests::t", seed=0))
+    evil = tmp_path / "evil.pkl"
+    evil.write_bytes(reduce_p2(*CHECK_OUTPUT))
+    with pytest.raises(ConfigError, match=r"sklearn\.\* can never be allowed"):
+        gate.artifact(evil, allow=["sklearn.*"])
+    r = gate.artifact(evil, allow=["sklearn.linear_model.*"])
+    assert r.verdict == "failed"
+    assert "bound to subprocess.check_output" in r.message
+    assert not _SUGGESTS_ALLOW.search(r.message), r.message
+    own = tmp_path / "own.pkl"
+    own.write_bytes(reduce_p2("mypkg.features", "Scaler"))
+    r = gate.artifact(own)
+    assert r.verdict == "failed"
+    assert "allow=['mypkg.features.Scaler']" in r.message  # merely unknown: may be trusted
+    assert gate.artifact(own, allow=["mypkg.features.Scaler"]).verdict == "passed"
