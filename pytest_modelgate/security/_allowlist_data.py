@@ -715,7 +715,6 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
 CURATED_GLOBALS: dict[tuple[str, str], str] = {
     ("__future__", "_Feature"): "__future__ feature records: inert values",
     ("__future__", "absolute_import"): "__future__ feature records: inert values",
-    ("__future__", "all_feature_names"): "__future__ feature records: inert values",
     ("__future__", "annotations"): "__future__ feature records: inert values",
     ("__future__", "barry_as_FLUFL"): "__future__ feature records: inert values",
     ("__future__", "division"): "__future__ feature records: inert values",

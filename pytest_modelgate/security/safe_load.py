@@ -165,12 +165,15 @@ def load_skops_safely(path: str | os.PathLike[str], *,
     if "skops" not in result.formats:
         raise ArtifactError(f"{p}: not a skops file (found {'+'.join(result.formats)})")
     untrusted = sio.get_untrusted_types(data=data)
-    refused = []
+    refused: list[str] = []
+    critical = False
     for t in untrusted:
         module, _, name = t.rpartition(".")
-        if (module, name) not in pol.skops_allowed and not pol.judge(module, name).allowed:
+        verdict = pol.judge(module, name)
+        if (module, name) not in pol.skops_allowed and not verdict.allowed:
             refused.append(t)
+            critical = critical or verdict.severity == "critical"
     if refused:
         raise RefusedArtifactError(f"{p}: skops types outside the allow-list: "
-                                   f"{', '.join(refused)}", tuple(refused))
+                                   f"{', '.join(refused)}", () if critical else tuple(refused))
     return sio.loads(data, trusted=untrusted)
