@@ -87,6 +87,31 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return obj
 
 
+def _check_user_bindings(result: ScanResult, policy: Policy) -> None:
+    """Before `joblib.load` (no `find_class` hook): resolve each global that only the user's
+    allow entries accept, exactly as loading would import it, and refuse one bound to a denied
+    function. The default allow-list is vetted and not re-resolved."""
+    import importlib
+
+    default = default_policy()
+    for glob, _count in result.globals:
+        module, _, name = glob.partition(":")
+        if default.judge(module, name).allowed or not policy.judge(module, name).allowed:
+            continue
+        try:
+            obj: Any = importlib.import_module(module)
+            for part in name.split("."):
+                obj = getattr(obj, part)
+        except Exception:  # loading raises its own, clearer error for a missing name
+            continue
+        bound = _bound_to(obj)
+        if bound is not None and bound != (module, name):
+            real = default.judge(*bound)
+            if real.severity == "critical":
+                raise ArtifactError(f"{result.path}: refusing to load: global {module}.{name} "
+                                    f"is {bound[0]}.{bound[1]} ({real.why})")
+
+
 def _bound_to(obj: Any) -> tuple[str, str] | None:
     """The (module, qualified name) an imported class or function says it was defined as."""
     if isinstance(obj, type(os)):
@@ -115,6 +140,7 @@ def load_pickle_safely(path: str | os.PathLike[str], *,
     require_safe(result)
     _require_pickle_like(result)
     if "joblib" in result.formats or result.formats[:1] != ("pickle",):
+        _check_user_bindings(result, pol)
         return _joblib_loads(data)
     return _RestrictedUnpickler(io.BytesIO(data), pol).load()
 
@@ -143,9 +169,11 @@ def load_joblib_safely(path: str | os.PathLike[str], *,
                        allow: Iterable[str | tuple[str, str]] | str | None = None) -> Any:
     """`joblib.load` of `path` only if the static scan passes it (else `ArtifactError`)."""
     p, data = _read(path)
-    result = scan_bytes(data, name=str(p), policy=_policy(allow))
+    pol = _policy(allow)
+    result = scan_bytes(data, name=str(p), policy=pol)
     require_safe(result)
     _require_pickle_like(result)
+    _check_user_bindings(result, pol)
     return _joblib_loads(data)
 
 

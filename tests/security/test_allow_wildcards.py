@@ -138,22 +138,26 @@ def test_safe_loader_refuses_alias_pickle_without_running_it(tmp_path, no_unpick
     assert not [e for e in no_unpickling if e[0] == "pickle.find_class"]
 
 
-def test_restricted_unpickler_checks_what_a_user_wildcard_resolves_to(tmp_path) -> None:
+@pytest.mark.parametrize("loader", ["pickle", "joblib"])
+def test_loaders_check_what_a_user_wildcard_resolves_to(tmp_path, loader: str) -> None:
     """Defence in depth: even when the static scan passes a name under a user wildcard, the
-    loader refuses it if the object it resolves to is a denied function."""
-    import types
-
-    mod = types.ModuleType("mg_allow_probe")
+    loaders (the restricted unpickler, and a pre-check before joblib.load, which has no
+    find_class hook) refuse it if the object it resolves to is a denied function."""
     import subprocess
     import sys
+    import types
 
+    from pytest_modelgate.security import load_joblib_safely
+
+    mod = types.ModuleType("mg_allow_probe")
     mod.run_it = subprocess.check_output  # type: ignore[attr-defined]
     sys.modules["mg_allow_probe"] = mod
+    load = load_pickle_safely if loader == "pickle" else load_joblib_safely
     try:
         evil = tmp_path / "evil.pkl"
         evil.write_bytes(reduce_p2("mg_allow_probe", "run_it", str(tmp_path / "missing")))
         with pytest.raises(ArtifactError, match=r"subprocess\.check_output"):
-            load_pickle_safely(evil, allow=["mg_allow_probe.*"])
+            load(evil, allow=["mg_allow_probe.*"])
     finally:
         del sys.modules["mg_allow_probe"]
 
