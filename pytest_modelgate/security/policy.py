@@ -125,7 +125,7 @@ DENIED_MODULES: dict[str, str] = {
     "scipy._lib._testutils": "runs pytest and subprocesses (PytestTester, _run_concurrent)",
     "pandas._testing": "test helpers (pandas._testing re-exports file and process helpers)",
     "pandas.util._tester": "runs pytest (pandas.test)",
-    "pandas.io.pickle": "nested unpickling (read_pickle)",
+    "pandas.io": "file and network readers and writers (read_pickle, read_csv('http://...'))",
     "_pytest": "pytest internals (run arbitrary test files)",
     "pytest": "runs arbitrary test files (pytest.main)",
     "numpy.f2py": "compiles and runs code",
@@ -166,6 +166,9 @@ DENIED_GLOBALS: dict[tuple[str, str], str] = {
     ("joblib", "load"): "nested joblib.load of another file",
     ("torch", "load"): "nested torch.load (a second pickle)",
     ("pandas", "read_pickle"): "nested unpickling of another file",
+    **{("pandas", f"read_{kind}"): "reads files or URLs (pandas.io)" for kind in (
+        "csv", "table", "fwf", "json", "html", "xml", "excel", "parquet", "feather", "orc",
+        "sql", "sql_query", "sql_table", "stata", "sas", "spss", "hdf", "clipboard")},
     ("numpy.testing._private.utils", "runstring"): "runs exec() on its string argument",
     ("numpy.testing", "runstring"): "runs exec() on its string argument",
     ("sklearn.utils._testing", "check_output"): "bound to subprocess.check_output: runs "
@@ -270,7 +273,11 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
 class Policy:
-    """An allow-list of exact ``(module, name)`` pairs and module prefixes (``"mypkg.*"``)."""
+    """An allow-list of exact ``(module, name)`` pairs and module prefixes (``"mypkg.*"``).
+
+    The constructor takes its entries as given; user input goes through `extended` (or
+    `parse_allow`), which refuses anything reaching a denied global. `judge` never lets an entry
+    override the deny table, the alias table or a denied module in any case."""
 
     def __init__(
         self,

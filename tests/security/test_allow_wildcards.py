@@ -41,7 +41,8 @@ _SUGGESTS_ALLOW = re.compile(r"allow=\[|--modelgate-model-allow [a-z]|trust a gl
                              re.IGNORECASE)
 
 WILDCARDS = ["numpy.*", "sklearn.*", "os.*", "builtins.*", "*", "numpy.testing.*",
-             "numpy.testing._private.*", "sklearn.utils.*", "torch.*", "joblib.*", "scipy.*"]
+             "numpy.testing._private.*", "sklearn.utils.*", "torch.*", "joblib.*", "scipy.*",
+             "pandas.*", "pandas.io.*"]
 
 
 @pytest.mark.parametrize("entry", WILDCARDS)
@@ -89,7 +90,8 @@ def test_sklearn_check_output_names_what_it_is_bound_to() -> None:
 @pytest.mark.parametrize("entry", ["sklearn.utils._testing.check_output",
                                    "sklearn.utils._testing:check_output",
                                    "numpy.testing._private.utils.runstring",
-                                   "pydoc.locate", "operator.attrgetter"])
+                                   "pydoc.locate", "operator.attrgetter", "pandas.read_csv",
+                                   "pandas.io.parsers.readers.read_csv"])
 def test_exact_alias_entries_are_refused(entry: str) -> None:
     with pytest.raises(ConfigError, match="can never be allowed"):
         parse_allow([entry])
