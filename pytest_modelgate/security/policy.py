@@ -435,6 +435,11 @@ def _refuse_pair(pair: tuple[str, str], entry: str) -> None:
         )
 
 
+def _split(glob: str) -> tuple[str, str]:
+    module, _, name = glob.rpartition(".")
+    return module, name
+
+
 def _covered(module: str, wildcard: str) -> bool:
     return wildcard == "" or module == wildcard or module.startswith(wildcard + ".")
 
@@ -448,15 +453,18 @@ def _refuse_wildcard(wildcard: str, entry: str) -> None:
     hit: str | None = None
     denied = _module_reason(wildcard)
     if denied is not None:
-        hit = f"it is inside the denied module {denied[0]!r}: {denied[1]}"
+        where = "is" if denied[0] == wildcard else "is inside"
+        hit = f"it {where} the denied module {denied[0]!r}: {denied[1]}"
     if hit is None:
-        inner = sorted(m for m in DENIED_MODULES if _covered(m, wildcard))
+        inner = [m for m in DENIED_MODULES if _covered(m, wildcard)]  # table order: best known
         if inner:
-            hit = f"it covers the denied module {inner[0]!r}: {DENIED_MODULES[inner[0]]}"
+            more = f" (and {', '.join(inner[1:3])}{' ...' if len(inner) > 3 else ''})" \
+                if len(inner) > 1 else ""
+            hit = f"it covers the denied module {inner[0]!r}: {DENIED_MODULES[inner[0]]}{more}"
     if hit is None:
-        names = sorted(f"{m}.{n}" for m, n in DENIED_GLOBALS if _covered(m, wildcard))
+        names = [f"{m}.{n}" for m, n in DENIED_GLOBALS if _covered(m, wildcard)]
         if names:
-            hit = f"it covers the denied global {names[0]}"
+            hit = f"it covers the denied global {names[0]}: {DENIED_GLOBALS[_split(names[0])]}"
     if hit is None:
         aliases = sorted((f"{m}.{n}", t) for (m, n), t in ALIASES.items() if _covered(m, wildcard))
         if aliases:
