@@ -443,8 +443,9 @@ def pytest_modelgate_load_model(path: str, config: pytest.Config) -> Any:
     try:
         model = trusting(p, allow=allow or None)
     except ArtifactError as exc:
-        # refusals of globals name the allow-list; other errors (wrong format) need no hint
-        if "allow" not in str(exc):
+        # a hint only for globals the user may trust: never for a critical finding, nor for
+        # other errors (wrong format)
+        if not getattr(exc, "allowable", ()):
             raise
         now = (f" Trusted now: {', '.join(allow)} (from {settings.sources['model_allow']})."
                if allow else "")

@@ -67,28 +67,25 @@ def _to_str(value: Any) -> str:
     return text
 
 
-_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
-# the forms `security.parse_allow` reads: module.Name, module:Name, package.*
-_GLOBAL_ENTRY = re.compile(rf"{_DOTTED}\.[A-Za-z_][A-Za-z0-9_]*|{_DOTTED}:{_DOTTED}|{_DOTTED}\.\*")
-
-
 def _to_globals(value: Any) -> tuple[str, ...]:
-    """Trusted globals from a comma/whitespace-separated string or a list of such strings."""
+    """Trusted globals from a comma/whitespace-separated string or a list of such strings, vetted
+    by the scanner's own validator (`security.parse_allow`): an entry that names, or a wildcard
+    that covers, a code-execution global is refused here, at configure time."""
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
         raise ValueError(f"{value!r} is not a list of strings; give globals such as "
                          "['mypkg.features.Scaler']")
+    from .security.policy import parse_allow  # no heavy imports: the allow-list tables only
+
     out: list[str] = []
     for item in items:
         for entry in re.split(r"[\s,]+", item):
             if not entry:
                 continue
-            if not _GLOBAL_ENTRY.fullmatch(entry):
-                raise ValueError(
-                    f"{entry!r} is not a global; write its full import path as 'module.Name' "
-                    "(e.g. 'mypkg.features.Scaler'), 'module:Name', or 'package.*' for a "
-                    "whole package"
-                )
+            try:
+                parse_allow([entry])
+            except ConfigError as exc:
+                raise ValueError(str(exc).removeprefix("allow: ")) from None
             if entry not in out:
                 out.append(entry)
     return tuple(out)

@@ -56,6 +56,7 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
     """Integrity first (sha256 pin, lock file), then size, then the static scan; never loads."""
     from pytest_modelgate.security import check_lock, sha256_file
     from pytest_modelgate.security import scan as run_scan
+    from pytest_modelgate.security.policy import allow_hint
 
     if not isinstance(path, (str, os.PathLike)):
         raise InputError(f"gate.artifact: path must be a file path, got {type(path).__name__}")
@@ -114,8 +115,8 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
             more = f" (+{n_findings - 5} more)" if n_findings > 5 else ""
             problems.append(f"static scan: UNSAFE, {n_findings} finding"
                             f"{'s' if n_findings != 1 else ''} (worst {worst}): {listed}{more}")
-            fixes.append("do not load this file; re-export the model from trusted code (skops "
-                         "is safest) or, for a global you trust, pass allow=['module.Name']")
+            fixes.append(allow_hint((f.global_, f.severity, f.technique)
+                                    for f in result.findings))
     verdict: Literal["passed", "failed"] = "failed" if problems else "passed"
     fmt = "+".join(details.get("formats", [])) or "unscanned"
     if problems:

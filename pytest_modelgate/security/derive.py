@@ -17,7 +17,10 @@ from typing import Any
 from .policy import Policy
 from .scanner import scan_bytes
 
-__all__ = ["artifacts", "derive", "estimator_instances", "extra_objects", "main"]
+__all__ = ["artifacts", "derive", "estimator_instances", "extra_objects", "find_aliases", "main"]
+
+# The packages whose submodules `find_aliases` walks (those a user might write ``pkg.*`` for).
+ALIAS_PACKAGES = ("numpy", "scipy", "sklearn", "pandas", "xgboost", "lightgbm", "skops")
 
 _BASE_PARAMS = ("estimator", "base_estimator", "estimators", "transformers", "steps",
                 "transformer_list", "final_estimator")
@@ -246,6 +249,69 @@ def derive(objs: Iterable[tuple[str, Any]], *, skops: bool = True
     return pickled, skopsed
 
 
+def exec_targets() -> dict[int, str]:
+    """``id(object) -> "module.name"`` for every `EXEC_CAPABLE` function that imports here."""
+    import importlib
+
+    from .policy import EXEC_CAPABLE
+
+    out: dict[int, str] = {}
+    for module, names in EXEC_CAPABLE.items():
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:  # pragma: no cover - platform modules
+            continue
+        for name in names:
+            obj = getattr(mod, name, None)
+            if obj is not None:
+                out.setdefault(id(obj), f"{module}.{name}")
+    return out
+
+
+def _walk(package: str) -> Iterator[Any]:
+    """The package and every submodule that imports (failures skipped, warnings silenced)."""
+    import importlib
+    import pkgutil
+
+    try:
+        root = importlib.import_module(package)
+    except Exception:
+        return
+    yield root
+    for info in pkgutil.walk_packages(getattr(root, "__path__", []), prefix=f"{package}."):
+        if ".tests" in info.name or "._tests" in info.name or info.name.endswith(".conftest"):
+            continue  # test suites: not shipped names a model would reference, slow to import
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                mod = importlib.import_module(info.name)
+            except KeyboardInterrupt:
+                raise
+            except BaseException:  # some modules exit or fail on import: skip them
+                continue
+        yield mod
+
+
+def find_aliases(packages: Iterable[str] = ALIAS_PACKAGES) -> dict[tuple[str, str], str]:
+    """Every ``(module, name)`` in `packages` bound to an exec-capable function by identity,
+    mapped to the function's canonical name (a maintenance step: it imports the packages)."""
+    from .policy import DENIED_GLOBALS, DENIED_MODULES
+
+    targets = exec_targets()
+    found: dict[tuple[str, str], str] = {}
+    for package in packages:
+        for mod in _walk(package):
+            for name, obj in list(vars(mod).items()):
+                target = targets.get(id(obj))
+                if target is None or f"{mod.__name__}.{name}" == target:
+                    continue
+                key = (mod.__name__, name)
+                if key in DENIED_GLOBALS or key[0].split(".")[0] in DENIED_MODULES:
+                    continue  # already denied by name, or a stdlib/denied package's own name
+                found[key] = target
+    return found
+
+
 def _pairs(table: dict[str, set[str]]) -> list[tuple[str, str, int, str]]:
     out = []
     for glob in sorted(table):
@@ -256,8 +322,15 @@ def _pairs(table: dict[str, set[str]]) -> list[tuple[str, str, int, str]]:
     return sorted(set(out))
 
 
-def render(pickled: dict[str, set[str]], skopsed: dict[str, set[str]], n_objects: int) -> str:
-    """The source of `_allowlist_data.py` for the derived tables."""
+def render(pickled: dict[str, set[str]], skopsed: dict[str, set[str]], n_objects: int,
+           curated: dict[tuple[str, str], str] | None = None,
+           aliases: dict[tuple[str, str], str] | None = None) -> str:
+    """The source of `_allowlist_data.py`: the derived tables, then the curated allow-list and
+    the alias table (both kept as they are when not given)."""
+    from . import _allowlist_data as current
+
+    curated = current.CURATED_GLOBALS if curated is None else curated
+    aliases = current.ALIASES if aliases is None else aliases
     import sklearn
 
     lines = [
@@ -284,7 +357,31 @@ def render(pickled: dict[str, set[str]], skopsed: dict[str, set[str]], n_objects
     for module, name, count, where in _pairs(skopsed):
         lines.append(f'    ("{module}", "{name}"),  # {count}: {where}')
     lines += ["})", ""]
-    return "\n".join(lines)
+    return "\n".join(lines) + render_tables(curated, aliases)
+
+
+_CURATED_DOC = """
+# Hand-vetted safe reconstructors that `derive` cannot produce from scikit-learn objects: the
+# standard globals of torch.save checkpoints (PyTorch's weights_only allow-list), xgboost and
+# lightgbm estimators, and pure stdlib value types. Each says why it is safe; copied verbatim by
+# `derive.render`. File readers (torch.load, numpy.load, joblib.load) stay denied.
+"""
+_ALIASES_DOC = """
+# Known aliases: names under which installed packages bind an exec-capable function
+# (`policy.EXEC_CAPABLE`), found by `derive.find_aliases` by object identity. Denied under these
+# names too, and a ``package.*`` wildcard covering one is refused.
+"""
+
+
+def render_tables(curated: dict[tuple[str, str], str],
+                  aliases: dict[tuple[str, str], str]) -> str:
+    """The source of the curated allow-list and the alias deny table."""
+    out = [_CURATED_DOC, "CURATED_GLOBALS: dict[tuple[str, str], str] = {"]
+    out += [f'    ("{m}", "{n}"): "{why}",' for (m, n), why in sorted(curated.items())]
+    out += ["}", _ALIASES_DOC + "ALIASES: dict[tuple[str, str], str] = {"]
+    out += [f'    ("{m}", "{n}"): "{target}",' for (m, n), target in sorted(aliases.items())]
+    out += ["}", ""]
+    return "\n".join(out)
 
 
 def main() -> None:  # pragma: no cover - a maintenance script
@@ -303,7 +400,7 @@ def main() -> None:  # pragma: no cover - a maintenance script
             continue
     objs += extra_objects()
     pickled, skopsed = derive(objs)
-    text = render(pickled, skopsed, len(objs))
+    text = render(pickled, skopsed, len(objs), aliases=find_aliases())
     if "--write" in sys.argv:
         Path(__file__).with_name("_allowlist_data.py").write_text(text)
     else:

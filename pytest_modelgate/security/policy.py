@@ -14,13 +14,16 @@ from dataclasses import dataclass
 
 from pytest_modelgate.exceptions import ConfigError
 
-from ._allowlist_data import ALLOWED_GLOBALS, SKOPS_ALLOWED_TYPES
+from ._allowlist_data import ALIASES, ALLOWED_GLOBALS, CURATED_GLOBALS, SKOPS_ALLOWED_TYPES
 
 __all__ = [
+    "ALIASES",
     "DENIED_GLOBALS",
     "DENIED_MODULES",
+    "EXEC_CAPABLE",
     "Policy",
     "Verdict",
+    "allow_hint",
     "default_policy",
     "parse_allow",
 ]
@@ -115,6 +118,16 @@ DENIED_MODULES: dict[str, str] = {
     "__builtin__": "Python builtins (eval, exec, getattr, __import__, open)",
     "__builtins__": "Python builtins",
     "numpy.testing": "numpy.testing._private.utils.runstring executes source code",
+    "numpy._pytesttester": "runs pytest on a module (imports and runs test code)",
+    "sklearn.utils._testing": "test helpers that run Python scripts in a subprocess "
+                              "(assert_run_python_script_without_output, check_output)",
+    "sklearn.utils.estimator_checks": "test helpers that fit and call arbitrary estimators",
+    "scipy._lib._testutils": "runs pytest and subprocesses (PytestTester, _run_concurrent)",
+    "pandas._testing": "test helpers (pandas._testing re-exports file and process helpers)",
+    "pandas.util._tester": "runs pytest (pandas.test)",
+    "pandas.io": "file and network readers and writers (read_pickle, read_csv('http://...'))",
+    "_pytest": "pytest internals (run arbitrary test files)",
+    "pytest": "runs arbitrary test files (pytest.main)",
     "numpy.f2py": "compiles and runs code",
     "numpy.distutils": "runs build commands",
     "numpy.ctypeslib": "calls native code",
@@ -152,7 +165,80 @@ DENIED_GLOBALS: dict[tuple[str, str], str] = {
     ("numpy", "memmap"): "maps arbitrary files",
     ("joblib", "load"): "nested joblib.load of another file",
     ("torch", "load"): "nested torch.load (a second pickle)",
+    ("pandas", "read_pickle"): "nested unpickling of another file",
+    **{("pandas", f"read_{kind}"): "reads files or URLs (pandas.io)" for kind in (
+        "csv", "table", "fwf", "json", "html", "xml", "excel", "parquet", "feather", "orc",
+        "sql", "sql_query", "sql_table", "stata", "sas", "spss", "hdf", "clipboard")},
+    ("numpy.testing._private.utils", "runstring"): "runs exec() on its string argument",
+    ("numpy.testing", "runstring"): "runs exec() on its string argument",
+    ("sklearn.utils._testing", "check_output"): "bound to subprocess.check_output: runs "
+                                                "shell commands",
+    ("pydoc", "locate"): "resolves any dotted name to an object (a universal resolver)",
+    ("operator", "attrgetter"): "reaches any attribute (attrgetter('system')(os))",
+    ("operator", "methodcaller"): "calls any method by name",
+    ("_operator", "attrgetter"): "reaches any attribute",
+    ("_operator", "methodcaller"): "calls any method by name",
 }
+
+# The functions an alias is checked against: each runs code, starts a process, opens or removes
+# files, resolves arbitrary names or unpickles. `derive.find_aliases` looks for these objects
+# bound under other names in installed packages and writes the `ALIASES` table.
+EXEC_CAPABLE: dict[str, tuple[str, ...]] = {
+    "builtins": ("eval", "exec", "compile", "__import__", "getattr", "setattr", "delattr",
+                 "globals", "locals", "vars", "open", "breakpoint", "input", "help", "exit",
+                 "quit"),
+    "os": ("system", "popen", "execl", "execle", "execlp", "execlpe", "execv", "execve",
+           "execvp", "execvpe", "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve",
+           "spawnvp", "spawnvpe", "posix_spawn", "posix_spawnp", "fork", "forkpty", "kill",
+           "killpg", "remove", "unlink", "rmdir", "removedirs", "rename", "renames", "replace",
+           "truncate", "putenv", "chmod", "chown", "symlink", "link", "open", "fdopen",
+           "startfile"),
+    "subprocess": ("Popen", "run", "call", "check_call", "check_output", "getoutput",
+                   "getstatusoutput"),
+    "pty": ("spawn", "fork"),
+    "shutil": ("rmtree", "move", "copy", "copy2", "copyfile", "copytree", "chown",
+               "make_archive", "unpack_archive"),
+    "pickle": ("load", "loads", "Unpickler"),
+    "_pickle": ("load", "loads", "Unpickler"),
+    "marshal": ("load", "loads"),
+    "shelve": ("open",),
+    "runpy": ("run_path", "run_module", "_run_code", "_run_module_code"),
+    "importlib": ("import_module", "reload", "__import__"),
+    "pkgutil": ("resolve_name",),
+    "pydoc": ("locate", "pipepager", "pager", "tempfilepager", "plainpager"),
+    "code": ("interact", "InteractiveInterpreter", "InteractiveConsole", "compile_command"),
+    "codeop": ("compile_command",),
+    "pdb": ("run", "runeval", "runctx", "runcall", "set_trace", "post_mortem"),
+    "timeit": ("timeit", "repeat", "Timer"),
+    "cProfile": ("run", "runctx"),
+    "profile": ("run", "runctx"),
+    "doctest": ("debug_script", "debug_src", "debug", "run_docstring_examples", "testfile"),
+    "platform": ("popen",),
+    "webbrowser": ("open", "open_new", "open_new_tab", "get"),
+    "socket": ("socket", "create_connection", "create_server", "fromfd", "socketpair"),
+    "ctypes": ("CDLL", "PyDLL", "cdll", "pydll", "LibraryLoader"),
+    "io": ("open", "open_code", "FileIO"),
+    "_io": ("open", "open_code", "FileIO"),
+    "codecs": ("open",),
+    "types": ("FunctionType", "CodeType", "LambdaType", "MethodType"),
+    "operator": ("attrgetter", "methodcaller", "getitem", "call"),
+    "functools": ("reduce",),
+    "itertools": ("starmap",),
+    "sys": ("settrace", "setprofile", "addaudithook", "exit"),
+}
+
+# Names a module wildcard never covers: the spelling of an import of an EXEC_CAPABLE function or
+# of a denied module (``from subprocess import check_output`` inside an allowed package).
+_EXEC_NAMES: frozenset[str] = frozenset({
+    "system", "popen", "Popen", "execl", "execle", "execlp", "execlpe", "execv", "execve",
+    "execvp", "execvpe", "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve",
+    "spawnvp", "spawnvpe", "posix_spawn", "posix_spawnp", "check_call", "check_output",
+    "getoutput", "getstatusoutput", "eval", "exec", "compile", "__import__", "import_module",
+    "run_path", "run_module", "runstring", "runcode", "runsource", "runctx", "runeval",
+    "loads", "load", "Unpickler", "pipepager", "locate", "resolve_name", "attrgetter",
+    "methodcaller", "FunctionType", "CodeType", "rmtree", "getattr", "setattr", "globals",
+    "vars", "breakpoint", "read_pickle",
+})
 
 _TECHNIQUES: dict[str, str] = {
     "pickle": "nested-pickle", "_pickle": "nested-pickle", "cPickle": "nested-pickle",
@@ -187,7 +273,11 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
 class Policy:
-    """An allow-list of exact ``(module, name)`` pairs and module prefixes (``"mypkg.*"``)."""
+    """An allow-list of exact ``(module, name)`` pairs and module prefixes (``"mypkg.*"``).
+
+    The constructor takes its entries as given; user input goes through `extended` (or
+    `parse_allow`), which refuses anything reaching a denied global. `judge` never lets an entry
+    override the deny table, the alias table or a denied module in any case."""
 
     def __init__(
         self,
@@ -196,7 +286,7 @@ class Policy:
         *,
         include_defaults: bool = True,
     ) -> None:
-        base = set(ALLOWED_GLOBALS) if include_defaults else set()
+        base = set(ALLOWED_GLOBALS) | set(CURATED_GLOBALS) if include_defaults else set()
         self.allowed: frozenset[tuple[str, str]] = frozenset(base | set(allowed))
         self.allowed_modules: tuple[str, ...] = tuple(sorted(set(allowed_modules)))
         skops = set(SKOPS_ALLOWED_TYPES) if include_defaults else set()
@@ -215,10 +305,21 @@ class Policy:
         return any(module == m or module.startswith(m + ".") for m in self.allowed_modules)
 
     def judge(self, module: str, name: str) -> Verdict:
-        """Allowed, or a severity ("critical" for known-dangerous, else "high") with the reason."""
+        """Allowed, or a severity ("critical" for known-dangerous, else "high") with the reason.
+
+        Known-dangerous globals and aliases are judged first: no allow entry, exact or wildcard,
+        overrides them; a wildcard covers no name inside a denied module either."""
+        target = ALIASES.get((module, name))
+        if target is not None:
+            return Verdict("critical", f"known dangerous: {module}.{name} is bound to {target} "
+                           f"({_target_reason(target)})", "alias")
+        reason = DENIED_GLOBALS.get((module, name))
+        if reason is not None:
+            return Verdict("critical", f"known dangerous: {reason}", _technique(module))
         if (module, name) in self.allowed:
             return Verdict(None, "on the allow-list")
-        if "." in name and self._user_module(module) is False:
+        user = self._user_module(module) and _module_reason(module) is None
+        if "." in name and not user:
             denied = _module_reason(module)
             head = name.split(".", 1)[0]
             if denied or (module, head) in DENIED_GLOBALS or head.startswith("__"):
@@ -228,20 +329,38 @@ class Policy:
             return Verdict("high", f"dotted name {name!r} walks attributes from {module!r} at "
                            "load time; only exact names on the allow-list are accepted",
                            "dotted-traversal")
-        if self._user_module(module) and _IDENT.match(name):
+        if user and _IDENT.match(name):
+            if name in _EXEC_NAMES or name in _DENIED_ROOTS:
+                return Verdict("critical", f"name {name!r} is the name of a code-execution "
+                               f"function or module; a module wildcard never covers it (in "
+                               f"{module!r} it may be an import of one)", "exec-name")
             return Verdict(None, "module allowed by the user")
-        reason = DENIED_GLOBALS.get((module, name))
-        if reason is not None:
-            return Verdict("critical", f"known dangerous: {reason}", _technique(module))
         denied = _module_reason(module)
         if denied is not None:
             return Verdict("critical", f"module {denied[0]!r}: {denied[1]}", _technique(module))
         if "__" in name.strip("_") or name.startswith("__"):
             return Verdict("critical", f"dunder name {name!r} reaches interpreter internals",
                            "dunder")
-        return Verdict("high", "not on the allow-list of scikit-learn/numpy/scipy/joblib "
-                       "globals; importing it runs that module's code. If you trust it, allow it "
+        if name in _EXEC_NAMES or name in _DENIED_ROOTS:
+            return Verdict("critical", f"name {name!r} is the name of a code-execution function "
+                           f"or module (in {module!r} it may be an import of one)", "exec-name")
+        return Verdict("high", "not on the allow-list of scikit-learn/numpy/scipy/joblib/"
+                       "torch/xgboost/lightgbm globals; importing it runs that module's code. If you trust it, allow it "
                        f"explicitly (allow=['{module}.{name}'])", "not-allowed")
+
+
+_DENIED_ROOTS: frozenset[str] = frozenset(m for m in DENIED_MODULES if "." not in m
+                                          and m not in {"code", "profile", "trace", "types",
+                                                        "io", "signal", "platform"})
+
+
+def _target_reason(target: str) -> str:
+    module, _, name = target.rpartition(".")
+    why = DENIED_GLOBALS.get((module, name))
+    if why is not None:
+        return why
+    denied = _module_reason(module)
+    return denied[1] if denied else "a code-execution function"
 
 
 def _technique(module: str) -> str:
@@ -249,53 +368,136 @@ def _technique(module: str) -> str:
     return _TECHNIQUES.get(root, "denied-global")
 
 
+_FORMS = ("write its full import path as 'module.Name' (e.g. 'mypkg.features.Scaler'), "
+          "'module:Name', or 'package.*' for a whole package")
+
+
 def parse_allow(
     allow: Iterable[str | tuple[str, str]] | str | None,
 ) -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
-    """Parse user allow entries: ``"mod.sub:Name"``, ``"mod.sub.Name"``, ``("mod", "Name")`` or
-    ``"mod.*"`` (the module and its submodules)."""
+    """Parse and vet user allow entries: ``"mod.sub:Name"``, ``"mod.sub.Name"``,
+    ``("mod", "Name")`` or ``"mod.*"`` (the module and its submodules).
+
+    The one validator for every way of trusting a global (``allow=`` of the scanner, loaders and
+    `gate.artifact`, and ``--modelgate-model-allow``): an entry that names, or a wildcard that
+    covers, a denied module, a denied global or a known alias of one raises `ConfigError`.
+    """
     if allow is None:
         return frozenset(), frozenset()
     if isinstance(allow, str):
-        allow = [a for a in re.split(r"[\s,]+", allow) if a]
+        allow = [allow]
     pairs: set[tuple[str, str]] = set()
     modules: set[str] = set()
-    for entry in allow:
-        if isinstance(entry, tuple) and len(entry) == 2 and all(isinstance(x, str) for x in entry):
-            pairs.add((entry[0], entry[1]))
-        elif isinstance(entry, str) and entry.endswith(".*") and _IDENT.match(entry[:-2]):
-            modules.add(entry[:-2])
-        elif isinstance(entry, str) and ":" in entry:
-            module, _, name = entry.partition(":")
-            if not (_IDENT.match(module) and _IDENT.match(name)):
-                raise ConfigError(f"allow: cannot parse {entry!r}; write 'module:Name'")
-            pairs.add((module, name))
-        elif isinstance(entry, str) and "." in entry and _IDENT.match(entry):
-            module, _, name = entry.rpartition(".")
-            pairs.add((module, name))
-        else:
-            raise ConfigError(
-                f"allow: cannot parse {entry!r}; write 'module.Name', 'module:Name', "
-                "('module', 'Name') or 'package.*'"
-            )
-    for module, name in pairs:
-        why = DENIED_GLOBALS.get((module, name))
-        denied = _module_reason(module)
-        if why is None and denied is not None:
-            why = f"module {denied[0]!r}: {denied[1]}"
-        if why is not None:
-            raise ConfigError(
-                f"allow: {module}.{name} is a known code-execution global ({why}); it can never "
-                "be allowed. A model that needs it is not safe to load: rebuild it without it"
-            )
-    for module in modules:
-        denied = _module_reason(module)
-        if denied is not None:
-            raise ConfigError(
-                f"allow: {module}.* covers a denied module ({denied[0]!r}: {denied[1]}); it can "
-                "never be allowed. Allow the exact safe globals you need instead"
-            )
+    for item in allow:
+        entries: list[str | tuple[str, str]] = (
+            [a for a in re.split(r"[\s,]+", item) if a] if isinstance(item, str) else [item])
+        for entry in entries:
+            if isinstance(entry, tuple):
+                if not (len(entry) == 2 and all(isinstance(x, str) and _IDENT.match(x)
+                                                for x in entry)):
+                    raise ConfigError(f"allow: {entry!r} is not a global; {_FORMS}")
+                pair = (entry[0], entry[1])
+                _refuse_pair(pair, f"{pair[0]}.{pair[1]}")
+                pairs.add(pair)
+            elif isinstance(entry, str) and (entry == "*" or entry.endswith(".*")):
+                module = entry[:-2]
+                if entry != "*" and not _IDENT.match(module):
+                    raise ConfigError(f"allow: {entry!r} is not a global; {_FORMS}")
+                _refuse_wildcard(module, entry)
+                modules.add(module)
+            elif isinstance(entry, str) and ":" in entry:
+                module, _, name = entry.partition(":")
+                if not (_IDENT.match(module) and _IDENT.match(name)):
+                    raise ConfigError(f"allow: {entry!r} is not a global; {_FORMS}")
+                _refuse_pair((module, name), entry)
+                pairs.add((module, name))
+            elif isinstance(entry, str) and "." in entry and _IDENT.match(entry):
+                module, _, name = entry.rpartition(".")
+                _refuse_pair((module, name), entry)
+                pairs.add((module, name))
+            else:
+                raise ConfigError(f"allow: {entry!r} is not a global; {_FORMS}")
     return frozenset(pairs), frozenset(modules)
+
+
+def _refuse_pair(pair: tuple[str, str], entry: str) -> None:
+    module = pair[0]
+    why = DENIED_GLOBALS.get(pair)
+    if why is None and pair in ALIASES:
+        why = f"bound to {ALIASES[pair]}: {_target_reason(ALIASES[pair])}"
+    denied = _module_reason(module)
+    if why is None and denied is not None:
+        why = f"module {denied[0]!r}: {denied[1]}"
+    if why is not None:
+        raise ConfigError(
+            f"allow: {entry} is a known code-execution global ({why}); it can never be "
+            "allowed. A model that needs it is not safe to load: rebuild it without it"
+        )
+
+
+def _split(glob: str) -> tuple[str, str]:
+    module, _, name = glob.rpartition(".")
+    return module, name
+
+
+def _covered(module: str, wildcard: str) -> bool:
+    return wildcard == "" or module == wildcard or module.startswith(wildcard + ".")
+
+
+def _refuse_wildcard(wildcard: str, entry: str) -> None:
+    """Refuse a ``package.*`` entry that covers any denied module, denied global or alias."""
+    if wildcard == "":
+        raise ConfigError(f"allow: {entry!r} covers every module, including os, subprocess and "
+                          "builtins; it can never be allowed. List the exact globals your model "
+                          "needs ('module.Name')")
+    hit: str | None = None
+    denied = _module_reason(wildcard)
+    if denied is not None:
+        where = "is" if denied[0] == wildcard else "is inside"
+        hit = f"it {where} the denied module {denied[0]!r}: {denied[1]}"
+    if hit is None:
+        inner = [m for m in DENIED_MODULES if _covered(m, wildcard)]  # table order: best known
+        if inner:
+            more = f" (and {', '.join(inner[1:3])}{' ...' if len(inner) > 3 else ''})" \
+                if len(inner) > 1 else ""
+            hit = f"it covers the denied module {inner[0]!r}: {DENIED_MODULES[inner[0]]}{more}"
+    if hit is None:
+        names = [f"{m}.{n}" for m, n in DENIED_GLOBALS if _covered(m, wildcard)]
+        if names:
+            hit = f"it covers the denied global {names[0]}: {DENIED_GLOBALS[_split(names[0])]}"
+    if hit is None:
+        aliases = sorted((f"{m}.{n}", t) for (m, n), t in ALIASES.items() if _covered(m, wildcard))
+        if aliases:
+            hit = f"it covers {aliases[0][0]}, which is bound to {aliases[0][1]}"
+    if hit is not None:
+        raise ConfigError(f"allow: {entry} can never be allowed: {hit}. List the exact globals "
+                          "your model needs ('module.Name') instead")
+
+
+def allow_hint(items: Iterable[tuple[str | None, str, str]]) -> str:
+    """The closing advice for refused globals, given (global, severity, technique) triples:
+    names the globals a user may trust with ``allow=`` (those merely not on the allow-list) and
+    never suggests trusting a critical one."""
+    allowable: list[str] = []
+    critical = False
+    for glob, severity, technique in items:
+        if severity == "critical":
+            critical = True
+        elif technique.endswith("not-allowed") and glob and glob not in allowable:
+            allowable.append(glob)
+    parts = []
+    if critical:
+        parts.append("critical findings are code-execution globals that no setting can trust: "
+                     "do not load this file; re-export the model from trusted code (skops is "
+                     "safest)")
+    if allowable:
+        shown = ", ".join(repr(g) for g in allowable[:3])
+        parts.append(f"if {'it is' if len(allowable) == 1 else 'they are'} your own code, "
+                     f"trust {shown} explicitly (allow=[{shown}])")
+    if not parts:
+        parts.append("re-export the model from trusted code (skops is safest)")
+    return "; ".join(parts)
+
 
 
 _DEFAULT: list[Policy] = []

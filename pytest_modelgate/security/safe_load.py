@@ -17,10 +17,20 @@ from typing import Any
 from pytest_modelgate.exceptions import ArtifactError, InputError
 
 from .findings import ScanResult
-from .policy import Policy, default_policy
+from .policy import Policy, allow_hint, default_policy
 from .scanner import scan_bytes
 
-__all__ = ["load_joblib_safely", "load_pickle_safely", "load_skops_safely", "require_safe"]
+__all__ = ["RefusedArtifactError", "load_joblib_safely", "load_pickle_safely",
+           "load_skops_safely", "require_safe"]
+
+
+class RefusedArtifactError(ArtifactError):
+    """A refusal to load; `allowable` names the refused globals a user may trust with ``allow=``
+    (empty when any finding is critical or not about a global: nothing to suggest then)."""
+
+    def __init__(self, message: str, allowable: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.allowable = allowable
 
 _MAX_LISTED = 10
 
@@ -33,18 +43,24 @@ def _read(path: str | os.PathLike[str]) -> tuple[Path, bytes]:
 
 
 def require_safe(result: ScanResult) -> None:
-    """Raise `ArtifactError` listing the findings when a scan did not pass."""
+    """Raise `RefusedArtifactError` listing the findings when a scan did not pass; it suggests
+    ``allow=`` only for globals that are merely off the allow-list, never for a critical one."""
     if result.safe:
         return
     shown = [f"  {f.describe()}" for f in result.findings[:_MAX_LISTED]]
     more = len(result.findings) - len(shown)
     if more > 0:
         shown.append(f"  ... and {more} more")
-    raise ArtifactError(
+    triples = [(f.global_, f.severity, f.technique) for f in result.findings]
+    allowable: tuple[str, ...] = ()
+    if all(t.endswith("not-allowed") and g for g, _, t in triples):
+        allowable = tuple(dict.fromkeys(g for g, _, _ in triples if g))
+    hint = allow_hint(triples)
+    raise RefusedArtifactError(
         f"{result.path}: refusing to load: the static scan found {len(result.findings)} "
         f"problem{'s' if len(result.findings) != 1 else ''}:\n" + "\n".join(shown) + "\n"
-        "Re-export the model from a trusted source (skops is safest), or, if you trust a listed "
-        "global, allow it explicitly (allow=['module.Name'])."
+        + hint[:1].upper() + hint[1:] + ".",
+        allowable,
     )
 
 
@@ -59,7 +75,52 @@ class _RestrictedUnpickler(pickle.Unpickler):
         verdict = self._policy.judge(module, name)
         if not verdict.allowed:
             raise ArtifactError(f"refused global {module}.{name}: {verdict.why}")
-        return super().find_class(module, name)
+        obj = super().find_class(module, name)
+        bound = _bound_to(obj)
+        if bound is not None and bound != (module, name):
+            # what the name really is, after import: an alias of a denied function is refused
+            # even under a name the allow-list (or a user wildcard) accepted
+            real = default_policy().judge(*bound)
+            if real.severity == "critical":
+                raise ArtifactError(f"refused global {module}.{name}: it is "
+                                    f"{bound[0]}.{bound[1]} ({real.why})")
+        return obj
+
+
+def _check_user_bindings(result: ScanResult, policy: Policy) -> None:
+    """Before `joblib.load` (no `find_class` hook): resolve each global that only the user's
+    allow entries accept, exactly as loading would import it, and refuse one bound to a denied
+    function. The default allow-list is vetted and not re-resolved."""
+    import importlib
+
+    default = default_policy()
+    for glob, _count in result.globals:
+        module, _, name = glob.partition(":")
+        if default.judge(module, name).allowed or not policy.judge(module, name).allowed:
+            continue
+        try:
+            obj: Any = importlib.import_module(module)
+            for part in name.split("."):
+                obj = getattr(obj, part)
+        except Exception:  # loading raises its own, clearer error for a missing name
+            continue
+        bound = _bound_to(obj)
+        if bound is not None and bound != (module, name):
+            real = default.judge(*bound)
+            if real.severity == "critical":
+                raise ArtifactError(f"{result.path}: refusing to load: global {module}.{name} "
+                                    f"is {bound[0]}.{bound[1]} ({real.why})")
+
+
+def _bound_to(obj: Any) -> tuple[str, str] | None:
+    """The (module, qualified name) an imported class or function says it was defined as."""
+    if isinstance(obj, type(os)):
+        return (obj.__name__, "") if obj.__name__ else None
+    module = getattr(obj, "__module__", None)
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if not isinstance(module, str) or not isinstance(name, str) or "<" in name:
+        return None
+    return module, name
 
 
 def _policy(allow: Iterable[str | tuple[str, str]] | str | None) -> Policy:
@@ -79,6 +140,7 @@ def load_pickle_safely(path: str | os.PathLike[str], *,
     require_safe(result)
     _require_pickle_like(result)
     if "joblib" in result.formats or result.formats[:1] != ("pickle",):
+        _check_user_bindings(result, pol)
         return _joblib_loads(data)
     return _RestrictedUnpickler(io.BytesIO(data), pol).load()
 
@@ -107,9 +169,11 @@ def load_joblib_safely(path: str | os.PathLike[str], *,
                        allow: Iterable[str | tuple[str, str]] | str | None = None) -> Any:
     """`joblib.load` of `path` only if the static scan passes it (else `ArtifactError`)."""
     p, data = _read(path)
-    result = scan_bytes(data, name=str(p), policy=_policy(allow))
+    pol = _policy(allow)
+    result = scan_bytes(data, name=str(p), policy=pol)
     require_safe(result)
     _require_pickle_like(result)
+    _check_user_bindings(result, pol)
     return _joblib_loads(data)
 
 
@@ -129,11 +193,15 @@ def load_skops_safely(path: str | os.PathLike[str], *,
     if "skops" not in result.formats:
         raise ArtifactError(f"{p}: not a skops file (found {'+'.join(result.formats)})")
     untrusted = sio.get_untrusted_types(data=data)
-    refused = []
+    refused: list[str] = []
+    critical = False
     for t in untrusted:
         module, _, name = t.rpartition(".")
-        if (module, name) not in pol.skops_allowed and not pol.judge(module, name).allowed:
+        verdict = pol.judge(module, name)
+        if (module, name) not in pol.skops_allowed and not verdict.allowed:
             refused.append(t)
+            critical = critical or verdict.severity == "critical"
     if refused:
-        raise ArtifactError(f"{p}: skops types outside the allow-list: {', '.join(refused)}")
+        raise RefusedArtifactError(f"{p}: skops types outside the allow-list: "
+                                   f"{', '.join(refused)}", () if critical else tuple(refused))
     return sio.loads(data, trusted=untrusted)

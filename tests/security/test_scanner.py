@@ -28,6 +28,7 @@ from security_corpus import (
 )
 
 from pytest_modelgate.security import Finding, ScanResult, scan, scan_bytes
+from pytest_modelgate.security._allowlist_data import CURATED_GLOBALS
 from pytest_modelgate.security.policy import DENIED_GLOBALS, DENIED_MODULES, Policy
 
 MALICIOUS = malicious()
@@ -163,8 +164,10 @@ def test_policy_never_allows_denied_modules_by_default() -> None:
         root = module.split(".")[0]
         assert (module, name) not in DENIED_GLOBALS
         if root in DENIED_MODULES:
-            # only vetted, derived entries: pickle's own helpers and harmless builtin types
-            assert (module in ("copyreg", "_codecs", "joblib.numpy_pickle")
+            # only vetted entries: pickle's own helpers, harmless builtin types, and the
+            # hand-vetted reconstructors (torch.save, pure builtins), each with its reason
+            assert ((module, name) in CURATED_GLOBALS
+                    or module in ("copyreg", "_codecs", "joblib.numpy_pickle")
                     or (module, name) == ("functools", "partial")
                     or (module == "builtins" and name in vetted_builtins)), (module, name)
 
