@@ -365,7 +365,35 @@ def pytest_runtest_makereport(
 
         if call.excinfo.errisinstance(GateFailure):
             report.longrepr = str(call.excinfo.value)
+        elif call.excinfo.errisinstance(ModelGateError) and not _wants_full_trace(item.config):
+            report.longrepr = _concise_repr(item, call.excinfo)
     return report
+
+
+def _wants_full_trace(config: pytest.Config) -> bool:
+    return bool(config.getoption("fulltrace", False)) or \
+        config.getoption("tbstyle", "auto") in ("long", "native")
+
+
+def _concise_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+    """A bad-input error of a gate as the user's own calling line plus the one-line message.
+
+    The frames of pytest, pluggy and pytest_modelgate (recorder, judge, engine) say nothing the
+    message does not, so they are cut; `--tb=long` / `--full-trace` keep them.
+    """
+    import pluggy
+
+    site = Path(pytest.__file__).resolve().parent.parent
+    skip = tuple(f"{d}{os.sep}" for d in (site / "_pytest", Path(pluggy.__file__).resolve().parent,
+                                          Path(__file__).resolve().parent))
+    tb = excinfo.traceback.cut(path=item.path) if isinstance(item, pytest.Function) \
+        else excinfo.traceback
+    own = tb.filter(lambda entry: not str(entry.path).startswith(skip)
+                    and not entry.ishidden(excinfo))
+    if not len(own):
+        return str(excinfo.value)
+    excinfo.traceback = own
+    return excinfo.getrepr(style="short", chain=False)
 
 
 class ResultCollector:

@@ -13,6 +13,8 @@ from typing import Any
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult
 
+from ._keywords import check_value
+
 __all__ = ["Gate", "GateContext", "GateFailure", "check_keywords", "format_failures"]
 
 _UNSET: Any = object()
@@ -45,15 +47,18 @@ class GateContext:
 
         Values left at `_UNSET` in `call` fall back to the marker; a call or policy keyword the
         gate does not take is a configuration error naming it (with the closest allowed one).
+        Every value is checked once here against the kind's keyword table (`_keywords.py`), so
+        a wrong type or range is a `ConfigError` naming the keyword, not a crash in the judge.
         """
         check_keywords(kind, [k for k, v in call.items() if v is not _UNSET], allowed)
         merged: dict[str, Any] = {}
         for key, value in self.defaults.get(kind, {}).items():
             if key in allowed:
-                merged[key] = value
+                merged[key] = check_value(kind, key, value, f"{self.nodeid}: marker default for "
+                                                            f"gate.{kind}")
         for key, value in call.items():
             if value is not _UNSET:
-                merged[key] = value
+                merged[key] = check_value(kind, key, value, f"gate.{kind}")
         scopes = (kind, f"{kind}:{name}") if name else (kind,)
         for layer, scope in ((layer, scope) for layer in self.overrides for scope in scopes):
             for key, value in layer.get(scope, {}).items():
@@ -62,7 +67,7 @@ class GateContext:
                         f"policy for {scope!r} in {self.nodeid}: unknown key {key!r}; "
                         f"allowed: {', '.join(sorted(allowed))}"
                     )
-                merged[key] = value
+                merged[key] = check_value(kind, key, value, f"policy for {scope!r}")
         return merged
 
 
