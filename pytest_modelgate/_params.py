@@ -308,7 +308,8 @@ def check_param(value: Any, name: str, constraints: Constraint | Sequence[Constr
     for c in options:
         if c.accepts(value):
             return c.convert(value)
-    text = " or ".join(c.text for c in options)
+    # None is the "not set" of optional keywords; saying so in every message adds only noise
+    text = " or ".join(c.text for c in options if not isinstance(c, NoneValue)) or "None"
     prefix = f"{where}: " if where else ""
     raise ConfigError(f"{prefix}{name} must be {text}; got {value!r}")
 
