@@ -293,8 +293,11 @@ class Param:
 
     @property
     def text(self) -> str:
-        """What the keyword accepts, e.g. "a number in (0, 1), e.g. 0.95 or None"."""
-        return " or ".join(c.text for c in self.constraints)
+        """What the keyword accepts, e.g. "a number in (0, 1), e.g. 0.95 (or None)"."""
+        base = " or ".join(c.text for c in self.constraints if not isinstance(c, NoneValue))
+        if any(isinstance(c, NoneValue) for c in self.constraints):
+            return f"{base} (or None)" if base else "None"
+        return base
 
     def check(self, value: Any, where: str = "") -> Any:
         """The normalised value, or a `ConfigError`: "<where>: <name> must be <text>; got <v>"."""

@@ -31,7 +31,7 @@ from pytest_modelgate._params import (
 )
 from pytest_modelgate.exceptions import ConfigError
 
-__all__ = ["KEYWORDS", "check_value", "keyword", "signature"]
+__all__ = ["KEYWORDS", "check_value", "keyword", "markdown_tables", "signature"]
 
 _NONE = NoneValue()
 _REAL = Interval("real")
@@ -224,3 +224,16 @@ def signature(call: str, keys: Mapping[str, tuple[str, str]]) -> str:
             raise ConfigError(f"marker {call}: keyword {mk!r} is not in the {kind} table")
         parts.append(f"{mk}={param.default!r}")
     return f"{call}({', '.join(parts)})"
+
+
+def markdown_tables() -> str:
+    """The keyword tables as Markdown, one per gate kind (docs/reference.md embeds this text)."""
+    lines: list[str] = []
+    for kind, table in KEYWORDS.items():
+        lines += [f"### `gate.{kind}`", "", "| keyword | accepts | default | meaning |",
+                  "|---|---|---|---|"]
+        for p in table.values():
+            accepts = p.text.replace("|", "\\|")
+            lines.append(f"| `{p.name}` | {accepts} | `{p.default!r}` | {p.doc} |")
+        lines.append("")
+    return "\n".join(lines)
