@@ -219,3 +219,13 @@ def test_marker_values_checked_by_the_keyword_table() -> None:
     with pytest.raises(ConfigError, match=re.escape(
             "@pytest.mark.drift on t.py::x: alpha must be a number in (0, 1); got 2")):
         marker_defaults({"drift": ((), {"alpha": 2})}, "t.py::x")
+
+
+def test_wrong_typed_pyproject_gate_value_stops_the_run(pytester: pytest.Pytester) -> None:
+    """Before: a policy `n_resamples = "many"` was accepted and the run went green."""
+    pytester.makepyfile("def test_x(gate):\n    pass\n")
+    pytester.makepyprojecttoml('[tool.modelgate.gates.metric]\nn_resamples = "many"\n')
+    result = pytester.runpytest("--modelgate", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: pyproject.toml [[]tool.modelgate[]] gates.metric: "
+                                 "n_resamples must be an integer >= 10; got 'many'"])
