@@ -141,7 +141,7 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
         _p("warmup", (_BOOL, _NONNEG_INT), 10, "warm-up calls"),
         _p("warmup_time", Duration(positive=False), 0.2, "shortest warm-up time"),
         _p("gc", (_BOOL, _STR), True, "pause the garbage collector while sampling"),
-        _p("batch", (_BOOL, _POS_INT, _STR), "auto", "calls per sample ('auto', False, or n)"),
+        _p("batch", (_BOOL, _POS_INT, Options(("auto",))), "auto", "calls per sample ('auto', False, or n)"),
         _p("inconclusive", Options(("fail", "warn", "pass")), "fail",
            "what a verdict still open after extending does"),
         _p("n_resamples", resamples(100), 2000, "bootstrap resamples of the ratio"),
