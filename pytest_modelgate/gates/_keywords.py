@@ -57,6 +57,13 @@ def _table(*params: Param) -> dict[str, Param]:
     return {p.name: p for p in params}
 
 
+def _none_is_default(table: dict[str, Param]) -> dict[str, Param]:
+    """For judges that read every keyword as "None means the default" (latency, memory)."""
+    return {k: p if any(isinstance(c, NoneValue) for c in p.constraints)
+            else Param(p.name, (*p.constraints, _NONE), p.default, p.doc)
+            for k, p in table.items()}
+
+
 _METRIC_PARAMS = (
     _p("average", (_AVERAGE, _NONE), None, "averaging for precision/recall/f1/jaccard"),
     _p("pos_label", _ANY, None, "the positive class of binary metrics"),
@@ -89,7 +96,7 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
         _NAME,
     ),
     "weak_slices": _table(
-        _p("metric", _STR, "accuracy", "metric compared across segments"),
+        _p("metric", (_STR, _NONE), "accuracy", "metric compared across segments"),
         _p("max_gap", _NONNEG, 0.1, "largest allowed gap of the worst segment"),
         _p("relative", _BOOL, False, "gap as a fraction of the overall value"),
         _p("min_size", (_POSITIVE, _NONE), None, "smallest segment: rows, or a fraction < 1"),
@@ -123,7 +130,7 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
         _p("n_permutations", (_POS_INT, _NONE), None, "mmd: permutations of the p-value"),
         _NAME,
     ),
-    "latency": _table(
+    "latency": _none_is_default(_table(
         _p("p50", (Duration(), _NONE), None, "median budget"),
         _p("p95", (Duration(), _NONE), None, "95th percentile budget"),
         _p("p99", (Duration(), _NONE), None, "99th percentile budget"),
@@ -150,8 +157,8 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
         _p("descheduled", Options(("drop", "keep")), "drop",
            "leave out samples the OS preempted, or keep them"),
         _NAME,
-    ),
-    "memory": _table(
+    )),
+    "memory": _none_is_default(_table(
         _p("max_bytes", (Bytes(), _NONE), None, "peak memory (or artifact size) budget"),
         _p("method", Options(("tracemalloc", "rss")), "tracemalloc", "how memory is measured"),
         _p("repeat", _POS_INT, 3, "calls measured"),
@@ -159,7 +166,7 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
         _p("setup", (IsCallable(), _NONE), None, "rss: callable run in the child first"),
         _p("timeout", Duration(), 120.0, "rss: child process time limit"),
         _NAME,
-    ),
+    )),
     "artifact": _table(
         _p("sha256", (_STR, _NONE), None, "pinned SHA-256 of the file (modelgate hash PATH)"),
         _p("scan", _BOOL, True, "statically scan the artifact"),

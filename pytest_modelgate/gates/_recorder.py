@@ -50,6 +50,7 @@ class GateContext:
         Every value is checked once here against the kind's keyword table (`_keywords.py`), so
         a wrong type or range is a `ConfigError` naming the keyword, not a crash in the judge.
         """
+        __tracebackhide__ = True
         check_keywords(kind, [k for k, v in call.items() if v is not _UNSET], allowed)
         merged: dict[str, Any] = {}
         for key, value in self.defaults.get(kind, {}).items():
@@ -73,6 +74,7 @@ class GateContext:
 
 def check_keywords(kind: str, keys: Iterable[str], allowed: Sequence[str]) -> None:
     """Raise `ConfigError` naming every key not in `allowed`, with the closest allowed one."""
+    __tracebackhide__ = True
     unknown = sorted(set(keys) - set(allowed))
     if unknown:
         import difflib
