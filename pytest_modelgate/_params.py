@@ -16,9 +16,11 @@ from typing import Any, Literal
 from .exceptions import ConfigError
 
 __all__ = [
+    "ALPHA",
     "AUC_THRESHOLD",
     "CONFIDENCE",
     "FOLDS",
+    "SHARE",
     "Anything",
     "Boolean",
     "Bytes",
@@ -269,6 +271,12 @@ class Bytes(Constraint):
 #: the confidence level of every interval and bound, wherever it is given
 CONFIDENCE = Interval("real", 0, 1, "neither", example="0.95")
 
+
+#: a significance level
+ALPHA = Interval("real", 0, 1, "neither", example="0.05")
+
+#: a share or rate in [0, 1]
+SHARE = Interval("real", 0, 1)
 
 #: the domain classifier's drift threshold on its ROC AUC bound
 AUC_THRESHOLD = Interval("real", 0.5, 1, "left", example="0.55")

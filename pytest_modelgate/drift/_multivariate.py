@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from pytest_modelgate._params import AUC_THRESHOLD, CONFIDENCE, FOLDS, check_param
+from pytest_modelgate._params import ALPHA, AUC_THRESHOLD, CONFIDENCE, FOLDS, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 from ._data import ColumnSummary, as_table, select_columns, summarize
@@ -173,8 +173,7 @@ def mmd_drift(reference: Any, current: Any, *, alpha: float = 0.05, max_rows: in
     """
     from ._detect import MultivariateDrift
 
-    if not 0 < alpha < 1:
-        raise ConfigError(f"alpha must be in (0, 1), got {alpha!r}")
+    alpha = check_param(alpha, "alpha", ALPHA)
     xr, xc, is_cat, names = _encode(reference, current, columns, categorical, max_rows, seed)
     x = np.vstack([xr, xc])
     parts = []

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_modelgate._params import (
+    ALPHA,
     AUC_THRESHOLD,
     CONFIDENCE,
     FOLDS,
+    SHARE,
     Anything,
     Boolean,
     Bytes,
@@ -37,7 +39,7 @@ _NONE = NoneValue()
 _REAL = Interval("real")
 _NONNEG = Interval("real", 0, None)
 _POSITIVE = Interval("real", 0, None, "neither")
-_UNIT = Interval("real", 0, 1)
+_UNIT = SHARE
 _POS_INT = Interval("int", 1, None)
 _NONNEG_INT = Interval("int", 0, None)
 _STR = String()
@@ -113,8 +115,8 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
     "drift": _table(
         _p("method", (_STR, Types((Mapping,), "a mapping of column to method")), "auto",
            "test per column ('auto' picks by type) or 'classifier' / 'mmd'"),
-        _p("alpha", Interval("real", 0, 1, "neither"), 0.05, "significance level"),
-        _p("max_share", _UNIT, 0.5, "largest allowed share of drifted columns"),
+        _p("alpha", ALPHA, 0.05, "significance level"),
+        _p("max_share", SHARE, 0.5, "largest allowed share of drifted columns"),
         _p("columns", _ANY, None, "columns to test (default: all)"),
         _p("correction", Options(("holm", "bh", "bonferroni", "none")), "holm",
            "multiple-testing correction across columns"),

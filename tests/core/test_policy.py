@@ -217,7 +217,7 @@ def test_marker_values_checked_by_the_keyword_table() -> None:
             "@pytest.mark.accuracy on t.py::x: n_resamples must be an integer >= 10; got 'many'")):
         marker_defaults({"accuracy": ((), {"n_resamples": "many"})}, "t.py::x")
     with pytest.raises(ConfigError, match=re.escape(
-            "@pytest.mark.drift on t.py::x: alpha must be a number in (0, 1); got 2")):
+            "@pytest.mark.drift on t.py::x: alpha must be a number in (0, 1), e.g. 0.05; got 2")):
         marker_defaults({"drift": ((), {"alpha": 2})}, "t.py::x")
 
 
