@@ -388,8 +388,7 @@ def _concise_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException
                                           Path(__file__).resolve().parent))
     tb = excinfo.traceback.cut(path=item.path) if isinstance(item, pytest.Function) \
         else excinfo.traceback
-    own = tb.filter(lambda entry: not str(entry.path).startswith(skip)
-                    and not entry.ishidden(excinfo))
+    own = tb.filter(lambda entry: not str(entry.path).startswith(skip))
     if not len(own):
         return str(excinfo.value)
     excinfo.traceback = own
