@@ -322,7 +322,18 @@ def check_param(value: Any, name: str, constraints: Constraint | Sequence[Constr
     # None is the "not set" of optional keywords; saying so in every message adds only noise
     text = " or ".join(c.text for c in options if not isinstance(c, NoneValue)) or "None"
     prefix = f"{where}: " if where else ""
-    raise ConfigError(f"{prefix}{name} must be {text}; got {value!r}")
+    raise ConfigError(f"{prefix}{name} must be {text}; got {value!r}{_did_you_mean(value, options)}")
+
+
+def _did_you_mean(value: Any, options: Sequence[Constraint]) -> str:
+    """" (did you mean 'rss'?)" for a near miss of an `Options` choice, else ""."""
+    if not isinstance(value, str):
+        return ""
+    import difflib
+
+    choices = [c for o in options if isinstance(o, Options) for c in o.choices]
+    close = difflib.get_close_matches(value.strip().lower(), choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def optional(*constraints: Constraint) -> tuple[Constraint, ...]:
