@@ -335,8 +335,3 @@ def _did_you_mean(value: Any, options: Sequence[Constraint]) -> str:
     close = difflib.get_close_matches(value.strip().lower(), choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
-
-def optional(*constraints: Constraint) -> tuple[Constraint, ...]:
-    """The constraints, or None."""
-    return (*constraints, NoneValue())
-
