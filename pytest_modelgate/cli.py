@@ -53,7 +53,9 @@ def _cmd_hash(args: argparse.Namespace) -> int:
 
 def _cmd_profile(args: argparse.Namespace) -> int:
     from .drift import profile_file
+    from .drift._profile import check_output_path
 
+    check_output_path(args.output, "-o")
     categorical = [c for c in (args.categorical or "").split(",") if c] or None
     options = {} if args.kll_k is None else {"kll_k": args.kll_k}
     prof = profile_file(args.data, args.output, categorical=categorical, sketch=args.sketch,

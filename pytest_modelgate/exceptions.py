@@ -17,11 +17,15 @@ class ModelGateError(Exception):
 
 
 class InputError(ModelGateError, ValueError):
-    """Bad data given to a gate or engine; the message names the argument and the fix."""
+    """Bad data given to a gate or engine; the message names the argument and the fix.
+
+    Raised in a gate, it fails that test with the calling line and this one message.
+    """
 
 
 class ConfigError(ModelGateError, ValueError):
-    """A bad setting; the message names where the value came from (CLI, env, ini, marker)."""
+    """A bad setting; the message names where the value came from (CLI, env, ini, pyproject,
+    policy file, marker, gate call) and what the keyword accepts (see `gates._keywords`)."""
 
 
 class UnknownNameError(InputError, KeyError):

@@ -485,16 +485,24 @@ def pytest_runtest_makereport(
     if call.when == "call" and call.excinfo.errisinstance(GateFailure):
         report.longrepr = str(call.excinfo.value)
         return report
+    _record_error(item, call, report)  # before the concise repr cuts the gate frames it reads
+    if (call.when == "call" and call.excinfo.errisinstance(ModelGateError)
+            and not _wants_full_trace(item.config)):
+        report.longrepr = _concise_repr(item, call.excinfo)
+    return report
+
+
+def _record_error(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """A gate test that raised: an `error` result, so that no report shows it green."""
+    assert call.excinfo is not None
     state = item.config.stash.get(STATE_KEY, None)
     if (state is None or not state.settings.active or item.get_closest_marker("modelgate") is None
             or call.excinfo.errisinstance((pytest.skip.Exception, pytest.xfail.Exception))):
-        return report
-    # a gate test that raised: an `error` result, so that no report shows it green
+        return
     prop = (RESULT_PROPERTY, json.dumps(_error_result(item, call).to_dict(), sort_keys=True,
                                         default=str))
     item.user_properties.append(prop)  # the teardown report (JUnit XML reads that one) has it
     report.user_properties.append(prop)
-    return report
 
 
 _GATE_METHODS = frozenset({"metric", "compare", "weak_slices", "drift", "latency", "memory",
@@ -538,7 +546,8 @@ def _raising_gate_call(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[st
         if kind not in _GATE_METHODS or not isinstance(local.get("self"), Gate):
             continue
         options = {**(local.get("options") or {}), **(local.get("gate_options") or {})}
-        name = local.get("name") if kind in ("metric", "compare") else options.get("name")
+        name = (local.get("name") or local.get("metric") if kind in ("metric", "compare")
+                else options.get("name"))
         if not isinstance(name, str) and kind == "weak_slices":
             name = local.get("metric")
         if not isinstance(name, str) and kind in ("latency", "memory", "artifact"):
@@ -562,6 +571,31 @@ def _outcome(report: pytest.TestReport) -> str:
     if report.failed:
         return "failed"
     return "xpassed" if xfail else "passed"
+
+
+def _wants_full_trace(config: pytest.Config) -> bool:
+    return bool(config.getoption("fulltrace", False)) or \
+        config.getoption("tbstyle", "auto") in ("long", "native")
+
+
+def _concise_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+    """A bad-input error of a gate as the user's own calling line plus the one-line message.
+
+    The frames of pytest, pluggy and pytest_modelgate (recorder, judge, engine) say nothing the
+    message does not, so they are cut; `--tb=long` / `--full-trace` keep them.
+    """
+    import pluggy
+
+    site = Path(pytest.__file__).resolve().parent.parent
+    skip = tuple(f"{d}{os.sep}" for d in (site / "_pytest", Path(pluggy.__file__).resolve().parent,
+                                          Path(__file__).resolve().parent))
+    tb = excinfo.traceback.cut(path=item.path) if isinstance(item, pytest.Function) \
+        else excinfo.traceback
+    own = tb.filter(lambda entry: not str(entry.path).startswith(skip))
+    if not len(own):
+        return str(excinfo.value)
+    excinfo.traceback = own
+    return excinfo.getrepr(style="short", chain=False)
 
 
 class ResultCollector:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .exceptions import ConfigError
-from .units import parse_bytes, parse_seconds
+from .gates._keywords import KEYWORDS, keyword, signature
 
 __all__ = [
     "GATE_KINDS",
@@ -227,26 +227,43 @@ def read_pyproject_table(rootdir: Path) -> tuple[dict[str, Any], Path | None]:
     path = rootdir / "pyproject.toml"
     if not path.is_file():
         return {}, None
-    data = _read_toml(path, "pyproject.toml")
-    table = data.get("tool", {}).get("modelgate", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.modelgate] must be a table")
-    return table, path
+    data = _read_toml(path, str(path))
+    table = _tool_table(data, str(path))
+    return ({} if table is None else table), path
 
 
-def _read_toml(path: Path, what: str) -> dict[str, Any]:
+def _tool_table(data: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    """`data["tool"]["modelgate"]`, None when absent; a non-table on the way is a ConfigError."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{where}: 'tool' must be a table ([tool.modelgate] holds the "
+                          f"settings); got {tool!r}")
+    table = tool.get("modelgate")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{where}: [tool.modelgate] must be a table; got {table!r}")
+    return table
+
+
+def _read_toml(path: Path, where: str) -> dict[str, Any]:
+    """Parse a TOML file; unreadable, non-UTF-8 or invalid files are a ConfigError naming it."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
-        with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
+        raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{what} {path}: cannot read ({exc.strerror})") from None
+        raise ConfigError(f"{where}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: is not UTF-8 text (byte {exc.start}); TOML files must be "
+                          "saved as UTF-8") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{what} {path}: invalid TOML ({exc})") from None
+        raise ConfigError(f"{where}: invalid TOML ({exc})") from None
+    return data
 
 
 def resolve_settings(
@@ -311,11 +328,17 @@ def _same(*names: str) -> dict[str, str]:
     return {n: n for n in names}
 
 
+def _marker(name: str, doc: str, keywords: tuple[str, ...],
+            kinds: Mapping[str, Mapping[str, str]]) -> MarkerSpec:
+    """A marker whose documented signature shows the keyword tables' defaults."""
+    targets = {mk: next((kind, m[mk]) for kind, m in kinds.items()
+                        if mk in m and keyword(kind, m[mk]) is not None) for mk in keywords}
+    return MarkerSpec(name, signature(name, targets), doc, keywords, kinds)
+
+
 MARKERS: Mapping[str, MarkerSpec] = {
-    "accuracy": MarkerSpec(
+    "accuracy": _marker(
         "accuracy",
-        "accuracy(metric='accuracy', min=None, max=None, confidence=None, slices=None, "
-        "max_drop=None, min_slice_size=None, n_resamples=None, decide='interval')",
         "metric gate defaults for gate.metric / gate.compare in this test; decide='point' "
         "fails on a point-estimate miss even when the confidence interval still reaches the "
         "threshold",
@@ -328,18 +351,14 @@ MARKERS: Mapping[str, MarkerSpec] = {
             "weak_slices": _same("metric"),
         },
     ),
-    "drift": MarkerSpec(
+    "drift": _marker(
         "drift",
-        "drift(method='auto', alpha=0.05, max_share=0.5, columns=None, correction='holm', "
-        "categorical=None)",
         "drift gate defaults for gate.drift in this test",
         ("method", "alpha", "max_share", "columns", "correction", "categorical"),
         {"drift": _same("method", "alpha", "max_share", "columns", "correction", "categorical")},
     ),
-    "latency": MarkerSpec(
+    "latency": _marker(
         "latency",
-        "latency(p50=None, p95=None, p99=None, throughput=None, memory=None, rows=None, "
-        "max_ratio=None, min_samples=None, max_time=None)",
         "latency/memory budgets for gate.latency / gate.memory in this test; durations as "
         "seconds or strings like '5ms', memory as bytes or '200MiB'",
         ("p50", "p95", "p99", "throughput", "memory", "rows", "max_ratio", "min_samples",
@@ -350,10 +369,8 @@ MARKERS: Mapping[str, MarkerSpec] = {
             "memory": {"memory": "max_bytes"},
         },
     ),
-    "security": MarkerSpec(
+    "security": _marker(
         "security",
-        "security(sha256=None, scan=True, max_bytes=None, noise=None, max_flip_rate=None, "
-        "max_advantage=None, confidence=None)",
         "security gate defaults for gate.artifact / robustness / input_validation / membership",
         ("sha256", "scan", "max_bytes", "noise", "max_flip_rate", "max_advantage", "confidence"),
         {
@@ -365,30 +382,14 @@ MARKERS: Mapping[str, MarkerSpec] = {
     ),
 }
 
-_DURATION_KEYS = {"p50", "p95", "p99", "max_time"}
-_BYTES_KEYS = {"memory", "max_bytes"}
-_UNIT_INTERVAL_KEYS = {"alpha", "max_share", "max_flip_rate", "max_advantage"}
-_NUMBER_KEYS = {"min", "max", "max_drop", "throughput", "max_ratio", "noise"}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _check_value(key: str, value: Any, where: str) -> Any:
-    """Validate and normalise one marker/policy value (units parsed, ranges checked)."""
+def _check_marker_value(spec: MarkerSpec, key: str, value: Any, where: str) -> Any:
+    """Check one marker keyword against the table of the first gate kind that takes it."""
     if value is None:
         return None
-    if key in _DURATION_KEYS:
-        return parse_seconds(value, f"{where}: {key}")
-    if key in _BYTES_KEYS:
-        return parse_bytes(value, f"{where}: {key}")
-    if key == "confidence" and not (_is_number(value) and 0 < value < 1):
-        raise ConfigError(f"{where}: confidence must be a number in (0, 1), e.g. 0.95; got {value!r}")
-    if key in _UNIT_INTERVAL_KEYS and not (_is_number(value) and 0 <= value <= 1):
-        raise ConfigError(f"{where}: {key} must be a number in [0, 1]; got {value!r}")
-    if key in _NUMBER_KEYS and not _is_number(value):
-        raise ConfigError(f"{where}: {key} must be a number; got {value!r}")
+    for kind, mapping in spec.kinds.items():
+        param = keyword(kind, mapping.get(key, ""))
+        if param is not None:
+            return param.check(value, where)
     return value
 
 
@@ -410,7 +411,7 @@ def marker_defaults(
         if unknown:
             raise ConfigError(f"{here}: unknown keyword(s) {', '.join(unknown)}; "
                               f"signature: {spec.signature}")
-        checked = {k: _check_value(k, v, here) for k, v in kwargs.items()}
+        checked = {k: _check_marker_value(spec, k, v, here) for k, v in kwargs.items()}
         for kind, mapping in spec.kinds.items():
             target = out.setdefault(kind, {})
             for mk, gk in mapping.items():
@@ -476,8 +477,22 @@ def _check_selector_table(table: Any, where: str) -> dict[str, dict[str, Any]]:
         if not isinstance(values, dict):
             raise ConfigError(f"{where}.{selector}: expected a table of keyword = value")
         here = f"{where}.{selector!s}"
-        out[selector] = {k: _check_value(k, v, here) for k, v in values.items()}
+        out[selector] = {k: _check_policy_value(kind, k, v, here) for k, v in values.items()}
     return out
+
+
+def _check_policy_value(kind: str, key: str, value: Any, where: str) -> Any:
+    """A policy value checked against the gate kind's keyword table; unknown keys named."""
+    param = keyword(kind, key)
+    if param is None:
+        import difflib
+
+        known = list(KEYWORDS[kind])
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"{where}: unknown key {key!r}{hint}; {kind} gates take "
+                          f"{', '.join(sorted(known))}")
+    return param.check(value, where)
 
 
 def load_policy(table: Mapping[str, Any], source: str) -> Policy:
@@ -495,6 +510,7 @@ def load_policy(table: Mapping[str, Any], source: str) -> Policy:
 
 def load_policy_file(path: str) -> Policy:
     """A standalone TOML policy file: top-level `gates`/`tests`, or a `[tool.modelgate]` table."""
-    data = _read_toml(Path(path), "--modelgate-policy file")
-    table = data.get("tool", {}).get("modelgate", data)
-    return load_policy(table, f"policy file {path}")
+    where = f"policy file {path}"
+    data = _read_toml(Path(path), where)
+    table = _tool_table(data, where)
+    return load_policy(data if table is None else table, where)

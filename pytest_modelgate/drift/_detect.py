@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from pytest_modelgate._params import ALPHA, SHARE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 from ._data import ColumnSummary, Table, align_counts, as_table, select_columns, summarize
@@ -489,12 +490,9 @@ def _run_column_inner(work: _Work, method: str, ref_col: Any, cur_col: Any | Non
 # -- detect -----------------------------------------------------------------------------------------
 
 def _check_args(alpha: float, correction: str, max_share: float) -> None:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise ConfigError(f"alpha must be a number in (0, 1), got {alpha!r}")
+    check_param(alpha, "alpha", ALPHA)
     _check_correction(correction)
-    if isinstance(max_share, bool) or not isinstance(max_share, (int, float)) \
-            or not 0 <= max_share <= 1:
-        raise ConfigError(f"max_share must be a number in [0, 1], got {max_share!r}")
+    check_param(max_share, "max_share", SHARE)
 
 
 def _method_for(method: str | Mapping[Any, str], name: Hashable) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from pytest_modelgate._params import ALPHA, AUC_THRESHOLD, CONFIDENCE, FOLDS, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 from ._data import ColumnSummary, as_table, select_columns, summarize
@@ -119,11 +120,21 @@ def classifier_drift(reference: Any, current: Any, *, threshold: float = 0.55,
 
     from ._detect import MultivariateDrift
 
-    if not 0.5 <= threshold < 1:
-        raise ConfigError(f"threshold must be in [0.5, 1), got {threshold!r}")
-    if not 0 < confidence < 1:
-        raise ConfigError(f"confidence must be in (0, 1), got {confidence!r}")
+    threshold = check_param(threshold, "threshold", AUC_THRESHOLD)
+    confidence = check_param(confidence, "confidence", CONFIDENCE)
+    cv = check_param(cv, "cv", FOLDS)
     xr, xc, is_cat, names = _encode(reference, current, columns, categorical, max_rows, seed)
+    if min(len(xr), len(xc)) < cv:
+        raise InputError(
+            f"classifier drift needs at least {cv} rows on each side (one per cross-validation "
+            f"fold, cv={cv}); got {len(xr)} reference and {len(xc)} current rows. Pass more "
+            "rows, lower cv (>= 2), or use the per-column tests (method='auto')")
+    empty = [n for j, n in enumerate(names)
+             if np.isnan(xr[:, j]).all() and np.isnan(xc[:, j]).all()]
+    if empty:
+        raise InputError(
+            f"classifier drift: column {_pn(empty[0])!r} has no values in reference or current "
+            "(every sampled row is missing); drop it or leave it out of columns=")
     x = np.vstack([xr, xc])
     y = np.concatenate([np.zeros(len(xr), dtype=np.int64), np.ones(len(xc), dtype=np.int64)])
     clf = HistGradientBoostingClassifier(max_iter=50, max_leaf_nodes=15, random_state=seed,
@@ -162,8 +173,7 @@ def mmd_drift(reference: Any, current: Any, *, alpha: float = 0.05, max_rows: in
     """
     from ._detect import MultivariateDrift
 
-    if not 0 < alpha < 1:
-        raise ConfigError(f"alpha must be in (0, 1), got {alpha!r}")
+    alpha = check_param(alpha, "alpha", ALPHA)
     xr, xc, is_cat, names = _encode(reference, current, columns, categorical, max_rows, seed)
     x = np.vstack([xr, xc])
     parts = []

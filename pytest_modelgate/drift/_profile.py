@@ -33,7 +33,8 @@ from . import _kll
 from ._data import ColumnSummary, as_table, select_columns, summarize
 from ._kll import KLL_K
 
-__all__ = ["EXACT_MAX", "KLL_K", "N_QUANTILES", "SKETCHES", "Profile", "profile", "profile_file"]
+__all__ = ["EXACT_MAX", "KLL_K", "N_QUANTILES", "SKETCHES", "Profile", "check_output_path", "profile",
+           "profile_file"]
 
 #: numeric columns with at most this many finite values are stored exactly
 EXACT_MAX = 100_000
@@ -357,15 +358,60 @@ def _merge_all(parts: Iterable[Profile]) -> Profile:
     return out
 
 
+def check_output_path(path: str | os.PathLike[str], arg: str = "output_path") -> Path:
+    """Refuse, before any work, an output path that cannot be written (a directory, a path
+    under a file, a read-only directory)."""
+    target = Path(path)
+    reason = None
+    if target.is_dir():
+        reason = "it is a directory"
+    else:
+        probe = target.parent
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        if not probe.is_dir():
+            reason = f"{str(probe)!r} is a file, not a directory"
+        elif not os.access(probe, os.W_OK):
+            reason = f"directory {str(probe)!r} is not writable"
+    if reason:
+        raise InputError(f"{arg} {str(path)!r}: cannot write the profile ({reason}); choose a "
+                         "writable file path")
+    return target
+
+
+def _first_bad_utf8(path: Path) -> str:
+    """Where a file stops being UTF-8, as "line L, byte B" (1-based line, 0-based byte)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                pos = max(exc.start - len(decoder.getstate()[0]), 0)
+                line = lines + chunk[:pos].count(b"\n")
+                return f"line {line}, byte {offset + pos}"
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+    return "somewhere"
+
+
 def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathLike[str],
                  *, categorical: Sequence[Hashable] | None = None,
                  chunksize: int = 1_000_000, sketch: str = "grid",
                  kll_k: int = KLL_K) -> Profile:
-    """Profile a CSV or Parquet file chunk by chunk (profiles merge) and save it atomically."""
+    """Profile a CSV or Parquet file chunk by chunk (profiles merge) and save it atomically.
+
+    An unreadable file (empty, ragged, not UTF-8, a truncated Parquet) or an unwritable output
+    is an `InputError` naming the file; nothing is written then.
+    """
     _check_sketch(sketch, kll_k)
     path = Path(input_path)
     if not path.exists():
         raise InputError(f"data file {str(path)!r} not found")
+    check_output_path(output_path)
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - depends on the environment
@@ -373,25 +419,55 @@ def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathL
                          ) from None
     suffix = "".join(path.suffixes[-2:]).lower()
     cat = list(categorical or [])
+    here = f"data file {str(path)!r}"
     if suffix.endswith((".parquet", ".pq")):
         try:
             import pyarrow.parquet as pq
         except ImportError:  # pragma: no cover - depends on the environment
             raise InputError("reading Parquet needs pyarrow: pip install pyarrow") from None
-        pf = pq.ParquetFile(path)
-        parts: Iterable[Profile] = (profile(b.to_pandas(), categorical=cat, sketch=sketch,
-                                            kll_k=kll_k)
-                                    for b in pf.iter_batches(batch_size=chunksize))
+
+        def parquet_parts() -> Iterable[Profile]:
+            pf = pq.ParquetFile(path)
+            for b in pf.iter_batches(batch_size=chunksize):
+                yield profile(b.to_pandas(), categorical=cat, sketch=sketch, kll_k=kll_k)
+
+        parts: Iterable[Profile] = parquet_parts()
+        what = "Parquet"
     elif suffix.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
         sep = "\t" if ".tsv" in suffix else ","
-        reader = pd.read_csv(path, sep=sep, chunksize=chunksize,
-                             dtype={c: "category" for c in cat} or None)
-        parts = (profile(chunk, categorical=cat, sketch=sketch, kll_k=kll_k)
-                 for chunk in reader)
+
+        def csv_parts() -> Iterable[Profile]:
+            reader = pd.read_csv(path, sep=sep, chunksize=chunksize,
+                                 dtype={c: "category" for c in cat} or None)
+            for chunk in reader:
+                yield profile(chunk, categorical=cat, sketch=sketch, kll_k=kll_k)
+
+        parts = csv_parts()
+        what = "TSV" if sep == "\t" else "CSV"
     else:
         raise InputError(f"{str(path)!r}: unknown format {suffix or '(none)'}; use .csv, .tsv "
                          f"or .parquet")
-    prof = _merge_all(parts)
+    problem: str | None = None
+    try:
+        prof = _merge_all(parts)
+    except InputError as exc:
+        problem = f"{here}: {exc}"
+    except pd.errors.EmptyDataError:
+        problem = f"{here} is empty (no header row); write the column names on the first line"
+    except UnicodeDecodeError:
+        where = "" if suffix.endswith(".gz") else f" ({_first_bad_utf8(path)})"
+        problem = f"{here} is not UTF-8 text{where}; save it as UTF-8"
+    except (ValueError, OSError) as exc:  # pandas ParserError, pyarrow ArrowInvalid/IOError
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        problem = f"{here} cannot be read as {what}: {detail}"
+    if problem is not None:
+        raise InputError(problem)  # outside the except: no chained traceback
     prof = replace(prof, meta={**prof.meta, "source": path.name})
-    prof.save(output_path)
+    try:
+        prof.save(output_path)
+    except OSError as exc:
+        problem = (f"output_path {str(output_path)!r}: cannot write the profile "
+                   f"({exc.strerror or exc}); choose a writable file path")
+    if problem is not None:
+        raise InputError(problem)
     return prof

@@ -16,6 +16,8 @@ from typing import Any
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult
 
+from ._keywords import check_value
+
 __all__ = [
     "Gate", "GateContext", "GateFailure", "call_site", "check_keywords", "format_failures",
     "user_stacklevel",
@@ -56,15 +58,19 @@ class GateContext:
 
         Values left at `_UNSET` in `call` fall back to the marker; a call or policy keyword the
         gate does not take is a configuration error naming it (with the closest allowed one).
+        Every value is checked once here against the kind's keyword table (`_keywords.py`), so
+        a wrong type or range is a `ConfigError` naming the keyword, not a crash in the judge.
         """
+        __tracebackhide__ = True
         check_keywords(kind, [k for k, v in call.items() if v is not _UNSET], allowed)
         merged: dict[str, Any] = {}
         for key, value in self.defaults.get(kind, {}).items():
             if key in allowed:
-                merged[key] = value
+                merged[key] = check_value(kind, key, value, f"{self.nodeid}: marker default for "
+                                                            f"gate.{kind}")
         for key, value in call.items():
             if value is not _UNSET:
-                merged[key] = value
+                merged[key] = check_value(kind, key, value, f"gate.{kind}")
         scopes = (kind, f"{kind}:{name}") if name else (kind,)  # name: as the report prints it
         for layer, scope in ((layer, scope) for layer in self.overrides for scope in scopes):
             for key, value in layer.get(scope, {}).items():
@@ -73,7 +79,7 @@ class GateContext:
                         f"policy for {scope!r} in {self.nodeid}: unknown key {key!r}; "
                         f"allowed: {', '.join(sorted(allowed))}"
                     )
-                merged[key] = value
+                merged[key] = check_value(kind, key, value, f"policy for {scope!r}")
         return merged
 
 
@@ -102,6 +108,7 @@ def call_site() -> str:
 
 def check_keywords(kind: str, keys: Iterable[str], allowed: Sequence[str]) -> None:
     """Raise `ConfigError` naming every key not in `allowed`, with the closest allowed one."""
+    __tracebackhide__ = True
     unknown = sorted(set(keys) - set(allowed))
     if unknown:
         import difflib

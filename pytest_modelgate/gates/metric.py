@@ -262,11 +262,9 @@ def metric(
     if lo_t is not None and hi_t is not None and lo_t > hi_t:
         raise ConfigError(f"min ({lo_t}) is greater than max ({hi_t}); no value can pass")
     max_drop = _number(kw.get("max_drop"), "max_drop")
-    if max_drop is not None and max_drop < 0:
-        raise ConfigError(f"max_drop: must be >= 0 (the allowed loss), got {max_drop}")
     power = _number(kw.get("power", 0.8), "power") or 0.8
     confidence = kw.get("confidence")
-    n_resamples = int(kw.get("n_resamples", 1000))
+    n_resamples = kw.get("n_resamples", 1000)  # type and range: the keyword table
     mode = check_decide(kw.get("decide"))
     params = {k: kw[k] for k in _PARAMS if kw.get(k) is not None}
 
@@ -473,7 +471,7 @@ def compare(
     r = paired(name, y_true, candidate_pred, baseline_pred, decide=mode,
                max_drop=max_drop if max_drop is not None else 0.0, min_gain=min_gain,
                confidence=0.95 if confidence is None else confidence,
-               n_resamples=int(kw.get("n_resamples", 1000)), seed=ctx.seed,
+               n_resamples=kw.get("n_resamples", 1000), seed=ctx.seed,
                sample_weight=sample_weight, method=kw.get("method"), power=power, **params)
     higher = r.direction == "higher"
     if min_gain is not None:

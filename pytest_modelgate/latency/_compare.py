@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from pytest_modelgate._params import CONFIDENCE, check_param, resamples
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 from ._harness import (
@@ -84,10 +85,8 @@ def ratio_ci(candidate: Any, baseline: Any, p: float | str = 0.5, *, confidence:
         raise InputError("candidate/baseline: no samples to compare")
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))) or a.min() <= 0 or b.min() <= 0:
         raise InputError("candidate/baseline: timings must be finite and positive")
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 100:
-        raise ConfigError(f"n_resamples: expected an integer >= 100, got {n_resamples!r}")
-    if not 0 < confidence < 1:
-        raise ConfigError(f"confidence: expected a number in (0, 1), got {confidence!r}")
+    check_param(n_resamples, "n_resamples", resamples(100))
+    confidence = check_param(confidence, "confidence", CONFIDENCE)
     rounds = a.shape[0]
     ka = _rank(a.size, level) - 1
     kb = _rank(b.size, level) - 1

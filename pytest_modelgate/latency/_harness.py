@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from pytest_modelgate._params import CONFIDENCE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.units import format_seconds, parse_seconds
 
@@ -861,10 +862,8 @@ def check_harness_options(min_samples: int | None, max_time: object, min_time: o
     else:
         raise ConfigError(f"warmup: expected a number of warm-up calls (>= 0) or a bool, got {warmup!r}")
     wt = parse_seconds(warmup_time, "warmup_time") if wu else 0.0
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) \
-            or not 0 < float(confidence) < 1:
-        raise ConfigError(f"confidence: expected a number in (0, 1) such as 0.95, got {confidence!r}")
-    return min_samples, mt, mnt, wu, wt, float(confidence)
+    conf = float(check_param(confidence, "confidence", CONFIDENCE))
+    return min_samples, mt, mnt, wu, wt, conf
 
 
 def measure(

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from pytest_modelgate._params import CONFIDENCE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 __all__ = [
@@ -58,12 +59,7 @@ def parse_quantile(q: object, arg: str = "quantile") -> float:
 
 
 def _check_confidence(confidence: float) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
-        raise ConfigError(f"confidence: expected a number in (0, 1) such as 0.95, got {confidence!r}")
-    c = float(confidence)
-    if not (0.0 < c < 1.0):
-        raise ConfigError(f"confidence: must lie strictly between 0 and 1 (e.g. 0.95), got {confidence!r}")
-    return c
+    return float(check_param(confidence, "confidence", CONFIDENCE))
 
 
 def _as_sorted(samples: Any, arg: str = "samples") -> np.ndarray:

@@ -24,11 +24,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from pytest_modelgate._params import CONFIDENCE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.results import decide as _decide
 
 from . import _ci
-from ._evaluate import check_confidence, check_resamples, compute_value, resolve_metric, rows_needed
+from ._evaluate import check_resamples, compute_value, resolve_metric, rows_needed
 from ._inputs import Checked, check_inputs
 from ._registry import MetricSpec
 
@@ -222,9 +223,7 @@ def compare(
     Fails only when the whole two-sided interval misses the limit, unless `decide="point"`.
     """
     spec = resolve_metric(name, average)
-    conf = check_confidence(confidence)
-    if conf is None:
-        raise ConfigError("confidence: compare needs a one-sided confidence level, e.g. 0.95")
+    conf = float(check_param(confidence, "confidence", CONFIDENCE))
     check_resamples(n_resamples)
     for arg, val in (("max_drop", max_drop), ("min_gain", min_gain)):
         if val is not None and (isinstance(val, bool) or not isinstance(val, (int, float))

@@ -7,6 +7,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_modelgate._params import CONFIDENCE, check_param, resamples
 from pytest_modelgate.exceptions import ConfigError, InputError, UnknownNameError
 
 from ._ci import compute_interval
@@ -67,18 +68,11 @@ def resolve_metric(name: str, average: str | None = None) -> MetricSpec:
 def check_confidence(confidence: float | None, arg: str = "confidence") -> float | None:
     if confidence is None:
         return None
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not (
-            0.0 < float(confidence) < 1.0):
-        raise ConfigError(f"{arg}: must be a number strictly between 0 and 1 (e.g. 0.95), "
-                          f"got {confidence!r}")
-    return float(confidence)
+    return float(check_param(confidence, arg, CONFIDENCE))
 
 
 def check_resamples(n_resamples: int) -> int:
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 10:
-        raise ConfigError(f"n_resamples: must be an integer >= 10 (default 1000), got "
-                          f"{n_resamples!r}")
-    return n_resamples
+    return int(check_param(n_resamples, "n_resamples", resamples(10)))
 
 
 def compute_value(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any,

@@ -51,23 +51,50 @@ def as_array(x: Any, arg: str, *, allow_2d: bool = False) -> NDArray[Any]:
     return a
 
 
-def _check_finite(a: NDArray[Any], arg: str) -> None:
+def _is_missing(v: Any) -> bool:
+    """None, NaN/inf, and pandas' missing markers (pd.NA, NaT), without importing pandas."""
+    if v is None:
+        return True
+    if isinstance(v, (float, np.floating)):
+        return not math.isfinite(float(v))
+    return type(v).__name__ in ("NAType", "NaTType")
+
+
+def _row(i: int, index: Any) -> str:
+    """"row i", plus the pandas index label of that row when it differs from the position."""
+    if index is None:
+        return f"row {i}"
+    try:
+        label = index[i]
+    except (IndexError, KeyError, TypeError):
+        return f"row {i}"
+    label = label.item() if isinstance(label, np.generic) else label
+    return f"row {i}" if label == i else f"row {i}, index {label!r}"
+
+
+def _check_finite(a: NDArray[Any], arg: str, index: Any = None) -> None:
     if a.dtype.kind in "fc":
         bad = ~np.isfinite(a)
         if bad.any():
             rows = np.flatnonzero(bad.reshape(a.shape[0], -1).any(axis=1))
             kind = "NaN" if np.isnan(a[bad]).any() else "inf"
-            raise InputError(
-                f"{arg}: contains {kind} in {rows.size} row(s) (first at row {int(rows[0])}); "
-                "drop or impute those rows before gating"
-            )
+        else:
+            return
     elif a.dtype.kind == "O":
-        for i, v in enumerate(a.ravel()):
-            if v is None or (isinstance(v, float) and not math.isfinite(v)):
-                raise InputError(
-                    f"{arg}: contains a missing value ({v!r}) at position {i}; drop or impute "
-                    "those rows before gating"
-                )
+        flat = a.reshape(a.shape[0], -1)
+        miss = np.fromiter((any(_is_missing(v) for v in row) for row in flat), dtype=bool,
+                           count=flat.shape[0])
+        if not miss.any():
+            return
+        rows = np.flatnonzero(miss)
+        first = next(v for v in flat[rows[0]] if _is_missing(v))
+        kind = f"a missing value ({first!r})"
+    else:
+        return
+    raise InputError(
+        f"{arg}: contains {kind} in {rows.size} row(s) (first at {_row(int(rows[0]), index)}); "
+        "drop or impute those rows before gating"
+    )
 
 
 def check_weight(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
@@ -104,8 +131,8 @@ def check_inputs(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any 
             "pass one prediction per target row"
         )
     n = int(yt.shape[0])
-    _check_finite(yt, "y_true")
-    _check_finite(yp, "y_pred")
+    _check_finite(yt, "y_true", getattr(y_true, "index", None))
+    _check_finite(yp, "y_pred", getattr(y_pred, "index", None))
     w = check_weight(sample_weight, n)
     if w is not None and not spec.accepts_weight:
         raise InputError(

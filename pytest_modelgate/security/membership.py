@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from pytest_modelgate.exceptions import ConfigError, InputError
+from pytest_modelgate._params import CONFIDENCE, NoneValue, check_param, resamples
+from pytest_modelgate.exceptions import InputError
 
 __all__ = ["MembershipResult", "advantage", "bootstrap_advantage", "membership_attack",
            "per_example_loss"]
@@ -100,11 +101,8 @@ def membership_attack(model: Any, train: Any, test: Any, *, confidence: float | 
 
     X_tr, y_tr = _split(train, "train")
     X_te, y_te = _split(test, "test")
-    if confidence is not None and not (0 < confidence < 1):
-        raise ConfigError(f"membership: confidence must be in (0, 1) or None, got {confidence!r}")
-    if not isinstance(n_resamples, int) or n_resamples < 100:
-        raise ConfigError(f"membership: n_resamples must be an integer >= 100, got "
-                          f"{n_resamples!r}")
+    check_param(confidence, "confidence", (CONFIDENCE, NoneValue()))
+    check_param(n_resamples, "n_resamples", resamples(100))
     l_tr, name = per_example_loss(model, X_tr, y_tr)
     l_te, _ = per_example_loss(model, X_te, y_te)
     if not (np.all(np.isfinite(l_tr)) and np.all(np.isfinite(l_te))):

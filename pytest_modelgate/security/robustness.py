@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from pytest_modelgate._params import CONFIDENCE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 __all__ = [
@@ -151,8 +152,7 @@ def flip_rate(model: Any, X: Any, *, noise: float = 0.05, n_perturbations: int =
     if not (isinstance(noise, (int, float)) and noise >= 0 and math.isfinite(noise)):
         raise ConfigError(f"robustness: noise must be a non-negative fraction of each feature's "
                           f"spread, got {noise!r}")
-    if not (0 < confidence < 1):
-        raise ConfigError(f"robustness: confidence must be in (0, 1), got {confidence!r}")
+    confidence = check_param(confidence, "confidence", CONFIDENCE)
     if not isinstance(n_perturbations, int) or n_perturbations < 1:
         raise ConfigError(f"robustness: n_perturbations must be a positive integer, got "
                           f"{n_perturbations!r}")

@@ -113,3 +113,57 @@ def test_scan_and_hash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     import hashlib
 
     assert hashlib.sha256(safe.read_bytes()).hexdigest() in lock
+
+
+def _profile_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run `modelgate profile ...`, expect exit 2 and return its one-line stderr."""
+    assert main(["profile", *args]) == 2
+    captured = capsys.readouterr()
+    err = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(err) == 1, captured.err
+    assert err[0].startswith("modelgate profile: error: ")
+    return err[0]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "is empty (no header row)"),
+    (b"a,b\n1,2\n3,4,5\n6,7\n", "cannot be read as CSV: Error tokenizing data. C error: Expected "
+                                "2 fields in line 3, saw 3"),
+    (b"a,b\n\xff\xfe,2\n1,2\n", "is not UTF-8 text (line 2, byte 4); save it as UTF-8"),
+])
+def test_profile_bad_csv_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            content: bytes, message: str) -> None:
+    pytest.importorskip("pandas")
+    data = tmp_path / "ref.csv"
+    data.write_bytes(content)
+    out = tmp_path / "ref.json"
+    line = _profile_error(capsys, str(data), "-o", str(out))
+    assert f"data file {str(data)!r}" in line
+    assert message in line
+    assert not out.exists()
+
+
+def test_profile_truncated_parquet_is_one_line_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    whole = tmp_path / "whole.parquet"
+    pd.DataFrame({"a": range(1000)}).to_parquet(whole)
+    data = tmp_path / "ref.parquet"
+    data.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    line = _profile_error(capsys, str(data), "-o", str(tmp_path / "ref.json"))
+    assert f"data file {str(data)!r} cannot be read as Parquet" in line
+
+
+@pytest.mark.parametrize("where", ["directory", "under_a_file"])
+def test_profile_unwritable_output_is_one_line_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str) -> None:
+    pytest.importorskip("pandas")
+    data = tmp_path / "ref.csv"
+    data.write_text("a\n1\n2\n")
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path if where == "directory" else tmp_path / "afile" / "ref.json"
+    line = _profile_error(capsys, str(data), "-o", str(out))
+    assert f"-o {str(out)!r}: cannot write the profile" in line
+    assert (tmp_path / "afile").read_text() == "x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "ref.csv"]

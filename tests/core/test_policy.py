@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,7 +56,7 @@ def test_marker_defaults_map_to_gate_kinds() -> None:
 def test_policy_validation() -> None:
     with pytest.raises(ConfigError, match="selector 'acuracy' must start with a gate kind"):
         load_policy({"gates": {"acuracy": {"min": 1}}}, "pyproject")
-    with pytest.raises(ConfigError, match="p95: cannot parse"):
+    with pytest.raises(ConfigError, match="p95 must be a positive duration"):
         load_policy({"gates": {"latency": {"p95": "soon"}}}, "pyproject")
 
 
@@ -244,9 +246,97 @@ def test_nothing(gate):
 
 
 def test_selector_reaches_input_validation_and_latency_by_report_name() -> None:
-    g = _gate_with({"input_validation:input_validation": {"bogus": 1}})
+    from pytest_modelgate.gates import Gate
+
+    # unknown keys stop a policy file at load; a layer given directly reaches the gate's resolve
+    g = Gate(GateContext(nodeid="t.py::x",
+                         overrides=({"input_validation:input_validation": {"bogus": 1}},)))
     with pytest.raises(ConfigError, match=r"'input_validation:input_validation'.*'bogus'"):
         g.input_validation(object(), [[0.0]])
-    g = _gate_with({"latency:scorer": {"bogus": 1}})
+    g = Gate(GateContext(nodeid="t.py::x", overrides=({"latency:scorer": {"bogus": 1}},)))
     with pytest.raises(ConfigError, match=r"'latency:scorer'.*'bogus'"):
         g.latency(len, "abc", gate_options={"name": "scorer"})
+
+
+# -- bad policy files and values: one ConfigError naming the file and key ------------------------
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"tool = 3\n", "'tool' must be a table"),
+    (b"[tool]\nmodelgate = 3\n", "[tool.modelgate] must be a table"),
+    (b"[tool.modelgate]\nseed = 1  # \xff\xfe\n", "is not UTF-8 text"),
+    (b"[tool.modelgate\n", "invalid TOML"),
+])
+def test_bad_pyproject_is_a_config_error(tmp_path: Path, content: bytes, message: str) -> None:
+    from pytest_modelgate.policy import read_pyproject_table
+
+    (tmp_path / "pyproject.toml").write_bytes(content)
+    with pytest.raises(ConfigError) as exc:
+        read_pyproject_table(tmp_path)
+    assert message in str(exc.value)
+    assert str(tmp_path / "pyproject.toml") in str(exc.value)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"tool = 3\n", "'tool' must be a table"),
+    (b"[tool]\nmodelgate = 3\n", "[tool.modelgate] must be a table"),
+    (b"gates = 3\n", "gates: expected a table of gate selectors"),
+    (b"[gates.metric]\nmin = 0.5 # \xff\n", "is not UTF-8 text"),
+    (b"[gates.metric]\nn_resamples = \"many\"\n",
+     "gates.metric: n_resamples must be an integer >= 10; got 'many'"),
+    (b"[gates.metric]\nn_resamples = 2.7\n",
+     "gates.metric: n_resamples must be an integer >= 10; got 2.7"),
+    (b"[gates.drift]\ncorrection = \"holmes\"\n",
+     "gates.drift: correction must be one of 'holm', 'bh', 'bonferroni', 'none'; got 'holmes'"),
+    (b"[gates.metric]\nn_resampels = 100\n",
+     "gates.metric: unknown key 'n_resampels' (did you mean 'n_resamples'?)"),
+    (b"[tests.\"t.py::x\".latency]\np95 = \"soon\"\n",
+     "p95 must be a positive duration in seconds or a string like '5ms'; got 'soon'"),
+])
+def test_bad_policy_file_names_file_and_key(tmp_path: Path, content: bytes, message: str) -> None:
+    from pytest_modelgate.policy import load_policy_file
+
+    path = tmp_path / "policy.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as exc:
+        load_policy_file(str(path))
+    assert message in str(exc.value)
+    assert str(path) in str(exc.value)
+
+
+@pytest.mark.parametrize("content", [
+    b"tool = 3\n", b"[gates.metric]\nmin = 0.5 # \xff\n", b"[gates.metric]\nn_resamples = 'x'\n",
+    b"[gates.metric]\nconfidence = 95\n",
+])
+def test_bad_policy_file_is_a_usage_error_not_a_traceback(pytester: pytest.Pytester,
+                                                          content: bytes) -> None:
+    pytester.makepyfile("def test_x(gate):\n    pass\n")
+    (pytester.path / "policy.toml").write_bytes(content)
+    result = pytester.runpytest("--modelgate", "--modelgate-policy", "policy.toml",
+                                "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = [line for line in result.errlines if line.strip()]
+    assert len(err) == 1, err
+    assert err[0].startswith("ERROR: policy file policy.toml"), err
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    assert not (pytester.path / "modelgate-report.json").exists()
+
+
+def test_marker_values_checked_by_the_keyword_table() -> None:
+    with pytest.raises(ConfigError, match=re.escape(
+            "@pytest.mark.accuracy on t.py::x: n_resamples must be an integer >= 10; got 'many'")):
+        marker_defaults({"accuracy": ((), {"n_resamples": "many"})}, "t.py::x")
+    with pytest.raises(ConfigError, match=re.escape(
+            "@pytest.mark.drift on t.py::x: alpha must be a number in (0, 1), e.g. 0.05; got 2")):
+        marker_defaults({"drift": ((), {"alpha": 2})}, "t.py::x")
+
+
+def test_wrong_typed_pyproject_gate_value_stops_the_run(pytester: pytest.Pytester) -> None:
+    """Before: a policy `n_resamples = "many"` was accepted and the run went green."""
+    pytester.makepyfile("def test_x(gate):\n    pass\n")
+    pytester.makepyprojecttoml('[tool.modelgate.gates.metric]\nn_resamples = "many"\n')
+    result = pytester.runpytest("--modelgate", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: pyproject.toml [[]tool.modelgate[]] gates.metric: "
+                                 "n_resamples must be an integer >= 10; got 'many'"])

@@ -79,8 +79,8 @@ def test_policy_with_unknown_keyword_names_it(pytester: pytest.Pytester) -> None
     pytester.makepyfile(DATA + "\ndef test_x(gate):\n    gate.metric('accuracy', y_true, y_pred, min=0.5)\n")
     pytester.makepyprojecttoml('[tool.modelgate.gates."metric"]\nminimum = 0.9\n')
     result = pytester.runpytest("--modelgate")
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*policy for 'metric'*unknown key 'minimum'*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR  # caught at start-up, before any gate runs
+    result.stderr.fnmatch_lines(["*gates.metric: unknown key 'minimum' (did you mean 'min'?)*"])
 
 
 def test_baseline_round_trip(pytester: pytest.Pytester) -> None:

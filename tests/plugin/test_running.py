@@ -159,9 +159,9 @@ def test_marker_selection(pytester: pytest.Pytester) -> None:
     ("marker", "message"),
     [
         ("accuracy(minimum=0.9)", "*@pytest.mark.accuracy on *: unknown keyword(s) minimum*"),
-        ("latency(p95='5 parsecs')", "*p95: cannot parse '5 parsecs' as a duration*"),
+        ("latency(p95='5 parsecs')", "*p95 must be a positive duration in seconds or a string like '5ms'; got '5 parsecs'*"),
         ("accuracy(0.9)", "*takes keyword arguments only*"),
-        ("drift(alpha=3)", "*alpha must be a number in [[]0, 1[]]*"),
+        ("drift(alpha=3)", "*alpha must be a number in (0, 1), e.g. 0.05; got 3*"),
         ("accuracy(confidence=95)", "*confidence must be a number in (0, 1)*"),
     ],
 )
