@@ -196,16 +196,20 @@ def read_zip(buf: Any, start: int, end: int, max_members: int) -> tuple[list[Zip
     eocd = tail_start + idx
     (_sig, _disk, _cd_disk, _n_here, n_total, cd_size, cd_offset,
      _clen) = struct.unpack_from("<IHHHHIIH", tail, idx)
-    if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
-        loc = eocd - 20
-        if loc < start or bytes(buf[loc:loc + 4]) != b"PK\x06\x07":
-            raise Unreadable("zip64 locator missing")
-        z64 = struct.unpack_from("<Q", bytes(buf[loc + 8:loc + 16]))[0] + start
-        rec = bytes(buf[z64:z64 + 56])
+    loc = eocd - 20
+    if loc >= start and bytes(buf[loc:loc + 4]) == b"PK\x06\x07":
+        # ZIP64 (torch.save always writes it): the record sits right before its locator, as
+        # Python's zipfile reads it; the locator's own pointer is tried second.
+        z64 = loc - 56
+        if z64 < start or bytes(buf[z64:z64 + 4]) != b"PK\x06\x06":
+            z64 = struct.unpack_from("<Q", bytes(buf[loc + 8:loc + 16]))[0] + start
+        rec = bytes(buf[z64:z64 + 56]) if start <= z64 < loc else b""
         if len(rec) < 56 or rec[:4] != b"PK\x06\x06":
             raise Unreadable("zip64 end-of-central-directory record missing")
         n_total, cd_size, cd_offset = struct.unpack_from("<QQQ", rec, 32)
-        cd_end = loc if z64 >= loc else z64
+        cd_end = z64
+    elif n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
+        raise Unreadable("zip64 locator missing")
     else:
         cd_end = eocd
     prepended = cd_end - start - cd_size - cd_offset
