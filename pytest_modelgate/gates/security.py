@@ -63,6 +63,9 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
     if not p.exists():
         raise InputError(f"gate.artifact: {str(p)!r} does not exist; pass the saved model file "
                          "(e.g. the modelgate_model fixture's .path)")
+    if p.is_dir() and not any(f.is_file() for f in p.rglob("*")):
+        raise InputError(f"gate.artifact: no file to scan in {str(p)!r}; an empty directory is "
+                         "not a model artifact (pass the saved model file or its directory)")
     label = name or p.name
     problems: list[str] = []
     fixes: list[str] = []

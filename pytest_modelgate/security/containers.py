@@ -158,13 +158,12 @@ def _member(kind: str, dec: Any, data: bytes, source: Iterator[bytes],
             out = dec.decompress(data, CHUNK)
             data = dec.unconsumed_tail  # only meaningful before eof (after it, see unused_data)
         else:
-            if dec.needs_input:
+            if not data and dec.needs_input:
                 data = next(source, b"")
                 if not data:
                     raise Unreadable(f"truncated {kind} stream")
-            else:
-                data = b""
             out = dec.decompress(data, max_length=CHUNK)
+            data = b""
         if out:
             budget.take(len(out))
             check_deadline()
