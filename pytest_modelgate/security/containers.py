@@ -249,6 +249,35 @@ class BufferFile(io.RawIOBase):
         return n
 
 
+class ChunkFile(io.RawIOBase):
+    """A forward-only file over an iterator of byte pieces (``tarfile`` mode ``r|``)."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._piece = b""
+        self._pos = 0
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while self._pos >= len(self._piece):
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._piece, self._pos = piece, 0
+        n = min(len(b), len(self._piece) - self._pos)
+        b[:n] = self._piece[self._pos:self._pos + n]
+        self._pos += n
+        self.total += n
+        return n
+
+
+LOOKAHEAD = 4 << 20  # bytes a side reading (joblib's plain-pickle fork) may read past a window
+
+
 class Window:
     """A bounded view of a long stream: ``buf[i]`` is byte ``base + i`` of the stream.
 
@@ -273,9 +302,9 @@ class Window:
         return chunk
 
     def grow(self, need: int) -> None:
-        """Read on (never dropping) until ``buf`` covers `need` bytes, the stream ends, or
-        ``buf`` reaches the limit."""
-        while len(self.buf) < need and len(self.buf) < self.limit and not self.final:
+        """Read on (never dropping) until ``buf`` covers `need` bytes or the stream ends; the
+        callers bound `need` (`refill` by the limit, the joblib look-ahead by LOOKAHEAD)."""
+        while len(self.buf) < need and not self.final:
             chunk = self._read()
             if chunk:
                 self.buf += chunk
@@ -600,8 +629,12 @@ def looks_like_onnx(buf: Any, start: int, end: int) -> bool:
     """True when the bytes are a well-formed protobuf ``ModelProto`` with a graph (ONNX)."""
     pos = start
     seen: set[int] = set()
+    fields = 0
     try:
         while pos < end:
+            fields += 1
+            if not fields & 0xFFFF:
+                check_deadline()
             key, pos = _varint(buf, pos, end)
             num, wire = key >> 3, key & 7
             if _ONNX_FIELDS.get(num) != wire:

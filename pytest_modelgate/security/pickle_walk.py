@@ -24,7 +24,7 @@ from collections import ChainMap
 from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol
 
-from .containers import TooLong, Window, check_deadline
+from .containers import LOOKAHEAD, TooLong, Window, check_deadline
 
 __all__ = ["Sink", "StreamStatus", "scan_pickle_stream", "try_prefix"]
 
@@ -994,7 +994,7 @@ def _fork_alt(sink: Sink) -> Fork:
         alt.proto = parent.proto
         window = parent.window
         if window is not None:  # streamed: read ahead without dropping what the parent holds
-            window.grow(window.limit)
+            window.grow(pos + LOOKAHEAD)
             alt.end = len(window.buf)
             alt.final = window.final
         try:
@@ -1003,8 +1003,8 @@ def _fork_alt(sink: Sink) -> Fork:
             pass
         except More:
             sink.finding(parent.member, pos, "stream", None, "high", alt.note + "they run past "
-                         f"the scanner's {len(parent.buf) >> 20} MiB look-ahead; cannot be "
-                         "verified", "stream-window")
+                         f"the scanner's {LOOKAHEAD >> 20} MiB look-ahead; cannot be verified",
+                         "stream-window")
         except RecursionError:  # pragma: no cover - defensive
             pass
 

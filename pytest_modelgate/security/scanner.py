@@ -8,12 +8,13 @@ a pass and never a crash.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import mmap
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,11 @@ DEFAULT_LIMITS: dict[str, float] = {
 
 _PICKLE_NAMES = (".pkl", ".pickle", ".pk", ".joblib", ".pt", ".pth", ".ckpt")
 _MMAP_OVER = 16 << 20
-# Decompressed data held whole in memory (all nested streams together); beyond it a stream is
-# walked through a window of _WINDOW bytes, so memory stays bounded whatever the file.
-_IN_MEMORY = 24 << 20
+# Decompressed data held whole in memory: one stream up to _HEAD, all nested ones together up to
+# _IN_MEMORY; beyond that a stream is walked through a window of _WINDOW bytes (plus a 4 MiB
+# look-ahead), so memory stays bounded whatever the file.
+_HEAD = 16 << 20
+_IN_MEMORY = 32 << 20
 _WINDOW = 16 << 20
 _COMPRESSED = ("gzip", "bz2", "xz", "lzma", "zlib")
 
@@ -173,48 +176,65 @@ class _Scan:
     def stream(self, chunks: Iterator[bytes], member: str, depth: int, *, top: bool = False,
                archive: bool = False, name: str = "") -> None:
         """Scan bytes that arrive in pieces (decompressed data, archive members): whole in memory
-        while the resident total stays under _IN_MEMORY, else walked through a `C.Window`."""
+        up to _HEAD bytes (and _IN_MEMORY for all nested streams together), else streamed."""
         if depth > self.max_depth:
             self.finding(member, 0, "container", None, "high",
                          f"containers nested deeper than max_depth={self.max_depth}; cannot be "
                          "verified", "nesting")
             return
-        cap = max(0, _IN_MEMORY - self.resident)
+        cap = max(0, min(_HEAD, _IN_MEMORY - self.resident))
         head = bytearray()
-        held = 0
+        held = [0]
+
+        def release() -> None:
+            """The head's memory was handed on or freed: stop counting it as resident."""
+            self.resident -= held[0]
+            held[0] = 0
+
         try:
-            for chunk in chunks:
+            it = iter(chunks)
+            for chunk in it:
                 head += chunk
-                held += len(chunk)
+                held[0] += len(chunk)
                 self.resident += len(chunk)
                 if len(head) > cap:
-                    break
-            else:
-                self.blob(head, 0, len(head), member, depth, top=top, archive=archive,
-                          name=name)
-                return
-            self.streamed(head, chunks, member, depth, top=top, archive=archive, name=name,
-                          cap=cap)
+                    following = next(it, None)
+                    if following is None:
+                        break  # complete after all: scan it in memory
+                    rest = itertools.chain([following], it)
+                    self.streamed(head, rest, member, depth, top=top, archive=archive,
+                                  name=name, cap=cap, release=release)
+                    return
+            self.blob(head, 0, len(head), member, depth, top=top, archive=archive, name=name)
         finally:
-            self.resident -= held
+            release()
 
     def streamed(self, head: bytearray, rest: Iterator[bytes], member: str, depth: int, *,
-                 top: bool, archive: bool, name: str, cap: int) -> None:
-        """A stream too long to hold: nested compression is followed, a pickle is walked
-        through a window, anything else (zip, tar, npy...) is reported as unverifiable."""
+                 top: bool, archive: bool, name: str, cap: int,
+                 release: Callable[[], None]) -> None:
+        """A stream too long to hold: nested compression and tar are followed, a pickle is
+        walked through a window, anything else (zip, npy...) is reported as unverifiable."""
         kind = C.sniff(head, 0, len(head))
+
+        def source() -> Iterator[bytes]:
+            yield from C.slices(head, 0, len(head))
+            del head[:]
+            release()
+            yield from rest
+
         if kind in _COMPRESSED:
             self.fmt(kind)
             inner = _join(member, f"<{kind}>")
             self.members.append(inner)
-
-            def source() -> Iterator[bytes]:
-                yield from C.slices(head, 0, len(head))
-                del head[:]
-                yield from rest
-
             self.stream(C.decompress_iter(kind, source(), self.budget), inner, depth + 1,
                         top=True)
+            return
+        if kind == "tar":
+            reader = C.ChunkFile(source())
+            try:
+                self.tar_stream(reader, member, depth)
+            finally:
+                self.scanned += reader.total
             return
         if kind is not None and head[0] != 0x80:
             self.fmt(kind)
@@ -252,7 +272,7 @@ class _Scan:
             return
         self.finding(member, 0, "file", None, "high",
                      f"not a recognised model format ({status.error}); more than "
-                     f"{_IN_MEMORY >> 20} MiB of decompressed data that is not a pickle, so it "
+                     f"{_HEAD >> 20} MiB of decompressed data that is not a pickle, so it "
                      "cannot be verified", "unknown-format")
 
     def collect(self, chunks: Iterator[bytes], member: str) -> bytes | None:
@@ -260,9 +280,9 @@ class _Scan:
         out = bytearray()
         for chunk in chunks:
             out += chunk
-            if len(out) > _IN_MEMORY:
+            if len(out) > _HEAD:
                 self.finding(member, 0, "zip-entry", None, "high", f"longer than "
-                             f"{_IN_MEMORY >> 20} MiB; cannot be verified", "too-large")
+                             f"{_HEAD >> 20} MiB; cannot be verified", "too-large")
                 return None
         return bytes(out)
 
@@ -398,11 +418,16 @@ class _Scan:
                          f"{loader}: {verdict.why}", f"skops-{verdict.technique}")
 
     def tar(self, buf: Any, start: int, end: int, member: str, depth: int) -> None:
+        self.tar_stream(C.BufferFile(buf, start, end), member, depth, seekable=True)
+
+    def tar_stream(self, fileobj: Any, member: str, depth: int, *,
+                   seekable: bool = False) -> None:
+        """Every member of a tar archive, read in order (``r|`` for a stream) and streamed."""
         import tarfile
 
         self.fmt("tar")
         try:
-            with tarfile.open(fileobj=C.BufferFile(buf, start, end), mode="r:") as tf:
+            with tarfile.open(fileobj=fileobj, mode="r:" if seekable else "r|") as tf:
                 count = 0
                 for info in tf:
                     C.check_deadline()

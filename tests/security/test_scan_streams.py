@@ -81,7 +81,7 @@ def test_multi_member_gzip_of_zeros_finishes_fast(tmp_path: Path) -> None:
     path.write_bytes(member + member)
     assert path.stat().st_size < 64 * 1024
     out = _scan_measured(path)
-    assert out["seconds"] < 5, out["seconds"]
+    assert out["seconds"] < 10, out["seconds"]  # ~0.3-0.9 s idle; a hang never ends
     assert out["result"]["safe"] is False
     assert out["result"]["findings"][0]["technique"] == "unknown-format"
 
@@ -90,7 +90,7 @@ def test_zlib_stream_with_one_trailing_byte_finishes_fast(tmp_path: Path) -> Non
     path = tmp_path / "trailing.zlib"
     path.write_bytes(zlib.compress(bytes(17 * MIB)) + b"\x01")
     out = _scan_measured(path)
-    assert out["seconds"] < 5, out["seconds"]
+    assert out["seconds"] < 10, out["seconds"]  # ~0.3-0.9 s idle; a hang never ends
     assert out["result"]["safe"] is False
     techniques = {f["technique"] for f in out["result"]["findings"]}
     assert "corrupt-compression" in techniques, out["result"]["findings"]
@@ -102,7 +102,7 @@ def test_gzip_of_2gib_zeros_uses_bounded_memory(tmp_path: Path) -> None:
     assert path.stat().st_size < 3 * MIB
     out = _scan_measured(path)
     assert out["peak_delta_mib"] <= 64, out["peak_delta_mib"]
-    assert out["seconds"] < 5, out["seconds"]
+    assert out["seconds"] < 10, out["seconds"]  # ~0.3-0.9 s idle; a hang never ends
     assert out["result"]["safe"] is False
 
 
@@ -172,7 +172,7 @@ def test_big_compressed_joblib_is_walked_through_the_window(tmp_path: Path) -> N
 
 
 def test_time_limit_fails_closed(tmp_path: Path) -> None:
-    data = pickle.dumps([float(i) for i in range(100_000)], protocol=2)
+    data = pickle.dumps([float(i) for i in range(30_000)], protocol=2)
     assert scan_bytes(data).safe
     result = scan_bytes(data, max_seconds=1e-9)
     assert not result.safe
@@ -189,3 +189,38 @@ def test_time_limit_fails_closed(tmp_path: Path) -> None:
 def test_time_limit_must_be_a_positive_number(bad: object) -> None:
     with pytest.raises(InputError, match="max_seconds"):
         scan_bytes(b"\x80\x04N.", max_seconds=bad)  # type: ignore[arg-type]
+
+
+def _tar(members: list[tuple[str, bytes]]) -> bytes:
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def test_big_tar_gz_is_streamed_member_by_member() -> None:
+    weights = ("model/weights.bin", bytes(20 * MIB))  # past what is held in memory
+    benign = _tar([weights, ("model/model.pkl", pickle.dumps({"a": 1}, protocol=4))])
+    result = scan_bytes(gzip.compress(benign, compresslevel=1), name="model.tar.gz")
+    assert result.safe, result.report()
+    assert result.formats[:2] == ("gzip", "tar")
+    bad = _tar([weights, ("model/model.pkl", call_p4("os", "system"))])
+    result = scan_bytes(gzip.compress(bad, compresslevel=1), name="model.tar.gz")
+    hits = [f for f in result.findings if f.global_ == "os.system"]
+    assert hits, result.report()
+    assert hits[0].member == "<gzip>!model/model.pkl"
+
+
+def test_zip_inside_a_long_stream_is_refused_by_name() -> None:
+    from security_corpus import make_zip
+
+    data = gzip.compress(make_zip([("archive/data/0", bytes(20 * MIB))]), compresslevel=1)
+    result = scan_bytes(data, name="model.pt.gz")
+    assert [(f.opcode, f.technique) for f in result.findings] == [("zip", "too-large")]
+    assert "cannot be verified" in result.findings[0].why
