@@ -94,3 +94,15 @@ def test_ship(gate):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*no file to scan in*empty*"])
     result.stdout.no_fnmatch_line("*1 passed*")
+
+
+def test_artifact_gate_time_limit_fails_closed(tmp_path: Path) -> None:
+    from pytest_modelgate.gates import Gate, GateContext
+
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps([float(i) for i in range(30_000)], protocol=2))
+    gate = Gate(GateContext(nodeid="t::x"))
+    assert gate.artifact(path).passed
+    r = gate.artifact(path, max_seconds=1e-9)
+    assert r.verdict == "failed"
+    assert "scan timed out after 1e-09 s" in r.message
