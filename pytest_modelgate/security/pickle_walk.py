@@ -437,17 +437,20 @@ class Walker:
         stack = self.stack
         memo = self.memo
         fend = self.fend
+        limit = min(end, fend + 1)  # one test per opcode covers the buffer end and frame end
         at = pos
         check_at = pos + _CHECK_EVERY
         while True:
-            if pos > fend:  # the previous opcode ended past its frame: did it start inside?
-                if at < fend:
-                    self._frame_cross(at, fend)
-                fend = self.fend = NO_FRAME
-            if pos >= end:
-                if not final:
-                    raise More(pos, pos + 1)
-                raise _Stop(pos, "truncated: stream ends before STOP")
+            if pos >= limit:
+                if pos > fend:  # the previous opcode ended past its frame: did it start inside?
+                    if at < fend:
+                        self._frame_cross(at, fend)
+                    fend = self.fend = NO_FRAME
+                    limit = end
+                if pos >= end:
+                    if not final:
+                        raise More(pos, pos + 1)
+                    raise _Stop(pos, "truncated: stream ends before STOP")
             at = pos
             op = buf[pos]
             pos += 1
@@ -559,6 +562,7 @@ class Walker:
                     self.fend = fend
                     pos = self._after_build(inst, state, at, pos, fork)
                     fend = self.fend
+                    limit = fend + 1 if fend < end else end
             elif op == 0x85:  # TUPLE1
                 if not stack:
                     raise _Stop(at, "stack underflow")
@@ -608,7 +612,10 @@ class Walker:
                     n = _unpack_Q(buf, pos)[0]
                     pos += 8
                 stack.append(_Bytes(n))
-                pos = self._skip(pos, n, at)
+                if pos + n > end:
+                    pos = self._skip(pos, n, at)
+                else:
+                    pos += n
             elif op == 0x47:  # BINFLOAT
                 self._need(pos, 8, at)
                 stack.append(_unpack_d(buf, pos)[0])
@@ -640,6 +647,7 @@ class Walker:
                 pos += 8
                 self._skip(pos, n, at)
                 fend = self.fend = pos + n
+                limit = fend + 1 if fend < end else end
             elif op == 0x2E:  # STOP
                 if not stack and not self.metastack:
                     raise _Stop(at, "STOP with an empty stack")
@@ -971,7 +979,10 @@ class Walker:
             self._need(pos, 1, at)
             pad = self.buf[pos]
             pos += 1 + pad
-        return self._skip(pos, count * itemsize, at)
+        size = count * itemsize
+        if pos + size > self.end:
+            return self._skip(pos, size, at)
+        return pos + size
 
     def _merge(self, inst: _Obj, state: _Dict) -> None:
         for key, value in state.items:
