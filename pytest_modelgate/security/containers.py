@@ -149,12 +149,16 @@ def _member(kind: str, dec: Any, data: bytes, source: Iterator[bytes],
             budget: Budget) -> Iterator[bytes]:
     """One compressed member: at most `CHUNK` bytes per step, each charged to `budget`."""
     zlib_like = not isinstance(dec, (bz2.BZ2Decompressor, lzma.LZMADecompressor))
+    idle = 0  # steps in a row that neither produced output nor took new input
+    fresh = bool(data)  # `data` not yet given to this decompressor
     while not dec.eof:
+        fed, fresh = fresh, False
         if zlib_like:
             if not data:
                 data = next(source, b"")
                 if not data:
                     raise Unreadable(f"truncated {kind} stream")
+                fed = True
             out = dec.decompress(data, CHUNK)
             data = dec.unconsumed_tail  # only meaningful before eof (after it, see unused_data)
         else:
@@ -162,12 +166,18 @@ def _member(kind: str, dec: Any, data: bytes, source: Iterator[bytes],
                 data = next(source, b"")
                 if not data:
                     raise Unreadable(f"truncated {kind} stream")
+                fed = True
             out = dec.decompress(data, max_length=CHUNK)
             data = b""
         if out:
+            idle = 0
             budget.take(len(out))
             check_deadline()
             yield out
+        elif not fed:
+            idle += 1
+            if idle > 3:
+                raise Unreadable(f"{kind} decompressor makes no progress")
 
 
 def decompress_iter(kind: str, source: Iterable[bytes], budget: Budget) -> Iterator[bytes]:
