@@ -224,3 +224,12 @@ def test_zip_inside_a_long_stream_is_refused_by_name() -> None:
     result = scan_bytes(data, name="model.pt.gz")
     assert [(f.opcode, f.technique) for f in result.findings] == [("zip", "too-large")]
     assert "cannot be verified" in result.findings[0].why
+
+
+def test_argument_longer_than_the_window_fails_closed() -> None:
+    text = b"a" * (20 * MIB)
+    data = gzip.compress(b"\x80\x04\x8d" + struct.pack("<Q", len(text)) + text + b".",
+                         compresslevel=1)
+    result = scan_bytes(data, name="model.pkl.gz")
+    assert [f.technique for f in result.findings] == ["stream-window"], result.report()
+    assert "streaming window" in result.findings[0].why
