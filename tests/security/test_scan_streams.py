@@ -233,3 +233,37 @@ def test_argument_longer_than_the_window_fails_closed() -> None:
     result = scan_bytes(data, name="model.pkl.gz")
     assert [f.technique for f in result.findings] == ["stream-window"], result.report()
     assert "streaming window" in result.findings[0].why
+
+
+def test_joblib_object_array_pickle_across_window_refills(tmp_path: Path, monkeypatch) -> None:
+    """The nested object-array pickle starts past the in-memory head, so the window is refilled
+    while it is walked: the walk resumes inside it and still finds a payload near its end."""
+    joblib = pytest.importorskip("joblib")
+    np = pytest.importorskip("numpy")
+    from pytest_modelgate.security import pickle_walk
+
+    resumed = []
+    real_resume = pickle_walk.Walker.resume
+
+    def resume(self, pos, fork=None):  # type: ignore[no-untyped-def]
+        resumed.append(self.pending is not None)
+        return real_resume(self, pos, fork)
+
+    monkeypatch.setattr(pickle_walk.Walker, "resume", resume)
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, ("echo pwned",))
+
+    items = np.array([f"s{i}" for i in range(150_000)], dtype=object)
+    benign = tmp_path / "obj.joblib"
+    joblib.dump({"w": np.zeros(2_100_000), "o": items}, benign, compress=("zlib", 1))
+    result = scan(benign)
+    assert result.safe, result.report()
+    assert any(resumed), "the nested pickle was never resumed after a refill"
+    items[149_000] = Payload()
+    bad = tmp_path / "obj_bad.joblib"
+    joblib.dump({"w": np.zeros(2_100_000), "o": items}, bad, compress=("zlib", 1))
+    result = scan(bad)
+    assert any(f.global_ in ("posix.system", "os.system") for f in result.findings), \
+        result.report()
