@@ -653,6 +653,12 @@ class Walker:
                     raise _Stop(at, "STOP with an empty stack")
                 if not stack:
                     raise _Stop(at, "STOP with an empty stack")
+                if pos < fend != NO_FRAME and self.strict:
+                    self._finding(at, "STOP", None, "critical",
+                                  f"the FRAME goes on past STOP (to offset {fend}): a loader "
+                                  "reading the next pickle from the file starts after the "
+                                  "frame, not here, so what it runs is not what a linear "
+                                  "reading sees", "frame-straddle")
                 return pos
             elif op == 0x93:  # STACK_GLOBAL
                 if len(stack) < 2:

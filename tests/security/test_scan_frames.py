@@ -103,3 +103,23 @@ def test_frames_that_end_between_opcodes_are_clean() -> None:
         assert data.count(FRAME) > 5  # really many frames
         result = scan_bytes(data)
         assert result.safe, result.report()
+
+
+def test_frame_running_past_stop_is_flagged(tmp_path: Path) -> None:
+    """pickle.load from an in-memory file (io.BytesIO, as loaders that read the file first do)
+    consumes the whole frame, so a second load starts after the frame: bytes of the frame after
+    STOP are skipped by the loader but walked by a linear reading."""
+    decoy = b"C" + bytes([11 + 3])  # a linear reading swallows the real second pickle as bytes
+    second = b"cbuiltins\nprint\n" + b"VSECOND-LOAD-RAN\n" + b"\x85R."
+    body = b"N." + decoy
+    data = PROTO + b"\x04" + FRAME + struct.pack("<Q", len(body)) + body + second + b"."
+    hits = [f for f in scan_bytes(data).findings if f.technique == "frame-straddle"]
+    assert hits, scan_bytes(data).report()
+    assert hits[0].opcode == "STOP"
+    path = tmp_path / "two.pkl"
+    path.write_bytes(data)
+    code = ("import io, pickle, sys\nf = io.BytesIO(open(sys.argv[1], 'rb').read())\n"
+            "print(pickle.load(f))\nprint(pickle.load(f))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, timeout=60).stdout
+    assert "SECOND-LOAD-RAN" in out  # the hidden second pickle is what the loader runs
