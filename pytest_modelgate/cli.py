@@ -42,7 +42,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_scan(args: argparse.Namespace) -> int:
     from .security import cli_scan
 
-    return cli_scan(list(args.paths), as_json=args.json)
+    return cli_scan(list(args.paths), as_json=args.json, max_seconds=args.max_seconds)
 
 
 def _cmd_hash(args: argparse.Namespace) -> int:
@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scan", help="statically scan model artifacts; exit 1 when any is unsafe")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="machine-readable findings")
+    p.add_argument("--max-seconds", type=float, metavar="S",
+                   help="time limit per file (default 600); a file not scanned in time is "
+                        "UNSAFE, never skipped")
     p.set_defaults(func=_cmd_scan)
 
     p = sub.add_parser("hash", help="print a lock file of SHA-256 hashes: modelgate hash ... > modelgate.lock")

@@ -180,6 +180,8 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
         _p("allow", _ANY, None, "extra globals the scan trusts"),
         _p("max_decompressed_bytes", (Bytes(), _NONE), None, "scan budget of decompressed bytes"),
         _p("max_depth", (_POS_INT, _NONE), None, "nesting depth of archives scanned"),
+        _p("max_seconds", (_POSITIVE, _NONE), None,
+           "time limit per scanned file (default 600 s); running out fails closed"),
         _NAME,
     ),
     "robustness": _table(

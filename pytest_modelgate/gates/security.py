@@ -26,7 +26,7 @@ __all__ = [
 
 ARTIFACT_KEYWORDS: tuple[str, ...] = (
     "sha256", "scan", "max_bytes", "lock", "allow", "max_decompressed_bytes", "max_depth",
-    "name",
+    "max_seconds", "name",
 )
 ROBUSTNESS_KEYWORDS: tuple[str, ...] = (
     "noise", "max_flip_rate", "confidence", "n_perturbations", "norm", "irrelevant",
@@ -52,7 +52,8 @@ def _check_sha(value: Any) -> str:
 def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = True,
              max_bytes: int | str | None = None, lock: str | os.PathLike[str] | bool | None = None,
              allow: Any = None, max_decompressed_bytes: int | str | None = None,
-             max_depth: int | None = None, name: str | None = None) -> GateResult:
+             max_depth: int | None = None, max_seconds: float | None = None,
+             name: str | None = None) -> GateResult:
     """Integrity first (sha256 pin, lock file), then size, then the static scan; never loads."""
     from pytest_modelgate.security import check_lock, sha256_file
     from pytest_modelgate.security import scan as run_scan
@@ -64,6 +65,9 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
     if not p.exists():
         raise InputError(f"gate.artifact: {str(p)!r} does not exist; pass the saved model file "
                          "(e.g. the modelgate_model fixture's .path)")
+    if p.is_dir() and not any(f.is_file() for f in p.rglob("*")):
+        raise InputError(f"gate.artifact: no file to scan in {str(p)!r}; an empty directory is "
+                         "not a model artifact (pass the saved model file or its directory)")
     label = name or p.name
     problems: list[str] = []
     fixes: list[str] = []
@@ -101,7 +105,8 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
     if scan:
         limit_d = (parse_bytes(max_decompressed_bytes, "artifact max_decompressed_bytes")
                    if max_decompressed_bytes is not None else None)
-        result = run_scan(p, allow=allow, max_decompressed_bytes=limit_d, max_depth=max_depth)
+        result = run_scan(p, allow=allow, max_decompressed_bytes=limit_d, max_depth=max_depth,
+                          max_seconds=max_seconds)
         n_findings = len(result.findings)
         details.update({
             "formats": list(result.formats),

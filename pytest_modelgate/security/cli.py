@@ -14,24 +14,46 @@ from .scanner import scan
 __all__ = ["cli_hash", "cli_scan"]
 
 
-def cli_scan(paths: list[str], *, as_json: bool = False) -> int:
-    """Scan each path and print a report; exit status 1 if anything is unsafe, 2 for a missing
-    path (after scanning the others), else 0."""
+def cli_scan(paths: list[str], *, as_json: bool = False,
+             max_seconds: float | None = None) -> int:
+    """Scan each file (directories: every file under them) and print one verdict line per file
+    with its findings, then a summary. Exit status 1 if anything is unsafe; 2 for a missing path
+    or a directory with no file (after scanning the rest: nothing scanned is never safe)."""
     missing = [p for p in paths if not Path(p).exists()]
-    results = [scan(p) for p in paths if p not in missing]
+    empty: list[str] = []
+    targets: list[Path] = []
+    for raw in paths:
+        if raw in missing:
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file())
+            if not files:
+                empty.append(raw)
+            targets += files
+        else:
+            targets.append(p)
+    results = [scan(t, max_seconds=max_seconds) for t in targets]
     if as_json:
-        doc = {"safe": all(r.safe for r in results) and not missing,
-               "results": [r.to_dict() for r in results], "missing": missing}
+        doc = {"safe": bool(results) and all(r.safe for r in results) and not missing
+               and not empty,
+               "results": [r.to_dict() for r in results], "missing": missing, "empty": empty}
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
         for r in results:
             sys.stdout.write(r.report() + "\n")
-        for p in missing:
-            sys.stderr.write(f"modelgate scan: {p}: no such file or directory\n")
         unsafe = sum(not r.safe for r in results)
-        sys.stdout.write(f"modelgate scan: {len(results)} scanned, {unsafe} unsafe"
-                         + (f", {len(missing)} missing" if missing else "") + "\n")
-    if missing:
+        sys.stdout.write(f"modelgate scan: {len(results)} file{'s' if len(results) != 1 else ''}"
+                         f" scanned, {unsafe} unsafe"
+                         + (f", {len(missing)} missing" if missing else "")
+                         + (f", {len(empty)} empty director{'ies' if len(empty) != 1 else 'y'}"
+                            if empty else "") + "\n")
+    for raw in missing:
+        sys.stderr.write(f"modelgate scan: {raw}: no such file or directory\n")
+    for raw in empty:
+        sys.stderr.write(f"modelgate scan: error: no file to scan in {raw} (an empty directory "
+                         "is not a model artifact)\n")
+    if missing or empty:
         return 2
     return 1 if any(not r.safe for r in results) else 0
 

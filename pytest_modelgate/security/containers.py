@@ -10,18 +10,30 @@ from __future__ import annotations
 
 import ast
 import bz2
+import contextlib
+import io
 import lzma
 import struct
+import threading
+import time
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "Bomb",
     "Budget",
+    "BufferFile",
+    "ScanTimeout",
+    "TooLong",
     "Unreadable",
+    "Window",
     "ZipEntry",
+    "check_deadline",
+    "deadline",
     "decompress",
+    "decompress_iter",
     "looks_like_onnx",
     "read_npy_header",
     "read_zip",
@@ -29,15 +41,45 @@ __all__ = [
     "sniff",
 ]
 
-_CHUNK = 1 << 24
+CHUNK = 1 << 20  # decompressed bytes produced per step: what one step can add to memory
+_IN_CHUNK = 1 << 20  # compressed bytes fed per step
 
 
 class Unreadable(Exception):
     """The bytes cannot be parsed as the container they claim to be."""
 
 
+class TooLong(Unreadable):
+    """One piece of a streamed member (an opcode argument, a line) exceeds the window."""
+
+
 class Bomb(Exception):
     """Decompressing would exceed the size budget (zip/compression bomb guard)."""
+
+
+class ScanTimeout(Exception):
+    """The per-file time limit ran out (`deadline`)."""
+
+
+_CLOCK = threading.local()
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Make `check_deadline` raise `ScanTimeout` once `seconds` have passed (this thread)."""
+    previous = getattr(_CLOCK, "at", None)
+    _CLOCK.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _CLOCK.at = previous
+
+
+def check_deadline() -> None:
+    """Raise `ScanTimeout` when the current `deadline` has passed (cheap; call per chunk)."""
+    at = getattr(_CLOCK, "at", None)
+    if at is not None and time.monotonic() > at:
+        raise ScanTimeout
 
 
 @dataclass
@@ -81,67 +123,228 @@ def sniff(buf: Any, start: int, end: int) -> str | None:
     return None
 
 
-def decompress(kind: str, data: bytes, budget: Budget) -> bytes:
-    """Decompress a whole (possibly multi-member) stream, bounded by `budget`."""
-    out: list[bytes] = []
-    rest = data
+def slices(buf: Any, start: int, end: int, size: int = _IN_CHUNK) -> Iterator[bytes]:
+    """``buf[start:end]`` in pieces of `size` bytes (an mmap is never copied whole)."""
+    for pos in range(start, end, size):
+        yield bytes(buf[pos:min(end, pos + size)])
+
+
+def _decompressor(kind: str) -> Any:
+    if kind == "gzip":
+        return zlib.decompressobj(wbits=31)
+    if kind == "zlib":
+        return zlib.decompressobj()
+    if kind == "deflate":
+        return zlib.decompressobj(wbits=-15)
+    if kind == "bz2":
+        return bz2.BZ2Decompressor()
+    if kind == "xz":
+        return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+    if kind == "lzma":
+        return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
+    raise Unreadable(f"no decompressor for {kind}")
+
+
+def _member(kind: str, dec: Any, data: bytes, source: Iterator[bytes],
+            budget: Budget) -> Iterator[bytes]:
+    """One compressed member: at most `CHUNK` bytes per step, each charged to `budget`."""
+    zlib_like = not isinstance(dec, (bz2.BZ2Decompressor, lzma.LZMADecompressor))
+    idle = 0  # steps in a row that neither produced output nor took new input
+    fresh = bool(data)  # `data` not yet given to this decompressor
+    while not dec.eof:
+        fed, fresh = fresh, False
+        if zlib_like:
+            if not data:
+                data = next(source, b"")
+                if not data:
+                    raise Unreadable(f"truncated {kind} stream")
+                fed = True
+            out = dec.decompress(data, CHUNK)
+            data = dec.unconsumed_tail  # only meaningful before eof (after it, see unused_data)
+        else:
+            if not data and dec.needs_input:
+                data = next(source, b"")
+                if not data:
+                    raise Unreadable(f"truncated {kind} stream")
+                fed = True
+            out = dec.decompress(data, max_length=CHUNK)
+            data = b""
+        if out:
+            idle = 0
+            budget.take(len(out))
+            check_deadline()
+            yield out
+        elif not fed:
+            idle += 1
+            if idle > 3:
+                raise Unreadable(f"{kind} decompressor makes no progress")
+
+
+def decompress_iter(kind: str, source: Iterable[bytes], budget: Budget) -> Iterator[bytes]:
+    """Decompress a stream fed in pieces, yielding at most `CHUNK` bytes at a time.
+
+    Concatenated members (multi-member gzip, bz2, xz, zlib) are read one after the other as
+    gzip.open/bz2.open/lzma.open do; every byte produced is charged to `budget`; trailing bytes
+    that are not another member are `Unreadable` (gzip's zero padding excepted).
+    """
+    src = iter(source)
+    rest = b""
     members = 0
-    while rest:
+    while True:
         members += 1
         if members > 10_000:
             raise Unreadable("more than 10000 concatenated compressed members")
-        dec: Any
-        if kind == "gzip":
-            dec = zlib.decompressobj(wbits=31)
-        elif kind == "zlib":
-            dec = zlib.decompressobj()
-        elif kind == "deflate":
-            dec = zlib.decompressobj(wbits=-15)
-        elif kind == "bz2":
-            dec = bz2.BZ2Decompressor()
-        elif kind == "xz":
-            dec = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
-        elif kind == "lzma":
-            dec = lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
-        else:
-            raise Unreadable(f"no decompressor for {kind}")
+        dec = _decompressor(kind)
         try:
-            if isinstance(dec, (bz2.BZ2Decompressor, lzma.LZMADecompressor)):
-                chunk = dec.decompress(rest, max_length=_CHUNK)
-                budget.take(len(chunk))
-                out.append(chunk)
-                while not dec.eof and not dec.needs_input:
-                    chunk = dec.decompress(b"", max_length=_CHUNK)
-                    budget.take(len(chunk))
-                    out.append(chunk)
-                if not dec.eof:
-                    raise Unreadable(f"truncated {kind} stream")
-                rest = dec.unused_data
-            else:
-                chunk = dec.decompress(rest, _CHUNK)
-                budget.take(len(chunk))
-                out.append(chunk)
-                while dec.unconsumed_tail:
-                    chunk = dec.decompress(dec.unconsumed_tail, _CHUNK)
-                    budget.take(len(chunk))
-                    out.append(chunk)
-                tail = dec.flush()
-                budget.take(len(tail))
-                out.append(tail)
-                if not dec.eof:
-                    raise Unreadable(f"truncated {kind} stream")
-                rest = dec.unused_data
+            yield from _member(kind, dec, rest, src, budget)
         except (zlib.error, OSError, lzma.LZMAError, EOFError, ValueError) as exc:
             raise Unreadable(f"corrupt {kind} stream: {exc}") from None
+        rest = dec.unused_data
+        while len(rest) < 6:
+            more = next(src, b"")
+            if not more:
+                break
+            rest += more
+        if not rest:
+            return
         if kind in ("deflate", "lzma"):
-            if rest:
-                raise Unreadable(f"{len(rest)} bytes after the end of the {kind} stream")
-            break
-        if kind == "gzip" and rest and not rest.startswith(b"\x1f\x8b"):
-            if rest.strip(b"\x00"):
-                raise Unreadable(f"{len(rest)} bytes after the gzip stream")
-            break
-    return b"".join(out)
+            raise Unreadable(f"bytes after the end of the {kind} stream")
+        if kind == "gzip" and not rest.startswith(b"\x1f\x8b"):
+            tail_ok = not rest.strip(b"\x00")
+            for more in src:
+                tail_ok = tail_ok and not more.strip(b"\x00")
+                check_deadline()
+            if not tail_ok:
+                raise Unreadable("bytes after the gzip stream that are not another member")
+            return
+
+
+def decompress(kind: str, data: bytes, budget: Budget) -> bytes:
+    """Decompress a whole (possibly multi-member) stream in memory, bounded by `budget`."""
+    out = bytearray()
+    for chunk in decompress_iter(kind, slices(data, 0, len(data)), budget):
+        out += chunk
+    return bytes(out)
+
+
+class BufferFile(io.RawIOBase):
+    """A read-only, seekable file over ``buf[start:end]`` that never copies the whole buffer
+    (tarfile reads an mmap'd archive through it)."""
+
+    def __init__(self, buf: Any, start: int, end: int) -> None:
+        super().__init__()
+        self._buf = buf
+        self._start = start
+        self._end = end
+        self._pos = start
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos - self._start
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: self._start, io.SEEK_CUR: self._pos, io.SEEK_END: self._end}[whence]
+        self._pos = max(self._start, base + offset)
+        return self._pos - self._start
+
+    def readinto(self, b: Any) -> int:
+        n = max(0, min(len(b), self._end - self._pos))
+        b[:n] = self._buf[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+
+class ChunkFile(io.RawIOBase):
+    """A forward-only file over an iterator of byte pieces (``tarfile`` mode ``r|``)."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._piece = b""
+        self._pos = 0
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while self._pos >= len(self._piece):
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._piece, self._pos = piece, 0
+        n = min(len(b), len(self._piece) - self._pos)
+        b[:n] = self._piece[self._pos:self._pos + n]
+        self._pos += n
+        self.total += n
+        return n
+
+
+LOOKAHEAD = 4 << 20  # bytes a side reading (joblib's plain-pickle fork) may read past a window
+
+
+class Window:
+    """A bounded view of a long stream: ``buf[i]`` is byte ``base + i`` of the stream.
+
+    The walker reads `buf` by relative offsets; `refill` drops what it no longer needs and
+    reads on, so memory stays below `limit` bytes whatever the stream's length.
+    """
+
+    def __init__(self, head: bytearray, source: Iterator[bytes], limit: int) -> None:
+        self.buf = head
+        self.base = 0
+        self.source = source
+        self.limit = limit
+        self.final = False
+        self.total = len(head)
+
+    def _read(self) -> bytes | None:
+        chunk = next(self.source, None)
+        if chunk is None:
+            self.final = True
+            return None
+        self.total += len(chunk)
+        return chunk
+
+    def grow(self, need: int) -> None:
+        """Read on (never dropping) until ``buf`` covers `need` bytes or the stream ends; the
+        callers bound `need` (`refill` by the limit, the joblib look-ahead by LOOKAHEAD)."""
+        while len(self.buf) < need and not self.final:
+            chunk = self._read()
+            if chunk:
+                self.buf += chunk
+
+    def refill(self, keep: int, need: int) -> int:
+        """Drop the bytes before relative offset `keep`, then read until the window covers
+        relative `need` (-1: at least one more piece). Returns how many bytes were dropped."""
+        want = need - keep if need >= 0 else len(self.buf) - keep + CHUNK
+        if (need >= 0 and want > self.limit) or (need < 0 and len(self.buf) - keep >= self.limit):
+            what = f"{want} bytes" if need >= 0 else f"a line longer than {self.limit} bytes"
+            raise TooLong(f"one opcode argument needs {what} in one piece, more than the "
+                          f"scanner's {self.limit >> 20} MiB streaming window")
+        buf = self.buf
+        if keep <= len(buf):
+            del buf[:keep]
+        else:
+            skip = keep - len(buf)
+            del buf[:]
+            while skip > 0:
+                chunk = self._read()
+                if chunk is None:
+                    break
+                if len(chunk) <= skip:
+                    skip -= len(chunk)
+                else:
+                    buf += chunk[skip:]
+                    skip = 0
+        self.base += keep
+        self.grow(want)
+        return keep
 
 
 # -- zip ---------------------------------------------------------------------------------------
@@ -196,16 +399,20 @@ def read_zip(buf: Any, start: int, end: int, max_members: int) -> tuple[list[Zip
     eocd = tail_start + idx
     (_sig, _disk, _cd_disk, _n_here, n_total, cd_size, cd_offset,
      _clen) = struct.unpack_from("<IHHHHIIH", tail, idx)
-    if n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
-        loc = eocd - 20
-        if loc < start or bytes(buf[loc:loc + 4]) != b"PK\x06\x07":
-            raise Unreadable("zip64 locator missing")
-        z64 = struct.unpack_from("<Q", bytes(buf[loc + 8:loc + 16]))[0] + start
-        rec = bytes(buf[z64:z64 + 56])
+    loc = eocd - 20
+    if loc >= start and bytes(buf[loc:loc + 4]) == b"PK\x06\x07":
+        # ZIP64 (torch.save always writes it): the record sits right before its locator, as
+        # Python's zipfile reads it; the locator's own pointer is tried second.
+        z64 = loc - 56
+        if z64 < start or bytes(buf[z64:z64 + 4]) != b"PK\x06\x06":
+            z64 = struct.unpack_from("<Q", bytes(buf[loc + 8:loc + 16]))[0] + start
+        rec = bytes(buf[z64:z64 + 56]) if start <= z64 < loc else b""
         if len(rec) < 56 or rec[:4] != b"PK\x06\x06":
             raise Unreadable("zip64 end-of-central-directory record missing")
         n_total, cd_size, cd_offset = struct.unpack_from("<QQQ", rec, 32)
-        cd_end = loc if z64 >= loc else z64
+        cd_end = z64
+    elif n_total == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
+        raise Unreadable("zip64 locator missing")
     else:
         cd_end = eocd
     prepended = cd_end - start - cd_size - cd_offset
@@ -262,36 +469,67 @@ def read_zip(buf: Any, start: int, end: int, max_members: int) -> tuple[list[Zip
     return entries, prepended
 
 
-def zip_member_bytes(buf: Any, entry: ZipEntry, budget: Budget) -> bytes:
-    """The member's uncompressed bytes (stored, deflate, bzip2 or lzma), bounded by `budget`."""
-    raw = bytes(buf[entry.data_offset:entry.data_offset + entry.csize])
+def zip_member_chunks(buf: Any, entry: ZipEntry, budget: Budget) -> Iterator[bytes]:
+    """The member's uncompressed bytes (stored, deflate, bzip2 or lzma) in bounded pieces, each
+    charged to `budget`; once exhausted, size and CRC disagreements are added to its anomalies."""
+    start, end = entry.data_offset, entry.data_offset + entry.csize
+    pieces: Iterator[bytes]
     if entry.method == 0:
-        data = raw
+        pieces = slices(buf, start, end)
     elif entry.method == 8:
-        data = decompress("deflate", raw, budget)
+        pieces = decompress_iter("deflate", slices(buf, start, end), budget)
     elif entry.method == 12:
-        data = decompress("bz2", raw, budget)
+        pieces = decompress_iter("bz2", slices(buf, start, end), budget)
     elif entry.method == 14:
-        if len(raw) < 4:
-            raise Unreadable("truncated lzma member")
-        psize = struct.unpack_from("<H", raw, 2)[0]
-        try:
-            filt = lzma._decode_filter_properties(  # type: ignore[attr-defined]
-                lzma.FILTER_LZMA1, raw[4:4 + psize])
-            dec = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
-            data = dec.decompress(raw[4 + psize:], max_length=budget.remaining + 1)
-        except (lzma.LZMAError, ValueError) as exc:
-            raise Unreadable(f"corrupt lzma member: {exc}") from None
-        budget.take(len(data))
+        pieces = _zip_lzma(buf, start, end, budget)
     else:
         raise Unreadable(f"unsupported zip compression method {entry.method}")
-    if entry.usize != len(data):
-        entry.anomalies.append(("high", f"uncompressed size {len(data)} differs from the "
+    size = 0
+    crc = 0
+    for piece in pieces:
+        size += len(piece)
+        crc = zlib.crc32(piece, crc)
+        check_deadline()
+        yield piece
+    if entry.usize != size:
+        entry.anomalies.append(("high", f"uncompressed size {size} differs from the "
                                 f"declared {entry.usize}", "zip-size-mismatch"))
-    if zlib.crc32(data) != entry.crc:
+    if crc != entry.crc:
         entry.anomalies.append(("high", "CRC mismatch: Python's zipfile rejects the member, "
                                 "PyTorch does not check CRCs (CVE-2025-10156)", "zip-crc"))
-    return data
+
+
+def _zip_lzma(buf: Any, start: int, end: int, budget: Budget) -> Iterator[bytes]:
+    head = bytes(buf[start:min(end, start + 4)])
+    if len(head) < 4:
+        raise Unreadable("truncated lzma member")
+    psize = struct.unpack_from("<H", head, 2)[0]
+    try:
+        filt = lzma._decode_filter_properties(  # type: ignore[attr-defined]
+            lzma.FILTER_LZMA1, bytes(buf[start + 4:start + 4 + psize]))
+        dec = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
+        src = slices(buf, start + 4 + psize, end)
+        while not dec.eof:
+            if dec.needs_input:
+                data = next(src, b"")
+                if not data:
+                    return  # raw LZMA without an end marker ends with its input
+            else:
+                data = b""
+            out = dec.decompress(data, max_length=CHUNK)
+            if out:
+                budget.take(len(out))
+                yield out
+    except (lzma.LZMAError, ValueError, EOFError) as exc:
+        raise Unreadable(f"corrupt lzma member: {exc}") from None
+
+
+def zip_member_bytes(buf: Any, entry: ZipEntry, budget: Budget) -> bytes:
+    """The member's whole uncompressed bytes (see `zip_member_chunks`), bounded by `budget`."""
+    out = bytearray()
+    for piece in zip_member_chunks(buf, entry, budget):
+        out += piece
+    return bytes(out)
 
 
 # -- npy ---------------------------------------------------------------------------------------
@@ -401,8 +639,12 @@ def looks_like_onnx(buf: Any, start: int, end: int) -> bool:
     """True when the bytes are a well-formed protobuf ``ModelProto`` with a graph (ONNX)."""
     pos = start
     seen: set[int] = set()
+    fields = 0
     try:
         while pos < end:
+            fields += 1
+            if not fields & 0xFFFF:
+                check_deadline()
             key, pos = _varint(buf, pos, end)
             num, wire = key >> 3, key & 7
             if _ONNX_FIELDS.get(num) != wire:

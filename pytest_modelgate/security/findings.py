@@ -108,7 +108,9 @@ class ScanResult:
     def report(self) -> str:
         """A readable multi-line report of the verdict and every finding."""
         fmt = "+".join(self.formats) or "unknown"
-        head = f"{self.path}: {'SAFE' if self.safe else 'UNSAFE'} ({fmt}, {self.size} bytes"
+        n = len(self.findings)
+        head = (f"{self.path}: {'SAFE' if self.safe else 'UNSAFE'} ({fmt}, {self.size} bytes, "
+                f"{n} finding{'s' if n != 1 else ''}")
         head += f", {len(self.globals)} distinct globals)" if self.globals else ")"
         lines = [head]
         lines += [f"  {f.describe()}" for f in self.findings]

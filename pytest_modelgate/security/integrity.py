@@ -39,7 +39,11 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file())
+            files = sorted(f for f in p.rglob("*") if f.is_file())
+            if not files:
+                raise InputError(f"hash: no file to hash in {str(p)!r}; an empty directory is "
+                                 "not a model artifact")
+            out += files
         elif p.is_file():
             out.append(p)
         else:

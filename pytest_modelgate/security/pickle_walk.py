@@ -19,9 +19,12 @@ import contextlib
 import math
 import re
 import struct
+import sys
 from collections import ChainMap
 from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol
+
+from .containers import LOOKAHEAD, TooLong, Window, check_deadline
 
 __all__ = ["Sink", "StreamStatus", "scan_pickle_stream", "try_prefix"]
 
@@ -42,6 +45,7 @@ _LEGACY_WRAPPERS = {("joblib.numpy_pickle_compat", "NDArrayWrapper"),
 _ALL_WRAPPERS = _WRAPPERS | _LEGACY_WRAPPERS
 _RECONSTRUCTOR = {("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")}
 
+NO_FRAME = sys.maxsize
 MAX_NESTED = 16
 MAX_MARKS = 100_000
 MAX_VALUES = 50_000_000
@@ -69,6 +73,19 @@ class _Stop(Exception):
         self.offset = offset
         self.reason = reason
         self.unverifiable = unverifiable
+
+
+class More(Exception):
+    """A streamed buffer holds too few bytes: refill so that it covers [`at`, `need`) and resume.
+
+    Raised only when the walker's buffer is not the end of the stream (`Walker.final` False),
+    always before the opcode starting at `at` changed any state (or with `Walker.pending` set).
+    """
+
+    def __init__(self, at: int, need: int) -> None:
+        super().__init__(at, need)
+        self.at = at
+        self.need = need
 
 
 class _Glob:
@@ -307,6 +324,10 @@ class Walker:
         self.proto = 0
         self.first = 0
         self.reached_import = False
+        self.fend = NO_FRAME  # where the current FRAME ends (NO_FRAME: not inside one)
+        self.final = True  # False while `buf` is a window on a longer stream (see `More`)
+        self.window: Any = None  # the streaming window that can grow `buf` (or None)
+        self.pending: Walker | None = None  # a nested walker interrupted by `More`
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -343,12 +364,33 @@ class Walker:
     def _line(self, pos: int, at: int) -> tuple[bytes, int]:
         nl = self.buf.find(b"\n", pos, self.end)
         if nl < 0:
+            if not self.final:
+                raise More(at, -1)
             raise _Stop(at, "truncated: line argument without newline")
         return self.buf[pos:nl], nl + 1
 
     def _need(self, pos: int, n: int, at: int) -> None:
         if n < 0 or pos + n > self.end:
+            if not self.final and n >= 0:
+                raise More(at, pos + n)
             raise _Stop(at, f"truncated: needs {n} bytes, {self.end - pos} left")
+
+    def _skip(self, pos: int, n: int, at: int) -> int:
+        """Offset after `n` bytes of data the walker never looks at (bytes, array data)."""
+        if self.final:
+            self._need(pos, n, at)
+        return pos + n
+
+    def _frame_cross(self, at: int, fend: int) -> None:
+        """The opcode at `at` reads past the end of its FRAME (python/cpython#154848)."""
+        if not self.strict:
+            raise _Stop(at, "opcode crosses a FRAME end")
+        self._finding(at, "FRAME", None, "critical",
+                      f"this opcode or its argument runs past the end of its FRAME (offset "
+                      f"{fend}): CPython's C unpickler reading a file resynchronises there and "
+                      "runs bytes that a linear reading (this scanner, pickletools) sees as "
+                      "data, so hidden opcodes can execute (python/cpython#154848)",
+                      "frame-straddle")
 
     def _make_global(self, module: str, name: str, at: int, opcode: str) -> _Glob:
         self.reached_import = True
@@ -366,20 +408,55 @@ class Walker:
 
     def run(self, pos: int, fork: Fork | None = None) -> int:
         """Walk from `pos` to STOP; return the offset after STOP."""
+        self.first = pos
+        return self._loop(pos, fork)
+
+    def resume(self, pos: int, fork: Fork | None = None) -> int:
+        """Go on after `More` once the window was refilled (`pos`: where the walk stopped)."""
+        if self.pending is not None:
+            pos = self.pending.resume(pos)
+            self.pending = None
+        return self._loop(pos, fork)
+
+    def rebase(self, shift: int, end: int, final: bool) -> None:
+        """The window dropped its first `shift` bytes and now ends at `end` (this walker and the
+        nested ones it waits on)."""
+        walker: Walker | None = self
+        while walker is not None:
+            walker.first -= shift
+            if walker.fend != NO_FRAME:
+                walker.fend -= shift
+            walker.end = end
+            walker.final = final
+            walker = walker.pending
+
+    def _loop(self, pos: int, fork: Fork | None) -> int:
         buf = self.buf
         end = self.end
+        final = self.final
         stack = self.stack
         memo = self.memo
-        self.first = pos
+        fend = self.fend
+        limit = min(end, fend + 1)  # one test per opcode covers the buffer end and frame end
+        at = pos
         check_at = pos + _CHECK_EVERY
         while True:
-            if pos >= end:
-                raise _Stop(pos, "truncated: stream ends before STOP")
+            if pos >= limit:
+                if pos > fend:  # the previous opcode ended past its frame: did it start inside?
+                    if at < fend:
+                        self._frame_cross(at, fend)
+                    fend = self.fend = NO_FRAME
+                    limit = end
+                if pos >= end:
+                    if not final:
+                        raise More(pos, pos + 1)
+                    raise _Stop(pos, "truncated: stream ends before STOP")
             at = pos
             op = buf[pos]
             pos += 1
             if pos > check_at:  # every ~64 KiB of stream: bound the live values (bombs)
                 check_at = pos + _CHECK_EVERY
+                check_deadline()
                 if len(self.stack) + len(memo) > MAX_VALUES:
                     raise _Stop(at, f"more than {MAX_VALUES} live values (resource bomb)",
                                 unverifiable=self._bomb(at, "stream"))
@@ -470,6 +547,8 @@ class Walker:
             elif op == 0x62:  # BUILD
                 if len(stack) < 2:
                     raise _Stop(at, "stack underflow")
+                if not final and end - pos < 512:  # joblib reads ahead: refill before changing
+                    raise More(at, pos + 512)
                 state = stack.pop()
                 inst = stack[-1]
                 if isinstance(inst, _Glob):
@@ -480,7 +559,10 @@ class Walker:
                                       "object (attribute-overwrite gadget)", "build-setattr")
                 elif isinstance(inst, _Obj):
                     inst.state.append(state)
+                    self.fend = fend
                     pos = self._after_build(inst, state, at, pos, fork)
+                    fend = self.fend
+                    limit = fend + 1 if fend < end else end
             elif op == 0x85:  # TUPLE1
                 if not stack:
                     raise _Stop(at, "stack underflow")
@@ -529,9 +611,11 @@ class Walker:
                     self._need(pos, 8, at)
                     n = _unpack_Q(buf, pos)[0]
                     pos += 8
-                self._need(pos, n, at)
                 stack.append(_Bytes(n))
-                pos += n
+                if pos + n > end:
+                    pos = self._skip(pos, n, at)
+                else:
+                    pos += n
             elif op == 0x47:  # BINFLOAT
                 self._need(pos, 8, at)
                 stack.append(_unpack_d(buf, pos)[0])
@@ -553,13 +637,28 @@ class Walker:
             elif op == 0x95:  # FRAME
                 self._need(pos, 8, at)
                 n = _unpack_Q(buf, pos)[0]
+                if at < fend != NO_FRAME:  # opens before the current frame's end
+                    if not self.strict:
+                        raise _Stop(at, "FRAME inside another frame")
+                    self._finding(at, "FRAME", None, "high",
+                                  f"a FRAME opens before the previous frame ends (offset {fend})"
+                                  ": nested or overlapping frames are read differently by "
+                                  "CPython's unpicklers; cannot be verified", "frame-nested")
                 pos += 8
-                self._need(pos, n, at)
+                self._skip(pos, n, at)
+                fend = self.fend = pos + n
+                limit = fend + 1 if fend < end else end
             elif op == 0x2E:  # STOP
                 if not stack and not self.metastack:
                     raise _Stop(at, "STOP with an empty stack")
                 if not stack:
                     raise _Stop(at, "STOP with an empty stack")
+                if pos < fend != NO_FRAME and self.strict:
+                    self._finding(at, "STOP", None, "critical",
+                                  f"the FRAME goes on past STOP (to offset {fend}): a loader "
+                                  "reading the next pickle from the file starts after the "
+                                  "frame, not here, so what it runs is not what a linear "
+                                  "reading sees", "frame-straddle")
                 return pos
             elif op == 0x93:  # STACK_GLOBAL
                 if len(stack) < 2:
@@ -690,12 +789,13 @@ class Walker:
                     pos += 4
                     if n < 0:
                         raise _Stop(at, "negative LONG4 length")
-                self._need(pos, n, at)
                 if n > 64:
                     stack.append(_Opaque("long integer"))
+                    pos = self._skip(pos, n, at)
                 else:
+                    self._need(pos, n, at)
                     stack.append(int.from_bytes(bytes(buf[pos:pos + n]), "little", signed=True))
-                pos += n
+                    pos += n
             elif op == 0x80:  # PROTO
                 self._need(pos, 1, at)
                 proto = buf[pos]
@@ -833,6 +933,14 @@ class Walker:
             return pos
         if cls not in _WRAPPERS:
             return pos
+        if self.fend != NO_FRAME:
+            # joblib.load reads the array from the file, past the frame pickle has buffered:
+            # a frame still open here means the two readers part ways.
+            if pos < self.fend:
+                self._unverifiable(at, "BUILD", f"joblib array data starts inside a FRAME "
+                                   f"(which ends at offset {self.fend}): joblib.load and "
+                                   "pickle.load read different bytes next", "frame-joblib")
+            self.fend = NO_FRAME
         # This is where joblib.load reads raw array bytes (or a nested pickle) from the file;
         # plain pickle.load would read the same byte as an opcode (only worth a walk if it is one).
         if fork is not None and pos < self.end and self.buf[pos] in _OPCODES:
@@ -865,14 +973,21 @@ class Walker:
             inner = Walker(self.buf, self.end, self.sink, self.member, strict=self.strict,
                            joblib=False, archive=self.archive, depth=self.depth + 1,
                            note=self.note)
-            return inner.run(pos)
+            inner.final = self.final
+            inner.window = self.window
+            try:
+                return inner.run(pos)
+            except More:
+                self.pending = inner  # `resume` finishes the nested pickle first
+                raise
         count = math.prod(shape)
         if attrs.get("numpy_array_alignment_bytes") is not None:
             self._need(pos, 1, at)
             pad = self.buf[pos]
             pos += 1 + pad
         size = count * itemsize
-        self._need(pos, size, at)
+        if pos + size > self.end:
+            return self._skip(pos, size, at)
         return pos + size
 
     def _merge(self, inst: _Obj, state: _Dict) -> None:
@@ -894,33 +1009,96 @@ def _fork_alt(sink: Sink) -> Fork:
         alt.metastack = [list(s) for s in parent.metastack]
         alt.memo = ChainMap({}, parent.memo)
         alt.proto = parent.proto
+        window = parent.window
+        if window is not None:  # streamed: read ahead without dropping what the parent holds
+            window.grow(pos + LOOKAHEAD)
+            alt.end = len(window.buf)
+            alt.final = window.final
         try:
             alt.run(pos)
         except _Stop:
             pass
+        except More:
+            sink.finding(parent.member, pos, "stream", None, "high", alt.note + "they run past "
+                         f"the scanner's {LOOKAHEAD >> 20} MiB look-ahead; cannot be verified",
+                         "stream-window")
         except RecursionError:  # pragma: no cover - defensive
             pass
 
     return fork
 
 
+class _Shifted:
+    """Reports offsets of a streamed window as offsets in the whole stream."""
+
+    def __init__(self, sink: Sink, window: Window) -> None:
+        self.sink = sink
+        self.window = window
+
+    def on_global(self, member: str, offset: int, opcode: str, module: str, name: str,
+                  note: str) -> None:
+        self.sink.on_global(member, offset + self.window.base, opcode, module, name, note)
+
+    def finding(self, member: str, offset: int, opcode: str, global_: str | None,
+                severity: str, why: str, technique: str = "") -> None:
+        self.sink.finding(member, offset + self.window.base, opcode, global_, severity, why,
+                          technique)
+
+
+def _walk(walker: Walker, pos: int, fork: Fork, window: Window | None) -> int:
+    """`walker.run`, refilling a streamed window each time the walker asks for more bytes."""
+    if window is None:
+        return walker.run(pos, fork)
+    try:
+        return walker.run(pos, fork)
+    except More as more:
+        req = more
+    while True:
+        try:
+            shift = window.refill(req.at, req.need)
+        except TooLong as exc:
+            walker.sink.finding(walker.member, req.at, "stream", None, "high",
+                                f"{exc}; cannot be verified", "stream-window")
+            raise _Stop(req.at, str(exc), unverifiable=True) from None
+        walker.rebase(shift, len(window.buf), window.final)
+        try:
+            return walker.resume(req.at - shift, fork)
+        except More as more:
+            req = more
+
+
 def scan_pickle_stream(buf: Any, start: int, end: int, sink: Sink, member: str, *,
                        archive: bool = False, identified: bool = True,
-                       depth: int = 0) -> StreamStatus:
+                       depth: int = 0, window: Window | None = None) -> StreamStatus:
     """Walk every pickle stacked in ``buf[start:end]`` (strict) and report what ends the walk.
 
     `identified`: the bytes are known to be read as a pickle (top-level file, pickle magic, a
     ``.pkl`` member). When not, a stream that fails on its very first opcode is "not a pickle"
     (``status.pickles == 0 and status.ops == 0``) and no finding is made for it.
+    `window`: the bytes are a stream read through this window (``buf`` is ``window.buf``);
+    offsets in findings are offsets in the whole stream, and ``status.end`` is relative to
+    the window as it is when the walk ends.
     """
     status = StreamStatus()
     pos = start
+    if window is not None:
+        sink = _Shifted(sink, window)
     fork = _fork_alt(sink)
-    while pos < end:
+    while True:
+        if window is not None and pos >= len(window.buf) and not window.final:
+            pos -= window.refill(pos, pos + 1)
+            end = len(window.buf)
+        if pos >= end:
+            break
         walker = Walker(buf, end, sink, member, strict=True, joblib=True, archive=archive,
                         depth=depth)
+        if window is not None:
+            walker.final = window.final
+            walker.window = window
         try:
-            pos = walker.run(pos, fork)
+            pos = _walk(walker, pos, fork, window)
+            if window is not None:
+                end = len(window.buf)
         except _Stop as stop:
             first_failed = stop.offset <= walker.first
             status.ops += 0 if first_failed else 2
@@ -933,8 +1111,9 @@ def scan_pickle_stream(buf: Any, start: int, end: int, sink: Sink, member: str, 
             if stop.unverifiable:
                 return status
             if status.pickles > 0 and first_failed:
-                sink.finding(member, pos, "STOP", None, "high",
-                             f"{end - pos} bytes of data after the last pickle's STOP that are "
+                size = f"{end - pos} bytes of data" if window is None else "data"
+                sink.finding(member, walker.first, "STOP", None, "high",
+                             f"{size} after the last pickle's STOP that are "
                              f"not a pickle ({stop.reason}); cannot be verified",
                              "data-after-stop")
             else:

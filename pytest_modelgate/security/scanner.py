@@ -8,11 +8,13 @@ a pass and never a crash.
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import mmap
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +25,30 @@ from .findings import Finding, ScanResult, Severity
 from .pickle_walk import scan_pickle_stream, try_prefix
 from .policy import Policy, default_policy
 
-__all__ = ["DEFAULT_LIMITS", "scan", "scan_bytes"]
+__all__ = ["DEFAULT_LIMITS", "dir_files", "scan", "scan_bytes"]
 
-DEFAULT_LIMITS: dict[str, int] = {
+DEFAULT_LIMITS: dict[str, float] = {
     "max_decompressed_bytes": 4 << 30,
     "max_depth": 8,
     "max_members": 100_000,
+    "max_seconds": 600,
 }
 
 _PICKLE_NAMES = (".pkl", ".pickle", ".pk", ".joblib", ".pt", ".pth", ".ckpt")
 _MMAP_OVER = 16 << 20
+# Decompressed data held whole in memory: one stream up to _HEAD, all nested ones together up to
+# _IN_MEMORY; beyond that a stream is walked through a window of _WINDOW bytes (plus a 4 MiB
+# look-ahead), so memory stays bounded whatever the file.
+_HEAD = 16 << 20
+_IN_MEMORY = 32 << 20
+_WINDOW = 16 << 20
+_COMPRESSED = ("gzip", "bz2", "xz", "lzma", "zlib")
 
 
 class _Scan:
     """Collects findings, globals and formats while the walkers run (the walkers' `Sink`)."""
 
-    def __init__(self, file: str, policy: Policy, limits: dict[str, int]) -> None:
+    def __init__(self, file: str, policy: Policy, limits: dict[str, float]) -> None:
         self.file = file
         self.policy = policy
         self.findings: list[Finding] = []
@@ -47,9 +57,11 @@ class _Scan:
         self.formats: list[str] = []
         self.members: list[str] = []
         self.scanned = 0
-        self.max_depth = limits["max_depth"]
-        self.max_members = limits["max_members"]
-        self.budget = C.Budget(limits["max_decompressed_bytes"])
+        self.max_depth = int(limits["max_depth"])
+        self.max_members = int(limits["max_members"])
+        self.budget = C.Budget(int(limits["max_decompressed_bytes"]))
+        self.max_seconds = limits["max_seconds"]
+        self.resident = 0  # decompressed bytes held whole in memory right now
 
     # -- Sink -------------------------------------------------------------------------------
 
@@ -150,18 +162,129 @@ class _Scan:
                    depth: int) -> None:
         self.fmt(kind)
         inner = _join(member, f"<{kind}>")
+        self.members.append(inner)
         try:
-            data = C.decompress(kind, bytes(buf[start:end]), self.budget)
+            self.stream(C.decompress_iter(kind, C.slices(buf, start, end), self.budget), inner,
+                        depth + 1, top=True)
         except C.Bomb as exc:
             self.finding(member, 0, kind, None, "high", f"{exc} (decompression bomb guard); "
                          "cannot be verified", "bomb")
-            return
         except C.Unreadable as exc:
             self.finding(member, 0, kind, None, "high", f"{exc}; cannot be verified",
                          "corrupt-compression")
+
+    def stream(self, chunks: Iterator[bytes], member: str, depth: int, *, top: bool = False,
+               archive: bool = False, name: str = "") -> None:
+        """Scan bytes that arrive in pieces (decompressed data, archive members): whole in memory
+        up to _HEAD bytes (and _IN_MEMORY for all nested streams together), else streamed."""
+        if depth > self.max_depth:
+            self.finding(member, 0, "container", None, "high",
+                         f"containers nested deeper than max_depth={self.max_depth}; cannot be "
+                         "verified", "nesting")
             return
-        self.members.append(inner)
-        self.blob(data, 0, len(data), inner, depth + 1, top=True)
+        cap = max(0, min(_HEAD, _IN_MEMORY - self.resident))
+        head = bytearray()
+        held = [0]
+
+        def release() -> None:
+            """The head's memory was handed on or freed: stop counting it as resident."""
+            self.resident -= held[0]
+            held[0] = 0
+
+        try:
+            it = iter(chunks)
+            for chunk in it:
+                head += chunk
+                held[0] += len(chunk)
+                self.resident += len(chunk)
+                if len(head) > cap:
+                    following = next(it, None)
+                    if following is None:
+                        break  # complete after all: scan it in memory
+                    rest = itertools.chain([following], it)
+                    self.streamed(head, rest, member, depth, top=top, archive=archive,
+                                  name=name, cap=cap, release=release)
+                    return
+            self.blob(head, 0, len(head), member, depth, top=top, archive=archive, name=name)
+        finally:
+            release()
+
+    def streamed(self, head: bytearray, rest: Iterator[bytes], member: str, depth: int, *,
+                 top: bool, archive: bool, name: str, cap: int,
+                 release: Callable[[], None]) -> None:
+        """A stream too long to hold: nested compression and tar are followed, a pickle is
+        walked through a window, anything else (zip, npy...) is reported as unverifiable."""
+        kind = C.sniff(head, 0, len(head))
+
+        def source() -> Iterator[bytes]:
+            yield from C.slices(head, 0, len(head))
+            del head[:]
+            release()
+            yield from rest
+
+        if kind in _COMPRESSED:
+            self.fmt(kind)
+            inner = _join(member, f"<{kind}>")
+            self.members.append(inner)
+            self.stream(C.decompress_iter(kind, source(), self.budget), inner, depth + 1,
+                        top=True)
+            return
+        if kind == "tar":
+            reader = C.ChunkFile(source())
+            try:
+                self.tar_stream(reader, member, depth)
+            finally:
+                self.scanned += reader.total
+            return
+        if kind is not None and head[0] != 0x80:
+            self.fmt(kind)
+            self.scanned += len(head)
+            self.finding(member, 0, kind, None, "high",
+                         f"{kind} data longer than {cap >> 20} MiB inside a compressed stream or "
+                         "archive: the scanner reads it only in memory, so it cannot be verified",
+                         "too-large")
+            return
+        window = C.Window(head, rest, _WINDOW)
+        try:
+            self.walk_window(window, member, depth, top=top, archive=archive, name=name)
+        finally:
+            self.scanned += window.total
+
+    def walk_window(self, window: C.Window, member: str, depth: int, *, top: bool,
+                    archive: bool, name: str) -> None:
+        """`other` for a stream read through a window: only the pickle reading applies."""
+        buf = window.buf
+        identified = buf[0] == 0x80 or name.lower().endswith(_PICKLE_NAMES)
+        sink: Any = self if identified else _Buffered()
+        status = scan_pickle_stream(buf, 0, len(buf), sink, member, archive=archive,
+                                    identified=identified, depth=depth, window=window)
+        if identified or status.reached_import:
+            if isinstance(sink, _Buffered):
+                sink.replay(self)
+            self.fmt("joblib" if any(g.startswith(("joblib.", "sklearn.externals.joblib:"))
+                                     for g in self.globals) else "pickle")
+            return
+        if status.pickles > 0 and window.final and status.end >= len(window.buf) \
+                and not archive:
+            self.fmt("pickle")
+            return
+        if not top:
+            return
+        self.finding(member, 0, "file", None, "high",
+                     f"not a recognised model format ({status.error}); more than "
+                     f"{_HEAD >> 20} MiB of decompressed data that is not a pickle, so it "
+                     "cannot be verified", "unknown-format")
+
+    def collect(self, chunks: Iterator[bytes], member: str) -> bytes | None:
+        """A member's whole bytes when they fit in memory, else a finding and None."""
+        out = bytearray()
+        for chunk in chunks:
+            out += chunk
+            if len(out) > _HEAD:
+                self.finding(member, 0, "zip-entry", None, "high", f"longer than "
+                             f"{_HEAD >> 20} MiB; cannot be verified", "too-large")
+                return None
+        return bytes(out)
 
     def zip(self, buf: Any, start: int, end: int, member: str, depth: int, *,
             prepended_ok: bool) -> None:
@@ -186,10 +309,23 @@ class _Scan:
         if any(n.endswith("data.pkl") for n in names):
             self.fmt("pytorch-zip")
         for e in entries:
+            C.check_deadline()
             inner = _join(member, e.name)
             self.members.append(inner)
             try:
-                data = C.zip_member_bytes(buf, e, self.budget)
+                chunks = C.zip_member_chunks(buf, e, self.budget)
+                if e.name.endswith(".py") or "/code/" in f"/{e.name}":
+                    self.finding(inner, 0, "zip-entry", None, "high", "Python/TorchScript "
+                                 "source inside the archive runs when loaded; cannot be verified",
+                                 "archive-code")
+                elif is_skops and e.name == "schema.json":
+                    data = self.collect(chunks, inner)
+                    if data is not None:
+                        self.skops(data, inner)
+                else:
+                    self.stream(chunks, inner, depth + 1, archive=True, name=e.name)
+                for _ in chunks:  # the rest of the member: its size and CRC are checked at the end
+                    pass
             except C.Bomb as exc:
                 self.finding(inner, 0, "zip-entry", None, "high",
                              f"{exc} (zip bomb guard); cannot be verified", "bomb")
@@ -197,23 +333,9 @@ class _Scan:
             except C.Unreadable as exc:
                 self.finding(inner, 0, "zip-entry", None, "high", f"{exc}; cannot be verified",
                              "corrupt-zip")
-                data = None
             for severity, why, technique in e.anomalies:
                 self.finding(inner, e.header_offset - start, "zip-entry", None, severity, why,
                              technique)
-            if data is None:
-                continue
-            if e.name.endswith("/") and not data:
-                continue
-            if e.name.endswith(".py") or "/code/" in f"/{e.name}":
-                self.finding(inner, 0, "zip-entry", None, "high", "Python/TorchScript source "
-                             "inside the archive runs when loaded; cannot be verified",
-                             "archive-code")
-                continue
-            if is_skops and e.name == "schema.json":
-                self.skops(data, inner)
-                continue
-            self.blob(data, 0, len(data), inner, depth + 1, archive=True, name=e.name)
 
     def npy(self, buf: Any, start: int, end: int, member: str) -> None:
         self.fmt("npy")
@@ -296,14 +418,19 @@ class _Scan:
                          f"{loader}: {verdict.why}", f"skops-{verdict.technique}")
 
     def tar(self, buf: Any, start: int, end: int, member: str, depth: int) -> None:
-        import io
+        self.tar_stream(C.BufferFile(buf, start, end), member, depth, seekable=True)
+
+    def tar_stream(self, fileobj: Any, member: str, depth: int, *,
+                   seekable: bool = False) -> None:
+        """Every member of a tar archive, read in order (``r|`` for a stream) and streamed."""
         import tarfile
 
         self.fmt("tar")
         try:
-            with tarfile.open(fileobj=io.BytesIO(bytes(buf[start:end])), mode="r:") as tf:
+            with tarfile.open(fileobj=fileobj, mode="r:" if seekable else "r|") as tf:
                 count = 0
                 for info in tf:
+                    C.check_deadline()
                     count += 1
                     if count > self.max_members:
                         raise C.Unreadable(f"more than max_members={self.max_members} members")
@@ -318,9 +445,9 @@ class _Scan:
                     self.members.append(inner)
                     self.budget.take(info.size)
                     fh = tf.extractfile(info)
-                    data = fh.read() if fh is not None else b""
-                    self.blob(data, 0, len(data), inner, depth + 1, archive=True,
-                              name=info.name)
+                    if fh is not None:
+                        self.stream(_file_chunks(fh), inner, depth + 1, archive=True,
+                                    name=info.name)
         except C.Bomb as exc:
             self.finding(member, 0, "tar", None, "high", f"{exc}; cannot be verified", "bomb")
         except (tarfile.TarError, C.Unreadable, OSError, EOFError) as exc:
@@ -343,6 +470,15 @@ class _Buffered:
     def replay(self, target: _Scan) -> None:
         for method, args, kwargs in self.calls:
             getattr(target, method)(*args, **kwargs)
+
+
+def _file_chunks(fh: Any) -> Iterator[bytes]:
+    """A file object's bytes in `C.CHUNK` pieces."""
+    while True:
+        chunk = fh.read(C.CHUNK)
+        if not chunk:
+            return
+        yield chunk
 
 
 def _join(outer: str, inner: str) -> str:
@@ -369,49 +505,67 @@ def _policy(allow: Iterable[str | tuple[str, str]] | str | None,
     return base.extended(allow) if allow else base
 
 
-def _limits(**given: int | None) -> dict[str, int]:
+def _limits(**given: float | None) -> dict[str, float]:
     out = dict(DEFAULT_LIMITS)
     for key, value in given.items():
         if value is None:
             continue
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        if key == "max_seconds":
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or \
+                    not math.isfinite(value) or value <= 0:
+                raise InputError(f"max_seconds must be a positive number of seconds, got "
+                                 f"{value!r}")
+        elif not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise InputError(f"{key} must be a positive integer, got {value!r}")
         out[key] = value
     return out
 
 
-def scan_bytes(data: bytes, *, name: str = "<bytes>",
-               allow: Iterable[str | tuple[str, str]] | str | None = None,
-               policy: Policy | None = None, max_decompressed_bytes: int | None = None,
-               max_depth: int | None = None, max_members: int | None = None) -> ScanResult:
-    """Scan an in-memory artifact exactly as `scan` scans a file."""
-    state = _Scan(name, _policy(allow, policy),
-                  _limits(max_decompressed_bytes=max_decompressed_bytes, max_depth=max_depth,
-                          max_members=max_members))
+def _run(state: _Scan, fill: Any) -> None:
+    """Run `fill()` under the per-file time limit; a timeout or runaway nesting is a finding."""
     try:
-        state.blob(data, 0, len(data), "", 0, top=True)
+        with C.deadline(state.max_seconds):
+            fill()
+    except C.ScanTimeout:
+        state.finding("", 0, "file", None, "high",
+                      f"scan timed out after {state.max_seconds:g} s (max_seconds); what was not "
+                      "scanned cannot be verified", "timeout")
     except RecursionError:  # pragma: no cover - defensive: nesting is bounded by max_depth
         state.finding("", 0, "container", None, "high", "nested too deeply; cannot be verified",
                       "nesting")
+
+
+def scan_bytes(data: bytes, *, name: str = "<bytes>",
+               allow: Iterable[str | tuple[str, str]] | str | None = None,
+               policy: Policy | None = None, max_decompressed_bytes: int | None = None,
+               max_depth: int | None = None, max_members: int | None = None,
+               max_seconds: float | None = None) -> ScanResult:
+    """Scan an in-memory artifact exactly as `scan` scans a file."""
+    state = _Scan(name, _policy(allow, policy),
+                  _limits(max_decompressed_bytes=max_decompressed_bytes, max_depth=max_depth,
+                          max_members=max_members, max_seconds=max_seconds))
+    _run(state, lambda: state.blob(data, 0, len(data), "", 0, top=True))
     return _result(state, name, len(data))
 
 
 def scan(path: str | os.PathLike[str], *,
          allow: Iterable[str | tuple[str, str]] | str | None = None,
          policy: Policy | None = None, max_decompressed_bytes: int | None = None,
-         max_depth: int | None = None, max_members: int | None = None) -> ScanResult:
+         max_depth: int | None = None, max_members: int | None = None,
+         max_seconds: float | None = None) -> ScanResult:
     """Statically scan a model artifact (or every file under a directory); never loads it.
 
     `allow` extends the allow-list: ``"mypkg.module.MyClass"``, ``"mypkg.module:MyClass"`` or
-    ``"mypkg.*"``. The limits bound decompressed size, container nesting and member count;
-    exceeding one is a finding, not an error.
+    ``"mypkg.*"``. The limits bound decompressed size, container nesting, member count and the
+    time spent on each file; exceeding one is a finding, not an error. A directory without any
+    file is an `InputError` (nothing scanned is never "safe").
     """
     p = Path(path)
     if not p.exists():
         raise InputError(f"scan: path {str(p)!r} does not exist; pass the model artifact file")
     pol = _policy(allow, policy)
     limits = _limits(max_decompressed_bytes=max_decompressed_bytes, max_depth=max_depth,
-                     max_members=max_members)
+                     max_members=max_members, max_seconds=max_seconds)
     if p.is_dir():
         return _scan_dir(p, pol, limits)
     if not p.is_file():
@@ -422,10 +576,13 @@ def scan(path: str | os.PathLike[str], *,
     return _scan_file(p, pol, limits)
 
 
-def _scan_file(p: Path, pol: Policy, limits: dict[str, int]) -> ScanResult:
+def _scan_file(p: Path, pol: Policy, limits: dict[str, float]) -> ScanResult:
     name = str(p)
     state = _Scan(name, pol, limits)
-    try:
+    size = 0
+
+    def fill() -> None:
+        nonlocal size
         size = p.stat().st_size
         with open(p, "rb") as fh:
             if size == 0:
@@ -436,18 +593,26 @@ def _scan_file(p: Path, pol: Policy, limits: dict[str, int]) -> ScanResult:
             else:
                 data = fh.read()
                 state.blob(data, 0, len(data), "", 0, top=True)
+
+    try:
+        _run(state, fill)
     except OSError as exc:
         state.finding("", 0, "file", None, "high", f"cannot read the file ({exc}); cannot be "
                       "verified", "unreadable")
-        size = 0
-    except RecursionError:  # pragma: no cover - defensive
-        state.finding("", 0, "container", None, "high", "nested too deeply; cannot be verified",
-                      "nesting")
     return _result(state, name, size)
 
 
-def _scan_dir(root: Path, pol: Policy, limits: dict[str, int]) -> ScanResult:
-    results = [_scan_file(f, pol, limits) for f in sorted(root.rglob("*")) if f.is_file()]
+def dir_files(root: Path) -> list[Path]:
+    """The files `scan` reads under a directory, sorted; `InputError` when there is none."""
+    files = sorted(f for f in root.rglob("*") if f.is_file())
+    if not files:
+        raise InputError(f"scan: no file to scan in {str(root)!r}; an empty directory is not a "
+                         "model artifact (pass the directory that holds the saved model)")
+    return files
+
+
+def _scan_dir(root: Path, pol: Policy, limits: dict[str, float]) -> ScanResult:
+    results = [_scan_file(f, pol, limits) for f in dir_files(root)]
     glob_counts: Counter[str] = Counter()
     for r in results:
         glob_counts.update(dict(r.globals))
