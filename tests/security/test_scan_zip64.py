@@ -100,3 +100,11 @@ def test_real_torch_save_when_torch_is_installed(tmp_path: Path) -> None:
     path = tmp_path / "model.pt"
     torch.save({"w": torch.zeros(3)}, path)
     _check_benign(scan(path))
+
+
+def test_benign_torch_save_scans_safe() -> None:
+    """Container parsing (ZIP64) and the allow-listed torch reconstructors together: a plain
+    `torch.save` state dict is SAFE, with no finding at all."""
+    result = scan(FIXTURES / "torch_benign.pt")
+    assert result.safe, result.report()
+    assert list(result.findings) == []
