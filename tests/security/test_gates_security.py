@@ -151,8 +151,8 @@ def test_cli_scan_and_hash_exit_codes(tmp_path: Path, capsys) -> None:
 
 def test_safe_loaders_load_benign_and_refuse_malicious(tmp_path: Path, models) -> None:
     import joblib
-    import skops.io as sio
 
+    sio = pytest.importorskip("skops.io", reason="skops not installed: pip install 'pytest-modelgate[skops]'")
     p = tmp_path / "m.pkl"
     p.write_bytes(pickle.dumps(models["lr"]))
     assert load_pickle_safely(p).coef_.shape == (1, 5)
@@ -280,7 +280,7 @@ class _Garbage:
 
 
 def test_input_validation_passes_sklearn_and_lists_garbage(models, data, recorder) -> None:
-    import pandas as pd
+    pd = pytest.importorskip("pandas", reason="pandas not installed: pip install 'pytest-modelgate[pandas]'")
 
     X, _ = data
     r = recorder.input_validation(models["lr"], X[:20])
