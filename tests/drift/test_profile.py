@@ -91,8 +91,12 @@ def test_profile_file_csv_and_parquet(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow", reason="pyarrow not installed: pip install 'pytest-modelgate[pandas]'")
     ref.to_parquet(pq)
     prof2 = profile_file(pq, tmp_path / "p2.json")
-    np.testing.assert_array_equal(np.sort(prof2.columns["x"].values),
-                                  np.sort(prof.columns["x"].values))
+    if int(pd.__version__.split(".")[0]) >= 3:
+        np.testing.assert_array_equal(np.sort(prof2.columns["x"].values),
+                                      np.sort(prof.columns["x"].values))
+    else:  # pandas < 3 parses CSV floats to within an ulp ('high' precision), not round-trip
+        np.testing.assert_allclose(np.sort(prof2.columns["x"].values),
+                                   np.sort(prof.columns["x"].values), rtol=1e-12)
 
 
 def test_bad_profile_files(tmp_path: Path) -> None:
