@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Imported here so that pytester's in-process runs, which drop modules first imported during a
 # run, never re-import numpy (numpy refuses to load twice in one process).
+import importlib.util
 import os
 
 import numpy  # noqa: F401
@@ -18,7 +19,13 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-@pytest.fixture(params=[[], ["-n", "2"]], ids=["inprocess", "xdist"])
+_NO_XDIST = pytest.mark.skipif(importlib.util.find_spec("xdist") is None,
+                               reason="pytest-xdist not installed: "
+                                      "pip install 'pytest-modelgate[xdist]'")
+
+
+@pytest.fixture(params=[[], pytest.param(["-n", "2"], marks=_NO_XDIST)],
+                ids=["inprocess", "xdist"])
 def run_args(request: pytest.FixtureRequest) -> list[str]:
     """Run a plugin test both in one process and under pytest-xdist with two workers."""
     return list(request.param)

@@ -6,6 +6,7 @@ counts over the reference's categories followed by the categories unseen in the 
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 from functools import partial
@@ -207,7 +208,10 @@ def _anderson(ref: ColumnSummary, cur: ColumnSummary) -> Outcome:
     assert cur.values is not None
     if np.unique(np.concatenate([ref.values, cur.values])).size < 2:
         return Outcome(0.0, 1.0, 0.0, note="all values equal")
-    res = _quiet(stats.anderson_ksamp, [ref.values, cur.values], variant="midrank")
+    # scipy >= 1.17 spells the midrank statistic variant="midrank"; older scipy, midrank=True
+    new = "variant" in inspect.signature(stats.anderson_ksamp).parameters
+    kw = {"variant": "midrank"} if new else {"midrank": True}
+    res = _quiet(stats.anderson_ksamp, [ref.values, cur.values], **kw)
     p = float(res.pvalue)
     note = "p-value from scipy's table, capped to [0.001, 0.25]" if p in (0.001, 0.25) else ""
     return Outcome(float(res.statistic), p, _ks_effect(ref, cur), note=note)

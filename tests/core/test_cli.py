@@ -18,7 +18,7 @@ def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_profile_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pd = pytest.importorskip("pandas")
+    pd = pytest.importorskip("pandas", reason="pandas not installed: pip install 'pytest-modelgate[pandas]'")
     np = pytest.importorskip("numpy")
     rng = np.random.default_rng(0)
     pd.DataFrame({"a": rng.normal(size=500), "b": rng.choice(["x", "y"], 500)}).to_csv(
@@ -32,7 +32,7 @@ def test_profile_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_profile_kll_sketch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pd = pytest.importorskip("pandas")
+    pd = pytest.importorskip("pandas", reason="pandas not installed: pip install 'pytest-modelgate[pandas]'")
     np = pytest.importorskip("numpy")
     pytest.importorskip("datasketches", reason="pip install 'pytest-modelgate[kll]'")
     from pytest_modelgate.drift import Profile

@@ -14,7 +14,7 @@ from pytest_modelgate.drift import adjust_pvalues, detect
 from pytest_modelgate.drift._detect import _rejections
 from pytest_modelgate.exceptions import ConfigError, InputError, UnknownNameError
 
-pd = pytest.importorskip("pandas")
+pd = pytest.importorskip("pandas", reason="pandas not installed: pip install 'pytest-modelgate[pandas]'")
 
 pvals = st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=1, max_size=30)
 

@@ -20,7 +20,7 @@ from scipy import stats
 from pytest_modelgate.drift import ColumnSummary, Profile, _kll, detect, profile
 from pytest_modelgate.exceptions import ConfigError, InputError
 
-pd = pytest.importorskip("pandas")
+pd = pytest.importorskip("pandas", reason="pandas not installed: pip install 'pytest-modelgate[pandas]'")
 needs_kll = pytest.mark.skipif(not _kll.available(),
                                reason="datasketches not installed: "
                                       "pip install 'pytest-modelgate[kll]'")

@@ -109,7 +109,7 @@ def test_slices_name_worst() -> None:
 
 
 def test_slices_by_column_name() -> None:
-    pd = pytest.importorskip("pandas")
+    pd = pytest.importorskip("pandas", reason="pandas not installed: pip install 'pytest-modelgate[pandas]'")
     y, p = _labels(400, 0.9)
     X = pd.DataFrame({"g": ["a", "b"] * 200, "x": np.arange(400)})
     r = Gate().metric("accuracy", y, p, min=0.5, slices="g", X=X)

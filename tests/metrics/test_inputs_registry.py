@@ -77,7 +77,7 @@ def test_unknown_name_lists_close_matches() -> None:
 
 
 def test_inputs_lists_numpy_pandas() -> None:
-    pd = pytest.importorskip("pandas")
+    pd = pytest.importorskip("pandas", reason="pandas not installed: pip install 'pytest-modelgate[pandas]'")
     a = evaluate("accuracy", list(Y), list(P)).value
     b = evaluate("accuracy", Y, P).value
     c = evaluate("accuracy", pd.Series(Y), pd.Series(P)).value

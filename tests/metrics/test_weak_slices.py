@@ -11,7 +11,7 @@ from pytest_modelgate.metrics import weak_slices
 
 
 def _planted(n: int = 4000, seed: int = 0, weak: bool = True):
-    pd = pytest.importorskip("pandas")
+    pd = pytest.importorskip("pandas", reason="pandas not installed: pip install 'pytest-modelgate[pandas]'")
     rng = np.random.default_rng(seed)
     X = pd.DataFrame({
         "age": rng.integers(18, 90, n),

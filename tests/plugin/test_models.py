@@ -18,8 +18,9 @@ def test_uses_model(modelgate_model):
 
 def _skops_model(path: Path) -> Path:
     import numpy as np
-    import skops.io as sio
     from sklearn.linear_model import LogisticRegression
+
+    sio = pytest.importorskip("skops.io", reason="skops not installed: pip install 'pytest-modelgate[skops]'")
 
     X = np.random.default_rng(0).normal(size=(40, 4))
     sio.dump(LogisticRegression().fit(X, (X[:, 0] > 0).astype(int)), path)
@@ -39,7 +40,7 @@ def test_skops_model_loads_and_lands_in_report(pytester: pytest.Pytester) -> Non
 
 
 def test_skops_with_untrusted_types_is_refused(pytester: pytest.Pytester) -> None:
-    import skops.io as sio
+    sio = pytest.importorskip("skops.io", reason="skops not installed: pip install 'pytest-modelgate[skops]'")
 
     path = pytester.path / "odd.skops"
     sio.dump({"f": Path("x")}, path)  # pathlib types are not in the trusted set
@@ -89,8 +90,8 @@ def test_user_loader_hook_wins(pytester: pytest.Pytester) -> None:
 
 
 def test_onnx_model(pytester: pytest.Pytester) -> None:
-    pytest.importorskip("onnxruntime")
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime", reason="onnxruntime not installed: pip install 'pytest-modelgate[onnx]'")
+    onnx = pytest.importorskip("onnx", reason="onnx not installed: pip install 'pytest-modelgate[onnx]'")
     from onnx import TensorProto, helper
 
     # y = argmax(x @ W): a two-class linear model written by hand as an ONNX graph
@@ -159,9 +160,8 @@ def test_uses_both(modelgate_model, modelgate_baseline_model):
 def _own_model(path: Path) -> Path:
     import pickle
 
-    import skops.io as sio
-
     if path.suffix == ".skops":
+        sio = pytest.importorskip("skops.io", reason="skops not installed: pip install 'pytest-modelgate[skops]'")
         sio.dump(OwnScaler(), path)
     else:
         path.write_bytes(pickle.dumps(OwnScaler(), protocol=4))
@@ -247,7 +247,7 @@ def test_allow_reaches_builtin_loaders_only(tmp_path: Path) -> None:
 
 
 def test_under_xdist_the_report_has_the_workers_model_metadata(pytester: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
+    pytest.importorskip("xdist", reason="pytest-xdist not installed: pip install 'pytest-modelgate[xdist]'")
     model = _skops_model(pytester.path / "clf.skops")
     pytester.makepyfile(USE_MODEL.replace("EXPECTED_VERSION", "'2.1'"))
     result = pytester.runpytest("--modelgate", f"--modelgate-model={model}",

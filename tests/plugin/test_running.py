@@ -75,6 +75,7 @@ def test_all_failures_of_a_test_reported_together(
 
 
 def test_report_is_identical_with_and_without_xdist(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist", reason="pytest-xdist not installed: pip install 'pytest-modelgate[xdist]'")
     pytester.makepyfile(CUSTOM_GATES)
     pytester.runpytest_subprocess("--modelgate", "--modelgate-report=serial.json")
     pytester.runpytest_subprocess("--modelgate", "-n", "2", "--modelgate-report=xdist.json")

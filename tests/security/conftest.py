@@ -43,6 +43,8 @@ def benign_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The benign corpus, written once per session."""
     import warnings
 
+    pytest.importorskip("skops", reason="skops not installed: pip install 'pytest-modelgate[skops]'")
+
     from security_corpus import benign_files as build
     from security_corpus import benign_objects
 
