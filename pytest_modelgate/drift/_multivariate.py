@@ -129,12 +129,7 @@ def classifier_drift(reference: Any, current: Any, *, threshold: float = 0.55,
             f"classifier drift needs at least {cv} rows on each side (one per cross-validation "
             f"fold, cv={cv}); got {len(xr)} reference and {len(xc)} current rows. Pass more "
             "rows, lower cv (>= 2), or use the per-column tests (method='auto')")
-    empty = [n for j, n in enumerate(names)
-             if np.isnan(xr[:, j]).all() and np.isnan(xc[:, j]).all()]
-    if empty:
-        raise InputError(
-            f"classifier drift: column {_pn(empty[0])!r} has no values in reference or current "
-            "(every sampled row is missing); drop it or leave it out of columns=")
+    _refuse_empty("classifier drift", xr, xc, names)
     x = np.vstack([xr, xc])
     y = np.concatenate([np.zeros(len(xr), dtype=np.int64), np.ones(len(xc), dtype=np.int64)])
     clf = HistGradientBoostingClassifier(max_iter=50, max_leaf_nodes=15, random_state=seed,
@@ -158,6 +153,16 @@ def classifier_drift(reference: Any, current: Any, *, threshold: float = 0.55,
                              {"folds": cv, "max_rows": max_rows, "se": se})
 
 
+def _refuse_empty(what: str, xr: np.ndarray, xc: np.ndarray, names: Sequence[Any]) -> None:
+    """A column missing in every sampled row of both sides carries no evidence either way."""
+    empty = [n for j, n in enumerate(names)
+             if np.isnan(xr[:, j]).all() and np.isnan(xc[:, j]).all()]
+    if empty:
+        raise InputError(
+            f"{what}: column {_pn(empty[0])!r} has no values in reference or current "
+            "(every sampled row is missing); drop it or leave it out of columns=")
+
+
 def _pn(n: Hashable) -> str | int:
     return n if isinstance(n, (str, int)) else str(n)
 
@@ -169,12 +174,15 @@ def mmd_drift(reference: Any, current: Any, *, alpha: float = 0.05, max_rows: in
     """Maximum mean discrepancy (Gaussian kernel, median-distance bandwidth), permutation p.
 
     Rows are subsampled (`max_rows` per side) with the seed; numeric columns standardised by
-    the reference, categoricals one-hot, missing values set to the reference mean (0).
+    the reference, categoricals one-hot, missing values set to the reference mean (0) plus a
+    missing-indicator feature per numeric column with missing values, so that a column that
+    went missing is a difference the kernel sees.
     """
     from ._detect import MultivariateDrift
 
     alpha = check_param(alpha, "alpha", ALPHA)
     xr, xc, is_cat, names = _encode(reference, current, columns, categorical, max_rows, seed)
+    _refuse_empty("mmd drift", xr, xc, names)
     x = np.vstack([xr, xc])
     parts = []
     for j, cat in enumerate(is_cat):
@@ -188,6 +196,9 @@ def mmd_drift(reference: Any, current: Any, *, alpha: float = 0.05, max_rows: in
             parts.append(oh)
         else:
             parts.append(np.nan_to_num(col, nan=0.0, posinf=0.0, neginf=0.0)[:, None])
+            absent = ~np.isfinite(col)
+            if absent.any():
+                parts.append(absent[:, None].astype(np.float64))
     z = np.hstack(parts)
     sq = np.sum(z * z, axis=1)
     d2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * (z @ z.T), 0.0)
