@@ -114,6 +114,7 @@ def test_raising_gates_are_error_results_in_every_view(
 
 
 def test_worker_death_is_an_error_result(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist", reason="pytest-xdist not installed: pip install 'pytest-modelgate[xdist]'")
     pytester.makepyfile(
         '''
         import os

@@ -58,6 +58,7 @@ def test_runs_without_gates_leave_reports_alone(
 
 
 def test_deselected_under_xdist_leaves_report_alone(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist", reason="pytest-xdist not installed: pip install 'pytest-modelgate[xdist]'")
     pytester.makepyfile(GATES)
     pytester.runpytest("--modelgate").assert_outcomes(passed=2)
     report = pytester.path / "modelgate-report.json"
