@@ -127,6 +127,17 @@ class _Scan:
         else:
             self.other(buf, start, end, member, depth, top=top, archive=archive, name=name)
 
+    def _took_pickle(self, sink: Any, identified: bool, reached_import: bool) -> bool:
+        """Keep a walk's findings when the bytes are a pickle (by name or magic, or because they
+        reached an import as one), naming the format; else leave them to the other readers."""
+        if not (identified or reached_import):
+            return False
+        if isinstance(sink, _Buffered):
+            sink.replay(self)
+        self.fmt("joblib" if any(g.startswith(("joblib.", "sklearn.externals.joblib:"))
+                                 for g in self.globals) else "pickle")
+        return True
+
     def other(self, buf: Any, start: int, end: int, member: str, depth: int, *, top: bool,
               archive: bool, name: str) -> None:
         identified = buf[start] == 0x80 or name.lower().endswith(_PICKLE_NAMES)
@@ -134,11 +145,7 @@ class _Scan:
         sink: Any = self if identified else _Buffered()
         status = scan_pickle_stream(buf, start, end, sink, member, archive=archive,
                                     identified=identified, depth=depth)
-        if identified or status.reached_import:
-            if isinstance(sink, _Buffered):
-                sink.replay(self)
-            self.fmt("joblib" if any(g.startswith(("joblib.", "sklearn.externals.joblib:"))
-                                     for g in self.globals) else "pickle")
+        if self._took_pickle(sink, identified, status.reached_import):
             return
         if status.pickles > 0 and status.end >= end and not archive:
             self.fmt("pickle")  # a complete pickle of plain values only
@@ -258,11 +265,7 @@ class _Scan:
         sink: Any = self if identified else _Buffered()
         status = scan_pickle_stream(buf, 0, len(buf), sink, member, archive=archive,
                                     identified=identified, depth=depth, window=window)
-        if identified or status.reached_import:
-            if isinstance(sink, _Buffered):
-                sink.replay(self)
-            self.fmt("joblib" if any(g.startswith(("joblib.", "sklearn.externals.joblib:"))
-                                     for g in self.globals) else "pickle")
+        if self._took_pickle(sink, identified, status.reached_import):
             return
         if status.pickles > 0 and window.final and status.end >= len(window.buf) \
                 and not archive:
