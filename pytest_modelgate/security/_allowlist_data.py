@@ -755,6 +755,8 @@ CURATED_GLOBALS: dict[tuple[str, str], str] = {
     ("lightgbm.sklearn", "LGBMModel"): "lightgbm estimator (state: parameters and a Booster)",
     ("lightgbm.sklearn", "LGBMRanker"): "lightgbm estimator (state: parameters and a Booster)",
     ("lightgbm.sklearn", "LGBMRegressor"): "lightgbm estimator (state: parameters and a Booster)",
+    ("sklearn.utils._metadata_requests", "MetadataRequest"): "scikit-learn 1.7 (the newest for Python 3.10) pickles it inside a search's default _PassthroughScorer (1.8+ do not): a metadata-routing record of owner/method strings and a dict of requests; runs no code",
+    ("sklearn.utils._metadata_requests", "MethodMetadataRequest"): "scikit-learn 1.7 (the newest for Python 3.10) pickles it inside a search's default _PassthroughScorer (1.8+ do not): a metadata-routing record of owner/method strings and a dict of requests; runs no code",
     ("torch", "BFloat16Storage"): "legacy storage type named in torch.save persistent ids (weights_only list)",
     ("torch", "BFloat16Tensor"): "legacy tensor type (weights_only list)",
     ("torch", "BoolStorage"): "legacy storage type named in torch.save persistent ids (weights_only list)",

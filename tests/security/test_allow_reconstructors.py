@@ -228,3 +228,11 @@ def test_a_scikit_learn_1_7_spelled_gradient_boosting_pickle_scans_safe() -> Non
     result = scan_bytes(old_spelling, name="hgb.pkl")
     assert result.safe, [f.describe() for f in result.findings]
     assert any(g.startswith("_loss:") for g, _ in result.globals)
+
+
+@pytest.mark.parametrize("name", ["MetadataRequest", "MethodMetadataRequest"])
+def test_scikit_learn_1_7_search_scorer_metadata_records_scan_safe(name: str) -> None:
+    """scikit-learn 1.7 pickles these inside a fitted search's default scorer (1.8+ do not)."""
+    assert scan_bytes(b"\x80\x04" + sg("sklearn.utils._metadata_requests", name) + b"0N.").safe
+    assert not scan_bytes(b"\x80\x04" + sg("sklearn.utils._metadata_requests", "os")
+                          + b"0N.").safe
