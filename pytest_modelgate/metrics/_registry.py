@@ -303,8 +303,11 @@ def _load_builtins() -> None:
     _add("brier", skm.brier_score_loss, direction="lower", needs="proba",
          task="classification", family="mean", perfect=0.0, bounds=(0.0, 2.0), base="brier",
          description="mean squared error of the predicted probabilities")
-    _add("d2_brier_score", skm.d2_brier_score, direction="higher", needs="proba",
-         task="classification", family="generic", perfect=1.0, bounds=(-inf, 1.0))
+    # scikit-learn >= 1.8 only (1.7 is the newest for Python 3.10): on older versions the name
+    # is not registered, so asking for it is the ordinary "unknown metric" error
+    if hasattr(skm, "d2_brier_score"):
+        _add("d2_brier_score", skm.d2_brier_score, direction="higher", needs="proba",
+             task="classification", family="generic", perfect=1.0, bounds=(-inf, 1.0))
     _add("d2_log_loss_score", skm.d2_log_loss_score, direction="higher", needs="proba",
          task="classification", family="generic", perfect=1.0, bounds=(-inf, 1.0))
     _add("positive_likelihood_ratio", _lr(skm, 0), direction="higher", needs="labels",

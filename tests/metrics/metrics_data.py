@@ -61,6 +61,9 @@ def reference_value(spec: MetricSpec, y: Any, p: Any, sample_weight: Any = None)
         "mean_poisson_deviance": (skm.mean_poisson_deviance, {}),
         "mean_gamma_deviance": (skm.mean_gamma_deviance, {}),
         "negative_likelihood_ratio": (None, {}),
+        # scorer names only from scikit-learn 1.8 on
+        "d2_log_loss_score": (skm.d2_log_loss_score, {}),
+        "d2_brier_score": (getattr(skm, "d2_brier_score", None), {}),
     }
     kw = {} if sample_weight is None else {"sample_weight": sample_weight}
     if spec.name in skm.get_scorer_names():

@@ -169,3 +169,36 @@ def test_every_entry_is_consistent() -> None:
         assert lo <= hi
         if spec.perfect is not None:
             assert lo <= spec.perfect <= hi
+
+
+def test_d2_brier_score_follows_the_installed_scikit_learn() -> None:
+    """Registered exactly when scikit-learn has it (1.8+); else the ordinary unknown-metric error."""
+    import sklearn.metrics as skm
+
+    if hasattr(skm, "d2_brier_score"):
+        assert "d2_brier_score" in get_metric_names()
+        proba = np.column_stack([1 - S, S])
+        assert evaluate("d2_brier_score", Y, proba).value == pytest.approx(
+            skm.d2_brier_score(Y, proba))
+    else:
+        assert "d2_brier_score" not in get_metric_names()
+        with pytest.raises(UnknownNameError, match="unknown metric 'd2_brier_score'"):
+            evaluate("d2_brier_score", Y, np.column_stack([1 - S, S]))
+
+
+def test_registry_loads_on_a_scikit_learn_without_d2_brier_score(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """scikit-learn 1.7 (the newest for Python 3.10) has neither the function nor its scorer."""
+    import sklearn.metrics as skm
+
+    from pytest_modelgate.metrics import _registry
+
+    names = [n for n in skm.get_scorer_names() if n != "d2_brier_score"]
+    monkeypatch.delattr(skm, "d2_brier_score", raising=False)
+    monkeypatch.setattr(skm, "get_scorer_names", lambda: list(names))
+    monkeypatch.setattr(_registry, "_REGISTRY", {})
+    monkeypatch.setattr(_registry, "_LOADED", False)
+    assert "d2_brier_score" not in get_metric_names()
+    assert "d2_log_loss_score" in get_metric_names()
+    with pytest.raises(UnknownNameError, match="unknown metric 'd2_brier_score'"):
+        get_metric("d2_brier_score")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import collections
 import datetime
 import decimal
+import functools
 import pickle
 import uuid
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from security_corpus import call_p4, sg, su, torch_like
 
 from pytest_modelgate.security import scan_bytes
-from pytest_modelgate.security._allowlist_data import ALIASES, CURATED_GLOBALS
+from pytest_modelgate.security._allowlist_data import ALIASES, ALLOWED_GLOBALS, CURATED_GLOBALS
 from pytest_modelgate.security.policy import DENIED_GLOBALS, EXEC_CAPABLE, default_policy
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("torch_*.data.pkl"))
@@ -114,7 +115,10 @@ def test_curated_entries_are_vetted() -> None:
         assert pair not in DENIED_GLOBALS, pair
         assert pair not in ALIASES, pair
         assert pair not in exec_capable, pair
-        assert not pair[1].startswith("__") or pair[0] == "__future__", pair
+        # dunder names only for __future__ features and Cython's unpickle helper of a curated class
+        helper_of = pair[1].removeprefix("__pyx_unpickle_")
+        assert (not pair[1].startswith("__") or pair[0] == "__future__"
+                or (helper_of != pair[1] and (pair[0], helper_of) in CURATED_GLOBALS)), pair
 
 
 def test_real_xgboost_and_lightgbm_estimators_scan_safe() -> None:
@@ -140,3 +144,122 @@ def test_torch_names_still_catch_a_payload_in_a_checkpoint() -> None:
     bad = data[:2] + sg("os", "system") + su("echo x") + b"\x85R0" + data[2:]
     result = scan_bytes(torch_like(bad), name="model.pt")
     assert any(f.global_ == "os.system" and f.severity == "critical" for f in result.findings)
+
+
+# scikit-learn 1.7-1.8 pickle the Cython loss classes of sklearn._loss._loss under the bare module
+# name `_loss` (their __module__, fixed by scikit-learn#33770); 1.7 is the newest for Python 3.10.
+_CY_LOSSES = sorted(n for m, n in ALLOWED_GLOBALS if m == "sklearn._loss._loss")
+
+
+def test_bare_loss_module_spelling_mirrors_the_derived_cython_losses() -> None:
+    """Exactly the derived sklearn._loss._loss names are curated under `_loss`: no wildcard, no
+    other name of that module."""
+    assert {n for m, n in CURATED_GLOBALS if m == "_loss"} == set(_CY_LOSSES)
+    assert "CyHalfSquaredError" in _CY_LOSSES
+    pol = default_policy()
+    for name in _CY_LOSSES:
+        assert pol.judge("_loss", name).allowed, name
+    for name in ("CyLossFunction", "system", "__import__", "_pyx_unpickle_Enum", "*"):
+        assert not pol.judge("_loss", name).allowed, name
+
+
+@functools.cache
+def _models() -> list[tuple[str, object]]:
+    """Estimators whose pickles carry a Cython loss object (default losses)."""
+    import numpy as np
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        GradientBoostingRegressor,
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+    from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    yb = (X[:, 0] > 0).astype(int)
+    y3 = np.digitize(X[:, 1], [-0.5, 0.5])
+    yr = 2 * X[:, 0] + rng.normal(size=120)
+    yp = rng.poisson(2.0, size=120) + 1.0
+    return [
+        ("hgb-binary", HistGradientBoostingClassifier(max_iter=3).fit(X, yb)),
+        ("hgb-multiclass", HistGradientBoostingClassifier(max_iter=3).fit(X, y3)),
+        ("hgb-regressor", HistGradientBoostingRegressor(max_iter=3).fit(X, yr)),
+        ("gb-binary", GradientBoostingClassifier(n_estimators=3).fit(X, yb)),
+        ("gb-multiclass", GradientBoostingClassifier(n_estimators=3).fit(X, y3)),
+        ("gb-regressor", GradientBoostingRegressor(n_estimators=3).fit(X, yr)),
+        ("poisson", PoissonRegressor().fit(X, yp)),
+        ("gamma", GammaRegressor().fit(X, yp)),
+        ("tweedie", TweedieRegressor(power=0.0).fit(X, yr)),
+    ]
+
+
+def test_gradient_boosting_pickles_of_the_installed_scikit_learn_scan_safe_and_load(
+        tmp_path: Path) -> None:
+    """On scikit-learn 1.7-1.8 these carry `_loss.Cy*` globals: no false positive, and the safe
+    loader resolves them."""
+    import numpy as np
+
+    from pytest_modelgate.security import load_pickle_safely
+
+    X = np.random.default_rng(1).normal(size=(5, 3))
+    for name, model in _models():
+        for protocol in (2, 5):
+            data = pickle.dumps(model, protocol=protocol)
+            result = scan_bytes(data, name=f"{name}.pkl")
+            assert result.safe, (name, protocol, [f.describe() for f in result.findings])
+        path = tmp_path / f"{name}.pkl"
+        path.write_bytes(data)
+        loaded = load_pickle_safely(path)
+        np.testing.assert_array_equal(loaded.predict(X), model.predict(X))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", _CY_LOSSES)
+def test_a_scikit_learn_1_7_loss_global_scans_safe(name: str) -> None:
+    """The bytes scikit-learn 1.7 writes (`_loss` for sklearn._loss._loss), whatever is installed."""
+    assert scan_bytes(b"\x80\x04" + sg("_loss", name) + b"0N.", name="m.pkl").safe
+
+
+def test_a_scikit_learn_1_7_spelled_gradient_boosting_pickle_scans_safe() -> None:
+    """A real multiclass HGB pickle rewritten to scikit-learn 1.7's module name for the losses."""
+    model = dict(_models())["hgb-multiclass"]
+    data = pickle.dumps(model, protocol=2)  # GLOBAL opcodes: module and name as text lines
+    old_spelling = data.replace(b"csklearn._loss._loss\n", b"c_loss\n")
+    result = scan_bytes(old_spelling, name="hgb.pkl")
+    assert result.safe, [f.describe() for f in result.findings]
+    assert any(g.startswith("_loss:") for g, _ in result.globals)
+
+
+@pytest.mark.parametrize("name", ["MetadataRequest", "MethodMetadataRequest"])
+def test_scikit_learn_1_7_search_scorer_metadata_records_scan_safe(name: str) -> None:
+    """scikit-learn 1.7 pickles these inside a fitted search's default scorer (1.8+ do not)."""
+    assert scan_bytes(b"\x80\x04" + sg("sklearn.utils._metadata_requests", name) + b"0N.").safe
+    assert not scan_bytes(b"\x80\x04" + sg("sklearn.utils._metadata_requests", "os")
+                          + b"0N.").safe
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "safe_load.find_class imports the curated bare `_loss` module through sys.path when "
+    "scikit-learn has not registered it yet; it should resolve `_loss` only as "
+    "sklearn._loss._loss (outside this change: reported to the lead)"))
+def test_a_stray_loss_module_on_sys_path_is_never_imported_by_the_safe_loader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+    import sys
+
+    from pytest_modelgate.security import load_pickle_safely
+
+    ran = tmp_path / "ran"
+    (tmp_path / "_loss.py").write_text(f"open({str(ran)!r}, 'w').close()\n"
+                                       "CyHalfSquaredError = object\n")
+    (tmp_path / "m.pkl").write_bytes(b"\x80\x04" + sg("_loss", "CyHalfSquaredError") + b")R.")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    saved = sys.modules.pop("_loss", None)
+    try:
+        with contextlib.suppress(Exception):
+            load_pickle_safely(tmp_path / "m.pkl")
+    finally:
+        sys.modules.pop("_loss", None)
+        if saved is not None:
+            sys.modules["_loss"] = saved
+    assert not ran.exists()
