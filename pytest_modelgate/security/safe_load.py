@@ -75,6 +75,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
         verdict = self._policy.judge(module, name)
         if not verdict.allowed:
             raise ArtifactError(f"refused global {module}.{name}: {verdict.why}")
+        if module == "_loss":
+            _require_sklearn_loss()
         obj = super().find_class(module, name)
         bound = _bound_to(obj)
         if bound is not None and bound != (module, name):
@@ -87,12 +89,29 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return obj
 
 
+def _require_sklearn_loss() -> None:
+    """`_loss` is scikit-learn 1.7-1.8's name for sklearn._loss._loss (scikit-learn#33770):
+    resolve it only as that module, never as whatever `_loss.py` sits on sys.path."""
+    import importlib
+    import sys
+
+    try:
+        real = importlib.import_module("sklearn._loss._loss")
+    except ImportError:
+        raise ArtifactError("refused global module _loss: no scikit-learn to resolve it") from None
+    if sys.modules.get("_loss") is not real:
+        raise ArtifactError("refused global module _loss: it is scikit-learn 1.7-1.8's name for "
+                            "sklearn._loss._loss, and the installed scikit-learn does not use it")
+
+
 def _check_user_bindings(result: ScanResult, policy: Policy) -> None:
     """Before `joblib.load` (no `find_class` hook): resolve each global that only the user's
     allow entries accept, exactly as loading would import it, and refuse one bound to a denied
     function. The default allow-list is vetted and not re-resolved."""
     import importlib
 
+    if any(g.startswith("_loss:") for g, _ in result.globals):
+        _require_sklearn_loss()
     default = default_policy()
     for glob, _count in result.globals:
         module, _, name = glob.partition(":")

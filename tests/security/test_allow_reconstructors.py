@@ -238,10 +238,6 @@ def test_scikit_learn_1_7_search_scorer_metadata_records_scan_safe(name: str) ->
                           + b"0N.").safe
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "safe_load.find_class imports the curated bare `_loss` module through sys.path when "
-    "scikit-learn has not registered it yet; it should resolve `_loss` only as "
-    "sklearn._loss._loss (outside this change: reported to the lead)"))
 def test_a_stray_loss_module_on_sys_path_is_never_imported_by_the_safe_loader(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import contextlib
