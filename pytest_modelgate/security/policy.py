@@ -128,6 +128,11 @@ DENIED_MODULES: dict[str, str] = {
     "pandas.io": "file and network readers and writers (read_pickle, read_csv('http://...'))",
     "_pytest": "pytest internals (run arbitrary test files)",
     "pytest": "runs arbitrary test files (pytest.main)",
+    "numpy.lib.format": "reads and writes array files (open_memmap, read_array(fp))",
+    "numpy.lib.npyio": "reads and writes files (savetxt, genfromtxt, DataSource)",
+    "numpy.lib._npyio_impl": "reads and writes files (savetxt, genfromtxt, DataSource)",
+    "numpy.lib._datasource": "opens files and URLs (DataSource)",
+    "scipy.io": "reads and writes files (savemat, loadmat, mmwrite, wavfile.write)",
     "numpy.f2py": "compiles and runs code",
     "numpy.distutils": "runs build commands",
     "numpy.ctypeslib": "calls native code",
@@ -163,6 +168,15 @@ DENIED_GLOBALS: dict[tuple[str, str], str] = {
     ("numpy", "loadtxt"): "reads arbitrary files",
     ("numpy", "save"): "writes files",
     ("numpy", "memmap"): "maps arbitrary files",
+    **{("numpy", n): "writes files" for n in ("savetxt", "savez", "savez_compressed")},
+    **{("numpy", n): "reads arbitrary files" for n in ("genfromtxt", "fromregex", "recfromtxt",
+                                                        "recfromcsv")},
+    ("numpy", "DataSource"): "opens files and URLs",
+    ("numpy", "ndarray.tofile"): "writes files",
+    ("numpy", "ndarray.dump"): "writes a pickle file",
+    ("joblib", "dump"): "writes files",
+    ("joblib.numpy_pickle", "dump"): "writes files",
+    ("joblib.numpy_pickle", "load"): "nested joblib.load of another file",
     ("joblib", "load"): "nested joblib.load of another file",
     ("torch", "load"): "nested torch.load (a second pickle)",
     ("pandas", "read_pickle"): "nested unpickling of another file",
@@ -247,6 +261,45 @@ _TECHNIQUES: dict[str, str] = {
 }
 
 
+# Names under which packages commonly import a library (``import numpy as np``): an attribute
+# walk through one of them is judged as a walk through the library itself.
+_MODULE_NICKNAMES: dict[str, str] = {"np": "numpy", "pd": "pandas", "sp": "scipy",
+                                     "plt": "matplotlib.pyplot", "pkl": "pickle",
+                                     "_pickle": "pickle", "cPickle": "pickle"}
+
+
+def _dotted_danger(module: str, name: str) -> str | None:
+    """Why an attribute walk ``module:a.b.c`` may reach a code-execution global, judged
+    statically (nothing is imported): any step that is a dunder, a denied module's or an
+    exec-capable function's name, or any sub-path that is a denied module, global or alias
+    (``mypkg:os.system``, ``sklearn.tree._classes:np.savetxt``). None when no path is known bad.
+    """
+    steps = name.split(".")
+    parts = module.split(".") + steps
+    first = len(parts) - len(steps)
+    for j in range(first, len(parts)):
+        step = parts[j]
+        root = _MODULE_NICKNAMES.get(parts[0], parts[0])
+        if (root, step) in DENIED_GLOBALS:  # a re-export of numpy.fromfile, joblib.load, ...
+            return f"{root}.{step}: {DENIED_GLOBALS[root, step]}"
+        if step.startswith("__") or "__" in step.strip("_"):
+            return f"step {step!r} reaches interpreter internals"
+        if step in _EXEC_NAMES or step in _DENIED_ROOTS:
+            return f"step {step!r} is the name of a code-execution function or module"
+        for start in range(j):
+            head = [_MODULE_NICKNAMES.get(parts[start], parts[start]), *parts[start + 1:j]]
+            path = ".".join(head)
+            pair = (path, step)
+            if pair in ALIASES:
+                return f"{path}.{step} is bound to {ALIASES[pair]}"
+            if pair in DENIED_GLOBALS:
+                return f"{path}.{step}: {DENIED_GLOBALS[pair]}"
+            denied = _module_reason(f"{path}.{step}")
+            if denied is not None:
+                return f"module {denied[0]!r}: {denied[1]}"
+    return None
+
+
 def _module_reason(module: str) -> tuple[str, str] | None:
     parts = module.split(".")
     for i in range(len(parts), 0, -1):
@@ -319,16 +372,15 @@ class Policy:
         if (module, name) in self.allowed:
             return Verdict(None, "on the allow-list")
         user = self._user_module(module) and _module_reason(module) is None
-        if "." in name and not user:
-            denied = _module_reason(module)
-            head = name.split(".", 1)[0]
-            if denied or (module, head) in DENIED_GLOBALS or head.startswith("__"):
+        if "." in name:  # no wildcard covers an attribute walk: only exact entries do (above)
+            danger = _module_reason(module) or _dotted_danger(module, name)
+            if danger:
                 return Verdict("critical", f"dotted name {name!r} walks attributes from "
                                f"{module!r} at load time (protocol 4 traversal gadget)",
                                "dotted-traversal")
             return Verdict("high", f"dotted name {name!r} walks attributes from {module!r} at "
-                           "load time; only exact names on the allow-list are accepted",
-                           "dotted-traversal")
+                           "load time; only exact names are accepted (a module wildcard never "
+                           "covers one)", "dotted-traversal")
         if user and _IDENT.match(name):
             if name in _EXEC_NAMES or name in _DENIED_ROOTS:
                 return Verdict("critical", f"name {name!r} is the name of a code-execution "
@@ -344,10 +396,22 @@ class Policy:
         if name in _EXEC_NAMES or name in _DENIED_ROOTS:
             return Verdict("critical", f"name {name!r} is the name of a code-execution function "
                            f"or module (in {module!r} it may be an import of one)", "exec-name")
+        if module.split(".")[0] in _VETTED_ROOTS:
+            return Verdict("high", "not among the globals that scikit-learn/numpy/scipy/joblib/"
+                           "torch/xgboost/lightgbm model files use: a file that needs it was "
+                           "not written by these libraries' own pickling; re-export the model",
+                           "unknown-library-global")
         return Verdict("high", "not on the allow-list of scikit-learn/numpy/scipy/joblib/"
-                       "torch/xgboost/lightgbm globals; importing it runs that module's code. If you trust it, allow it "
-                       f"explicitly (allow=['{module}.{name}'])", "not-allowed")
+                       "torch/xgboost/lightgbm globals; importing it runs that module's code. If "
+                       f"it is your own code, trust it explicitly (allow=['{module}.{name}'])",
+                       "not-allowed")
 
+
+# Libraries whose every legitimate pickle global is vetted here: an unknown one is never
+# something the user should be advised to trust.
+_VETTED_ROOTS: frozenset[str] = frozenset({
+    "numpy", "scipy", "sklearn", "joblib", "torch", "xgboost", "lightgbm", "pandas", "skops",
+    "builtins", "collections", "copyreg", "_codecs", "datetime", "decimal", "uuid"})
 
 _DENIED_ROOTS: frozenset[str] = frozenset(m for m in DENIED_MODULES if "." not in m
                                           and m not in {"code", "profile", "trace", "types",
@@ -423,6 +487,11 @@ def parse_allow(
 def _refuse_pair(pair: tuple[str, str], entry: str) -> None:
     module = pair[0]
     why = DENIED_GLOBALS.get(pair)
+    if why is None and "." in pair[1]:
+        why = _dotted_danger(module, pair[1])
+    root = module.split(".")[0]
+    if why is None and (root, pair[1]) in DENIED_GLOBALS:  # numpy._core.multiarray.fromfile
+        why = f"the same name as {root}.{pair[1]}: {DENIED_GLOBALS[root, pair[1]]}"
     if why is None and pair in ALIASES:
         why = f"bound to {ALIASES[pair]}: {_target_reason(ALIASES[pair])}"
     denied = _module_reason(module)

@@ -150,9 +150,12 @@ def test_user_allow_list_extends_and_module_wildcards() -> None:
     assert scan_bytes(data, allow=["mypkg.models.Custom"]).safe
     assert scan_bytes(data, allow="mypkg.models:Custom").safe
     assert scan_bytes(data, allow=["mypkg.*"]).safe
-    # a wildcard never covers dotted attribute walks into other modules
+    # a wildcard never covers an attribute walk, which can leave the package (mypkg.models.os)
     dotted = b"\x80\x04" + sg("mypkg.models", "os.system") + b"."
-    assert scan_bytes(dotted, allow=["mypkg.*"]).safe is True  # user trusts the whole package
+    assert not scan_bytes(dotted, allow=["mypkg.*"]).safe
+    inner = b"\x80\x04" + sg("mypkg.models", "Outer.Inner") + b"."
+    assert not scan_bytes(inner, allow=["mypkg.*"]).safe
+    assert scan_bytes(inner, allow=["mypkg.models:Outer.Inner"]).safe
     assert not scan_bytes(b"\x80\x04" + sg("os", "system") + b".", allow=["mypkg.*"]).safe
 
 
