@@ -2,7 +2,7 @@
 `torch.save` archives (the pickle part only; tensor bytes live in other members).
 
 Needs torch (CPU is enough), which the test suite itself does not:
-``python3 -m venv /tmp/torchvenv && /tmp/torchvenv/bin/pip install torch numpy`` then
+``python3 -m venv /tmp/torchvenv && /tmp/torchvenv/bin/pip install torch==2.13.0 numpy`` then
 ``/tmp/torchvenv/bin/python tests/security/make_torch_fixtures.py``. The fixtures are small
 (< 4 KiB each) and are only ever scanned by the tests, never unpickled.
 """

@@ -1,5 +1,5 @@
 """ZIP64 archives (every ``torch.save`` file has a ZIP64 end record and locator) are read, and a
-payload inside them is seen: committed fixtures from ``fixtures/make_torch_fixtures.py`` plus a
+payload inside them is seen: committed fixtures from ``fixtures/make_torch_save_files.py`` plus a
 real ``torch.save`` round when torch is importable."""
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def test_zip64_benign_archive_is_safe() -> None:
 def test_real_torch_save_when_torch_is_installed(tmp_path: Path) -> None:
     torch = pytest.importorskip(
         "torch", reason="torch is not installed here (it is not a project dependency); the "
-        "committed fixtures from fixtures/make_torch_fixtures.py cover torch.save's format")
+        "committed fixtures from fixtures/make_torch_save_files.py cover torch.save's format")
     path = tmp_path / "model.pt"
     torch.save({"w": torch.zeros(3)}, path)
     _check_benign(scan(path))
