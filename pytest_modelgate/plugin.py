@@ -32,6 +32,7 @@ STATE_KEY = pytest.StashKey[SessionState]()
 DEFAULTS_KEY = pytest.StashKey[dict[str, dict[str, Any]]]()
 GATE_KEY = pytest.StashKey["Gate"]()
 TRUSTED_KEY = pytest.StashKey[dict[str, tuple[str, ...]]]()  # path -> globals the loader trusted
+NOTES_KEY = pytest.StashKey[list[str]]()  # lines for the terminal summary that are not errors
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -216,14 +217,31 @@ def _update_baseline(session: pytest.Session, state: SessionState, exitstatus: i
             why += ("\nmodelgate: to accept these results as the new baseline anyway, run with "
                     "--modelgate-update-baseline=force")
     if why is None:
+        from .results import waiver
+
+        run = _run_record(state)
+        forced = settings.update_baseline == "force"
+        stored: list[Any] = []
+        left: list[Any] = []
+        for r in state.results:
+            if r.verdict != "error":
+                accept = forced or r.passed or waiver(r, run) == "inconclusive allowed"
+                (stored if accept else left).append(r)
         try:
             path = state.baseline_store().update(
-                [r for r in state.results if r.verdict != "error"],
-                nodeid=lambda n: _stored_nodeid(config, n))
+                stored, keep=left, nodeid=lambda n: _stored_nodeid(config, n))
         except (OSError, ValueError, ModelGateError) as exc:
             why = f"modelgate: could not update the baseline {shown}: {exc}"
         else:
             state.written.append(_shown(path, config))
+            if left:  # waived failures (xfailed, skipped, not enforced): not values to accept
+                listed = ", ".join(f"{r.nodeid} {r.kind} {r.name!r} ({r.verdict}, "
+                                   f"{waiver(r, run)})" for r in left[:10])
+                more = f" and {len(left) - 10} more" if len(left) > 10 else ""
+                config.stash.setdefault(NOTES_KEY, []).append(
+                    f"modelgate: baseline {shown}: {len(left)} gate"
+                    f"{'s' if len(left) != 1 else ''} not stored (did not pass; any earlier entry "
+                    f"is kept): {listed}{more}")
             return
     state.errors.append(why)
     if session.exitstatus == 0:
@@ -792,5 +810,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         tr.write_line("warn-only mode: gate failures above did not fail any test")
     for path in state.written:
         tr.write_line(f"modelgate: wrote {path}")
+    for note in config.stash.get(NOTES_KEY, []):
+        tr.write_line(note, yellow=True)
     for err in state.errors:
         tr.write_line(err, red=True)
