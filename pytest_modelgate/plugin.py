@@ -33,6 +33,7 @@ DEFAULTS_KEY = pytest.StashKey[dict[str, dict[str, Any]]]()
 GATE_KEY = pytest.StashKey["Gate"]()
 TRUSTED_KEY = pytest.StashKey[dict[str, tuple[str, ...]]]()  # path -> globals the loader trusted
 NOTES_KEY = pytest.StashKey[list[str]]()  # lines for the terminal summary that are not errors
+INTERRUPTED_KEY = pytest.StashKey[bool]()  # the session stopped before every test ran
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -629,6 +630,7 @@ class ResultCollector:
         self._taken: dict[str, int] = {}  # node id -> results already read from its reports
         self._pending: dict[str, list[Any]] = {}
         self._outcome: dict[str, str] = {}
+        self._finished: set[str] = set()  # node ids whose teardown report came in
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when not in _PHASES:  # xdist's report of a crashed worker: see _xdist
@@ -653,6 +655,7 @@ class ResultCollector:
             outcome = self._outcome[nodeid] = _outcome(report)
         self._emit(self._pending.pop(nodeid, []), outcome)
         if report.when == "teardown":
+            self._finished.add(nodeid)
             self._taken.pop(nodeid, None)
             self._outcome.pop(nodeid, None)
 
@@ -664,6 +667,22 @@ class ResultCollector:
             if result.outcome is not None:
                 self._outcome.setdefault(result.nodeid, result.outcome)
         self._emit(results, None)
+
+    def recover(self, items: list[pytest.Item]) -> None:
+        """Results a test recorded but no report carried (the test was interrupted): pending,
+        with an unknown outcome."""
+        from .results import GateResult
+
+        for item in items:
+            if item.nodeid in self._finished:
+                continue
+            entries = [str(v) for k, v in item.user_properties if k == RESULT_PROPERTY]
+            fresh = entries[self._taken.get(item.nodeid, 0):]
+            if fresh:
+                self.gate_tests_ran = True
+                self._taken[item.nodeid] = len(entries)
+                self._pending.setdefault(item.nodeid, []).extend(
+                    GateResult.from_dict(json.loads(v)) for v in fresh)
 
     def finish(self) -> None:
         """Emit what is still waiting (a test cut short): with its outcome when one is known."""
@@ -696,7 +715,7 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-def _run_record(state: SessionState) -> Any:
+def _run_record(state: SessionState, interrupted: bool = False) -> Any:
     from .loaders import sha256_file
     from .results import RunRecord
 
@@ -710,7 +729,7 @@ def _run_record(state: SessionState) -> Any:
                             "sha256": sha256_file(p) if p.is_file() else None}
     return RunRecord(seed=settings.seed, versions=_versions(), models=models,
                      started=state.started, warn_only=settings.warn_only,
-                     inconclusive=settings.inconclusive)
+                     inconclusive=settings.inconclusive, interrupted=interrupted)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -724,7 +743,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.workeroutput["modelgate_gate_tests"] = [  # type: ignore[attr-defined]
             item.nodeid for item in session.items if item.get_closest_marker("modelgate")]
         return
-    if not _collect_results(config):
+    interrupted = config.stash[INTERRUPTED_KEY] = _interrupted(session, exitstatus)
+    if not _collect_results(session, interrupted):
         return  # no gate test ran (--co, -k that matches none, usage error): keep old reports
     from .report import build_report, render_html, render_markdown, write_report
 
@@ -742,7 +762,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         except Warning:  # -W error: still say it, without an INTERNALERROR
             state.errors.append(text)
     try:
-        run = _run_record(state)
+        run = _run_record(state, interrupted)
         report = build_report(run, state.results)
         config.hook.pytest_modelgate_amend_report(report=report, config=config)
         state.written.append(str(write_report(settings.report, report)))
@@ -768,14 +788,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _update_baseline(session, state, exitstatus)
 
 
-def _collect_results(config: pytest.Config) -> bool:
+def _interrupted(session: pytest.Session, exitstatus: int) -> bool:
+    """Whether the session stopped before every selected test ran (Ctrl-C, SIGINT from a CI
+    cancel, -x / --maxfail, a plugin's stop): its report is then no verdict."""
+    return (exitstatus == pytest.ExitCode.INTERRUPTED or bool(session.shouldstop)
+            or bool(session.shouldfail))
+
+
+def _collect_results(session: pytest.Session, interrupted: bool) -> bool:
     """Finish collecting (tests cut short, crashed xdist workers); whether any gate test ran."""
+    config = session.config
     collector = config.pluginmanager.get_plugin("modelgate-collector")
     if collector is None:
         return False
     xdist = config.pluginmanager.get_plugin("modelgate-xdist")
     if xdist is not None:
         collector.add(xdist.crash_results(collector.gate_tests))
+    if interrupted:  # the test running at Ctrl-C sent no report: read what it recorded
+        collector.recover(session.items)
     collector.finish()
     return bool(collector.gate_tests_ran)
 
@@ -796,7 +826,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     tr.write_sep("=", "model gates")
     width = int(config.get_terminal_writer().fullwidth)
     run = RunRecord(seed=state.settings.seed, warn_only=state.settings.warn_only,
-                    inconclusive=state.settings.inconclusive)
+                    inconclusive=state.settings.inconclusive,
+                    interrupted=config.stash.get(INTERRUPTED_KEY, False))
     for line in render_terminal(state.results, run, width=width):
         tr.write_line(line)
     if getattr(config.option, "numprocesses", None) and any(
