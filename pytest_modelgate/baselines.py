@@ -197,7 +197,7 @@ class BaselineStore:
             ran.setdefault(nodeid(r.nodeid), {})[entry_key(r.kind, r.name)] = self.entry(r)
         kept = [(nodeid(r.nodeid), entry_key(r.kind, r.name)) for r in keep]
         try:
-            with baseline_lock(self.path):
+            with baseline_lock(os.path.realpath(self.path)):  # one lock for every link to it
                 old = self._load()
                 gates = {} if prune else dict(old)
                 for test, key in kept:

@@ -91,6 +91,31 @@ def test_atomic_write_modes(tmp_path: Path) -> None:
         os.umask(old)
 
 
+def test_symlinked_reports_are_written_through_the_link(pytester: pytest.Pytester) -> None:
+    """A report path that is a symlink (e.g. into a CI artifacts directory) keeps the link and
+    rewrites its target."""
+    pytester.makepyfile(GATES)
+    out = pytester.path / "artifacts"
+    out.mkdir()
+    names = ("modelgate-report.json", "gates.md", "gates.html")
+    for name in names:
+        (out / name).write_text("old")
+        (pytester.path / name).symlink_to(Path("artifacts") / name)
+    pytester.runpytest("--modelgate", "--modelgate-markdown=gates.md",
+                       "--modelgate-html=gates.html").assert_outcomes(passed=2)
+    for name in names:
+        assert (pytester.path / name).is_symlink(), name
+        assert "fine" in (out / name).read_text(), name
+
+
+def test_atomic_write_through_a_dangling_symlink(tmp_path: Path) -> None:
+    link = tmp_path / "report.json"
+    link.symlink_to(tmp_path / "out" / "report.json")
+    assert atomic_write_text(link, "new") == link
+    assert link.is_symlink()
+    assert (tmp_path / "out" / "report.json").read_text() == "new"
+
+
 INTERRUPTED = '''
 from pytest_modelgate.results import GateResult
 
