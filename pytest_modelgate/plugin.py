@@ -182,7 +182,9 @@ def _shown(path: Path, config: pytest.Config) -> str:
 
 
 def _update_baseline(session: pytest.Session, state: SessionState, exitstatus: int) -> None:
-    """Store the run's results in the baseline, unless the run was cut short or a gate failed."""
+    """Store the run's passing results in the baseline, unless the run was cut short or a gate
+    blocks it; a waived failure (xfailed, skipped, not enforced) is never stored (`=force`
+    stores all but errors)."""
     settings = state.settings
     if not settings.update_baseline or state.baseline_path is None:
         return
