@@ -33,8 +33,12 @@ def _mode_for(target: Path) -> int:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write `text` to a temporary file beside `path`, fsync it, then rename it over `path`."""
-    target = Path(path)
+    """Write `text` to a temporary file beside `path`, fsync it, then rename it over `path`.
+
+    A symlink is followed: its final target is rewritten (beside which the temporary file is
+    made) and the link stays. Returns `path` as given.
+    """
+    target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -49,4 +53,4 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return target
+    return Path(path)

@@ -183,20 +183,30 @@ class BaselineStore:
         *,
         prune: bool = False,
         nodeid: Callable[[str], str] = str,
+        keep: Iterable[GateResult] = (),
     ) -> Path:
         """Merge `results` into the file; tests not in this run are kept unless `prune`.
 
-        Results of a test that ran replace that test's entries wholesale, so removed gates go.
-        `nodeid` maps a result's node id to the id stored. The file is re-read under the lock,
-        so entries another run wrote meanwhile are kept.
+        Results of a test that ran replace that test's entries wholesale, so removed gates go;
+        the gates in `keep` ran but are not to be accepted: their stored entries stay as they
+        were. `nodeid` maps a result's node id to the id stored. The file is re-read under the
+        lock, so entries another run wrote meanwhile are kept.
         """
         ran: Gates = {}
         for r in results:
             ran.setdefault(nodeid(r.nodeid), {})[entry_key(r.kind, r.name)] = self.entry(r)
+        kept = [(nodeid(r.nodeid), entry_key(r.kind, r.name)) for r in keep]
         try:
-            with baseline_lock(self.path):
-                gates = {} if prune else self._load()
-                gates.update(ran)
+            with baseline_lock(os.path.realpath(self.path)):  # one lock for every link to it
+                old = self._load()
+                gates = {} if prune else dict(old)
+                for test, key in kept:
+                    ran.setdefault(test, {})
+                    if key in old.get(test, {}):
+                        ran[test][key] = old[test][key]
+                gates.update({test: entries for test, entries in ran.items() if entries})
+                for test in [t for t, entries in ran.items() if not entries]:
+                    gates.pop(test, None)
                 text = json.dumps({"schema_version": BASELINE_SCHEMA, "gates": gates},
                                   indent=2, sort_keys=True, allow_nan=False) + "\n"
                 atomic_write_text(self.path, text)

@@ -32,6 +32,8 @@ STATE_KEY = pytest.StashKey[SessionState]()
 DEFAULTS_KEY = pytest.StashKey[dict[str, dict[str, Any]]]()
 GATE_KEY = pytest.StashKey["Gate"]()
 TRUSTED_KEY = pytest.StashKey[dict[str, tuple[str, ...]]]()  # path -> globals the loader trusted
+NOTES_KEY = pytest.StashKey[list[str]]()  # lines for the terminal summary that are not errors
+INTERRUPTED_KEY = pytest.StashKey[bool]()  # the session stopped before every test ran
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -180,7 +182,9 @@ def _shown(path: Path, config: pytest.Config) -> str:
 
 
 def _update_baseline(session: pytest.Session, state: SessionState, exitstatus: int) -> None:
-    """Store the run's results in the baseline, unless the run was cut short or a gate failed."""
+    """Store the run's passing results in the baseline, unless the run was cut short or a gate
+    blocks it; a waived failure (xfailed, skipped, not enforced) is never stored (`=force`
+    stores all but errors)."""
     settings = state.settings
     if not settings.update_baseline or state.baseline_path is None:
         return
@@ -216,14 +220,31 @@ def _update_baseline(session: pytest.Session, state: SessionState, exitstatus: i
             why += ("\nmodelgate: to accept these results as the new baseline anyway, run with "
                     "--modelgate-update-baseline=force")
     if why is None:
+        from .results import waiver
+
+        run = _run_record(state)
+        forced = settings.update_baseline == "force"
+        stored: list[Any] = []
+        left: list[Any] = []
+        for r in state.results:
+            if r.verdict != "error":
+                accept = forced or r.passed or waiver(r, run) == "inconclusive allowed"
+                (stored if accept else left).append(r)
         try:
             path = state.baseline_store().update(
-                [r for r in state.results if r.verdict != "error"],
-                nodeid=lambda n: _stored_nodeid(config, n))
+                stored, keep=left, nodeid=lambda n: _stored_nodeid(config, n))
         except (OSError, ValueError, ModelGateError) as exc:
             why = f"modelgate: could not update the baseline {shown}: {exc}"
         else:
             state.written.append(_shown(path, config))
+            if left:  # waived failures (xfailed, skipped, not enforced): not values to accept
+                listed = ", ".join(f"{r.nodeid} {r.kind} {r.name!r} ({r.verdict}, "
+                                   f"{waiver(r, run)})" for r in left[:10])
+                more = f" and {len(left) - 10} more" if len(left) > 10 else ""
+                config.stash.setdefault(NOTES_KEY, []).append(
+                    f"modelgate: baseline {shown}: {len(left)} gate"
+                    f"{'s' if len(left) != 1 else ''} not stored (did not pass; any earlier entry "
+                    f"is kept): {listed}{more}")
             return
     state.errors.append(why)
     if session.exitstatus == 0:
@@ -479,6 +500,8 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if call.excinfo is None:
+        if call.when == "call":
+            _xfail_suppressed_failures(item, report)
         return report
     from .gates import GateFailure
 
@@ -490,6 +513,36 @@ def pytest_runtest_makereport(
             and not _wants_full_trace(item.config)):
         report.longrepr = _concise_repr(item, call.excinfo)
     return report
+
+
+_XPASS_STRICT = "[XPASS(strict)] "
+
+
+def _xfail_suppressed_failures(item: pytest.Item, report: pytest.TestReport) -> None:
+    """In warn-only mode, an xfail test whose gates failed (the failure suppressed) is xfailed,
+    as without the flag, not an XPASS: shadow mode must not turn a strict xfail into a failure.
+
+    pytest's xfail handling (an inner wrapper) has already made the report an XPASS: strict
+    ("failed" with "[XPASS(strict)] reason") or not ("passed" with `wasxfail`).
+    """
+    recorder = item.stash.get(GATE_KEY, None)
+    if recorder is None or not recorder.context.warn_only:
+        return
+    strict = report.failed and isinstance(report.longrepr, str) \
+        and report.longrepr.startswith(_XPASS_STRICT)
+    if not (strict or (report.passed and hasattr(report, "wasxfail"))):
+        return
+    tolerated = {"passed", "inconclusive"} if recorder.context.inconclusive == "pass" \
+        else {"passed"}
+    suppressed = [r for r in recorder.results if r.verdict not in tolerated]
+    if not suppressed:
+        return
+    from .gates import GateFailure
+
+    reason = str(report.longrepr)[len(_XPASS_STRICT):] if strict else str(report.wasxfail)
+    report.outcome = "skipped"
+    report.wasxfail = reason
+    report.longrepr = str(GateFailure(suppressed))
 
 
 def _record_error(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
@@ -611,6 +664,7 @@ class ResultCollector:
         self._taken: dict[str, int] = {}  # node id -> results already read from its reports
         self._pending: dict[str, list[Any]] = {}
         self._outcome: dict[str, str] = {}
+        self._finished: set[str] = set()  # node ids whose teardown report came in
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when not in _PHASES:  # xdist's report of a crashed worker: see _xdist
@@ -635,6 +689,7 @@ class ResultCollector:
             outcome = self._outcome[nodeid] = _outcome(report)
         self._emit(self._pending.pop(nodeid, []), outcome)
         if report.when == "teardown":
+            self._finished.add(nodeid)
             self._taken.pop(nodeid, None)
             self._outcome.pop(nodeid, None)
 
@@ -646,6 +701,22 @@ class ResultCollector:
             if result.outcome is not None:
                 self._outcome.setdefault(result.nodeid, result.outcome)
         self._emit(results, None)
+
+    def recover(self, items: list[pytest.Item]) -> None:
+        """Results a test recorded but no report carried (the test was interrupted): pending,
+        with an unknown outcome."""
+        from .results import GateResult
+
+        for item in items:
+            if item.nodeid in self._finished:
+                continue
+            entries = [str(v) for k, v in item.user_properties if k == RESULT_PROPERTY]
+            fresh = entries[self._taken.get(item.nodeid, 0):]
+            if fresh:
+                self.gate_tests_ran = True
+                self._taken[item.nodeid] = len(entries)
+                self._pending.setdefault(item.nodeid, []).extend(
+                    GateResult.from_dict(json.loads(v)) for v in fresh)
 
     def finish(self) -> None:
         """Emit what is still waiting (a test cut short): with its outcome when one is known."""
@@ -678,7 +749,7 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-def _run_record(state: SessionState) -> Any:
+def _run_record(state: SessionState, interrupted: bool = False) -> Any:
     from .loaders import sha256_file
     from .results import RunRecord
 
@@ -692,7 +763,7 @@ def _run_record(state: SessionState) -> Any:
                             "sha256": sha256_file(p) if p.is_file() else None}
     return RunRecord(seed=settings.seed, versions=_versions(), models=models,
                      started=state.started, warn_only=settings.warn_only,
-                     inconclusive=settings.inconclusive)
+                     inconclusive=settings.inconclusive, interrupted=interrupted)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -706,7 +777,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.workeroutput["modelgate_gate_tests"] = [  # type: ignore[attr-defined]
             item.nodeid for item in session.items if item.get_closest_marker("modelgate")]
         return
-    if not _collect_results(config):
+    interrupted = config.stash[INTERRUPTED_KEY] = _interrupted(session, exitstatus)
+    if not _collect_results(session, interrupted):
         return  # no gate test ran (--co, -k that matches none, usage error): keep old reports
     from .report import build_report, render_html, render_markdown, write_report
 
@@ -724,7 +796,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         except Warning:  # -W error: still say it, without an INTERNALERROR
             state.errors.append(text)
     try:
-        run = _run_record(state)
+        run = _run_record(state, interrupted)
         report = build_report(run, state.results)
         config.hook.pytest_modelgate_amend_report(report=report, config=config)
         state.written.append(str(write_report(settings.report, report)))
@@ -750,14 +822,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _update_baseline(session, state, exitstatus)
 
 
-def _collect_results(config: pytest.Config) -> bool:
+def _interrupted(session: pytest.Session, exitstatus: int) -> bool:
+    """Whether the session stopped before every selected test ran (Ctrl-C, SIGINT from a CI
+    cancel, -x / --maxfail, a plugin's stop): its report is then no verdict."""
+    return (exitstatus == pytest.ExitCode.INTERRUPTED or bool(session.shouldstop)
+            or bool(session.shouldfail))
+
+
+def _collect_results(session: pytest.Session, interrupted: bool) -> bool:
     """Finish collecting (tests cut short, crashed xdist workers); whether any gate test ran."""
+    config = session.config
     collector = config.pluginmanager.get_plugin("modelgate-collector")
     if collector is None:
         return False
     xdist = config.pluginmanager.get_plugin("modelgate-xdist")
     if xdist is not None:
         collector.add(xdist.crash_results(collector.gate_tests))
+    if interrupted:  # the test running at Ctrl-C sent no report: read what it recorded
+        collector.recover(session.items)
     collector.finish()
     return bool(collector.gate_tests_ran)
 
@@ -778,7 +860,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     tr.write_sep("=", "model gates")
     width = int(config.get_terminal_writer().fullwidth)
     run = RunRecord(seed=state.settings.seed, warn_only=state.settings.warn_only,
-                    inconclusive=state.settings.inconclusive)
+                    inconclusive=state.settings.inconclusive,
+                    interrupted=config.stash.get(INTERRUPTED_KEY, False))
     for line in render_terminal(state.results, run, width=width):
         tr.write_line(line)
     if getattr(config.option, "numprocesses", None) and any(
@@ -792,5 +875,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         tr.write_line("warn-only mode: gate failures above did not fail any test")
     for path in state.written:
         tr.write_line(f"modelgate: wrote {path}")
+    for note in config.stash.get(NOTES_KEY, []):
+        tr.write_line(note, yellow=True)
     for err in state.errors:
         tr.write_line(err, red=True)

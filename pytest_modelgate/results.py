@@ -257,8 +257,9 @@ def _number(x: Any, key: str = "value") -> Any:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """Metadata of one gate run: models under test, seed, library versions, and the settings that
-    decide whether a result blocks the run (`warn_only`, `inconclusive`: "fail" or "pass")."""
+    """Metadata of one gate run: models under test, seed, library versions, the settings that
+    decide whether a result blocks the run (`warn_only`, `inconclusive`: "fail" or "pass"), and
+    whether the run was cut short (`interrupted`: Ctrl-C, -x), which makes it no verdict."""
 
     seed: int
     versions: Mapping[str, str | None] = field(default_factory=dict)
@@ -266,6 +267,7 @@ class RunRecord:
     started: str | None = None
     warn_only: bool = False
     inconclusive: str = "fail"
+    interrupted: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -279,6 +281,7 @@ class RunRecord:
             "started": self.started,
             "warn_only": self.warn_only,
             "inconclusive": self.inconclusive,
+            "interrupted": self.interrupted,
             "versions": plain(dict(self.versions)),
             "models": plain({k: dict(v) for k, v in self.models.items()}),
             **plain(dict(self.extra)),
@@ -299,7 +302,8 @@ class RunRecord:
         for role, meta in models.items():
             if not isinstance(meta, Mapping):
                 raise InputError(f"models[{role!r}] must be an object, got {type(meta).__name__}")
-        known = {"seed", "started", "warn_only", "inconclusive", "versions", "models"}
+        known = {"seed", "started", "warn_only", "inconclusive", "interrupted", "versions",
+                 "models"}
         try:
             return cls(
                 seed=data.get("seed", 0),
@@ -308,6 +312,7 @@ class RunRecord:
                 started=data.get("started"),
                 warn_only=bool(data.get("warn_only", False)),
                 inconclusive=data.get("inconclusive", "fail"),
+                interrupted=bool(data.get("interrupted", False)),
                 extra={k: v for k, v in data.items() if k not in known},
             )
         except ValueError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pytest_modelgate.results import VERDICTS, GateResult, RunRecord, is_blocking, waiver
@@ -24,6 +25,8 @@ __all__ = [
 HEADER = ("test", "gate", "value", "CI", "threshold", "margin", "verdict")
 _ORDER = {"error": 0, "failed": 1, "inconclusive": 2, "passed": 3}
 _DEFAULT_RUN = RunRecord(seed=0)
+_WAIVERS = {"xfailed": 0, "skipped": 1, "not enforced": 2, "inconclusive allowed": 3}
+INTERRUPTED = "run interrupted before every gate ran: not a verdict"
 
 
 def format_value(x: Any, unit: str | None = None) -> str:
@@ -94,32 +97,45 @@ def _count(n: int, verdict: str) -> str:
 
 def summary_text(results: Sequence[GateResult], run: RunRecord | None = None, *,
                  with_passed: bool = True) -> str:
-    """One line: verdict counts, then what blocks, e.g. "1 passed, 1 failed; 1 blocking"."""
+    """One line: passes, the blocking results per verdict, the waived ones with why, then what
+    blocks, e.g. "1 passed, 1 failed, 2 waived (1 xfailed, 1 skipped); 1 blocking"; an
+    interrupted run says first that it is no verdict."""
+    run = run or _DEFAULT_RUN
+    if run.interrupted:
+        rest = summary_text(results, replace(run, interrupted=False), with_passed=with_passed)
+        return f"{INTERRUPTED}; {rest}" if rest else INTERRUPTED
     if not results:
         return "no gate results"
-    run = run or _DEFAULT_RUN
     counts = summary_counts(results, run)
-    text = ", ".join(_count(counts[v], v) for v in VERDICTS
-                     if counts[v] and (with_passed or v != "passed"))
+    parts = [_count(counts["passed"], "passed")] if with_passed and counts["passed"] else []
+    for verdict in VERDICTS[1:]:
+        n = sum(1 for r in results if r.verdict == verdict and is_blocking(r, run))
+        if n:
+            parts.append(_count(n, verdict))
+    reasons: dict[str, int] = {}
+    for r in results:
+        why = waiver(r, run)
+        if why:
+            reasons[why] = reasons.get(why, 0) + 1
+    reasons = dict(sorted(reasons.items(), key=lambda kv: _WAIVERS.get(kv[0], len(_WAIVERS))))
+    if reasons:
+        parts.append(f"{counts['waived']} waived "
+                     f"({', '.join(f'{n} {w}' for w, n in reasons.items())})")
+    text = ", ".join(parts)
     if counts["blocking"]:
         return f"{text}; {counts['blocking']} blocking"
-    if counts["waived"]:
-        reasons: dict[str, int] = {}
-        for r in results:
-            why = waiver(r, run)
-            if why:
-                reasons[why] = reasons.get(why, 0) + 1
-        return f"{text}; nothing blocking ({', '.join(f'{n} {w}' for w, n in reasons.items())})"
-    return text
+    return f"{text}; nothing blocking" if reasons else text
 
 
 def headline(results: Sequence[GateResult], run: RunRecord | None = None) -> tuple[str, str]:
-    """The icon (❌ something blocks, ⚠️ only waived non-passes, ✅ all passed) and the title,
-    e.g. "Model gates: 2/4 passed — 1 failed, 1 error; 2 blocking"."""
+    """The icon (❌ something blocks or the run was interrupted, ⚠️ only waived non-passes, ✅ all
+    passed) and the title, e.g. "Model gates: 2/4 passed — 1 failed, 1 error; 2 blocking"."""
+    run = run or _DEFAULT_RUN
     counts = summary_counts(results, run)
-    icon = "❌" if counts["blocking"] else ("⚠️" if counts["waived"] else "✅")
+    icon = "❌" if counts["blocking"] or run.interrupted else (
+        "⚠️" if counts["waived"] else "✅")
     title = f"Model gates: {counts['passed']}/{counts['total']} passed"
-    if counts["passed"] < counts["total"]:
+    if counts["passed"] < counts["total"] or run.interrupted:
         title += f" — {summary_text(results, run, with_passed=False)}"
     return icon, title
 

@@ -249,3 +249,21 @@ def test_a_stored_nan_is_not_a_silent_pass(tmp_path: Path) -> None:
     strict = Gate(replace(context, strict_baseline=True)).metric("accuracy", y, y, max_drop=0.01)
     assert strict.verdict == "failed"
     assert "--modelgate-strict-baseline" in strict.message
+
+
+def test_a_symlinked_baseline_is_updated_through_the_link(tmp_path: Path) -> None:
+    """A baseline kept elsewhere and linked into the project: the link stays, its target is
+    what the update rewrites."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "baseline.json").write_text(json.dumps(
+        {"schema_version": BASELINE_SCHEMA, "gates": {"t::old": {"metric:acc": {"value": 0.5}}}}))
+    project = tmp_path / "project" / ".modelgate"
+    project.mkdir(parents=True)
+    link = project / "baseline.json"
+    link.symlink_to(os.path.relpath(shared / "baseline.json", project))
+    BaselineStore(link).update([_r("t::a", "acc", 0.9)])
+    assert link.is_symlink()
+    stored = json.loads((shared / "baseline.json").read_text())["gates"]
+    assert set(stored) == {"t::old", "t::a"}
+    assert not [p for p in (*shared.iterdir(), *project.iterdir()) if p.name.endswith(".tmp")]

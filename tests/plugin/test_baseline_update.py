@@ -161,3 +161,50 @@ def test_two_concurrent_pytest_runs_keep_both_runs_entries(pytester: pytest.Pyte
         assert run.returncode == 0, out.decode()
     assert set(_stored(pytester)) == {"test_old.py::test_x", "test_a.py::test_model",
                                       "test_b.py::test_other"}
+
+
+WAIVED = '''
+import numpy as np
+import pytest
+
+rng = np.random.default_rng(0)
+y_true = rng.integers(0, 2, 2000)
+flip = rng.random(2000)
+
+def pred(acc):
+    return np.where(flip < acc, y_true, 1 - y_true)
+
+def test_ok(gate):
+    gate.metric("accuracy", y_true, pred(0.95), min=0.7)
+
+@pytest.mark.xfail(strict=True, reason="known regression")
+def test_known_bad(gate):
+    gate.metric("f1", y_true, pred(0.95), min=0.7)
+    gate.metric("accuracy", y_true, pred(ACC), min=0.7)
+
+def test_skipped_later(gate):
+    gate.metric("accuracy", y_true, pred(ACC), min=0.7)
+    pytest.skip("data not available")
+'''
+
+
+def test_update_never_stores_a_waived_failure(pytester: pytest.Pytester) -> None:
+    """An xfailed or skipped test's failing gate is not a value to accept: it is not stored
+    (its earlier entry stays), the passing gates are, and the run says which were left out."""
+    pytester.makepyfile(test_w=WAIVED.replace("ACC", "0.95"))
+    pytester.runpytest("--modelgate", "--modelgate-update-baseline=force")  # xpass: force
+    first = _stored(pytester)
+    good = first["test_w.py::test_known_bad"]["metric:accuracy"]["value"]
+    assert good > 0.9
+
+    pytester.makepyfile(test_w=WAIVED.replace("ACC", "0.5"))
+    result = pytester.runpytest("--modelgate", "--modelgate-update-baseline")
+    result.assert_outcomes(passed=1, xfailed=1, skipped=1)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines([
+        "*baseline*2 gates not stored*did not pass*test_w.py::test_known_bad metric 'accuracy' "
+        "(failed, xfailed)*test_w.py::test_skipped_later metric 'accuracy' (failed, skipped)*"])
+    stored = _stored(pytester)
+    assert stored["test_w.py::test_known_bad"]["metric:accuracy"]["value"] == good
+    assert stored["test_w.py::test_skipped_later"] == first["test_w.py::test_skipped_later"]
+    assert "metric:f1" in stored["test_w.py::test_known_bad"]

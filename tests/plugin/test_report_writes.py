@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pytest_modelgate._atomic import atomic_write_text
+from pytest_modelgate.cli import main
 
 GATES = '''
 from pytest_modelgate.results import GateResult
@@ -88,3 +89,81 @@ def test_atomic_write_modes(tmp_path: Path) -> None:
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600  # an existing file keeps its mode
     finally:
         os.umask(old)
+
+
+def test_symlinked_reports_are_written_through_the_link(pytester: pytest.Pytester) -> None:
+    """A report path that is a symlink (e.g. into a CI artifacts directory) keeps the link and
+    rewrites its target."""
+    pytester.makepyfile(GATES)
+    out = pytester.path / "artifacts"
+    out.mkdir()
+    names = ("modelgate-report.json", "gates.md", "gates.html")
+    for name in names:
+        (out / name).write_text("old")
+        (pytester.path / name).symlink_to(Path("artifacts") / name)
+    pytester.runpytest("--modelgate", "--modelgate-markdown=gates.md",
+                       "--modelgate-html=gates.html").assert_outcomes(passed=2)
+    for name in names:
+        assert (pytester.path / name).is_symlink(), name
+        assert "fine" in (out / name).read_text(), name
+
+
+def test_atomic_write_through_a_dangling_symlink(tmp_path: Path) -> None:
+    link = tmp_path / "report.json"
+    link.symlink_to(tmp_path / "out" / "report.json")
+    assert atomic_write_text(link, "new") == link
+    assert link.is_symlink()
+    assert (tmp_path / "out" / "report.json").read_text() == "new"
+
+
+INTERRUPTED = '''
+from pytest_modelgate.results import GateResult
+
+
+def test_a(gate):
+    gate.record(GateResult(nodeid="", kind="custom", name="fine", value=1.0, verdict="passed"))
+
+
+def test_b(gate):
+    gate.record(GateResult(nodeid="", kind="custom", name="bad", value=0.1, verdict="failed"))
+
+
+def test_c(gate):
+    gate.record(GateResult(nodeid="", kind="custom", name="cut", value=0.2, verdict="failed"))
+    raise KeyboardInterrupt
+
+
+def test_d(gate):
+    gate.record(GateResult(nodeid="", kind="custom", name="never", value=1.0, verdict="passed"))
+'''
+
+
+def test_an_interrupted_run_writes_a_report_that_says_so(pytester: pytest.Pytester) -> None:
+    """Ctrl-C / CI cancel: the report keeps every gate already evaluated (also those of the
+    test cut short), records `interrupted` and no view shows it as a green verdict."""
+    import json
+
+    pytester.makepyfile(INTERRUPTED)
+    res = pytester.runpytest("--modelgate", "--modelgate-markdown=gates.md",
+                             "--modelgate-html=gates.html", no_reraise_ctrlc=True)
+    assert res.ret == pytest.ExitCode.INTERRUPTED
+    report = json.loads((pytester.path / "modelgate-report.json").read_text())
+    assert report["run"]["interrupted"] is True
+    assert sorted((r["name"], r["verdict"]) for r in report["results"]) == [
+        ("bad", "failed"), ("cut", "failed"), ("fine", "passed")]
+    md = (pytester.path / "gates.md").read_text().splitlines()[0]
+    assert md.startswith("## ❌ ")
+    assert "interrupted" in md
+    assert "not a verdict" in md
+    html = (pytester.path / "gates.html").read_text()
+    assert "<h1>❌ Model gates: 1/3 passed — run interrupted" in html
+    res.stdout.fnmatch_lines(["*run interrupted*not a verdict*"])
+    path = str(pytester.path / "modelgate-report.json")
+    report["results"] = [r for r in report["results"] if r["verdict"] == "passed"]
+    (pytester.path / "modelgate-report.json").write_text(json.dumps(report))
+    assert main(["compare", path, "--strict"]) == 1  # no verdict, even with no failure in it
+
+    pytester.makepyfile(INTERRUPTED.replace("raise KeyboardInterrupt", "pass"))
+    pytester.runpytest("--modelgate")
+    assert json.loads((pytester.path / "modelgate-report.json").read_text())["run"][
+        "interrupted"] is False
