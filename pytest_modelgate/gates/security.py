@@ -74,7 +74,8 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
     problems: list[str] = []
     fixes: list[str] = []
     details: dict[str, Any] = {"path": str(p)}
-    threshold: dict[str, Any] = {"max_findings": 0}
+    # scan=False (test code only: a policy may not set it) must not read as "0 findings"
+    threshold: dict[str, Any] = {"max_findings": 0} if scan else {"scan": "not scanned"}
 
     is_file = p.is_file()
     size = p.stat().st_size if dir_listing is None else \
@@ -130,7 +131,7 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
         message = (f"artifact {label} ({fmt}, {format_bytes(size)}): " + " | ".join(problems)
                    + ". To fix: " + "; ".join(dict.fromkeys(fixes)) + ".")
     else:
-        checks = ["scan clean"] if scan else []
+        checks = ["scan clean"] if scan else ["NOT SCANNED (scan=False in the test)"]
         if sha256 is not None:
             checks.append("sha256 matches the pin")
         if lock not in (None, False):
@@ -138,7 +139,8 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
         message = (f"artifact {label} ({fmt}, {format_bytes(size)}): "
                    + (", ".join(checks) or "recorded") + f"; sha256 {actual}")
     return GateResult(
-        nodeid=ctx.nodeid, kind="artifact", name=label, value=float(n_findings),
+        nodeid=ctx.nodeid, kind="artifact", name=label,
+        value=float(n_findings) if scan else None,
         threshold=threshold, direction="lower", ci=None, confidence=None,
         margin=float(-n_findings) if scan else None, verdict=verdict, message=message,
         method="static-scan" if scan else "hash", n=None, unit="findings", details=details,
