@@ -530,6 +530,8 @@ def _run(state: _Scan, fill: Any) -> None:
     try:
         with C.deadline(state.max_seconds):
             fill()
+    except C.OpBomb as exc:
+        state.finding("", 0, "file", None, "high", str(exc), "opcode-bomb")
     except C.ScanTimeout:
         state.finding("", 0, "file", None, "high",
                       f"scan timed out after {state.max_seconds:g} s (max_seconds); what was not "
@@ -548,7 +550,12 @@ def scan_bytes(data: bytes, *, name: str = "<bytes>",
     state = _Scan(name, _policy(allow, policy),
                   _limits(max_decompressed_bytes=max_decompressed_bytes, max_depth=max_depth,
                           max_members=max_members, max_seconds=max_seconds))
-    _run(state, lambda: state.blob(data, 0, len(data), "", 0, top=True))
+
+    def fill() -> None:
+        with C.op_budget(len(data)):
+            state.blob(data, 0, len(data), "", 0, top=True)
+
+    _run(state, fill)
     return _result(state, name, len(data))
 
 
@@ -588,7 +595,7 @@ def _scan_file(p: Path, pol: Policy, limits: dict[str, float]) -> ScanResult:
     def fill() -> None:
         nonlocal size
         size = p.stat().st_size
-        with open(p, "rb") as fh:
+        with open(p, "rb") as fh, C.op_budget(size):
             if size == 0:
                 state.blob(b"", 0, 0, "", 0, top=True)
             elif size > _MMAP_OVER:
