@@ -285,9 +285,14 @@ AUC_THRESHOLD = Interval("real", 0.5, 1, "left", example="0.55")
 FOLDS = Interval("int", 2, None)
 
 
+#: the most bootstrap/permutation resamples any gate draws: 10**6 bounds a resample matrix to
+#: tens of MiB (10**9 asked for 30 GiB) and is far past where a 95% interval stops moving
+MAX_RESAMPLES = 1_000_000
+
+
 def resamples(minimum: int) -> Interval:
-    """The bootstrap/permutation resample count: an integer of at least `minimum`."""
-    return Interval("int", minimum, None, "left")
+    """The bootstrap/permutation resample count: an integer in [`minimum`, MAX_RESAMPLES]."""
+    return Interval("int", minimum, MAX_RESAMPLES, "both")
 
 
 @dataclass(frozen=True)

@@ -492,7 +492,12 @@ def _check_policy_value(kind: str, key: str, value: Any, where: str) -> Any:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ConfigError(f"{where}: unknown key {key!r}{hint}; {kind} gates take "
                           f"{', '.join(sorted(known))}")
-    return param.check(value, where)
+    checked = param.check(value, where)
+    if kind == "artifact" and key == "scan" and checked is not True:
+        raise ConfigError(f"{where}: scan = {checked!r} is not allowed in a policy; the scan can "
+                          "be turned off only in the test code, where reviewers see it "
+                          "(gate.artifact(path, scan=False))")
+    return checked
 
 
 def load_policy(table: Mapping[str, Any], source: str) -> Policy:

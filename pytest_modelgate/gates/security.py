@@ -57,6 +57,7 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
     """Integrity first (sha256 pin, lock file), then size, then the static scan; never loads."""
     from pytest_modelgate.security import check_lock, sha256_file
     from pytest_modelgate.security import scan as run_scan
+    from pytest_modelgate.security._walk import walk_dir
     from pytest_modelgate.security.policy import allow_hint
 
     if not isinstance(path, (str, os.PathLike)):
@@ -65,18 +66,20 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
     if not p.exists():
         raise InputError(f"gate.artifact: {str(p)!r} does not exist; pass the saved model file "
                          "(e.g. the modelgate_model fixture's .path)")
-    if p.is_dir() and not any(f.is_file() for f in p.rglob("*")):
+    dir_listing = walk_dir(p) if p.is_dir() else None
+    if dir_listing is not None and not any(dir_listing):
         raise InputError(f"gate.artifact: no file to scan in {str(p)!r}; an empty directory is "
                          "not a model artifact (pass the saved model file or its directory)")
     label = name or p.name
     problems: list[str] = []
     fixes: list[str] = []
     details: dict[str, Any] = {"path": str(p)}
-    threshold: dict[str, Any] = {"max_findings": 0}
+    # scan=False (test code only: a policy may not set it) must not read as "0 findings"
+    threshold: dict[str, Any] = {"max_findings": 0} if scan else {"scan": "not scanned"}
 
     is_file = p.is_file()
-    size = p.stat().st_size if is_file else sum(f.stat().st_size for f in p.rglob("*")
-                                                 if f.is_file())
+    size = p.stat().st_size if dir_listing is None else \
+        sum(f.stat().st_size for f in dir_listing[0])
     details["size"] = size
     actual = sha256_file(p) if is_file else None
     details["sha256"] = actual
@@ -128,7 +131,7 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
         message = (f"artifact {label} ({fmt}, {format_bytes(size)}): " + " | ".join(problems)
                    + ". To fix: " + "; ".join(dict.fromkeys(fixes)) + ".")
     else:
-        checks = ["scan clean"] if scan else []
+        checks = ["scan clean"] if scan else ["NOT SCANNED (scan=False in the test)"]
         if sha256 is not None:
             checks.append("sha256 matches the pin")
         if lock not in (None, False):
@@ -136,7 +139,8 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
         message = (f"artifact {label} ({fmt}, {format_bytes(size)}): "
                    + (", ".join(checks) or "recorded") + f"; sha256 {actual}")
     return GateResult(
-        nodeid=ctx.nodeid, kind="artifact", name=label, value=float(n_findings),
+        nodeid=ctx.nodeid, kind="artifact", name=label,
+        value=float(n_findings) if scan else None,
         threshold=threshold, direction="lower", ci=None, confidence=None,
         margin=float(-n_findings) if scan else None, verdict=verdict, message=message,
         method="static-scan" if scan else "hash", n=None, unit="findings", details=details,

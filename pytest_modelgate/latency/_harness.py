@@ -14,7 +14,7 @@ import inspect
 import math
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -310,6 +310,8 @@ _LAZY_FIX = {
     "async generator": "time a synchronous wrapper that iterates it, e.g. "
                        "lambda: asyncio.run(drain(fn(...)))",
     "coroutine": "time a synchronous wrapper that runs it, e.g. lambda: asyncio.run(fn(...))",
+    "iterator": "time a function that consumes it, e.g. lambda: list(fn(...)) or "
+                "lambda: list(map(model.predict, batches))",
 }
 
 
@@ -320,11 +322,13 @@ def _lazy_kind(fn: Callable[..., Any], out: Any) -> str:
         return "generator"
     if inspect.iscoroutinefunction(fn) or inspect.iscoroutine(out) or inspect.isawaitable(out):
         return "coroutine"
+    if isinstance(out, Iterator):  # map, filter, zip, itertools.*, iter(...): lazy
+        return "iterator"
     return ""
 
 
 def refuse_lazy(fn: Callable[..., Any], out: Any = None) -> None:
-    """Refuse a callable whose call only creates a generator/coroutine: timing it would
+    """Refuse a callable whose call only creates a generator/coroutine/iterator: timing it would
     measure the creation, not the work (`out`: a value the call returned, checked too)."""
     kind = _lazy_kind(fn, out)
     if not kind:
@@ -333,7 +337,7 @@ def refuse_lazy(fn: Callable[..., Any], out: Any = None) -> None:
         out.close()  # never awaited on purpose: no "coroutine was never awaited" warning
     name = getattr(fn, "__qualname__", None) or type(fn).__name__
     returned = "returns" if out is not None else "is"
-    article = "an" if kind.startswith("async") else "a"
+    article = "an" if kind[0] in "ai" else "a"
     what = f"{article} {kind}" if returned == "returns" else f"{article} {kind} function"
     raise InputError(
         f"fn: {name} {returned} {what}: calling it only creates the {kind}, so the timing "

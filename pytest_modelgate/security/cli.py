@@ -8,8 +8,10 @@ from pathlib import Path
 
 from pytest_modelgate.exceptions import InputError
 
+from ._walk import walk_dir
+from .findings import ScanResult
 from .integrity import write_lock
-from .scanner import scan
+from .scanner import scan, unverifiable
 
 __all__ = ["cli_hash", "cli_scan"]
 
@@ -22,18 +24,20 @@ def cli_scan(paths: list[str], *, as_json: bool = False,
     missing = [p for p in paths if not Path(p).exists()]
     empty: list[str] = []
     targets: list[Path] = []
+    results: list[ScanResult] = []
     for raw in paths:
         if raw in missing:
             continue
         p = Path(raw)
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file())
-            if not files:
+            files, problems = walk_dir(p)
+            if not files and not problems:
                 empty.append(raw)
             targets += files
+            results += [unverifiable(f, why, tech) for f, why, tech in problems]
         else:
             targets.append(p)
-    results = [scan(t, max_seconds=max_seconds) for t in targets]
+    results = [scan(t, max_seconds=max_seconds) for t in targets] + results
     if as_json:
         doc = {"safe": bool(results) and all(r.safe for r in results) and not missing
                and not empty,

@@ -25,6 +25,7 @@ __all__ = [
     "Bomb",
     "Budget",
     "BufferFile",
+    "OpBomb",
     "ScanTimeout",
     "TooLong",
     "Unreadable",
@@ -73,6 +74,42 @@ def deadline(seconds: float) -> Iterator[None]:
         yield
     finally:
         _CLOCK.at = previous
+
+
+class OpBomb(ScanTimeout):
+    """Far more pickle opcodes than the file's size explains (a scan-time bomb)."""
+
+
+#: pickle opcodes walked one by one that any file may cost (~8 s at ~0.5 us per opcode) ...
+OPS_FREE = 16 << 20
+#: ... and beyond that, per byte of the file on disk. An uncompressed pickle has at most one
+#: opcode per byte and compressed real pickles a few; joblib's raw arrays are skipped, not walked.
+OPS_PER_BYTE = 20
+
+
+@contextlib.contextmanager
+def op_budget(file_size: int) -> Iterator[None]:
+    """Make `charge_ops` raise `OpBomb` beyond max(OPS_FREE, OPS_PER_BYTE * file_size) opcodes."""
+    previous = getattr(_CLOCK, "ops", None)
+    _CLOCK.ops = [0, max(OPS_FREE, OPS_PER_BYTE * file_size), file_size]
+    try:
+        yield
+    finally:
+        _CLOCK.ops = previous
+
+
+def charge_ops(n: int) -> None:
+    """Count `n` walked opcodes against the current `op_budget` (called every ~64 KiB walked)."""
+    budget = getattr(_CLOCK, "ops", None)
+    if budget is None:
+        return
+    budget[0] += n
+    if budget[0] > budget[1]:
+        ratio = budget[0] / max(1, budget[2])
+        raise OpBomb(f"compression ratio {ratio:,.0f}:1 above the limit: more than "
+                     f"{budget[1]:,} pickle opcodes from a {budget[2]:,}-byte file (limit "
+                     f"{OPS_PER_BYTE} opcodes per file byte beyond the first {OPS_FREE:,}); a "
+                     "scan-time bomb, cannot be verified")
 
 
 def check_deadline() -> None:

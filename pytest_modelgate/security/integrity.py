@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pytest_modelgate.exceptions import InputError
 
+from ._walk import walk_dir
+
 __all__ = ["check_lock", "read_lock", "sha256_file", "write_lock"]
 
 _LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
@@ -39,7 +41,10 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file())
+            files, problems = walk_dir(p)
+            if problems:
+                bad, why, _ = problems[0]
+                raise InputError(f"hash: {bad}: {why}; fix or remove it before locking")
             if not files:
                 raise InputError(f"hash: no file to hash in {str(p)!r}; an empty directory is "
                                  "not a model artifact")

@@ -24,7 +24,7 @@ from collections import ChainMap
 from collections.abc import Callable, MutableMapping
 from typing import Any, Protocol
 
-from .containers import LOOKAHEAD, TooLong, Window, check_deadline
+from .containers import LOOKAHEAD, TooLong, Window, charge_ops, check_deadline
 
 __all__ = ["Sink", "StreamStatus", "scan_pickle_stream", "try_prefix"]
 
@@ -440,6 +440,7 @@ class Walker:
         limit = min(end, fend + 1)  # one test per opcode covers the buffer end and frame end
         at = pos
         check_at = pos + _CHECK_EVERY
+        ops = 0  # opcodes walked since the last check: the CPU cost, budgeted per file byte
         while True:
             if pos >= limit:
                 if pos > fend:  # the previous opcode ended past its frame: did it start inside?
@@ -454,9 +455,12 @@ class Walker:
             at = pos
             op = buf[pos]
             pos += 1
+            ops += 1
             if pos > check_at:  # every ~64 KiB of stream: bound the live values (bombs)
                 check_at = pos + _CHECK_EVERY
                 check_deadline()
+                charge_ops(ops)
+                ops = 0
                 if len(self.stack) + len(memo) > MAX_VALUES:
                     raise _Stop(at, f"more than {MAX_VALUES} live values (resource bomb)",
                                 unverifiable=self._bomb(at, "stream"))

@@ -21,11 +21,12 @@ from typing import Any
 from pytest_modelgate.exceptions import InputError
 
 from . import containers as C
+from ._walk import Problem, walk_dir
 from .findings import Finding, ScanResult, Severity
 from .pickle_walk import scan_pickle_stream, try_prefix
 from .policy import Policy, default_policy
 
-__all__ = ["DEFAULT_LIMITS", "dir_files", "scan", "scan_bytes"]
+__all__ = ["DEFAULT_LIMITS", "dir_entries", "dir_files", "scan", "scan_bytes", "unverifiable"]
 
 DEFAULT_LIMITS: dict[str, float] = {
     "max_decompressed_bytes": 4 << 30,
@@ -529,6 +530,8 @@ def _run(state: _Scan, fill: Any) -> None:
     try:
         with C.deadline(state.max_seconds):
             fill()
+    except C.OpBomb as exc:
+        state.finding("", 0, "file", None, "high", str(exc), "opcode-bomb")
     except C.ScanTimeout:
         state.finding("", 0, "file", None, "high",
                       f"scan timed out after {state.max_seconds:g} s (max_seconds); what was not "
@@ -547,7 +550,12 @@ def scan_bytes(data: bytes, *, name: str = "<bytes>",
     state = _Scan(name, _policy(allow, policy),
                   _limits(max_decompressed_bytes=max_decompressed_bytes, max_depth=max_depth,
                           max_members=max_members, max_seconds=max_seconds))
-    _run(state, lambda: state.blob(data, 0, len(data), "", 0, top=True))
+
+    def fill() -> None:
+        with C.op_budget(len(data)):
+            state.blob(data, 0, len(data), "", 0, top=True)
+
+    _run(state, fill)
     return _result(state, name, len(data))
 
 
@@ -587,7 +595,7 @@ def _scan_file(p: Path, pol: Policy, limits: dict[str, float]) -> ScanResult:
     def fill() -> None:
         nonlocal size
         size = p.stat().st_size
-        with open(p, "rb") as fh:
+        with open(p, "rb") as fh, C.op_budget(size):
             if size == 0:
                 state.blob(b"", 0, 0, "", 0, top=True)
             elif size > _MMAP_OVER:
@@ -605,17 +613,36 @@ def _scan_file(p: Path, pol: Policy, limits: dict[str, float]) -> ScanResult:
     return _result(state, name, size)
 
 
-def dir_files(root: Path) -> list[Path]:
-    """The files `scan` reads under a directory, sorted; `InputError` when there is none."""
-    files = sorted(f for f in root.rglob("*") if f.is_file())
-    if not files:
+def dir_entries(root: Path) -> tuple[list[Path], list[Problem]]:
+    """The files `scan` reads under a directory (symlinks followed, each real file once) and the
+    entries it cannot verify; `InputError` when there is neither."""
+    files, problems = walk_dir(root)
+    if not files and not problems:
         raise InputError(f"scan: no file to scan in {str(root)!r}; an empty directory is not a "
                          "model artifact (pass the directory that holds the saved model)")
+    return files, problems
+
+
+def dir_files(root: Path) -> list[Path]:
+    """The files `scan` reads under a directory, sorted; `InputError` when there is none."""
+    files = dir_entries(root)[0]
+    if not files:
+        raise InputError(f"scan: no readable file in {str(root)!r}; pass the directory that "
+                         "holds the saved model")
     return files
 
 
+def unverifiable(path: Path, why: str, technique: str) -> ScanResult:
+    """The result for a directory entry that cannot be read (broken link, link loop): UNSAFE."""
+    state = _Scan(str(path), default_policy(), dict(DEFAULT_LIMITS))
+    state.finding("", 0, "file", None, "high", why, technique)
+    return _result(state, str(path), 0)
+
+
 def _scan_dir(root: Path, pol: Policy, limits: dict[str, float]) -> ScanResult:
-    results = [_scan_file(f, pol, limits) for f in dir_files(root)]
+    files, problems = dir_entries(root)
+    results = [_scan_file(f, pol, limits) for f in files]
+    results += [unverifiable(p, why, tech) for p, why, tech in problems]
     glob_counts: Counter[str] = Counter()
     for r in results:
         glob_counts.update(dict(r.globals))

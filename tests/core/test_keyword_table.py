@@ -149,14 +149,43 @@ def test_engines_share_the_one_confidence_wording(engine: str) -> None:
     assert str(exc.value) == CONFIDENCE_TEXT
 
 
-@pytest.mark.parametrize("bad", ["many", 2.7, 0, -5, True])
+@pytest.mark.parametrize("bad", ["many", 2.7, 0, -5, True, 10**6 + 1, 10**9])
 def test_evaluate_n_resamples_wording(bad: Any) -> None:
     from pytest_modelgate import metrics
 
     with pytest.raises(ConfigError, match=re.escape(
-            f"n_resamples must be an integer >= 10; got {bad!r}")):
+            f"n_resamples must be an integer in [10, 1000000]; got {bad!r}")):
         metrics.evaluate("accuracy", np.array([0, 1] * 20),
                          np.array([0, 1] * 20), confidence=0.9, n_resamples=bad)
+
+
+def _resample_calls() -> dict[str, Callable[[], Any]]:
+    from pytest_modelgate import metrics
+    from pytest_modelgate.latency._compare import ratio_ci
+    from pytest_modelgate.security.membership import membership_attack
+
+    y = np.array([0, 1] * 20)
+    x = np.random.default_rng(0).normal(size=(40, 2))
+    t = np.ones((3, 5))
+    big = 10**9
+    gate = Gate(GateContext(nodeid="t::t", seed=0))
+    return {
+        "gate.metric": lambda: gate.metric("accuracy", y, y, min=0.5, confidence=0.95,
+                                           n_resamples=big),
+        "gate.compare": lambda: gate.compare("accuracy", y, y, y, n_resamples=big),
+        "metrics.evaluate": lambda: metrics.evaluate("accuracy", y, y, confidence=0.9,
+                                                     n_resamples=big),
+        "metrics.compare": lambda: metrics.compare("accuracy", y, y, y, n_resamples=big),
+        "latency ratio_ci": lambda: ratio_ci(t, t, n_resamples=big),
+        "membership": lambda: membership_attack(None, (x, y), (x, y), n_resamples=big),
+    }
+
+
+@pytest.mark.parametrize("call", list(_resample_calls()))
+def test_n_resamples_has_an_upper_bound(call: str) -> None:
+    """Review finding 10: n_resamples=10**9 tried to allocate 30 GiB; now a one-line error."""
+    with pytest.raises(ConfigError, match=re.escape(", 1000000]; got 1000000000")):
+        _resample_calls()[call]()
 
 
 def test_pytest_markers_document_the_table_defaults(pytester: pytest.Pytester) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -305,6 +307,34 @@ def test_generator_and_coroutine_callables_are_refused(fn: Any, what: str) -> No
         gate().latency(fn, 1000, p50="1s", gate_options=QUICK)
     with pytest.raises(InputError, match=what):
         measure(fn, 10, max_time=0.2, warmup=1, warmup_time=0.0)
+
+
+def _slow(x: int) -> int:
+    time.sleep(0.01)
+    return x
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [lambda: map(_slow, range(100)), lambda: filter(_slow, range(100)),
+     lambda: zip(map(_slow, range(100)), range(100), strict=True), lambda: iter([1, 2, 3]),
+     lambda: itertools.islice(map(_slow, range(100)), 50)],
+    ids=["map", "filter", "zip", "iter-list", "islice"],
+)
+def test_lazy_iterators_are_refused(fn: Any) -> None:
+    """Review finding 6: timing `map(...)` measured its creation (200 ns), so slow work passed."""
+    from pytest_modelgate.exceptions import InputError
+    from pytest_modelgate.latency import measure
+
+    with pytest.raises((ConfigError, InputError), match=r"iterator.*creat.*list\(fn"):
+        gate().latency(fn, rows=100, throughput=5000, gate_options=QUICK)
+    with pytest.raises(InputError, match="returns an iterator"):
+        measure(fn, max_time=0.2, warmup=1, warmup_time=0.0)
+
+
+def test_a_consumed_iterator_and_a_list_are_timed() -> None:
+    assert gate().latency(lambda: list(map(abs, range(10))), p50="1s",
+                          gate_options=QUICK).passed
 
 
 class _AlwaysPreempted:

@@ -56,7 +56,7 @@ def test_input_errors_name_the_argument(name: str, y: object, p: object, kw: dic
     [
         ({"confidence": 1.5}, "confidence must be a number in \\(0, 1\\), e.g. 0.95; got 1.5"),
         ({"confidence": True}, "confidence"),
-        ({"confidence": 0.9, "n_resamples": 5}, "n_resamples must be an integer >= 10; got 5"),
+        ({"confidence": 0.9, "n_resamples": 5}, "n_resamples must be an integer in \\[10, 1000000\\]; got 5"),
         ({"confidence": 0.9, "ci_method": "jackknife"}, "ci_method: unknown method 'jackknife'"),
         ({"confidence": 0.9, "ci_method": "delong"}, "delong"),
         ({"ci_method": "wilson"}, "set confidence="),
