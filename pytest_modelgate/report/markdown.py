@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pytest_modelgate.results import GateResult, RunRecord
@@ -11,7 +12,14 @@ from ._format import HEADER, headline, result_rows, sort_results, verdict_label
 __all__ = ["markdown_table", "render_markdown"]
 
 
+# What could start markup: a tag, comment or declaration ("<a", "</", "<!"), or an entity.
+_MARKUP = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+
+
 def _escape(text: str) -> str:
+    """Gate names and messages are data: no table break, no line break, no HTML markup (a
+    plain "0.5 < min 0.9" stays readable in the raw file)."""
+    text = _MARKUP.sub(lambda m: "&lt;" if m.group() == "<" else "&amp;", text)
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -37,7 +45,7 @@ def render_markdown(run: RunRecord, results: Sequence[GateResult]) -> str:
         lines.extend(markdown_table(HEADER, result_rows(results, run)))
     if failed:
         lines += ["", "<details><summary>Failure details</summary>", ""]
-        lines.extend(f"- `{r.nodeid}` {r.kind}:{r.name} ({verdict_label(r, run)}): "
+        lines.extend(f"- `{r.nodeid}` {_escape(f'{r.kind}:{r.name}')} ({verdict_label(r, run)}): "
                      f"{_escape(r.message)}" for r in failed)
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

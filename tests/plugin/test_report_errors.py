@@ -173,3 +173,20 @@ def test_crashes_count_only_for_gate_tests_when_known() -> None:
     hooks.pytest_testnodedown(SimpleNamespace(workeroutput={"modelgate_gate_tests": []}), None)
     assert hooks.crash_results({"t.py::a"})[0].to_dict()["verdict"] == "error"
     assert [r.name for r in hooks.crash_results({"t.py::a"})] == ["a"]
+
+
+def test_markdown_escapes_html_in_names_and_messages() -> None:
+    """Gate names and exception messages are data: in the step summary they must not become
+    markup (`</details>` in a message used to close the details block early)."""
+    from pytest_modelgate.report import render_markdown
+    from pytest_modelgate.results import GateResult, RunRecord
+
+    err = GateResult(nodeid="t.py::a", kind="metric", name="<img src=x onerror=alert(1)>",
+                     value=None, verdict="error", outcome="failed",
+                     message="ValueError: </details><script>alert(1)</script> & more")
+    md = render_markdown(RunRecord(seed=0), [err])
+    assert "<script>" not in md
+    assert "<img" not in md
+    assert md.count("</details>") == 1
+    assert "&lt;script>" in md
+    assert "& more" in md
