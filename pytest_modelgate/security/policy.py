@@ -485,6 +485,8 @@ def parse_allow(
 
 
 def _refuse_pair(pair: tuple[str, str], entry: str) -> None:
+    if pair in ALLOWED_GLOBALS or pair in CURATED_GLOBALS:
+        return  # already vetted (a reconstructor inside a denied module such as torch)
     module = pair[0]
     why = DENIED_GLOBALS.get(pair)
     if why is None and "." in pair[1]:

@@ -114,3 +114,14 @@ def test_loader_refuses_a_walk_under_an_accepted_wildcard_without_running_it(
 def test_a_library_submodule_spelling_of_a_denied_global_is_refused(entry: str) -> None:
     with pytest.raises(ConfigError, match="can never be allowed"):
         parse_allow([entry])
+
+
+@pytest.mark.parametrize("entry", ["builtins.len", "torch._utils._rebuild_tensor_v2",
+                                   "collections.deque"])
+def test_an_entry_already_on_the_vetted_list_is_accepted_not_called_dangerous(entry: str) -> None:
+    """Inside a denied module (builtins, torch) the vetted reconstructors are trusted anyway;
+    naming one explicitly used to be refused as 'a known code-execution global'."""
+    module, _, name = entry.rpartition(".")
+    assert default_policy().judge(module, name).allowed
+    pairs, _ = parse_allow([entry])
+    assert (module, name) in pairs
