@@ -560,8 +560,6 @@ def _record_error(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
 
 _GATE_METHODS = frozenset({"metric", "compare", "weak_slices", "drift", "latency", "memory",
                            "artifact", "robustness", "input_validation", "membership"})
-_DEFAULT_NAMES = {"drift": "dataset", "robustness": "flip_rate",
-                  "input_validation": "input_validation", "membership": "loss_threshold_attack"}
 
 
 def _error_result(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -591,7 +589,7 @@ def _error_result(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
 
 def _raising_gate_call(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, str] | None:
     """(kind, name) of the outermost `gate.<kind>(...)` frame in the traceback, if any."""
-    from .gates import Gate
+    from .gates._recorder import DEFAULT_NAMES, Gate
 
     for entry in excinfo.traceback:
         kind = entry.frame.code.name
@@ -607,7 +605,7 @@ def _raising_gate_call(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[st
             target = local.get("fn", local.get("path"))
             name = getattr(target, "__name__", None) or (
                 Path(os.fspath(target)).name if isinstance(target, (str, os.PathLike)) else None)
-        return kind, name if isinstance(name, str) and name else _DEFAULT_NAMES.get(kind, kind)
+        return kind, name if isinstance(name, str) and name else DEFAULT_NAMES.get(kind, kind)
     return None
 
 

@@ -19,11 +19,16 @@ from pytest_modelgate.results import GateResult
 from ._keywords import check_value
 
 __all__ = [
-    "Gate", "GateContext", "GateFailure", "call_site", "check_keywords", "format_failures",
+    "DEFAULT_NAMES", "Gate", "GateContext", "GateFailure", "call_site", "check_keywords", "format_failures",
     "user_stacklevel",
 ]
 
 _UNSET: Any = object()
+
+# The report name of a gate called without name=: what policy selectors and baselines key on.
+DEFAULT_NAMES: dict[str, str] = {"drift": "dataset", "robustness": "flip_rate",
+                                 "input_validation": "input_validation",
+                                 "membership": "loss_threshold_attack"}
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -307,7 +312,7 @@ class Gate:
         from . import drift as judge
 
         call = dict(method=method, alpha=alpha, max_share=max_share, columns=columns, **options)
-        kw = self.context.resolve("drift", self._opt("drift", call, "name") or "dataset", call,
+        kw = self.context.resolve("drift", self._opt("drift", call, "name") or DEFAULT_NAMES["drift"], call,
                                   judge.DRIFT_KEYWORDS)
         return self.record(judge.drift(self.context, reference, current, **kw))
 
@@ -392,7 +397,7 @@ class Gate:
         from . import security as judge
 
         call = dict(noise=noise, max_flip_rate=max_flip_rate, **options)
-        kw = self.context.resolve("robustness", self._opt("robustness", call, "name") or "flip_rate",
+        kw = self.context.resolve("robustness", self._opt("robustness", call, "name") or DEFAULT_NAMES["robustness"],
                                   call, judge.ROBUSTNESS_KEYWORDS)
         return self.record(judge.robustness(self.context, model, X, **kw))
 
@@ -401,7 +406,7 @@ class Gate:
         from . import security as judge
 
         kw = self.context.resolve(
-            "input_validation", self._opt("input_validation", options, "name") or "input_validation",
+            "input_validation", self._opt("input_validation", options, "name") or DEFAULT_NAMES["input_validation"],
             options, judge.INPUT_VALIDATION_KEYWORDS)
         return self.record(judge.input_validation(self.context, model, X_sample, **kw))
 
@@ -419,6 +424,6 @@ class Gate:
 
         call = dict(max_advantage=max_advantage, **options)
         kw = self.context.resolve(
-            "membership", self._opt("membership", call, "name") or "loss_threshold_attack", call,
+            "membership", self._opt("membership", call, "name") or DEFAULT_NAMES["membership"], call,
             judge.MEMBERSHIP_KEYWORDS)
         return self.record(judge.membership(self.context, model, train, test, **kw))

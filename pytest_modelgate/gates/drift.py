@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult, decide
 
+from ._recorder import DEFAULT_NAMES
 from ._text import fmt_number as _g
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def drift(ctx: GateContext, reference: Any, current: Any, **kw: Any) -> GateResu
     from pytest_modelgate.drift import detect
 
     kw = dict(kw)
-    name = kw.pop("name", None) or "dataset"
+    name = kw.pop("name", None) or DEFAULT_NAMES["drift"]
     method = kw.pop("method", "auto")
     alpha = kw.pop("alpha", 0.05)
     max_share = kw.pop("max_share", 0.5)

@@ -13,6 +13,8 @@ from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.results import GateResult, decide
 from pytest_modelgate.units import format_bytes, parse_bytes
 
+from ._recorder import DEFAULT_NAMES
+
 __all__ = [
     "ARTIFACT_KEYWORDS",
     "INPUT_VALIDATION_KEYWORDS",
@@ -243,7 +245,7 @@ def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
     if verdict != "passed" and fixes:
         message += ". To fix: " + "; ".join(dict.fromkeys(fixes)) + "."
     return GateResult(
-        nodeid=ctx.nodeid, kind="robustness", name=name or "flip_rate", value=res.flip_rate,
+        nodeid=ctx.nodeid, kind="robustness", name=name or DEFAULT_NAMES["robustness"], value=res.flip_rate,
         threshold={"max_flip_rate": max_flip_rate, "noise": noise,
                    **({"max_violation_rate": max_violation_rate} if props else {})},
         direction="lower", ci=res.ci, confidence=confidence, margin=dec.margin,
@@ -271,7 +273,7 @@ def input_validation(ctx: Any, model: Any, X_sample: Any, *,
     else:
         message = f"all {len(res.outcomes)} hostile input cases handled ({summary})"
     return GateResult(
-        nodeid=ctx.nodeid, kind="input_validation", name=name or "input_validation",
+        nodeid=ctx.nodeid, kind="input_validation", name=name or DEFAULT_NAMES["input_validation"],
         value=float(len(fails)), threshold={"max_failures": 0}, direction="lower",
         margin=float(-len(fails)), verdict=verdict, message=message, method="boundary-cases",
         n=len(res.outcomes), unit="cases",
@@ -304,7 +306,7 @@ def membership(ctx: Any, model: Any, train: Any, test: Any, *,
     elif dec.verdict == "inconclusive":
         message += ". More held-out rows would decide it."
     return GateResult(
-        nodeid=ctx.nodeid, kind="membership", name=name or "loss_threshold_attack",
+        nodeid=ctx.nodeid, kind="membership", name=name or DEFAULT_NAMES["membership"],
         value=res.advantage, threshold={"max_advantage": max_advantage}, direction="lower",
         ci=res.ci, confidence=confidence, margin=dec.margin, verdict=dec.verdict,
         message=message, method="loss-threshold-bootstrap", n=res.n_train + res.n_test,
