@@ -52,10 +52,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         if opt.is_flag:
             group.addoption(opt.flag, action="store_true", default=None,
                             dest=f"modelgate_{opt.dest}", help=f"{opt.help}{env}")
-        elif opt.const is not None:
-            group.addoption(opt.flag, action="store", nargs="?", const=opt.const, default=None,
-                            metavar=opt.metavar, dest=f"modelgate_{opt.dest}",
-                            help=f"{opt.help}{env}")
+            if opt.forced:
+                # A separate option string matched exactly by argparse: the bare flag stays a
+                # flag (never swallows the next path) and `=force` works only with the `=`.
+                group.addoption(f"{opt.flag}=force", action="store_const", const="force",
+                                default=None, dest=f"modelgate_{opt.dest}",
+                                help=f"like {opt.flag}, and store failing gates too")
         elif opt.repeatable:
             group.addoption(opt.flag, action="append", default=None, metavar=opt.metavar,
                             dest=f"modelgate_{opt.dest}", help=f"{opt.help}{env}")

@@ -92,7 +92,8 @@ def _to_globals(value: Any) -> tuple[str, ...]:
 
 
 def _to_update_mode(value: Any) -> str | None:
-    """`--modelgate-update-baseline[=force]`: None (off), "update", or "force" (store failures)."""
+    """`--modelgate-update-baseline` / `=force` (or the env/ini value): None (off), "update", or
+    "force" (store failures too)."""
     if isinstance(value, bool):
         return "update" if value else None
     text = str(value).strip().lower()
@@ -102,10 +103,7 @@ def _to_update_mode(value: Any) -> str | None:
         return "update"
     if text in {"0", "false", "no", "off", ""}:
         return None
-    raise ValueError(
-        f"{value!r} is not one of true, false, force (the flag takes an optional value: put "
-        "test paths before the bare flag, or write --modelgate-update-baseline=update / =force)"
-    )
+    raise ValueError(f"{value!r} is not one of true, false, force")
 
 
 def _to_choice(*choices: str) -> Callable[[Any], str]:
@@ -131,7 +129,7 @@ class Option:
     is_flag: bool = False
     metavar: str | None = None
     repeatable: bool = False
-    const: str | None = None  # a flag with an optional value: this is its value when bare
+    forced: bool = False  # a flag that also has the exact spelling `FLAG=force`
 
     @property
     def ini(self) -> str:
@@ -163,7 +161,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("update_baseline", "--modelgate-update-baseline",
            "store this run's results in the baseline file; refused when a gate or test "
            "failed, unless =force", _to_update_mode, None,
-           "MODELGATE_UPDATE_BASELINE", metavar="force", const="update"),
+           "MODELGATE_UPDATE_BASELINE", is_flag=True, forced=True),
     Option("strict_baseline", "--modelgate-strict-baseline",
            "a max_drop= gate without a stored baseline value fails instead of passing",
            _to_bool, False, "MODELGATE_STRICT_BASELINE", is_flag=True),

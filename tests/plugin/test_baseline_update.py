@@ -59,11 +59,6 @@ def test_update_mode_from_env_and_bad_values(pytester: pytest.Pytester,
     result = pytester.runpytest("--modelgate")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--modelgate-update-baseline*'sometimes'*force*"])
-    # the flag takes an optional value: a test path right after it is a clear usage error
-    monkeypatch.delenv("MODELGATE_UPDATE_BASELINE")
-    result = pytester.runpytest("--modelgate", "--modelgate-update-baseline", "test_u.py")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*'test_u.py'*put test paths before*"])
 
 
 def test_non_finite_values_do_not_cancel_the_write(pytester: pytest.Pytester) -> None:
@@ -208,3 +203,30 @@ def test_update_never_stores_a_waived_failure(pytester: pytest.Pytester) -> None
     assert stored["test_w.py::test_known_bad"]["metric:accuracy"]["value"] == good
     assert stored["test_w.py::test_skipped_later"] == first["test_w.py::test_skipped_later"]
     assert "metric:f1" in stored["test_w.py::test_known_bad"]
+
+
+def test_update_flag_takes_no_value_so_a_following_path_stays_a_path(
+        pytester: pytest.Pytester) -> None:
+    """Review B3: `--modelgate-update-baseline tests/gates` (DESIGN 2.1's spelling) must not take
+    the path as the flag's value; `=force` is only recognised in the `=` spelling."""
+    pytester.mkdir("gates")
+    (pytester.path / "gates" / "test_u.py").write_text(TEST.replace("ACC", "0.95"))
+    plain = pytester.runpytest("--modelgate", "--modelgate-update-baseline", "gates")
+    plain.assert_outcomes(passed=1)
+    assert "gates/test_u.py::test_model" in _stored(pytester)
+
+    (pytester.path / "gates" / "test_u.py").write_text(TEST.replace("ACC", "0.6"))
+    refused = pytester.runpytest("--modelgate", "--modelgate-update-baseline", "gates")
+    refused.assert_outcomes(failed=1)
+    refused.stdout.fnmatch_lines(["*baseline*not updated*"])
+
+    forced = pytester.runpytest("--modelgate", "--modelgate-update-baseline=force", "gates")
+    forced.assert_outcomes(failed=1)
+    value = _stored(pytester)["gates/test_u.py::test_model"]["metric:accuracy"]["value"]
+    assert 0.55 < value < 0.65
+
+    spaced = pytester.runpytest("--modelgate", "--modelgate-update-baseline", "force")
+    assert spaced.ret == pytest.ExitCode.USAGE_ERROR  # 'force' is a (missing) path, not a value
+    bad = pytester.runpytest("--modelgate", "--modelgate-update-baseline=sometimes")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--modelgate-update-baseline*"])
