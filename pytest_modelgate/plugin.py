@@ -34,6 +34,7 @@ GATE_KEY = pytest.StashKey["Gate"]()
 TRUSTED_KEY = pytest.StashKey[dict[str, tuple[str, ...]]]()  # path -> globals the loader trusted
 NOTES_KEY = pytest.StashKey[list[str]]()  # lines for the terminal summary that are not errors
 INTERRUPTED_KEY = pytest.StashKey[bool]()  # the session stopped before every test ran
+MARKER_ERROR_KEY = pytest.StashKey[Exception]()  # a bad gate-marker argument of this test
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -348,7 +349,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         try:
             item.stash[DEFAULTS_KEY] = marker_defaults(gate_markers, item.nodeid)
         except ModelGateError as exc:
-            raise pytest.UsageError(str(exc)) from None
+            item.stash[MARKER_ERROR_KEY] = exc  # an error of this test only: raised at its setup
         if item.get_closest_marker("modelgate") is None:
             item.add_marker(pytest.mark.modelgate)
         if not state.settings.active:
@@ -486,6 +487,14 @@ def pytest_modelgate_load_model(path: str, config: pytest.Config) -> Any:
 # -- running: fail the test once, with every gate failure ------------------------------------------------
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A bad gate-marker argument errors its own test (after pytest's skip/xfail marks are
+    honoured), so one typo does not hide every other gate of the run."""
+    error = item.stash.get(MARKER_ERROR_KEY, None)
+    if error is not None:
+        raise error
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     __tracebackhide__ = True
@@ -511,7 +520,9 @@ def pytest_runtest_makereport(
         report.longrepr = str(call.excinfo.value)
         return report
     _record_error(item, call, report)  # before the concise repr cuts the gate frames it reads
-    if (call.when == "call" and call.excinfo.errisinstance(ModelGateError)
+    bad_marker = call.when == "setup" and call.excinfo.value is item.stash.get(MARKER_ERROR_KEY,
+                                                                                 None)
+    if ((call.when == "call" or bad_marker) and call.excinfo.errisinstance(ModelGateError)
             and not _wants_full_trace(item.config)):
         report.longrepr = _concise_repr(item, call.excinfo)
     return report

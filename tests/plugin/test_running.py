@@ -166,12 +166,26 @@ def test_marker_selection(pytester: pytest.Pytester) -> None:
         ("accuracy(confidence=95)", "*confidence must be a number in (0, 1)*"),
     ],
 )
-def test_bad_marker_is_a_usage_error(pytester: pytest.Pytester, marker: str, message: str) -> None:
-    pytester.makepyfile(f"import pytest\n\n@pytest.mark.{marker}\ndef test_x(gate):\n    pass\n")
+def test_bad_marker_errors_its_own_test_only(pytester: pytest.Pytester, marker: str,
+                                             message: str) -> None:
+    """One bad marker argument is an error of that test, recorded in the report; the other gates
+    still run (it used to abort the whole run at collection, exit 4, every gate hidden)."""
+    pytester.makepyfile(f"import pytest\n\n@pytest.mark.{marker}\ndef test_x(gate):\n    pass\n\n"
+                        "def test_other(gate):\n"
+                        "    gate.metric('accuracy', [0, 1, 1, 0], [0, 1, 1, 0], min=0.5)\n")
     result = pytester.runpytest("--modelgate")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([message])
-    assert "INTERNALERROR" not in result.stderr.str() + result.stdout.str()
+    result.assert_outcomes(passed=1, errors=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([message])
+    output = result.stderr.str() + result.stdout.str()
+    assert "INTERNALERROR" not in output and "Traceback" not in output
+    assert "_pytest" not in output and "pytest_modelgate" not in output  # no plugin frames
+    report = json.loads((pytester.path / "modelgate-report.json").read_text())
+    verdicts = {r["nodeid"].split("::")[1]: r["verdict"] for r in report["results"]}
+    assert verdicts == {"test_x": "error", "test_other": "passed"}
+    error = next(r for r in report["results"] if r["verdict"] == "error")
+    assert "ConfigError" in error["message"] and error["details"]["phase"] == "setup"
+    assert report["summary"]["error"] == 1
 
 
 def test_bad_setting_names_its_source(
