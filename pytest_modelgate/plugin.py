@@ -34,6 +34,7 @@ GATE_KEY = pytest.StashKey["Gate"]()
 TRUSTED_KEY = pytest.StashKey[dict[str, tuple[str, ...]]]()  # path -> globals the loader trusted
 NOTES_KEY = pytest.StashKey[list[str]]()  # lines for the terminal summary that are not errors
 INTERRUPTED_KEY = pytest.StashKey[bool]()  # the session stopped before every test ran
+NO_GATES_KEY = pytest.StashKey[bool]()  # the reports of this run say "no gate ran"
 MARKER_ERROR_KEY = pytest.StashKey[Exception]()  # a bad gate-marker argument of this test
 
 
@@ -760,7 +761,7 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-def _run_record(state: SessionState, interrupted: bool = False) -> Any:
+def _run_record(state: SessionState, interrupted: bool = False, no_gates: bool = False) -> Any:
     from .loaders import sha256_file
     from .results import RunRecord
 
@@ -774,7 +775,8 @@ def _run_record(state: SessionState, interrupted: bool = False) -> Any:
                             "sha256": sha256_file(p) if p.is_file() else None}
     return RunRecord(seed=settings.seed, versions=_versions(), models=models,
                      started=state.started, warn_only=settings.warn_only,
-                     inconclusive=settings.inconclusive, interrupted=interrupted)
+                     inconclusive=settings.inconclusive, interrupted=interrupted,
+                     no_gates=no_gates)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -789,8 +791,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             item.nodeid for item in session.items if item.get_closest_marker("modelgate")]
         return
     interrupted = config.stash[INTERRUPTED_KEY] = _interrupted(session, exitstatus)
-    if not _collect_results(session, interrupted):
-        return  # no gate test ran (--co, -k that matches none, usage error): keep old reports
+    no_gates = not _collect_results(session, interrupted)
+    if no_gates and not _writes_no_gate_report(session, exitstatus, interrupted):
+        return  # --co, a usage error, Ctrl-C before any gate: keep the old reports
+    config.stash[NO_GATES_KEY] = no_gates
     from .report import build_report, render_html, render_markdown, write_report
 
     settings = state.settings
@@ -807,7 +811,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         except Warning:  # -W error: still say it, without an INTERNALERROR
             state.errors.append(text)
     try:
-        run = _run_record(state, interrupted)
+        run = _run_record(state, interrupted, no_gates)
         report = build_report(run, state.results)
         config.hook.pytest_modelgate_amend_report(report=report, config=config)
         state.written.append(str(write_report(settings.report, report)))
@@ -830,7 +834,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.errors.append(f"modelgate: could not write the gate report: {exc}")
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    _update_baseline(session, state, exitstatus)
+    if not no_gates:
+        _update_baseline(session, state, exitstatus)
+
+
+def _writes_no_gate_report(session: pytest.Session, exitstatus: int, interrupted: bool) -> bool:
+    """Whether a run that ran no gate replaces the reports with an explicit "no gate ran" one: an
+    explicit `--modelgate` run that selected none (`-k`, `-m`, unit tests only), so CI never
+    uploads the previous run's verdict as this one's. `--co`, usage errors and runs cut short
+    before any gate write nothing."""
+    config = session.config
+    state = config.stash[STATE_KEY]
+    return (state.settings.enabled and not config.option.collectonly and not interrupted
+            and exitstatus not in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR))
 
 
 def _interrupted(session: pytest.Session, exitstatus: int) -> bool:
@@ -865,8 +881,16 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     tr = terminalreporter
     collector = config.pluginmanager.get_plugin("modelgate-collector")
     if collector is None or not collector.gate_tests_ran:
-        tr.write_line("modelgate: no gate test ran: reports not written (earlier ones are left "
-                      "as they were)")
+        if config.stash.get(NO_GATES_KEY, False):
+            tr.write_line("modelgate: no gate test ran (none selected): the reports say so",
+                          yellow=True)
+            for path in state.written:
+                tr.write_line(f"modelgate: wrote {path}")
+            for err in state.errors:
+                tr.write_line(err, red=True)
+        else:
+            tr.write_line("modelgate: no gate test ran: reports not written (earlier ones are "
+                          "left as they were)")
         return
     tr.write_sep("=", "model gates")
     width = int(config.get_terminal_writer().fullwidth)

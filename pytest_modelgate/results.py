@@ -259,7 +259,8 @@ def _number(x: Any, key: str = "value") -> Any:
 class RunRecord:
     """Metadata of one gate run: models under test, seed, library versions, the settings that
     decide whether a result blocks the run (`warn_only`, `inconclusive`: "fail" or "pass"), and
-    whether the run was cut short (`interrupted`: Ctrl-C, -x), which makes it no verdict."""
+    whether the run was cut short (`interrupted`: Ctrl-C, -x), which makes it no verdict, or
+    ran no gate at all (`no_gates`: every gate test deselected), which is no verdict either."""
 
     seed: int
     versions: Mapping[str, str | None] = field(default_factory=dict)
@@ -268,6 +269,7 @@ class RunRecord:
     warn_only: bool = False
     inconclusive: str = "fail"
     interrupted: bool = False
+    no_gates: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -282,6 +284,7 @@ class RunRecord:
             "warn_only": self.warn_only,
             "inconclusive": self.inconclusive,
             "interrupted": self.interrupted,
+            "no_gates": self.no_gates,
             "versions": plain(dict(self.versions)),
             "models": plain({k: dict(v) for k, v in self.models.items()}),
             **plain(dict(self.extra)),
@@ -302,8 +305,8 @@ class RunRecord:
         for role, meta in models.items():
             if not isinstance(meta, Mapping):
                 raise InputError(f"models[{role!r}] must be an object, got {type(meta).__name__}")
-        known = {"seed", "started", "warn_only", "inconclusive", "interrupted", "versions",
-                 "models"}
+        known = {"seed", "started", "warn_only", "inconclusive", "interrupted", "no_gates",
+                 "versions", "models"}
         try:
             return cls(
                 seed=data.get("seed", 0),
@@ -313,6 +316,7 @@ class RunRecord:
                 warn_only=bool(data.get("warn_only", False)),
                 inconclusive=data.get("inconclusive", "fail"),
                 interrupted=bool(data.get("interrupted", False)),
+                no_gates=bool(data.get("no_gates", False)),
                 extra={k: v for k, v in data.items() if k not in known},
             )
         except ValueError as exc:

@@ -27,6 +27,7 @@ _ORDER = {"error": 0, "failed": 1, "inconclusive": 2, "passed": 3}
 _DEFAULT_RUN = RunRecord(seed=0)
 _WAIVERS = {"xfailed": 0, "skipped": 1, "not enforced": 2, "inconclusive allowed": 3}
 INTERRUPTED = "run interrupted before every gate ran: not a verdict"
+NO_GATES = "no gate ran: every gate test was deselected or none was selected; not a verdict"
 
 
 def format_value(x: Any, unit: str | None = None) -> str:
@@ -105,7 +106,7 @@ def summary_text(results: Sequence[GateResult], run: RunRecord | None = None, *,
         rest = summary_text(results, replace(run, interrupted=False), with_passed=with_passed)
         return f"{INTERRUPTED}; {rest}" if rest else INTERRUPTED
     if not results:
-        return "no gate results"
+        return NO_GATES if run.no_gates else "no gate results"
     counts = summary_counts(results, run)
     parts = [_count(counts["passed"], "passed")] if with_passed and counts["passed"] else []
     for verdict in VERDICTS[1:]:
@@ -131,6 +132,8 @@ def headline(results: Sequence[GateResult], run: RunRecord | None = None) -> tup
     """The icon (❌ something blocks or the run was interrupted, ⚠️ only waived non-passes, ✅ all
     passed) and the title, e.g. "Model gates: 2/4 passed — 1 failed, 1 error; 2 blocking"."""
     run = run or _DEFAULT_RUN
+    if run.no_gates and not results:
+        return "⚠️", f"Model gates: {NO_GATES}"
     counts = summary_counts(results, run)
     icon = "❌" if counts["blocking"] or run.interrupted else (
         "⚠️" if counts["waived"] else "✅")

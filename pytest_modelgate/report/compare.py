@@ -69,17 +69,18 @@ def compare_reports(reports: Sequence[tuple[str, Mapping[str, Any]]]) -> Compari
         blocking = sum(1 for r in results if is_blocking(r, run))
         totals.append(f"{passed}/{len(results)} passed"
                       + (f", {blocking} blocking" if blocking else "")
-                      + (", interrupted" if run.interrupted else ""))
+                      + (", interrupted" if run.interrupted else "")
+                      + (", no gate ran" if run.no_gates else ""))
     rows = tuple((k[0], k[1], tuple(v)) for k, v in keys.items())
     return Comparison(labels, rows, tuple(totals))
 
 
 def any_blocking(reports: Sequence[Mapping[str, Any]]) -> bool:
     """Whether any result of these report documents blocks its run, or a run was interrupted
-    (no verdict), for `compare --strict`."""
+    or ran no gate (no verdict), for `compare --strict`."""
     for rep in reports:
         run, results = parse_report(rep)
-        if run.interrupted or any(is_blocking(r, run) for r in results):
+        if run.interrupted or run.no_gates or any(is_blocking(r, run) for r in results):
             return True
     return False
 

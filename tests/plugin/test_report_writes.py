@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Iterator
@@ -36,10 +37,8 @@ def umask_022() -> Iterator[None]:
 
 @pytest.mark.parametrize("args", [
     ["--co"],
-    ["-k", "nothing_matches_this"],
-    ["-k", "test_unit"],
     ["does_not_exist.py"],
-], ids=["collect-only", "deselected", "only-unit-tests", "usage-error"])
+], ids=["collect-only", "usage-error"])
 def test_runs_without_gates_leave_reports_alone(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list[str]
 ) -> None:
@@ -58,14 +57,45 @@ def test_runs_without_gates_leave_reports_alone(
     assert "no gate test ran: reports not written" in res.stdout.str()
 
 
-def test_deselected_under_xdist_leaves_report_alone(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize("args", [
+    ["-k", "nothing_matches_this"],
+    ["-k", "test_unit"],
+], ids=["deselected", "only-unit-tests"])
+def test_a_run_with_no_gate_replaces_the_reports_with_a_no_gate_report(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Review C1: `-k nothing` used to leave the previous (green) report in place, and CI then
+    uploaded a stale verdict. A --modelgate run that ran no gate says so in every report."""
+    pytester.makepyfile(GATES)
+    outputs = ["--modelgate-markdown=gates.md", "--modelgate-html=gates.html"]
+    pytester.runpytest("--modelgate", *outputs).assert_outcomes(passed=2)
+    summary = pytester.path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    res = pytester.runpytest("--modelgate", *outputs, *args)
+    report = json.loads((pytester.path / "modelgate-report.json").read_text())
+    assert report["results"] == [] and report["run"]["no_gates"] is True
+    assert report["summary"]["total"] == 0
+    assert "no gate ran" in (pytester.path / "gates.md").read_text()
+    assert "no gate ran" in (pytester.path / "gates.html").read_text()
+    assert summary.read_text() == "earlier step\n"  # --modelgate-markdown given: not appended
+    res.stdout.fnmatch_lines(["*no gate test ran*", "*wrote modelgate-report.json*"])
+    assert main(["compare", "modelgate-report.json"]) == 0
+    assert main(["compare", "--strict", "modelgate-report.json"]) == 1  # no verdict
+    # the next run with gates is an ordinary report again
+    pytester.runpytest("--modelgate").assert_outcomes(passed=2)
+    report = json.loads((pytester.path / "modelgate-report.json").read_text())
+    assert report["run"]["no_gates"] is False and len(report["results"]) == 1
+
+
+def test_deselected_under_xdist_writes_a_no_gate_report(pytester: pytest.Pytester) -> None:
     pytest.importorskip("xdist", reason="pytest-xdist not installed: pip install 'pytest-modelgate[xdist]'")
     pytester.makepyfile(GATES)
     pytester.runpytest("--modelgate").assert_outcomes(passed=2)
     report = pytester.path / "modelgate-report.json"
-    before = report.read_bytes()
     pytester.runpytest_subprocess("--modelgate", "-n", "2", "-k", "test_unit")
-    assert report.read_bytes() == before
+    data = json.loads(report.read_text())
+    assert data["results"] == [] and data["run"]["no_gates"] is True
 
 
 def test_reports_honour_the_umask(pytester: pytest.Pytester, umask_022: None) -> None:
