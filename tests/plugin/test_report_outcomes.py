@@ -171,3 +171,25 @@ def test_schema_1_reports_are_still_read(tmp_path: pytest.TempPathFactory,
     out = capsys.readouterr().out
     assert "nan" in out
     assert "1/2 passed" in out
+
+
+def test_headline_counts_waived_failures_apart_from_the_blocking_one(
+    pytester: pytest.Pytester,
+) -> None:
+    """Review R2: an xfailed gate and a gate whose test was then skipped are waived, not
+    "failed": "1 failed, 2 waived (1 xfailed, 1 skipped)", in every view."""
+    pytester.makepyfile(OUTCOMES + '''
+
+def test_bad(gate):
+    record(gate, "bad", 0.5, min=0.9)
+''')
+    res = pytester.runpytest("--modelgate", "--modelgate-markdown=gates.md",
+                             "--modelgate-html=gates.html", "--modelgate-inconclusive=pass")
+    res.assert_outcomes(passed=2, failed=1, xfailed=1, xpassed=1, skipped=1)
+    expected = "1 failed, 3 waived (1 xfailed, 1 skipped, 1 inconclusive allowed); 1 blocking"
+    assert (pytester.path / "gates.md").read_text().startswith(
+        f"## ❌ Model gates: 2/6 passed — {expected}\n")
+    assert expected in (pytester.path / "gates.html").read_text()
+    res.stdout.fnmatch_lines([f"2 passed, {expected}"])
+    summary = json.loads((pytester.path / "modelgate-report.json").read_text())["summary"]
+    assert (summary["blocking"], summary["waived"]) == (1, 3)
