@@ -28,6 +28,7 @@ __all__ = [
     "Duration",
     "Interval",
     "IsCallable",
+    "Name",
     "NoneValue",
     "Options",
     "Param",
@@ -188,6 +189,19 @@ class String(Constraint):
 
     def bad_examples(self) -> tuple[Any, ...]:
         return (3, "")
+
+
+class Name(Constraint):
+    """A gate's report name: non-empty, with no leading or trailing whitespace (else "acc" and
+    "acc " would be two gates that print the same)."""
+
+    text = "a non-empty string without leading or trailing whitespace"
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, str) and bool(value) and value == value.strip()
+
+    def bad_examples(self) -> tuple[Any, ...]:
+        return (3, "", "acc ")
 
 
 class IsCallable(Constraint):

@@ -24,6 +24,7 @@ from pytest_modelgate._params import (
     Duration,
     Interval,
     IsCallable,
+    Name,
     NoneValue,
     Options,
     Param,
@@ -46,7 +47,7 @@ _STR = String()
 _BOOL = Boolean()
 _ANY = Anything()
 _AVERAGE = Options(("binary", "macro", "micro", "weighted", "samples"))
-_NAME = Param("name", (_STR, _NONE), None, "the gate's name in the report (default: derived)")
+_NAME = Param("name", (Name(), _NONE), None, "the gate's name in the report (default: derived)")
 
 
 def _p(name: str, constraints: Constraint | tuple[Constraint, ...], default: Any,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import Any
 
+from pytest_modelgate._params import Name, check_param
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult
 
@@ -109,6 +110,12 @@ def call_site() -> str:
     code = linecache.getline(filename, lineno).strip()
     where = f"{os.path.basename(filename)}:{lineno}"
     return f"`{code}` at {where}" if code else f"at {where}"
+
+
+def _check_name(name: Any, where: str) -> None:
+    """`name=` of gate.metric / gate.compare, as the keyword tables check the other kinds'."""
+    if name is not None:
+        check_param(name, "name", Name(), where)
 
 
 def check_keywords(kind: str, keys: Iterable[str], allowed: Sequence[str]) -> None:
@@ -230,6 +237,7 @@ class Gate:
         """
         from . import metric as judge
 
+        _check_name(name, "gate.metric")
         call = dict(min=min, max=max, confidence=confidence, slices=slices,
                     max_drop=max_drop, min_slice_size=min_slice_size, **options)
         if metric is None:
@@ -267,6 +275,7 @@ class Gate:
         """
         from . import metric as judge
 
+        _check_name(name, "gate.compare")
         call = dict(max_drop=max_drop, min_gain=min_gain, confidence=confidence, **options)
         kw = self.context.resolve(
             "compare", name or judge.report_name(metric, self._opt("compare", call, "average")),

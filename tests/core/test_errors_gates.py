@@ -108,3 +108,19 @@ def test_pd_na_labels_name_the_row(where: str, dtype: str) -> None:
     with pytest.raises(InputError, match=re.escape(f"{where}: contains") + r" .* in 1 "
                        r"row\(s\) \(first at row 2, index 12\)"):
         Gate().metric("accuracy", y_true, y_pred, min=0.5)
+
+
+@pytest.mark.parametrize("name", ["acc ", " acc", "acc\t", "", "  "])
+def test_gate_names_with_surrounding_whitespace_are_refused(name: str) -> None:
+    """Review C1: name="acc" and name="acc " were two gates that print identically."""
+    y = np.array([0, 1] * 20)
+    recorded: list[object] = []
+    gate = Gate(sink=recorded.append)
+    with pytest.raises(ConfigError, match=r"name.*(leading or trailing|non-empty)"):
+        gate.metric("accuracy", y, y, min=0.5, name=name)
+    with pytest.raises(ConfigError, match=r"name.*(leading or trailing|non-empty)"):
+        gate.compare("accuracy", y, y, y, name=name)
+    with pytest.raises(ConfigError, match=r"name.*(leading or trailing|non-empty)"):
+        gate.drift(np.zeros((20, 1)), np.zeros((20, 1)), name=name)
+    assert recorded == []
+    gate.metric("accuracy", y, y, min=0.5, name="acc")  # a clean name is fine
