@@ -122,6 +122,9 @@ def _interval_rule(d: Decision, ci: tuple[float, float] | None, lo_t: float | No
                     f"reaches it ({d.reason}; {'; '.join(r for r in reaches if r)})")
 
 
+_POINT_NOTE_ROWS = 30  # a point gate (no confidence=) on fewer rows says it has no bound
+
+
 def _judge(res: MetricResult, lo_t: float | None, hi_t: float | None, mode: str) -> Decision:
     """Three-way verdict of one metric result against min/max under the `decide` mode."""
     d = _interval_rule(decide(res.value, res.ci, min=lo_t, max=hi_t), res.ci, lo_t, hi_t, mode)
@@ -311,6 +314,8 @@ def metric(
         decisions.append(slice_part[0])
         details["slices"] = slice_part[1]
 
+    if confidence is None and res.n < _POINT_NOTE_ROWS:
+        notes.append(f"n={res.n}: no confidence bound; set confidence= to gate on uncertainty")
     dec = _combine(decisions)
     rows = _rows_to_decide(res, bounds, power) if dec.verdict == "inconclusive" else None
     slice_need = details.get("slices", {}).get("rows_needed")
@@ -420,7 +425,9 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
         tail = (f"FAILED: {dec.reason}. To pass: improve the model on these rows, or relax the "
                 "threshold if it is too strict")
     else:
-        need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
+        constant = bool(res.details.get("constant_predictions"))
+        need = ("a bootstrap cannot give an interval for constant predictions" if constant
+                else f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
                 "equal the current estimates)" if rows
                 else "more varied rows (or a ci_method with an analytic interval) would give an "
                 "interval" if res.ci is None and "distinct_replicates" in res.details
@@ -430,8 +437,10 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
         why = (dec.reason if any(w in dec.reason for w in own_words)
                else "the estimate meets the threshold but the confidence bound does not "
                     f"({dec.reason})")
-        tail = (f"INCONCLUSIVE: {why}; {need}. To decide: evaluate on more rows, or lower "
-                "confidence / the threshold"
+        tail = (f"INCONCLUSIVE: {why}; {need}. To decide: "
+                + ("check why the model predicts one value for every row, or gate on the point "
+                   "value (confidence=None)" if constant else
+                   "evaluate on more rows, or lower confidence / the threshold")
                 + ("" if res.ci is None else ", or pass decide='point' to let the point "
                    "estimate decide a miss" if "the estimate misses" in dec.reason
                    else ""))

@@ -79,8 +79,11 @@ def bootstrap_interval(reps: F, confidence: float, details: dict[str, Any]) -> I
     distinct = int(np.unique(v).size)
     need = min(MIN_DISTINCT_REPLICATES, v.size // 2)
     if v.size and distinct < need:
+        levels, counts = np.unique(v, return_counts=True)
+        top = int(np.argmax(counts))
         return Interval(None, "bootstrap", {
             **details, "distinct_replicates": distinct,
+            "modal_replicate": float(levels[top]), "modal_share": float(counts[top] / v.size),
             "note": f"the bootstrap replicates take only {distinct} distinct value"
                     f"{'s' if distinct != 1 else ''} (at least {need} are needed for an "
                     "interval; e.g. every row scored the same)"})
@@ -490,6 +493,32 @@ def generic_bootstrap(
     return out
 
 
+def _constant_predictions(out: Interval, spec: MetricSpec, chk: Checked, value: float,
+                          confidence: float) -> Interval:
+    """A degenerate bootstrap caused by constant predictions says so. When the labels vary and
+    the statistic equals its point value on at least `confidence` of the resamples, it is fixed
+    by the predictions (balanced_accuracy 1/k, recall 1 or 0, kappa 0), not by the sample:
+    more rows cannot narrow it, so the point value decides (method "none")."""
+    pred = np.asarray(chk.y_pred)
+    if pred.size == 0 or not bool(np.all(pred == pred[:1])):
+        return out
+    first = pred[0]
+    shown = first.tolist() if isinstance(first, np.ndarray) else getattr(first, "item",
+                                                                         lambda: first)()
+    what = f"every row predicts {shown!r}"
+    truth = np.asarray(chk.y_true)
+    labels_vary = truth.size > 0 and not bool(np.all(truth == truth[:1]))
+    details = {**out.details, "constant_predictions": True}
+    modal, share = details.get("modal_replicate"), details.get("modal_share", 0.0)
+    if labels_vary and modal is not None and _close(modal, value) and share >= confidence:
+        details["note"] = (f"the predictions are constant ({what}): {spec.name} is {value:.4g} "
+                           f"on {share:.1%} of the resamples whatever the rows, so more rows "
+                           "cannot narrow it; the point value decides")
+        return Interval(None, "none", details)
+    details["note"] = f"the predictions are constant ({what}); {details.get('note', '')}"
+    return Interval(None, out.method, details)
+
+
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(a) and math.isnan(b))
 
@@ -548,6 +577,8 @@ def compute_interval(
                 f"ci_method={ci_method!r} cannot be used for {spec.name!r} with these inputs "
                 "(weights or extra parameters); use 'bootstrap'")
         out = generic_bootstrap(spec, chk, params, confidence, n_resamples, rng)
+    if out.ci is None and "distinct_replicates" in out.details:
+        out = _constant_predictions(out, spec, chk, value, confidence)
     if out.ci is not None:
         lo, hi = out.ci
         blo, bhi = spec.bounds

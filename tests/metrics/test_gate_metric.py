@@ -188,6 +188,46 @@ def test_bootstrap_with_few_distinct_replicates_is_inconclusive() -> None:
     assert evaluate("mae", t, t + rng.normal(size=200), confidence=0.95).ci is not None
 
 
+def test_constant_predictor_with_a_structurally_constant_metric_is_decided_on_the_point() -> None:
+    """Review V1: balanced_accuracy of a constant predictor is 0.5 on every resample that has
+    both classes; more rows never decide it, so the point value decides (and says why)."""
+    y = np.array([1] * 395 + [0] * 5)
+    p = np.ones(400, dtype=int)
+    ok = Gate().metric("balanced_accuracy", y, p, min=0.4, confidence=0.95)
+    assert ok.verdict == "passed"
+    assert "constant" in ok.message and "evaluate on more rows" not in ok.message
+    assert ok.details["interval"]["constant_predictions"] is True
+    bad = Gate().metric("balanced_accuracy", y, p, min=0.6, confidence=0.95)
+    assert bad.verdict == "failed"
+    assert "constant" in bad.message and "evaluate on more rows" not in bad.message
+    assert "rows_needed" not in bad.details
+    # recall of an always-1 predictor is 1 in any population: decided on the point as well
+    assert Gate().metric("recall", y, p, min=0.9, confidence=0.95).verdict == "passed"
+
+
+def test_constant_predictions_never_advise_more_rows_when_undecidable() -> None:
+    # constant predictions on constant labels: nothing shows the model's errors; no pass, and
+    # the message says plainly that the predictions are constant
+    y = np.ones(60, dtype=int)
+    r = Gate().metric("f1", y, y, min=0.5, confidence=0.95)
+    assert r.verdict == "inconclusive"
+    assert "constant" in r.message
+    # perfect (non-constant) predictions stay inconclusive: zero errors seen is not zero error
+    z = np.array([0, 1] * 30)
+    assert Gate().metric("f1", z, z, min=0.5, confidence=0.95).verdict == "inconclusive"
+
+
+def test_point_gate_on_few_rows_notes_that_there_is_no_bound() -> None:
+    """Review C1: a point gate (confidence=None) passing on 1 row says so; the verdict stays."""
+    r = Gate().metric("accuracy", [1], [1], min=0.9)
+    assert r.verdict == "passed"
+    assert "n=1: no confidence bound; set confidence= to gate on uncertainty" in r.message
+    big = Gate().metric("accuracy", *_labels(100, 0.95), min=0.9)
+    assert "no confidence bound" not in big.message
+    sure = Gate().metric("accuracy", *_labels(100, 0.95), min=0.5, confidence=0.95)
+    assert "no confidence bound" not in sure.message
+
+
 # -- issue 10 item 18: a point miss inside the interval is inconclusive ----------------------------
 
 
