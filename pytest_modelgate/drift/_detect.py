@@ -39,6 +39,8 @@ MISSING_EFFECT = 0.1
 #: a categorical column where at least this share of current rows carries categories the
 #: reference never saw drifts, whatever the chi-square says (df ~ categories: no power)
 UNSEEN_MAX = 0.5
+#: an unseen-category share at least this large (and significant) drifts by its own test
+UNSEEN_EFFECT = 0.1
 
 
 # -- multiple testing -------------------------------------------------------------------------
@@ -230,6 +232,9 @@ class ColumnDrift:
     missing_drifted: bool = False
     min_detectable: float | None = None
     rows_needed: int | None = None
+    unseen_p: float | None = None
+    unseen_p_adjusted: float | None = None
+    unseen_drifted: bool = False
     _pv: _PValues | None = field(default=None, repr=False, compare=False)
     _pos: int = field(default=-1, repr=False, compare=False)
 
@@ -278,6 +283,8 @@ class ColumnDrift:
             "missing_p_adjusted": self.missing_p_adjusted,
             "missing_effect": self.missing_effect, "missing_drifted": self.missing_drifted,
             "min_detectable": self.min_detectable, "rows_needed": self.rows_needed,
+            "unseen_p": self.unseen_p, "unseen_p_adjusted": self.unseen_p_adjusted,
+            "unseen_drifted": self.unseen_drifted,
         }
 
 
@@ -664,7 +671,11 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
             if not w.skipped and not w.forced_drift
             and (mo := _missing_outcome(w.ref, w.cur)) is not None]
     le.extend(partial(_le, mo.p_value) for _, mo in miss if mo.p_value is not None)
-    outs = [done[i].outcome for i in tested] + [mo for _, mo in miss]
+    new = [(i, uo) for i, w in enumerate(done)
+           if not w.skipped and not w.forced_drift
+           and (uo := _unseen_outcome(w.ref, w.cur)) is not None]
+    le.extend(partial(_le, uo.p_value) for _, uo in new if uo.p_value is not None)
+    outs = [done[i].outcome for i in tested] + [mo for _, mo in miss] + [uo for _, uo in new]
     if all(o is not None and o.p_value is not None for o in outs):
         # every p-value is known: decide on the adjusted p-values themselves, so the flag and
         # the reported p_adjusted can never disagree at a floating-point boundary
@@ -674,11 +685,15 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
     else:
         flags = _rejections(le, alpha, correction)
     rejected = dict(zip(tested, flags[:len(tested)], strict=True))
-    miss_rejected = dict(zip([i for i, _ in miss], flags[len(tested):], strict=True))
+    n_miss = len(tested) + len(miss)
+    miss_rejected = dict(zip([i for i, _ in miss], flags[len(tested):n_miss], strict=True))
+    new_rejected = dict(zip([i for i, _ in new], flags[n_miss:], strict=True))
     pv = _PValues(outs, correction, alpha)  # type: ignore[arg-type]
     pos = {i: k for k, i in enumerate(tested)}
     miss_pos = {i: len(tested) + k for k, (i, _) in enumerate(miss)}
     miss_out = dict(miss)
+    new_pos = {i: n_miss + k for k, (i, _) in enumerate(new)}
+    new_out = dict(new)
     family = max(len(outs), 1)
 
     cols: dict[Hashable, ColumnDrift] = {}
@@ -694,9 +709,13 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         if i in miss_out:
             base.update(_missing_fields(miss_out[i], pv.adjusted(miss_pos[i]),
                                         miss_rejected[i], min_effect))
+        if i in new_out:
+            base.update(_unseen_fields(new_out[i], pv.adjusted(new_pos[i]), new_rejected[i],
+                                       min_effect))
         if w.forced_drift or o is None or t is None:
             n_drift += 1
             base.pop("_missing_text", None)
+            base.pop("_unseen_text", None)
             cols[w.name] = ColumnDrift(w.name, w.kind, "missing", None, None, None, None, True,
                                        w.reason, **base)
             continue
@@ -707,8 +726,8 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         reason = w.reason
         if _nan_stat(o):
             reason += "the test could not be computed (" + (o.note or "NaN statistic") + ")"
-            drifted = bool(base.get("missing_drifted"))
-            reason += _missing_reason(base)
+            drifted = bool(base.get("missing_drifted")) or bool(base.get("unseen_drifted"))
+            reason += _unseen_reason(base) + _missing_reason(base)
             n_drift += int(drifted)
             cols[w.name] = ColumnDrift(w.name, w.kind, t.name, stat, eff, t.effect, thr,
                                        drifted, reason, approx_error=o.approx_error, **base)
@@ -733,7 +752,10 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         if o.note:
             reason += f"; {o.note}"
         unseen = float(base.get("unseen_share", 0.0))
-        if w.kind in ("categorical", "binary") and unseen >= UNSEEN_MAX:
+        reason += _unseen_reason(base)
+        if base.get("unseen_drifted"):
+            drifted = True  # decided by the unseen-share test: its power is what counts
+        elif w.kind in ("categorical", "binary") and unseen >= UNSEEN_MAX:
             drifted = True
             reason += (f"; {unseen:.0%} of current rows carry categories the reference never "
                        f"saw (unseen share >= {UNSEEN_MAX:g}): the reference cannot describe "
@@ -741,7 +763,14 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         if base.get("missing_drifted"):
             drifted = True
         reason += _missing_reason(base)
-        if not drifted and use_effect and ref is not None and cur is not None and (
+        id_like = (w.kind == "categorical" and ref is not None
+                   and 0 < ref.n_values <= 2 * len(ref.categories))
+        if id_like and not drifted and t.effect == "jensenshannon":
+            assert ref is not None
+            reason += (f"; ID-like column ({len(ref.categories)} categories in {ref.n_values} "
+                       "reference rows): the chi-square's degrees of freedom grow with the rows, "
+                       "so no sample size gives it power; the unseen-category share decides")
+        elif not drifted and use_effect and ref is not None and cur is not None and (
                 thr is not None and thr > 0):
             if t.name == "ks":
                 base.update(_ks_power(ref.n_values, cur.n_values, alpha / family, thr))
@@ -783,6 +812,47 @@ def _missing_outcome(ref: ColumnSummary | None, cur: ColumnSummary | None) -> Ou
         return Outcome(0.0, 1.0, p2 - p1, note="every value missing on both sides", extra=extra)
     z = (p2 - p1) / se
     return Outcome(float(z), float(2.0 * stats.norm.sf(abs(z))), float(p2 - p1), extra=extra)
+
+
+def _unseen_outcome(ref: ColumnSummary | None, cur: ColumnSummary | None) -> Outcome | None:
+    """One-sided exact binomial test of the share of current rows in categories the reference
+    never saw, against the smallest rate a reference of n rows can miss, 1 / (n + 1).
+
+    Equal to `scipy.stats.binomtest(k, n_current, 1 / (n_reference + 1), "greater")`; effect =
+    the unseen share. None when no current value is unseen (or the column is not categorical).
+    The chi-square over ~2n categories of an ID-like column has no power; this test does.
+    """
+    if ref is None or cur is None or not (ref.kind == "categorical" == cur.kind):
+        return None
+    if not ref.n_values or not cur.n_values:
+        return None
+    _cats, _r, q = align_counts(ref, cur)
+    k = int(q[len(ref.categories):].sum())
+    if k == 0:
+        return None
+    from scipy import stats
+
+    n, rate = int(cur.n_values), 1.0 / (ref.n_values + 1)
+    p = float(stats.binom.sf(k - 1, n, rate))
+    return Outcome(float(k), min(max(p, 0.0), 1.0), k / n, extra={"null_rate": rate})
+
+
+def _unseen_fields(o: Outcome, adjusted: float, significant: bool,
+                   min_effect: float | None) -> dict[str, Any]:
+    thr = UNSEEN_EFFECT if min_effect is None else max(float(min_effect), 0.0)
+    eff = float(o.effect if o.effect is not None else 0.0)
+    drifted = bool(significant and eff >= thr and eff > 0)
+    text = (f"; unseen categories: {eff:.1%} of current rows in categories the reference "
+            "never saw (one-sided "
+            f"binomial test vs {o.extra.get('null_rate', 0.0):.2g}, p_adj={adjusted:.3g}, share "
+            f"{eff:.3g}{' >= ' if eff >= thr else ' < '}{thr:g}): "
+            f"{'drifted' if drifted else 'no drift by itself'}")
+    return {"unseen_p": o.p_value, "unseen_p_adjusted": adjusted, "unseen_drifted": drifted,
+            "_unseen_text": text}
+
+
+def _unseen_reason(base: dict[str, Any]) -> str:
+    return str(base.pop("_unseen_text", ""))
 
 
 def _missing_fields(o: Outcome, adjusted: float, significant: bool,

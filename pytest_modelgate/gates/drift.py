@@ -54,6 +54,8 @@ def _column(c: ColumnDrift) -> dict[str, Any]:
             "missing_p": c.missing_p, "missing_p_adjusted": c.missing_p_adjusted,
             "missing_effect": c.missing_effect, "missing_drifted": c.missing_drifted,
             "unseen": list(c.unseen), "unseen_share": c.unseen_share,
+            "unseen_p": c.unseen_p, "unseen_p_adjusted": c.unseen_p_adjusted,
+            "unseen_drifted": c.unseen_drifted,
             "min_detectable": c.min_detectable, "rows_needed": c.rows_needed}
 
 
@@ -102,7 +104,11 @@ def _what_drifted(c: ColumnDrift) -> str:
     if c.missing_drifted:
         parts.append(f"missing/non-finite share {c.missing_effect:+.3g} (two-proportion z-test, "
                      f"p_adj={c.missing_p_adjusted:.3g})")
-    if c.unseen_share >= 0.5:
+    if c.unseen_drifted:
+        parts.append(f"unseen categories: {c.unseen_share:.0%} of current rows in categories "
+                     "the reference never saw (one-sided binomial test, "
+                     f"p_adj={c.unseen_p_adjusted:.3g})")
+    elif c.unseen_share >= 0.5:
         parts.append(f"{c.unseen_share:.0%} of current rows in categories the reference never "
                      "saw")
     if not parts:

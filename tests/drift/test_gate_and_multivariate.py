@@ -303,3 +303,86 @@ def test_mmd_refuses_a_column_missing_on_both_sides() -> None:
     cur[:, 1] = np.nan
     with pytest.raises(InputError, match="column 1 has no values"):
         mmd_drift(ref, cur, seed=0, n_permutations=50)
+
+
+# -- review V3: the unseen-category share is a decisive test of its own -------------------------
+
+
+def _ids(n_seen: int, n_new: int) -> tuple[Any, Any]:
+    ref = pd_frame({"id": [f"u{i}" for i in range(n_seen + n_new)]})
+    cur = pd_frame({"id": [f"u{i}" for i in range(n_seen)] + [f"new{i}" for i in range(n_new)]})
+    return ref, cur
+
+
+@pytest.mark.parametrize("n_new", [600, 200])
+def test_unseen_share_of_a_high_cardinality_column_decides_on_its_own(n_new: int) -> None:
+    """30% (and 10%) of current rows in never-seen categories: 2,000 rows decide it; the
+    chi-square (df ~ 2n) has no power here, which must not make the gate inconclusive."""
+    from scipy import stats
+
+    ref, cur = _ids(2000 - n_new, n_new)
+    col = detect(ref, cur).columns["id"]
+    assert col.unseen_share == pytest.approx(n_new / 2000)
+    assert col.unseen_drifted and col.drifted and not col.underpowered
+    expected = stats.binomtest(n_new, 2000, 1 / 2001, alternative="greater").pvalue
+    assert col.unseen_p == pytest.approx(expected, rel=1e-9, abs=1e-300)
+    r = Gate().drift(ref, cur)
+    assert r.verdict == "failed"
+    assert "unseen" in r.message and "rows would decide" not in r.message
+    assert r.details["columns"]["id"]["unseen_drifted"] is True
+
+
+def test_unseen_share_test_goes_through_the_correction() -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(9)
+    ref = pd_frame({"c": rng.choice(list("abcd"), 400), "x": rng.normal(size=400)})
+    cur_c = rng.choice(list("abcd"), 300).astype(object)
+    cur_c[:60] = "zzz"
+    cur = pd_frame({"c": cur_c, "x": rng.normal(size=300)})
+    col = detect(ref, cur, correction="bonferroni").columns["c"]
+    p = stats.binomtest(60, 300, 1 / 401, alternative="greater").pvalue
+    assert col.unseen_p == pytest.approx(p, rel=1e-9, abs=1e-300)
+    # the family: 2 distribution tests + 1 unseen-share test
+    assert col.unseen_p_adjusted == pytest.approx(min(1.0, 3 * p), rel=1e-9, abs=1e-300)
+    assert col.unseen_drifted
+
+
+def test_small_unseen_share_below_the_effect_is_not_drift_by_itself() -> None:
+    # 1% of rows in a new category of a 4-level column: significant, but below the effect
+    rng = np.random.default_rng(10)
+    ref = pd_frame({"c": rng.choice(list("abcd"), 5000)})
+    cur_c = rng.choice(list("abcd"), 5000).astype(object)
+    cur_c[:50] = "zzz"
+    col = detect(ref, pd_frame({"c": cur_c})).columns["c"]
+    assert col.unseen_p is not None and col.unseen_p < 1e-6
+    assert not col.unseen_drifted
+    # the same ids on both sides: no unseen value, no unseen test
+    same = detect(*_ids(2000, 0)).columns["id"]
+    assert same.unseen_p is None and not same.unseen_drifted and not same.drifted
+
+
+def test_unseen_five_percent_in_a_four_level_column_still_fails() -> None:
+    ref = pd_frame({"c": ["a", "b", "c", "d"] * 500})
+    cur = pd_frame({"c": (["a", "b", "c", "d"] * 500)[:1900] + ["zzz"] * 100})
+    assert Gate().drift(ref, cur).verdict == "failed"
+
+
+def test_id_like_column_is_decided_by_the_unseen_test_not_left_to_a_powerless_chi_square() -> None:
+    """An ID-like column (about one category per reference row): the chi-square's df grows with
+    the rows, so "add rows" can never decide it; the unseen-share test decides instead."""
+    ref, _ = _ids(2000, 0)
+    same = Gate().drift(ref, ref.copy())
+    assert same.verdict == "passed"
+    col = detect(ref, ref.copy()).columns["id"]
+    assert not col.underpowered and col.rows_needed is None
+    assert "ID-like" in col.reason
+    ref, cur = _ids(1900, 100)  # 5% unseen: significant, below the 10% effect
+    r = Gate().drift(ref, cur)
+    assert r.verdict == "passed"
+    assert "rows would decide" not in r.message
+    # a low-cardinality column keeps the power rule (15 vs 15 rows)
+    rng = np.random.default_rng(6)
+    small = detect(pd_frame({"c": rng.choice(list("abcd"), 15)}),
+                   pd_frame({"c": rng.choice(list("abcd"), 15)})).columns["c"]
+    assert small.underpowered
