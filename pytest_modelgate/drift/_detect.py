@@ -763,13 +763,12 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         if base.get("missing_drifted"):
             drifted = True
         reason += _missing_reason(base)
-        id_like = (w.kind == "categorical" and ref is not None
-                   and 0 < ref.n_values <= 2 * len(ref.categories))
-        if id_like and not drifted and t.effect == "jensenshannon":
+        if _id_like(ref) and not drifted and t.effect == "jensenshannon":
             assert ref is not None
-            reason += (f"; ID-like column ({len(ref.categories)} categories in {ref.n_values} "
-                       "reference rows): the chi-square's degrees of freedom grow with the rows, "
-                       "so no sample size gives it power; the unseen-category share decides")
+            reason += (f"; ID-like column ({_rare_rate(ref):.0%} of the {ref.n_values} reference "
+                       "rows in one-off categories): the chi-square's degrees of freedom grow "
+                       "with the rows, so no sample size gives it power; the unseen-category "
+                       "share decides")
         elif not drifted and use_effect and ref is not None and cur is not None and (
                 thr is not None and thr > 0):
             if t.name == "ks":
@@ -814,13 +813,29 @@ def _missing_outcome(ref: ColumnSummary | None, cur: ColumnSummary | None) -> Ou
     return Outcome(float(z), float(2.0 * stats.norm.sf(abs(z))), float(p2 - p1), extra=extra)
 
 
+def _rare_rate(ref: ColumnSummary) -> float:
+    """The reference's rare-category rate: the share of its rows in categories seen once (the
+    Good–Turing estimate of the chance that a reference-like row is in a category it lacks)."""
+    if ref.counts is None or not ref.n_values:
+        return 0.0
+    return float(np.count_nonzero(np.asarray(ref.counts) == 1)) / ref.n_values
+
+
+def _id_like(ref: ColumnSummary | None) -> bool:
+    """At least half the reference rows are in one-off categories (IDs, free text): the reference
+    describes a vocabulary, not a distribution a chi-square could test."""
+    return ref is not None and ref.kind == "categorical" and _rare_rate(ref) >= UNSEEN_MAX
+
+
 def _unseen_outcome(ref: ColumnSummary | None, cur: ColumnSummary | None) -> Outcome | None:
     """One-sided exact binomial test of the share of current rows in categories the reference
-    never saw, against the smallest rate a reference of n rows can miss, 1 / (n + 1).
+    never saw, against the rate the reference itself explains: its rare-category rate (a sparse
+    column shows new categories without any drift), at least 1 / (n + 1); for an ID-like column,
+    whose reference is a vocabulary, 1 / (n + 1).
 
-    Equal to `scipy.stats.binomtest(k, n_current, 1 / (n_reference + 1), "greater")`; effect =
-    the unseen share. None when no current value is unseen (or the column is not categorical).
-    The chi-square over ~2n categories of an ID-like column has no power; this test does.
+    Equal to `scipy.stats.binomtest(k, n_current, rate, "greater")`; effect = the unseen share.
+    None when no current value is unseen (or the column is not categorical). The chi-square
+    over ~2n categories of an ID-like column has no power; this test does.
     """
     if ref is None or cur is None or not (ref.kind == "categorical" == cur.kind):
         return None
@@ -832,9 +847,20 @@ def _unseen_outcome(ref: ColumnSummary | None, cur: ColumnSummary | None) -> Out
         return None
     from scipy import stats
 
-    n, rate = int(cur.n_values), 1.0 / (ref.n_values + 1)
-    p = float(stats.binom.sf(k - 1, n, rate))
-    return Outcome(float(k), min(max(p, 0.0), 1.0), k / n, extra={"null_rate": rate})
+    n, m = int(cur.n_values), int(ref.n_values)
+    floor, rare = 1.0 / (m + 1), _rare_rate(ref)
+    if _id_like(ref) or rare <= floor:
+        p = float(stats.binom.sf(k - 1, n, floor))
+        return Outcome(float(k), min(max(p, 0.0), 1.0), k / n,
+                       extra={"null_rate": floor, "test": "binomial"})
+    # Good–Turing: the reference's singleton share estimates the mass of categories it lacks;
+    # Esty's variance of that estimate plus the binomial variance of the current share
+    counts = np.asarray(ref.counts)
+    n2 = float(np.count_nonzero(counts == 2))
+    var = rare * (1.0 - rare) / m + 2.0 * n2 / (m * m) + rare * (1.0 - rare) / n
+    z = (k / n - rare) / math.sqrt(var)
+    return Outcome(float(z), float(stats.norm.sf(z)), k / n,
+                   extra={"null_rate": rare, "test": "Good-Turing z"})
 
 
 def _unseen_fields(o: Outcome, adjusted: float, significant: bool,
@@ -843,8 +869,8 @@ def _unseen_fields(o: Outcome, adjusted: float, significant: bool,
     eff = float(o.effect if o.effect is not None else 0.0)
     drifted = bool(significant and eff >= thr and eff > 0)
     text = (f"; unseen categories: {eff:.1%} of current rows in categories the reference "
-            "never saw (one-sided "
-            f"binomial test vs {o.extra.get('null_rate', 0.0):.2g}, p_adj={adjusted:.3g}, share "
+            f"never saw (one-sided {o.extra.get('test', 'binomial')} test vs the reference's "
+            f"rare-category rate {o.extra.get('null_rate', 0.0):.2g}, p_adj={adjusted:.3g}, share "
             f"{eff:.3g}{' >= ' if eff >= thr else ' < '}{thr:g}): "
             f"{'drifted' if drifted else 'no drift by itself'}")
     return {"unseen_p": o.p_value, "unseen_p_adjusted": adjusted, "unseen_drifted": drifted,

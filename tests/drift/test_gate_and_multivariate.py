@@ -386,3 +386,38 @@ def test_id_like_column_is_decided_by_the_unseen_test_not_left_to_a_powerless_ch
     small = detect(pd_frame({"c": rng.choice(list("abcd"), 15)}),
                    pd_frame({"c": rng.choice(list("abcd"), 15)})).columns["c"]
     assert small.underpowered
+
+
+def test_sparse_categorical_without_drift_is_not_flagged_by_its_unseen_share() -> None:
+    """A 200-level column on 300 rows shows ~20% new categories with no drift at all: the test's
+    null is the reference's own rare-category rate, so the false-alarm rate stays near alpha."""
+    levels = [f"z{i}" for i in range(200)]
+    flagged = 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        ref = pd_frame({"zip": rng.choice(levels, 300)})
+        cur = pd_frame({"zip": rng.choice(levels, 300)})
+        col = detect(ref, cur).columns["zip"]
+        assert col.unseen_share > 0.1
+        flagged += col.unseen_drifted
+    assert flagged <= 5  # alpha = 0.05 of 40, with slack (measured: 4% over 200 seeds)
+
+
+def test_unseen_share_of_a_sparse_column_is_a_good_turing_z_test() -> None:
+    from collections import Counter
+
+    from scipy import stats
+
+    levels = [f"z{i}" for i in range(200)]
+    rng = np.random.default_rng(3)
+    ref_v, cur_v = rng.choice(levels, 300), rng.choice(levels, 300)
+    col = detect(pd_frame({"zip": ref_v}), pd_frame({"zip": cur_v})).columns["zip"]
+    counts = Counter(ref_v.tolist())
+    n1 = sum(1 for c in counts.values() if c == 1)
+    n2 = sum(1 for c in counts.values() if c == 2)
+    rare = n1 / 300
+    share = sum(1 for v in cur_v if v not in counts) / 300
+    z = (share - rare) / np.sqrt(rare * (1 - rare) / 300 + 2 * n2 / 300**2
+                                 + rare * (1 - rare) / 300)
+    assert col.unseen_share == pytest.approx(share)
+    assert col.unseen_p == pytest.approx(stats.norm.sf(z), rel=1e-9)
