@@ -55,6 +55,19 @@ class XdistHooks:
         if report.when not in ("setup", "call", "teardown") and report.failed:
             self.crashes.setdefault(report.nodeid, str(report.longrepr))
 
+    def interrupted_results(self, nodeids: list[str]) -> list[GateResult]:
+        """One `error` result per gate test that was running on a worker when the controller
+        was interrupted (Ctrl-C, a CI cancel): xdist ships results only with a finished test's
+        reports, so the gates it had recorded are lost; the report names the test instead of
+        leaving it out."""
+        from .results import GateResult
+
+        return [GateResult(
+            nodeid=nodeid, kind="test", name=nodeid.rsplit("::", 1)[-1], value=None,
+            verdict="error", message="run interrupted while this gate test ran on an xdist "
+            "worker: the gates it had recorded there never reached the controller (rerun it)",
+            details={"phase": "interrupted"}) for nodeid in nodeids]
+
     def crash_results(self, seen_gate_tests: set[str]) -> list[GateResult]:
         """One `error` result per crashed gate test; when no worker reported which tests are
         gates (all of them died), every crash counts: better a crash too many than a green report."""

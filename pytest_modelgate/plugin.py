@@ -730,6 +730,11 @@ class ResultCollector:
                 self._pending.setdefault(item.nodeid, []).extend(
                     GateResult.from_dict(json.loads(v)) for v in fresh)
 
+    def unfinished(self) -> list[str]:
+        """Gate tests whose setup was reported but not their outcome (cut short under xdist,
+        where the controller holds no items to recover from)."""
+        return sorted(self.gate_tests - self._finished - set(self._outcome))
+
     def finish(self) -> None:
         """Emit what is still waiting (a test cut short): with its outcome when one is known."""
         for nodeid in list(self._pending):
@@ -867,6 +872,10 @@ def _collect_results(session: pytest.Session, interrupted: bool) -> bool:
         collector.add(xdist.crash_results(collector.gate_tests))
     if interrupted:  # the test running at Ctrl-C sent no report: read what it recorded
         collector.recover(session.items)
+        here = {item.nodeid for item in session.items}  # empty on an xdist controller
+        lost = [n for n in collector.unfinished() if n not in here]
+        if xdist is not None and lost:  # ... which, on a worker, never reaches the controller
+            collector.add(xdist.interrupted_results(lost))
     collector.finish()
     return bool(collector.gate_tests_ran)
 

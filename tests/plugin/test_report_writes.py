@@ -197,3 +197,69 @@ def test_an_interrupted_run_writes_a_report_that_says_so(pytester: pytest.Pytest
     pytester.runpytest("--modelgate")
     assert json.loads((pytester.path / "modelgate-report.json").read_text())["run"][
         "interrupted"] is False
+
+
+XDIST_INTERRUPTED = '''
+import os
+import signal
+import time
+
+from pytest_modelgate.results import GateResult
+
+
+def test_a(gate):
+    gate.record(GateResult(nodeid="", kind="custom", name="fine", value=1.0, verdict="passed"))
+
+
+def test_b(gate):
+    gate.record(GateResult(nodeid="", kind="custom", name="cut", value=0.2, verdict="failed"))
+    for _ in range(600):  # until the controller has test_a's results and test_b's setup
+        if os.path.exists("ready"):
+            break
+        time.sleep(0.05)
+    os.kill(os.getppid(), signal.SIGINT)  # the xdist controller: a CI cancel
+    for _ in range(600):  # until the controller has written its report (then end quietly)
+        if os.path.exists("done"):
+            break
+        time.sleep(0.05)
+'''
+
+XDIST_CONFTEST = '''
+import pytest
+
+SEEN = set()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_logreport(report):
+    SEEN.add((report.nodeid.rsplit("::", 1)[-1], report.when))
+    if {("test_a", "teardown"), ("test_b", "setup")} <= SEEN:
+        open("ready", "w").close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):
+        open("done", "w").close()
+'''
+
+
+def test_an_interrupted_xdist_run_reports_the_test_cut_short(pytester: pytest.Pytester) -> None:
+    """Under xdist the controller receives no report of the test running at Ctrl-C: the report
+    still says the run was interrupted, and names that gate test as cut short (an `error`), so
+    no view shows the run as complete."""
+    pytest.importorskip("xdist", reason="pytest-xdist not installed: pip install 'pytest-modelgate[xdist]'")
+    pytester.makepyfile(XDIST_INTERRUPTED)
+    pytester.makeconftest(XDIST_CONFTEST)
+    res = pytester.runpytest_subprocess("--modelgate", "-n", "2", "-p", "no:randomly",
+                                        "--modelgate-markdown=gates.md", timeout=60)
+    assert res.ret == pytest.ExitCode.INTERRUPTED
+    report = json.loads((pytester.path / "modelgate-report.json").read_text())
+    assert report["run"]["interrupted"] is True
+    cut = [r for r in report["results"] if r["nodeid"].endswith("::test_b")]
+    assert len(cut) == 1 and cut[0]["verdict"] == "error"
+    assert "interrupted" in cut[0]["message"]
+    assert cut[0]["details"]["phase"] == "interrupted"
+    assert [r["name"] for r in report["results"] if r["verdict"] == "passed"] == ["fine"]
+    md = (pytester.path / "gates.md").read_text().splitlines()[0]
+    assert md.startswith("## ❌ ") and "interrupted" in md
