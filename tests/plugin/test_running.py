@@ -228,3 +228,27 @@ def test_unwritable_report_path_fails_at_start(pytester: pytest.Pytester) -> Non
     result = pytester.runpytest("--modelgate", "--modelgate-report=adir")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--modelgate-report: cannot write 'adir'*"])
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"tool = 3\n", "pyproject.toml: 'tool' must be a table"),
+    (b"[tool]\nmodelgate = 3\n", "pyproject.toml: [tool.modelgate] must be a table; got 3"),
+    (b"[tool.modelgate]\nseed = 1  # caf\xe9\n", "pyproject.toml: is not UTF-8 text (byte "),
+    (b"[tool.modelgate\n", "pyproject.toml: invalid TOML"),
+    (b"[tool.modelgate]\ngates = 3\n", "gates: expected a table of gate selectors"),
+], ids=["tool-3", "modelgate-3", "not-utf8", "invalid", "gates-3"])
+def test_bad_pyproject_reaching_the_plugin_is_a_one_line_usage_error(
+    pytester: pytest.Pytester, content: bytes, message: str
+) -> None:
+    """Issue #10 "clear errors": pytest 8.1+ parses pyproject.toml itself before any plugin loads
+    and crashes on these shapes (its `findpaths`, outside this plugin); with `-c pytest.ini` (and
+    on pytest 7.4 whenever a pytest.ini exists) pytest skips it and the plugin's reader reports
+    them."""
+    pytester.makepyfile("def test_x():\n    pass\n")
+    (pytester.path / "pytest.ini").write_text("[pytest]\n")
+    (pytester.path / "pyproject.toml").write_bytes(content)
+    result = pytester.runpytest_subprocess("-c", "pytest.ini", "--modelgate")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR: ")]
+    assert len(errors) == 1 and message in errors[0], result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
