@@ -240,10 +240,9 @@ def test_unwritable_report_path_fails_at_start(pytester: pytest.Pytester) -> Non
 def test_bad_pyproject_reaching_the_plugin_is_a_one_line_usage_error(
     pytester: pytest.Pytester, content: bytes, message: str
 ) -> None:
-    """Issue #10 "clear errors": pytest 8.1+ parses pyproject.toml itself before any plugin loads
-    and crashes on these shapes (its `findpaths`, outside this plugin); with `-c pytest.ini` (and
-    on pytest 7.4 whenever a pytest.ini exists) pytest skips it and the plugin's reader reports
-    them."""
+    """Issue #10 "clear errors": pytest parses pyproject.toml itself before any plugin loads and
+    crashes on some of these shapes (`_pytest/config/findpaths.py`, outside this plugin); with
+    `-c pytest.ini` pytest skips it and the plugin's reader must report each in one line."""
     pytester.makepyfile("def test_x():\n    pass\n")
     (pytester.path / "pytest.ini").write_text("[pytest]\n")
     (pytester.path / "pyproject.toml").write_bytes(content)
