@@ -323,12 +323,15 @@ def test_unseen_share_of_a_high_cardinality_column_decides_on_its_own(n_new: int
     ref, cur = _ids(2000 - n_new, n_new)
     col = detect(ref, cur).columns["id"]
     assert col.unseen_share == pytest.approx(n_new / 2000)
-    assert col.unseen_drifted and col.drifted and not col.underpowered
+    assert col.unseen_drifted
+    assert col.drifted
+    assert not col.underpowered
     expected = stats.binomtest(n_new, 2000, 1 / 2001, alternative="greater").pvalue
     assert col.unseen_p == pytest.approx(expected, rel=1e-9, abs=1e-300)
     r = Gate().drift(ref, cur)
     assert r.verdict == "failed"
-    assert "unseen" in r.message and "rows would decide" not in r.message
+    assert "unseen" in r.message
+    assert "rows would decide" not in r.message
     assert r.details["columns"]["id"]["unseen_drifted"] is True
 
 
@@ -355,11 +358,14 @@ def test_small_unseen_share_below_the_effect_is_not_drift_by_itself() -> None:
     cur_c = rng.choice(list("abcd"), 5000).astype(object)
     cur_c[:50] = "zzz"
     col = detect(ref, pd_frame({"c": cur_c})).columns["c"]
-    assert col.unseen_p is not None and col.unseen_p < 1e-6
+    assert col.unseen_p is not None
+    assert col.unseen_p < 1e-6
     assert not col.unseen_drifted
     # the same ids on both sides: no unseen value, no unseen test
     same = detect(*_ids(2000, 0)).columns["id"]
-    assert same.unseen_p is None and not same.unseen_drifted and not same.drifted
+    assert same.unseen_p is None
+    assert not same.unseen_drifted
+    assert not same.drifted
 
 
 def test_unseen_five_percent_in_a_four_level_column_still_fails() -> None:
@@ -375,7 +381,8 @@ def test_id_like_column_is_decided_by_the_unseen_test_not_left_to_a_powerless_ch
     same = Gate().drift(ref, ref.copy())
     assert same.verdict == "passed"
     col = detect(ref, ref.copy()).columns["id"]
-    assert not col.underpowered and col.rows_needed is None
+    assert not col.underpowered
+    assert col.rows_needed is None
     assert "ID-like" in col.reason
     ref, cur = _ids(1900, 100)  # 5% unseen: significant, below the 10% effect
     r = Gate().drift(ref, cur)

@@ -74,7 +74,8 @@ def test_a_run_with_no_gate_replaces_the_reports_with_a_no_gate_report(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     res = pytester.runpytest("--modelgate", *outputs, *args)
     report = json.loads((pytester.path / "modelgate-report.json").read_text())
-    assert report["results"] == [] and report["run"]["no_gates"] is True
+    assert report["results"] == []
+    assert report["run"]["no_gates"] is True
     assert report["summary"]["total"] == 0
     assert "no gate ran" in (pytester.path / "gates.md").read_text()
     assert "no gate ran" in (pytester.path / "gates.html").read_text()
@@ -85,7 +86,8 @@ def test_a_run_with_no_gate_replaces_the_reports_with_a_no_gate_report(
     # the next run with gates is an ordinary report again
     pytester.runpytest("--modelgate").assert_outcomes(passed=2)
     report = json.loads((pytester.path / "modelgate-report.json").read_text())
-    assert report["run"]["no_gates"] is False and len(report["results"]) == 1
+    assert report["run"]["no_gates"] is False
+    assert len(report["results"]) == 1
 
 
 def test_deselected_under_xdist_writes_a_no_gate_report(pytester: pytest.Pytester) -> None:
@@ -95,7 +97,8 @@ def test_deselected_under_xdist_writes_a_no_gate_report(pytester: pytest.Pyteste
     report = pytester.path / "modelgate-report.json"
     pytester.runpytest_subprocess("--modelgate", "-n", "2", "-k", "test_unit")
     data = json.loads(report.read_text())
-    assert data["results"] == [] and data["run"]["no_gates"] is True
+    assert data["results"] == []
+    assert data["run"]["no_gates"] is True
 
 
 def test_reports_honour_the_umask(pytester: pytest.Pytester, umask_022: None) -> None:
@@ -257,9 +260,11 @@ def test_an_interrupted_xdist_run_reports_the_test_cut_short(pytester: pytest.Py
     report = json.loads((pytester.path / "modelgate-report.json").read_text())
     assert report["run"]["interrupted"] is True
     cut = [r for r in report["results"] if r["nodeid"].endswith("::test_b")]
-    assert len(cut) == 1 and cut[0]["verdict"] == "error"
+    assert len(cut) == 1
+    assert cut[0]["verdict"] == "error"
     assert "interrupted" in cut[0]["message"]
     assert cut[0]["details"]["phase"] == "interrupted"
     assert [r["name"] for r in report["results"] if r["verdict"] == "passed"] == ["fine"]
     md = (pytester.path / "gates.md").read_text().splitlines()[0]
-    assert md.startswith("## ❌ ") and "interrupted" in md
+    assert md.startswith("## ❌ ")
+    assert "interrupted" in md

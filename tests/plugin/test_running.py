@@ -178,13 +178,16 @@ def test_bad_marker_errors_its_own_test_only(pytester: pytest.Pytester, marker: 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines([message])
     output = result.stderr.str() + result.stdout.str()
-    assert "INTERNALERROR" not in output and "Traceback" not in output
-    assert "_pytest" not in output and "pytest_modelgate" not in output  # no plugin frames
+    assert "INTERNALERROR" not in output
+    assert "Traceback" not in output
+    assert "_pytest" not in output
+    assert "pytest_modelgate" not in output
     report = json.loads((pytester.path / "modelgate-report.json").read_text())
     verdicts = {r["nodeid"].split("::")[1]: r["verdict"] for r in report["results"]}
     assert verdicts == {"test_x": "error", "test_other": "passed"}
     error = next(r for r in report["results"] if r["verdict"] == "error")
-    assert "ConfigError" in error["message"] and error["details"]["phase"] == "setup"
+    assert "ConfigError" in error["message"]
+    assert error["details"]["phase"] == "setup"
     assert report["summary"]["error"] == 1
 
 
@@ -249,5 +252,6 @@ def test_bad_pyproject_reaching_the_plugin_is_a_one_line_usage_error(
     result = pytester.runpytest_subprocess("-c", "pytest.ini", "--modelgate")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = [line for line in result.stderr.lines if line.startswith("ERROR: ")]
-    assert len(errors) == 1 and message in errors[0], result.stderr.str()
+    assert len(errors) == 1, result.stderr.str()
+    assert message in errors[0]
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
