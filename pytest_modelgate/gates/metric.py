@@ -425,9 +425,7 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
         tail = (f"FAILED: {dec.reason}. To pass: improve the model on these rows, or relax the "
                 "threshold if it is too strict")
     else:
-        constant = bool(res.details.get("constant_predictions"))
-        need = ("a bootstrap cannot give an interval for constant predictions" if constant
-                else f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
+        need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
                 "equal the current estimates)" if rows
                 else "more varied rows (or a ci_method with an analytic interval) would give an "
                 "interval" if res.ci is None and "distinct_replicates" in res.details
@@ -437,10 +435,8 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
         why = (dec.reason if any(w in dec.reason for w in own_words)
                else "the estimate meets the threshold but the confidence bound does not "
                     f"({dec.reason})")
-        tail = (f"INCONCLUSIVE: {why}; {need}. To decide: "
-                + ("check why the model predicts one value for every row, or gate on the point "
-                   "value (confidence=None)" if constant else
-                   "evaluate on more rows, or lower confidence / the threshold")
+        tail = (f"INCONCLUSIVE: {why}; {need}. To decide: evaluate on more rows, or lower "
+                "confidence / the threshold"
                 + ("" if res.ci is None else ", or pass decide='point' to let the point "
                    "estimate decide a miss" if "the estimate misses" in dec.reason
                    else ""))

@@ -207,13 +207,20 @@ def test_constant_predictor_with_a_structurally_constant_metric_is_decided_on_th
     assert Gate().metric("recall", y, p, min=0.9, confidence=0.95).verdict == "passed"
 
 
-def test_constant_predictions_never_advise_more_rows_when_undecidable() -> None:
+def test_degenerate_bootstrap_of_constant_predictions_says_so_plainly() -> None:
     # constant predictions on constant labels: nothing shows the model's errors; no pass, and
-    # the message says plainly that the predictions are constant
+    # the message says plainly that the predictions are constant (rows of the other class
+    # would decide it, so the rows advice stays)
     y = np.ones(60, dtype=int)
     r = Gate().metric("f1", y, y, min=0.5, confidence=0.95)
     assert r.verdict == "inconclusive"
-    assert "constant" in r.message
+    assert "the predictions are constant (every row predicts 1)" in r.message
+    # precision of a constant predictor is the prevalence: it varies, more rows give an interval
+    few = np.array([1] * 395 + [0] * 5)
+    p = Gate().metric("precision", few, np.ones(400, dtype=int), min=0.5, confidence=0.95)
+    assert p.verdict == "inconclusive"
+    assert "the predictions are constant" in p.message
+    assert "more varied rows" in p.message
     # perfect (non-constant) predictions stay inconclusive: zero errors seen is not zero error
     z = np.array([0, 1] * 30)
     assert Gate().metric("f1", z, z, min=0.5, confidence=0.95).verdict == "inconclusive"
