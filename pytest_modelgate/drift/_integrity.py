@@ -86,7 +86,8 @@ def _round_sig(x: np.ndarray, digits: int) -> np.ndarray:
     exp = np.floor(np.log10(np.abs(v)))
     scale = np.power(10.0, digits - 1 - exp)
     out[ok] = np.round(v * scale) / scale
-    return out
+    result: np.ndarray = out
+    return result
 
 
 @dataclass
@@ -102,11 +103,12 @@ class _Column:
         """uint64 keys of one side; equal values (NaN with NaN) give equal keys."""
         x = self.train if side == "train" else self.test
         if self.rep == "int":
-            return x.astype(np.int64, copy=False).view(_U).copy()
+            ki: np.ndarray = x.astype(np.int64, copy=False).view(_U).copy()
+            return ki
         if self.rep == "float":
             v = _round_sig(x, near) if near is not None else x
             v = v + 0.0  # -0.0 -> 0.0
-            k = v.view(_U).copy()
+            k: np.ndarray = v.view(_U)
             nan = np.isnan(v)
             if nan.any():
                 k[nan] = _MISSING_KEY
@@ -123,7 +125,8 @@ class _Column:
         ma, mb = is_missing(a), is_missing(b)
         eq = np.array([x == y if not (p or q) else False
                        for x, y, p, q in zip(a, b, ma, mb, strict=True)], dtype=bool)
-        return eq | (ma & mb)
+        res: np.ndarray = eq | (ma & mb)
+        return res
 
 
 def _object_keys(x: np.ndarray, near: bool) -> np.ndarray:
@@ -160,7 +163,7 @@ def _hash_texts(texts: list[str]) -> np.ndarray:
 
 def _side_values(col: Any) -> tuple[np.ndarray, str]:
     """(values, representation) of one raw column: int64, float64 or object."""
-    vals, dstr, kind = column_values(col)
+    vals, _, kind = column_values(col)
     if kind == "datetime":
         return vals.astype(np.int64), "int"
     if kind == "numeric":
@@ -246,7 +249,8 @@ class Pair:
             raise InputError(f"y_test has {len(yte)} labels but test has {te.n_rows} rows; "
                              f"pass one label per row")
         if columns is not None:
-            cols = [columns] if isinstance(columns, (str, int)) else list(columns)
+            cols: list[Hashable] = [columns] if isinstance(columns, (str, int)) else \
+                list(columns)
             for c in cols:
                 if c not in tpos or c not in epos:
                     side = "train" if c not in tpos else "test"
@@ -265,7 +269,7 @@ class Pair:
         elif ytr is not None:
             y_only = np.asarray(ytr.to_numpy() if hasattr(ytr, "to_numpy") else ytr)
             y = _pair_column("target", ytr, ytr[:0])
-        return cls(tr, te, pairs, y, y_only, cols, missing)
+        return cls(tr, te, pairs, y, y_only, list(cols), missing)
 
     @property
     def has_labels(self) -> bool:
@@ -601,8 +605,7 @@ def check_schema(schema: Schema, current: Any, *, skip: Sequence[Hashable] = ())
         elif kind == "datetime":
             miss = vals == np.iinfo(np.int64).min
         else:
-            codes, uniques = factorize(vals)
-            miss = codes < 0
+            miss = factorize(vals)[0] < 0
         oor = newc = None
         unseen: tuple[Any, ...] = ()
         if kind == "numeric" and (cs.low is not None or cs.high is not None):

@@ -221,7 +221,8 @@ def is_missing(vals: np.ndarray) -> np.ndarray:
         return np.asarray(pd.isna(vals), dtype=bool)
     except ImportError:  # pragma: no cover - pandas is optional
         if vals.dtype.kind == "f":
-            return np.isnan(vals)
+            out: np.ndarray = np.isnan(vals)
+            return out
         return np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in vals],
                         dtype=bool)
 
