@@ -459,18 +459,19 @@ def _task(y: np.ndarray) -> str:
     raise InputError(f"labels look {t}; leakage needs one class label or one number per row")
 
 
-def leakage(pair: Pair, *, seed: int = 0, folds: int = 3, max_rows: int = 20_000,
-            max_leaf_nodes: int = 32) -> Leakage:
+def leakage(pair: Pair, *, seed: int = 0, folds: int = 3, max_rows: int = 20_000) -> Leakage:
     """Score every feature alone as a predictor of the train label, out of fold.
 
-    Numeric features: a decision tree with at most `max_leaf_nodes` leaves on that feature
-    (missing values allowed); other features: the majority label (or mean) of each value, seen
-    in the training folds. Score: balanced accuracy (classification) or R² (regression) of the
-    out-of-fold predictions. At most `max_rows` train rows, drawn with `seed`.
+    The one-feature rule is nearest-neighbour on that feature: a held-out row gets the label of
+    the nearest value seen in the other folds (the majority label, or the mean for regression,
+    of the rows holding that value); text and other non-numeric values must match exactly
+    (unseen ones and missing values get the majority / mean of the missing or all rows).
+    Score: balanced accuracy (classification) or R² (regression) of the out-of-fold predictions.
+    A feature that determines the label scores ~1; an unrelated one scores chance (0.5 for two
+    balanced classes, R² <= 0). At most `max_rows` train rows, drawn with `seed`.
     """
     from sklearn.metrics import balanced_accuracy_score, r2_score
     from sklearn.model_selection import KFold, StratifiedKFold
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
     if pair.y is None:
         raise InputError("leakage needs labels; pass target= or y_train=")
@@ -481,6 +482,9 @@ def leakage(pair: Pair, *, seed: int = 0, folds: int = 3, max_rows: int = 20_000
     rng = np.random.default_rng(seed)
     if rows.size > max_rows:
         rows = np.sort(rng.choice(rows, size=max_rows, replace=False))
+    if rows.size < 2 * folds:
+        raise InputError(f"leakage needs at least {2 * folds} labelled train rows "
+                         f"(got {rows.size})")
     y = y_raw[rows]
     if pair.y.rep == "object":
         y = np.array([str(v) for v in y], dtype=object)
@@ -494,39 +498,59 @@ def leakage(pair: Pair, *, seed: int = 0, folds: int = 3, max_rows: int = 20_000
     else:
         y = y.astype(np.float64)
         splitter = KFold(folds, shuffle=True, random_state=seed)
-    if rows.size < 2 * folds:
-        raise InputError(f"leakage needs at least {2 * folds} labelled train rows "
-                         f"(got {rows.size})")
     splits = list(splitter.split(np.zeros(rows.size), y))
     scores: dict[Hashable, float] = {}
     skipped: dict[Hashable, str] = {}
     for c in pair.columns:
-        x = c.train[rows]
+        numeric = c.rep in ("float", "int")
+        x = c.train[rows].astype(np.float64) if numeric else \
+            c.keys("train", None)[rows].view(np.int64)
+        if numeric and np.all(np.isnan(x)):
+            skipped[c.name] = "all values missing"
+            continue
         oof: np.ndarray = np.zeros(rows.size, dtype=np.int64 if task == "classification"
                                    else np.float64)
-        if c.rep in ("float", "int"):
-            xf = x.astype(np.float64).reshape(-1, 1)
-            if np.all(np.isnan(xf)):
-                skipped[c.name] = "all values missing"
-                continue
-            for fit, held in splits:
-                model: Any = (DecisionTreeClassifier(max_leaf_nodes=max_leaf_nodes,
-                                                     random_state=seed)
-                              if task == "classification" else
-                              DecisionTreeRegressor(max_leaf_nodes=max_leaf_nodes,
-                                                    random_state=seed))
-                model.fit(xf[fit], y[fit])
-                oof[held] = model.predict(xf[held])
-        else:
-            codes = c.keys("train", None)[rows]
-            for fit, held in splits:
-                oof[held] = _lookup(codes[fit], y[fit], codes[held], task)
+        for fit, held in splits:
+            oof[held] = _nearest(x[fit], y[fit], x[held], task, numeric)
         if task == "classification":
             scores[c.name] = float(balanced_accuracy_score(y, oof))
         else:
             scores[c.name] = float(r2_score(y, oof))
     return Leakage(scores, "balanced_accuracy" if task == "classification" else "r2", task,
                    int(rows.size), folds, skipped)
+
+
+def _nearest(x: np.ndarray, y: np.ndarray, query: np.ndarray, task: str,
+             numeric: bool) -> np.ndarray:
+    """Per-value majority label (or mean) learnt on (x, y), applied to the nearest value of each
+    query (numbers), or to the equal value (`numeric=False`); NaN is a value of its own."""
+    if not numeric:
+        return _lookup(x, y, query, task)
+    nan_x, nan_q = np.isnan(x), np.isnan(query)
+    out = _lookup(np.where(nan_x, 0, 1), y, np.where(nan_q, 0, 1), task)  # NaN rows' label
+    if (~nan_x).any() and (~nan_q).any():
+        xs, ys, q = x[~nan_x], y[~nan_x], query[~nan_q]
+        uk, inv = np.unique(xs, return_inverse=True)
+        best = _per_value(inv, ys, uk.size, task)
+        pos = np.searchsorted(uk, q)
+        left = np.clip(pos - 1, 0, uk.size - 1)
+        right = np.clip(pos, 0, uk.size - 1)
+        with np.errstate(invalid="ignore"):
+            take_left = np.abs(q - uk[left]) <= np.abs(uk[right] - q)
+        out[~nan_q] = best[np.where(take_left, left, right)]
+    return out
+
+
+def _per_value(inv: np.ndarray, y: np.ndarray, n_values: int, task: str) -> np.ndarray:
+    """Majority label (smallest on ties) or mean label of each value index."""
+    if task == "classification":
+        k = int(y.max()) + 1
+        table = np.bincount(inv * k + y, minlength=n_values * k).reshape(n_values, k)
+        out: np.ndarray = table.argmax(axis=1)
+        return out
+    mean: np.ndarray = np.bincount(inv, weights=y, minlength=n_values) / np.bincount(
+        inv, minlength=n_values)
+    return mean
 
 
 def _lookup(keys: np.ndarray, y: np.ndarray, query: np.ndarray, task: str) -> np.ndarray:

@@ -244,8 +244,8 @@ def _leakage(ctx: GateContext, name: str, pair: Pair, s: Mapping[str, Any]) -> G
     worst, score = res.worst()
     label = "balanced accuracy" if res.metric == "balanced_accuracy" else "R²"
     leaks = sorted(((k, v) for k, v in res.scores.items() if v > thr), key=lambda kv: -kv[1])
-    how = (f"out of fold, {res.folds} folds on {res.n} labelled train rows; a one-feature "
-           f"decision tree, or each value's majority label for text features")
+    how = (f"out of fold, {res.folds} folds on {res.n} labelled train rows: each row gets the "
+           f"label of the nearest value of that feature alone")
     if worst is None:
         msg = "no feature could be scored (" + "; ".join(
             f"{k!s}: {v}" for k, v in res.skipped.items()) + ")"

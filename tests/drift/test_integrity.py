@@ -165,26 +165,29 @@ def test_near_duplicates_round_numbers_and_normalise_text_and_leave_out_exact() 
     assert near_duplicates(pair, 2, exact).test_rows.tolist() == [0]
 
 
-def test_leakage_finds_the_label_copy_and_matches_sklearn() -> None:
+def test_leakage_finds_the_label_copy_and_matches_sklearn_1nn() -> None:
     from sklearn.metrics import balanced_accuracy_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.neighbors import KNeighborsClassifier
 
     rng = np.random.default_rng(3)
     n = 600
-    y = rng.integers(0, 2, n)
+    y = (rng.random(n) < 0.05).astype(int)  # a rare class: balanced accuracy must still see it
     df = pd.DataFrame({"noise": rng.normal(size=n), "leak": y * 3.0 + rng.normal(size=n) * 0.01,
-                       "code": np.where(y == 1, "yes", "no"), "weak": y + rng.normal(size=n)})
+                       "code": np.where(y == 1, "yes", "no"), "weak": y + rng.normal(size=n),
+                       "band": np.where(y == 1, rng.uniform(4, 5, n), rng.uniform(0, 9, n))})
+    df.loc[(df["band"] > 3.9) & (y == 0), "band"] += 1.2  # label 1 only inside (4, 5)
     res = leakage(Pair.build(df, df.iloc[:10], y_train=y), seed=7, folds=3)
     assert res.task == "classification" and res.metric == "balanced_accuracy"
     assert res.scores["leak"] == 1.0 and res.scores["code"] == 1.0
-    assert res.scores["noise"] < 0.6
-    assert 0.6 < res.scores["weak"] < 0.95
-    # the same folds and tree in scikit-learn give the same score
+    assert res.scores["band"] > 0.99  # not monotone: a threshold rule would miss it
+    assert res.scores["noise"] < 0.65
+    # distinct values: the rule is scikit-learn's 1-nearest-neighbour, fold for fold
     cv = StratifiedKFold(3, shuffle=True, random_state=7)
-    pred = cross_val_predict(DecisionTreeClassifier(max_leaf_nodes=32, random_state=7),
-                             df[["weak"]].to_numpy(), y, cv=cv)
-    assert res.scores["weak"] == pytest.approx(balanced_accuracy_score(y, pred), abs=1e-12)
+    for col in ("weak", "noise"):
+        pred = cross_val_predict(KNeighborsClassifier(n_neighbors=1), df[[col]].to_numpy(), y,
+                                 cv=cv)
+        assert res.scores[col] == pytest.approx(balanced_accuracy_score(y, pred), abs=1e-12)
 
 
 def test_leakage_regression_uses_r2() -> None:
