@@ -439,26 +439,60 @@ def _null_rate(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, A
                    confidence=conf if ci is not None else None)
 
 
+def exchangeable_allowance(n_ref: int, m: int, alpha: float) -> int:
+    """Most values of an m-row sample that may fall outside the range of n_ref reference values
+    before the sample is implausible (level alpha) as a draw of the same distribution.
+
+    Exchangeability alone (no distribution assumed, ties allowed): at least j new values beyond
+    the reference maximum has probability at most C(m, j) / C(n_ref + m, j); k values beyond
+    either end need ceil(k/2) on one side, so P(K >= k) <= 2 C(m, j) / C(n_ref + m, j).
+    """
+    if m <= 0:
+        return 0
+    if n_ref <= 0:
+        return m
+    p, j = 1.0, 0
+    while j < m:
+        p *= (m - j) / (n_ref + m - j)
+        j += 1
+        if 2 * p <= alpha:
+            return 2 * j - 2
+    return m
+
+
 def _range(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any]) -> GateResult:
-    thr = float(s.get("max_out_of_range_share", 0.0))
+    given = s.get("max_out_of_range_share")
+    conf = float(s.get("confidence") or 0.95)
+    cols = {c: chk for c, chk in rep.checks.items() if chk.out_of_range is not None}
+    alpha = (1 - conf) / max(len(cols), 1)  # Bonferroni over the columns checked
     per: dict[str, dict[str, Any]] = {}
-    for col, chk in rep.checks.items():
-        if chk.out_of_range is None:
-            continue
+    for col, chk in cols.items():
+        assert chk.out_of_range is not None
         cs = rep.schema.columns[col]
         k = int(chk.out_of_range.size)
+        m = chk.n - chk.n_missing
+        if given is not None:
+            limit, allowed = float(given), None
+        else:
+            allowed = exchangeable_allowance(cs.n - cs.n_missing, m, alpha)
+            limit = allowed / chk.n if chk.n else 0.0
         per[str(col)] = {"count": k, "share": k / chk.n if chk.n else 0.0, "low": cs.low,
                          "high": cs.high, "reference_min": cs.min, "reference_max": cs.max,
+                         "limit": limit, "allowed_rows": allowed,
                          "examples": chk.out_of_range[:_SHOWN].tolist()}
-    return _share_check(ctx, name, rep, per, thr, "max_out_of_range_share", "range",
+    how = ("max_out_of_range_share" if given is not None else
+           f"derived: more rows than a same-distribution sample has outside the reference range "
+           f"with probability {1 - conf:g} (exchangeability bound, Bonferroni over "
+           f"{len(per)} columns)")
+    return _share_check(ctx, name, rep, per, "max_out_of_range_share", "range",
                         lambda c, d: f"outside [{_g(d['low'])}, {_g(d['high'])}] (reference "
                                      f"min {_g(d['reference_min'])}, max "
                                      f"{_g(d['reference_max'])}, widened by range_tolerance "
                                      f"{rep.schema.range_tolerance:g} x span)",
                         "numeric columns with a range",
                         "Look for a unit change, a sign flip or a sentinel value (e.g. -999) "
-                        "upstream: fix the data, or widen the range (range_tolerance, or low/high in the "
-                        "profile's schema)")
+                        "upstream: fix the data, or widen the range (range_tolerance, or low/high "
+                        "in the profile's schema)", how)
 
 
 def _new_categories(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any]
@@ -470,41 +504,47 @@ def _new_categories(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[s
             continue
         k = int(chk.new_categories.size)
         per[str(col)] = {"count": k, "share": k / chk.n if chk.n else 0.0,
-                         "unseen": list(chk.unseen),
+                         "unseen": list(chk.unseen), "limit": thr,
                          "n_allowed": len(rep.schema.columns[col].domain or ()),
                          "examples": chk.new_categories[:_SHOWN].tolist()}
-    return _share_check(ctx, name, rep, per, thr, "max_new_category_share", "categories",
+    return _share_check(ctx, name, rep, per, "max_new_category_share", "categories",
                         lambda c, d: "hold categories the reference never saw ("
                                      + ", ".join(repr(u) for u in d["unseen"][:5])
                                      + (", ..." if len(d["unseen"]) > 5 else "") + ")",
                         "low-cardinality columns",
                         "Map the new values to known ones upstream, or refresh the reference "
-                        "(profile) if they are legitimate")
+                        "(profile) if they are legitimate", "max_new_category_share")
 
 
 def _share_check(ctx: GateContext, name: str, rep: SchemaReport, per: dict[str, dict[str, Any]],
-                 thr: float, key: str, method: str, what: Callable[[str, dict[str, Any]], str],
-                 scope: str, fix: str) -> GateResult:
-    """A per-column count of offending rows, judged on the worst column's share."""
+                 key: str, method: str, what: Callable[[str, dict[str, Any]], str],
+                 scope: str, fix: str, how: str) -> GateResult:
+    """A per-column count of offending rows against each column's limit (a share of test rows);
+    the result shows the column closest to (or furthest over) its limit."""
     details: dict[str, Any] = {"columns": per}
     if not per:
-        return _result(ctx, name, 0.0, {key: thr}, "passed", f"no {scope} to check", rep.n,
-                       details, margin=thr, method=method)
-    worst = max(per, key=lambda c: per[c]["share"])
+        return _result(ctx, name, 0.0, {key: None}, "passed", f"no {scope} to check", rep.n,
+                       details, margin=None, method=method)
+    worst = min(per, key=lambda c: per[c]["limit"] - per[c]["share"])
     w = per[worst]
-    dec = decide(w["share"], None, max=thr)
-    bad = [c for c, d in per.items() if d["share"] > thr]
+    dec = decide(w["share"], None, max=w["limit"])
+    bad = [c for c, d in per.items() if d["share"] > d["limit"]]
+
+    def limit(d: dict[str, Any]) -> str:
+        allowed = d.get("allowed_rows")
+        return f"{key} {_g(d['limit'])}" + (f" ({allowed} rows)" if allowed is not None else "")
+
     if not bad:
-        msg = (f"all {len(per)} {scope} pass; worst: column {worst!r} with {w['count']} test "
-               f"rows ({_pct(w['share'])}); {key} {thr:g}")
+        msg = (f"all {len(per)} {scope} pass; closest: column {worst!r} with "
+               f"{_n(w['count'], 'test row')} ({_pct(w['share'])}), {limit(w)} ({how})")
     else:
         parts = [f"column {c!r}: {_n(per[c]['count'], 'test row')} ({_pct(per[c]['share'])}) "
-                 f"{what(c, per[c])}, e.g. test rows {_rows(per[c]['examples'])}"
+                 f"{what(c, per[c])}, e.g. test rows {_rows(per[c]['examples'])}; {limit(per[c])}"
                  for c in sorted(bad, key=lambda c: -per[c]["share"])[:_SHOWN]]
         msg = (f"{_n(len(bad), 'column')} fail{'s' if len(bad) == 1 else ''}: "
-               + "; ".join(parts) + f"; {key} {thr:g}. {fix}; or raise {key}")
+               + "; ".join(parts) + f" ({how}). {fix}; or raise {key}")
     details["worst"] = worst
-    return _result(ctx, name, w["share"], {key: thr}, dec.verdict, msg, rep.n, details,
+    return _result(ctx, name, w["share"], {key: w["limit"]}, dec.verdict, msg, rep.n, details,
                    margin=dec.margin, method=method)
 
 

@@ -288,3 +288,25 @@ def test_empty_test_is_an_input_error() -> None:
     df = pd.DataFrame({"a": [1, 2, 3]})
     with pytest.raises(InputError, match="test has no rows"):
         Pair.build(df, df.iloc[:0])
+
+
+def test_range_allowance_holds_its_level_on_same_distribution_data() -> None:
+    """Exchangeability bound: a same-distribution sample exceeds the allowance at most alpha of
+    the time (here checked by simulation, continuous and heavily tied data)."""
+    from pytest_modelgate.gates.integrity import exchangeable_allowance
+
+    rng = np.random.default_rng(11)
+    n, m, alpha, sims = 60, 40, 0.05, 4000
+    allowed = exchangeable_allowance(n, m, alpha)
+    for draw in (lambda size: rng.standard_cauchy(size),
+                 lambda size: rng.poisson(0.3, size).astype(float)):
+        ref, new = draw((sims, n)), draw((sims, m))
+        lo, hi = ref.min(axis=1, keepdims=True), ref.max(axis=1, keepdims=True)
+        k = ((new < lo) | (new > hi)).sum(axis=1)
+        assert (k > allowed).mean() <= alpha
+    # the one-sided bound is exact for continuous data: P(top j of the pool all new)
+    j = 2
+    k_hi = (rng.normal(size=(sims, m)) > rng.normal(size=(sims, n)).max(axis=1, keepdims=True)
+            ).sum(axis=1)
+    exact = (m * (m - 1)) / ((n + m) * (n + m - 1))
+    assert (k_hi >= j).mean() == pytest.approx(exact, abs=0.02)
