@@ -147,7 +147,8 @@ def test_leaking_split_twenty_duplicates() -> None:
     at = np.sort(rng.choice(200, size=20, replace=False))
     test.iloc[at] = train.iloc[picks].to_numpy()
     d = duplicates(Pair.build(train, test))
-    assert d.count == 20 and d.share == 0.1
+    assert d.count == 20
+    assert d.share == 0.1
     assert d.test_rows.tolist() == at.tolist()
     assert d.examples == tuple(at[:5].tolist())
     assert (train.iloc[d.train_rows].to_numpy() == test.iloc[d.test_rows].to_numpy()).all()
@@ -160,7 +161,8 @@ def test_near_duplicates_round_numbers_and_normalise_text_and_leave_out_exact() 
     exact = duplicates(pair)
     assert exact.test_rows.tolist() == [1]
     near = near_duplicates(pair, 4, exact)
-    assert near.test_rows.tolist() == [0] and near.n_exact == 1
+    assert near.test_rows.tolist() == [0]
+    assert near.n_exact == 1
     # coarser rounding: 1.2346 vs 1.23456789 agree at 4 digits, but "d" is new text
     assert near_duplicates(pair, 2, exact).test_rows.tolist() == [0]
 
@@ -178,8 +180,10 @@ def test_leakage_finds_the_label_copy_and_matches_sklearn_1nn() -> None:
                        "band": np.where(y == 1, rng.uniform(4, 5, n), rng.uniform(0, 9, n))})
     df.loc[(df["band"] > 3.9) & (y == 0), "band"] += 1.2  # label 1 only inside (4, 5)
     res = leakage(Pair.build(df, df.iloc[:10], y_train=y), seed=7, folds=3)
-    assert res.task == "classification" and res.metric == "balanced_accuracy"
-    assert res.scores["leak"] == 1.0 and res.scores["code"] == 1.0
+    assert res.task == "classification"
+    assert res.metric == "balanced_accuracy"
+    assert res.scores["leak"] == 1.0
+    assert res.scores["code"] == 1.0
     assert res.scores["band"] > 0.99  # not monotone: a threshold rule would miss it
     assert res.scores["noise"] < 0.65
     # distinct values: the rule is scikit-learn's 1-nearest-neighbour, fold for fold
@@ -195,8 +199,10 @@ def test_leakage_regression_uses_r2() -> None:
     y = rng.normal(size=400)
     X = np.column_stack([rng.normal(size=400), 2 * y + 1])
     res = leakage(Pair.build(X, X[:5], y_train=y), seed=0)
-    assert res.task == "regression" and res.metric == "r2"
-    assert res.scores[1] > 0.99 and res.scores[0] < 0.1
+    assert res.task == "regression"
+    assert res.metric == "r2"
+    assert res.scores[1] > 0.99
+    assert res.scores[0] < 0.1
 
 
 def test_schema_inference_and_checks() -> None:
@@ -211,9 +217,11 @@ def test_schema_inference_and_checks() -> None:
     test = pd.DataFrame({"age": [25.0, np.nan, 200.0], "city": ["a", "c", "c"],
                          "score": [0.2, 0.3, 0.1], "extra": [1, 2, 3]})
     rep = check_schema(schema, test)
-    assert rep.missing_columns == ["keep"] and rep.extra_columns == ["extra"]
+    assert rep.missing_columns == ["keep"]
+    assert rep.extra_columns == ["extra"]
     assert rep.dtype_mismatches == {"age": ("int64", "float64")}
-    assert rep.checks["age"].n_missing == 1 and rep.checks["age"].missing_rows == (1,)
+    assert rep.checks["age"].n_missing == 1
+    assert rep.checks["age"].missing_rows == (1,)
     assert rep.checks["age"].out_of_range is not None
     assert rep.checks["age"].out_of_range.tolist() == [2]
     assert rep.checks["city"].new_categories is not None
@@ -251,7 +259,8 @@ def test_profile_file_stores_the_schema_of_all_chunks(tmp_path: Any) -> None:
     df.to_csv(src, index=False)
     prof = profile_file(src, tmp_path / "p.json", chunksize=3)
     schema = read_schema_section(Profile.load(tmp_path / "p.json"))
-    assert schema is not None and prof.schema is not None
+    assert schema is not None
+    assert prof.schema is not None
     assert (schema.columns["x"].n, schema.columns["x"].n_missing) == (10, 1)
     assert (schema.columns["x"].min, schema.columns["x"].max) == (0.0, 9.0)
     assert set(schema.columns["c"].domain or ()) == set("abcde")

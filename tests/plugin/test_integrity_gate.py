@@ -66,7 +66,8 @@ def test_arrays(gate):
         3, 17, 40, 41, 50]
     assert rows[("test_leaky", "integrity", "schema")]["verdict"] == "passed"
     clean = [r for k, r in rows.items() if k[0] == "test_clean"]
-    assert len(clean) == 9 and all(r["verdict"] == "passed" for r in clean), [
+    assert len(clean) == 9
+    assert all(r["verdict"] == "passed" for r in clean), [
         (r["name"], r["message"]) for r in clean if r["verdict"] != "passed"]
     assert rows[("test_arrays", "integrity", "arrays:duplicates")]["value"] == 1.0
 
