@@ -492,7 +492,7 @@ def _range(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any])
                         "numeric columns with a range",
                         "Look for a unit change, a sign flip or a sentinel value (e.g. -999) "
                         "upstream: fix the data, or widen the range (range_tolerance, or low/high "
-                        "in the profile's schema)", how)
+                        "in the profile's schema)", how, given)
 
 
 def _new_categories(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any]
@@ -513,18 +513,18 @@ def _new_categories(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[s
                                      + (", ..." if len(d["unseen"]) > 5 else "") + ")",
                         "low-cardinality columns",
                         "Map the new values to known ones upstream, or refresh the reference "
-                        "(profile) if they are legitimate", "max_new_category_share")
+                        "(profile) if they are legitimate", "max_new_category_share", thr)
 
 
 def _share_check(ctx: GateContext, name: str, rep: SchemaReport, per: dict[str, dict[str, Any]],
                  key: str, method: str, what: Callable[[str, dict[str, Any]], str],
-                 scope: str, fix: str, how: str) -> GateResult:
+                 scope: str, fix: str, how: str, default: float | None = None) -> GateResult:
     """A per-column count of offending rows against each column's limit (a share of test rows);
     the result shows the column closest to (or furthest over) its limit."""
     details: dict[str, Any] = {"columns": per}
     if not per:
-        return _result(ctx, name, 0.0, {key: None}, "passed", f"no {scope} to check", rep.n,
-                       details, margin=None, method=method)
+        return _result(ctx, name, 0.0, {key: default}, "passed", f"no {scope} to check",
+                       rep.n, details, margin=None, method=method)
     worst = min(per, key=lambda c: per[c]["limit"] - per[c]["share"])
     w = per[worst]
     dec = decide(w["share"], None, max=w["limit"])
