@@ -35,7 +35,9 @@ MAX_CATEGORIES = 50
 #: derived max null rate of a nullable column: the reference's rate plus this
 NULL_TOLERANCE = 0.05
 #: derived range: the reference's [min, max] widened by this fraction of its span on each side
-RANGE_TOLERANCE = 1.0
+#: (0: the observed range; the range check allows the few values a same-distribution sample
+#: puts outside it, see `gates.integrity.exchangeable_allowance`)
+RANGE_TOLERANCE = 0.0
 
 _COMPATIBLE = {frozenset({"string", "category"})}
 

@@ -237,7 +237,7 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
         _p("confidence", CONFIDENCE, 0.95,
            "confidence of the null-rate interval and the derived range allowance"),
         _p("range_tolerance", (_NONNEG, _NONE), None,
-           "derived range: reference [min, max] widened by this x span (default 1.0)"),
+           "derived range: reference [min, max] widened by this x span (default 0)"),
         _p("max_out_of_range_share", (_UNIT, _NONE), None,
            "largest allowed share of test values outside the range (default: derived)"),
         _p("max_categories", (_POS_INT, _NONE), None,

@@ -485,10 +485,12 @@ def _range(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any])
            f"with probability {1 - conf:g} (exchangeability bound, Bonferroni over "
            f"{len(per)} columns)")
     return _share_check(ctx, name, rep, per, "max_out_of_range_share", "range",
-                        lambda c, d: f"outside [{_g(d['low'])}, {_g(d['high'])}] (reference "
-                                     f"min {_g(d['reference_min'])}, max "
-                                     f"{_g(d['reference_max'])}, widened by range_tolerance "
-                                     f"{rep.schema.range_tolerance:g} x span)",
+                        lambda c, d: f"outside [{_g(d['low'])}, {_g(d['high'])}]" + (
+                            f" (reference min {_g(d['reference_min'])}, max "
+                            f"{_g(d['reference_max'])}, widened by range_tolerance "
+                            f"{rep.schema.range_tolerance:g} x span)"
+                            if (d["low"], d["high"]) != (d["reference_min"], d["reference_max"])
+                            else " (the reference's min and max)"),
                         "numeric columns with a range",
                         "Look for a unit change, a sign flip or a sentinel value (e.g. -999) "
                         "upstream: fix the data, or widen the range (range_tolerance, or low/high "
@@ -513,7 +515,7 @@ def _new_categories(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[s
                                      + (", ..." if len(d["unseen"]) > 5 else "") + ")",
                         "low-cardinality columns",
                         "Map the new values to known ones upstream, or refresh the reference "
-                        "(profile) if they are legitimate", "max_new_category_share", thr)
+                        "(profile) if they are legitimate", "", thr)
 
 
 def _share_check(ctx: GateContext, name: str, rep: SchemaReport, per: dict[str, dict[str, Any]],
@@ -534,15 +536,16 @@ def _share_check(ctx: GateContext, name: str, rep: SchemaReport, per: dict[str, 
         allowed = d.get("allowed_rows")
         return f"{key} {_g(d['limit'])}" + (f" ({allowed} rows)" if allowed is not None else "")
 
+    paren = f" ({how})" if how else ""
     if not bad:
-        msg = (f"all {len(per)} {scope} pass; closest: column {worst!r} with "
-               f"{_n(w['count'], 'test row')} ({_pct(w['share'])}), {limit(w)} ({how})")
+        msg = (f"no column fails ({len(per)} {scope} checked); closest: column {worst!r} with "
+               f"{_n(w['count'], 'test row')} ({_pct(w['share'])}), {limit(w)}{paren}")
     else:
         parts = [f"column {c!r}: {_n(per[c]['count'], 'test row')} ({_pct(per[c]['share'])}) "
                  f"{what(c, per[c])}, e.g. test rows {_rows(per[c]['examples'])}; {limit(per[c])}"
                  for c in sorted(bad, key=lambda c: -per[c]["share"])[:_SHOWN]]
         msg = (f"{_n(len(bad), 'column')} fail{'s' if len(bad) == 1 else ''}: "
-               + "; ".join(parts) + f" ({how}). {fix}; or raise {key}")
+               + "; ".join(parts) + f"{paren}. {fix}; or raise {key}")
     details["worst"] = worst
     return _result(ctx, name, w["share"], {key: w["limit"]}, dec.verdict, msg, rep.n, details,
                    margin=dec.margin, method=method)

@@ -208,7 +208,7 @@ def test_leakage_regression_uses_r2() -> None:
 def test_schema_inference_and_checks() -> None:
     train = pd.DataFrame({"age": [20, 30, 40, 50], "city": ["a", "b", "a", None],
                           "score": [0.1, 0.2, np.nan, 0.4], "keep": [1.0, 2.0, 3.0, 4.0]})
-    schema = infer_schema(train)
+    schema = infer_schema(train, range_tolerance=1.0)
     age = schema.columns["age"]
     assert (age.family, age.max_null_rate, age.min, age.max) == ("int", 0.0, 20.0, 50.0)
     assert (age.low, age.high) == (-10.0, 80.0)  # widened by 1 x span
