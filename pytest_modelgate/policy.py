@@ -381,6 +381,18 @@ MARKERS: Mapping[str, MarkerSpec] = {
             "input_validation": {},
         },
     ),
+    "integrity": _marker(
+        "integrity",
+        "integrity gate defaults for gate.integrity in this test (duplicates, label conflicts, "
+        "leakage, schema)",
+        ("target", "checks", "max_duplicate_share", "max_near_duplicate_share",
+         "max_conflict_share", "max_leak_score", "max_null_rate", "max_out_of_range_share",
+         "max_new_category_share"),
+        {"integrity": _same("target", "checks", "max_duplicate_share",
+                            "max_near_duplicate_share", "max_conflict_share", "max_leak_score",
+                            "max_null_rate", "max_out_of_range_share",
+                            "max_new_category_share")},
+    ),
 }
 
 def _check_marker_value(spec: MarkerSpec, key: str, value: Any, where: str) -> Any:

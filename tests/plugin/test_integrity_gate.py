@@ -78,6 +78,7 @@ def test_policy_sets_a_check_threshold_and_leakage_fails(pytester: pytest.Pytest
         '[tool.modelgate.gates."integrity:duplicates"]\nmax_duplicate_share = 0.25\n')
     pytester.makepyfile(
         '''
+import pytest
 from data import leaky, train
 
 
@@ -87,13 +88,20 @@ def test_dups_allowed_by_policy(gate):
     assert r["near_duplicates"].threshold == {"max_near_duplicate_share": 0.0}
 
 
+@pytest.mark.integrity(max_duplicate_share=0.5, checks=["duplicates"])
+def test_marker_defaults(gate):
+    r = gate.integrity(train, leaky, target="y")
+    assert list(r) == ["duplicates"]
+    assert r["duplicates"].threshold == {"max_duplicate_share": 0.25}  # the policy still wins
+
+
 def test_label_leak(gate):
     t = train.assign(y_copy=train["y"] * 10)
     gate.integrity(t, t.iloc[:5], target="y", checks="leakage")
 '''
     )
     result = pytester.runpytest("--modelgate")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines([
         "*integrity 'leakage': 1 feature alone predicts the label almost perfectly: "
         "'y_copy' (balanced accuracy 1)*max_leak_score 0.99*",
