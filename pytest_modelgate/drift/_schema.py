@@ -189,12 +189,8 @@ def column_values(col: Any, lazy_category: bool = False) -> tuple[np.ndarray, st
             return col, dstr, "categorical"
         vals = np.asarray(col.astype(object).to_numpy(dtype=object))
         return _none_missing(vals), dstr, "categorical"
-    if kind in "mM" and kind:
-        arr = np.asarray(col.to_numpy() if hasattr(col, "to_numpy") else col)
-        return arr.view(np.int64), dstr, "datetime"
-    if dstr.startswith("datetime") or dstr.startswith("timedelta"):
-        arr = np.asarray(col.to_numpy())
-        return arr.view(np.int64), dstr, "datetime"
+    if (kind in "mM" and kind) or dstr.startswith(("datetime", "timedelta")):
+        return _nanoseconds(col), dstr, "datetime"
     if kind in "fiu" or dstr in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32",
                                  "UInt64", "Float32", "Float64"):
         if hasattr(col, "to_numpy"):
@@ -204,6 +200,18 @@ def column_values(col: Any, lazy_category: bool = False) -> tuple[np.ndarray, st
         raise InputError("complex values are not supported; pass real parts")
     arr = col.to_numpy(dtype=object) if hasattr(col, "to_numpy") else np.asarray(col, dtype=object)
     return _none_missing(np.asarray(arr, dtype=object)), dstr, "categorical"
+
+
+def _nanoseconds(col: Any) -> np.ndarray:
+    """Datetimes (time zones converted to UTC) or timedeltas as int64 nanoseconds; NaT is the
+    int64 minimum. One unit on both sides, whatever unit each frame stores."""
+    if getattr(getattr(col, "dtype", None), "tz", None) is not None:
+        col = col.dt.tz_convert("UTC").dt.tz_localize(None)
+    kind = getattr(getattr(col, "dtype", None), "kind", "M")
+    unit = "timedelta64[ns]" if kind == "m" else "datetime64[ns]"
+    arr = col.to_numpy(dtype=unit) if hasattr(col, "to_numpy") else np.asarray(col).astype(unit)
+    out: np.ndarray = np.ascontiguousarray(arr).view(np.int64)
+    return out
 
 
 def _none_missing(vals: np.ndarray) -> np.ndarray:

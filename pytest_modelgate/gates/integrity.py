@@ -423,8 +423,16 @@ def _null_rate(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, A
             msg = (f"no missing value in any of the {len(rows)} columns (none had missing "
                    f"values in the reference either: not nullable)")
     else:
-        msg = f"{len(bad)} column{'s' if len(bad) != 1 else ''} over the null-rate limit: " + \
-            "; ".join(one(r) for r in bad[:_SHOWN]) + f" (worst: {where})"
+        over = [r for r in bad if r[4] == "failed"]
+        open_ = [r for r in bad if r[4] == "inconclusive"]
+        parts = []
+        if over:
+            parts.append(f"{_n(len(over), 'column')} over the null-rate limit: "
+                         + "; ".join(one(r) for r in over[:_SHOWN]))
+        if open_:
+            parts.append(f"{_n(len(open_), 'column')} undecided (rate within the limit, its "
+                         f"upper bound not): " + "; ".join(one(r) for r in open_[:_SHOWN]))
+        msg = "; ".join(parts) + f" (worst: {where})"
         if verdict == "inconclusive":
             need = _rows_needed(rate, thr, conf)
             msg += (". INCONCLUSIVE: the rate is within the limit but its interval is not; "

@@ -319,3 +319,41 @@ def test_range_allowance_holds_its_level_on_same_distribution_data() -> None:
             ).sum(axis=1)
     exact = (m * (m - 1)) / ((n + m) * (n + m - 1))
     assert (k_hi >= j).mean() == pytest.approx(exact, abs=0.02)
+
+
+def test_null_rate_verdicts_passed_inconclusive_failed_with_rows_needed() -> None:
+    from pytest_modelgate.gates import Gate
+
+    rng = np.random.default_rng(1)
+    train = pd.DataFrame({"a": np.where(rng.random(2000) < 0.1, np.nan, 1.0)})
+    small = pd.DataFrame({"a": np.where(np.arange(60) % 10 == 0, np.nan, 1.0)})  # 10%
+    r = Gate().integrity(train, small, checks="null_rate")["null_rate"]
+    assert r.verdict == "inconclusive"
+    assert r.ci == pytest.approx(wilson(6, 60, 0.95))
+    assert r.details["rows_needed"] > 60
+    assert "about" in r.message
+    big = pd.DataFrame({"a": np.where(np.arange(6000) % 10 == 0, np.nan, 1.0)})
+    assert Gate().integrity(train, big, checks="null_rate")["null_rate"].verdict == "passed"
+    worse = pd.DataFrame({"a": np.where(np.arange(600) % 4 == 0, np.nan, 1.0)})  # 25%
+    r = Gate().integrity(train, worse, checks="null_rate")["null_rate"]
+    assert r.verdict == "failed"
+    assert r.value == 0.25
+
+
+def test_datetimes_time_zones_and_nullable_dtypes_compare_like_pandas() -> None:
+    n = 30
+    train = pd.DataFrame({
+        "ts": pd.date_range("2024-01-01", periods=n, freq="h", tz="Europe/Berlin"),
+        "td": pd.to_timedelta(np.arange(n), unit="s"),
+        "ni": pd.array([1, None, 3] * 10, dtype="Int64"),
+        "s": pd.array(["a", "b", None] * 10, dtype="string"),
+        "nb": pd.array([True, False, None] * 10, dtype="boolean"),
+    })
+    test = train.iloc[[0, 4, 8]].copy()
+    test["ts"] = test["ts"].dt.tz_convert("UTC")  # same instants, another zone
+    test.iloc[1, 2] = 99
+    d = duplicates(Pair.build(train, test))
+    assert d.test_rows.tolist() == [0, 2]
+    rep = check_schema(infer_schema(train), test)
+    assert rep.checks["ni"].n_missing == 0
+    assert not rep.dtype_mismatches
