@@ -357,3 +357,32 @@ def test_datetimes_time_zones_and_nullable_dtypes_compare_like_pandas() -> None:
     rep = check_schema(infer_schema(train), test)
     assert rep.checks["ni"].n_missing == 0
     assert not rep.dtype_mismatches
+
+
+_NEAR_FLOATS = st.sampled_from([1.0, 1.00001, 1.2345, 1.23449999, -7.5, 0.0, math.nan, 250.01])
+_NEAR_TEXT = st.sampled_from(["a", "A ", " a", "b  c", "B C", "x"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_NEAR_FLOATS, _NEAR_TEXT), min_size=1, max_size=10),
+       st.lists(st.tuples(_NEAR_FLOATS, _NEAR_TEXT), min_size=1, max_size=10))
+def test_near_duplicates_equal_pandas_duplicated_on_normalised_frames(
+        a: list[tuple[float, str]], b: list[tuple[float, str]]) -> None:
+    """Reference: round with numpy's `around` at the value's decade, normalise text with
+    `str` methods, then pandas `duplicated`; exact duplicates are left out."""
+    train = pd.DataFrame(a, columns=["x", "s"]).astype({"s": object})
+    test = pd.DataFrame(b, columns=["x", "s"]).astype({"s": object})
+
+    def norm(df: pd.DataFrame) -> pd.DataFrame:
+        x = df["x"].to_numpy(float)
+        with np.errstate(divide="ignore"):
+            decade = np.where(x == 0, 0, np.floor(np.log10(np.abs(x))))
+        rounded = np.array([np.around(v, int(3 - d)) if np.isfinite(v) and v != 0 else v
+                            for v, d in zip(x, decade, strict=True)])
+        s = df["s"].str.casefold().str.split().str.join(" ")
+        return pd.DataFrame({"x": rounded, "s": s})
+
+    pair = Pair.build(train, test)
+    exact = set(_pandas_duplicates(train, test))
+    expected = [i for i in _pandas_duplicates(norm(train), norm(test)) if i not in exact]
+    assert near_duplicates(pair, 4).test_rows.tolist() == expected
