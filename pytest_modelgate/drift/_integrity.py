@@ -437,6 +437,7 @@ class Leakage:
     n: int
     folds: int
     skipped: dict[Hashable, str]
+    reason: str = ""  # why nothing could be scored (too few rows, one label value)
 
     def worst(self) -> tuple[Hashable | None, float]:
         if not self.scores:
@@ -482,13 +483,18 @@ def leakage(pair: Pair, *, seed: int = 0, folds: int = 3, max_rows: int = 20_000
     rng = np.random.default_rng(seed)
     if rows.size > max_rows:
         rows = np.sort(rng.choice(rows, size=max_rows, replace=False))
-    if rows.size < 2 * folds:
-        raise InputError(f"leakage needs at least {2 * folds} labelled train rows "
-                         f"(got {rows.size})")
     y = y_raw[rows]
     if pair.y.rep == "object":
         y = np.array([str(v) for v in y], dtype=object)
-    task = _task(y)
+    task = _task(y) if rows.size else "classification"
+    metric = "balanced_accuracy" if task == "classification" else "r2"
+    why = ""
+    if rows.size < 2 * folds:
+        why = f"{rows.size} labelled train rows; {folds}-fold scoring needs at least {2 * folds}"
+    elif np.unique(y).size < 2:
+        why = f"the train label has a single value ({y[0]!r}): nothing to predict"
+    if why:
+        return Leakage({}, metric, task, int(rows.size), folds, {}, why)
     if task == "classification":
         _, y = np.unique(y.astype(str) if y.dtype == object else y, return_inverse=True)
         counts = np.bincount(y)

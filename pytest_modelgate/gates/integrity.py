@@ -247,8 +247,8 @@ def _leakage(ctx: GateContext, name: str, pair: Pair, s: Mapping[str, Any]) -> G
     how = (f"out of fold, {res.folds} folds on {res.n} labelled train rows: each row gets the "
            f"label of the nearest value of that feature alone")
     if worst is None:
-        msg = "no feature could be scored (" + "; ".join(
-            f"{k!s}: {v}" for k, v in res.skipped.items()) + ")"
+        msg = "INCONCLUSIVE: no feature could be scored (" + (res.reason or "; ".join(
+            f"{k!s}: {v}" for k, v in res.skipped.items())) + "); pass more labelled train rows"
         verdict = "inconclusive"
         margin = None
     elif leaks:

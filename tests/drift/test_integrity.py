@@ -386,3 +386,17 @@ def test_near_duplicates_equal_pandas_duplicated_on_normalised_frames(
     exact = set(_pandas_duplicates(train, test))
     expected = [i for i in _pandas_duplicates(norm(train), norm(test)) if i not in exact]
     assert near_duplicates(pair, 4).test_rows.tolist() == expected
+
+
+@pytest.mark.parametrize(("y", "why"), [
+    (np.zeros(40, dtype=int), "single value"),
+    (np.array([0, 1, 0, 1]), "4 labelled train rows; 3-fold scoring needs at least 6"),
+])
+def test_leakage_that_cannot_be_scored_is_inconclusive_not_a_pass(y: np.ndarray, why: str
+                                                                  ) -> None:
+    from pytest_modelgate.gates import Gate
+
+    X = np.arange(2.0 * y.size).reshape(-1, 2)
+    r = Gate().integrity(X, X[:2] + 0.5, y_train=y, checks="leakage")["leakage"]
+    assert r.verdict == "inconclusive"
+    assert why in r.message
