@@ -268,7 +268,7 @@ class Pair:
             y = _pair_column("target", ytr, yte)
         elif ytr is not None:
             y_only = np.asarray(ytr.to_numpy() if hasattr(ytr, "to_numpy") else ytr)
-            y = _pair_column("target", ytr, ytr[:0])
+            y = _pair_column("target", ytr, ytr.iloc[:0] if hasattr(ytr, "iloc") else ytr[:0])
         return cls(tr, te, pairs, y, y_only, list(cols), missing)
 
     @property

@@ -400,3 +400,17 @@ def test_leakage_that_cannot_be_scored_is_inconclusive_not_a_pass(y: np.ndarray,
     r = Gate().integrity(X, X[:2] + 0.5, y_train=y, checks="leakage")["leakage"]
     assert r.verdict == "inconclusive"
     assert why in r.message
+
+
+def test_unlabelled_test_set_skips_the_split_label_check_and_the_label_column() -> None:
+    from pytest_modelgate.gates import Gate
+
+    rng = np.random.default_rng(5)
+    train = pd.DataFrame({"x": rng.normal(size=200), "y": rng.integers(0, 2, 200)},
+                         index=rng.permutation(200) + 1000)
+    today = pd.DataFrame({"x": rng.normal(size=50)})
+    res = Gate().integrity(train, today, target="y")
+    assert "split_label_conflicts" not in res
+    assert res["schema"].verdict == "passed"
+    assert "label_conflicts" in res
+    assert "leakage" in res
