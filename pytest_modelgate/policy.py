@@ -35,6 +35,7 @@ __all__ = [
 GATE_KINDS = (
     "metric", "compare", "weak_slices", "drift", "latency", "memory",
     "artifact", "robustness", "input_validation", "membership",
+    "integrity",
 )
 
 
@@ -377,6 +378,18 @@ MARKERS: Mapping[str, MarkerSpec] = {
             "membership": _same("max_advantage", "confidence"),
             "input_validation": {},
         },
+    ),
+    "integrity": _marker(
+        "integrity",
+        "integrity gate defaults for gate.integrity in this test (duplicates, label conflicts, "
+        "leakage, schema)",
+        ("target", "checks", "max_duplicate_share", "max_near_duplicate_share",
+         "max_conflict_share", "max_leak_score", "max_null_rate", "max_out_of_range_share",
+         "max_new_category_share"),
+        {"integrity": _same("target", "checks", "max_duplicate_share",
+                            "max_near_duplicate_share", "max_conflict_share", "max_leak_score",
+                            "max_null_rate", "max_out_of_range_share",
+                            "max_new_category_share")},
     ),
 }
 

@@ -32,6 +32,7 @@ from pytest_modelgate.exceptions import ConfigError, InputError
 from . import _kll
 from ._data import ColumnSummary, as_table, select_columns, summarize
 from ._kll import KLL_K
+from ._schema import schema_section
 
 __all__ = ["EXACT_MAX", "KLL_K", "N_QUANTILES", "SKETCHES", "Profile", "check_output_path", "profile",
            "profile_file"]
@@ -102,6 +103,8 @@ class Profile:
     meta: Mapping[str, Any] = field(default_factory=dict)
     sketch: str = "grid"
     kll_k: int = KLL_K
+    #: the inferred data schema (`_schema.py`), a self-contained JSON section; None: none stored
+    schema: Mapping[str, Any] | None = None
 
     def summary(self, name: Hashable) -> ColumnSummary:
         try:
@@ -163,6 +166,8 @@ class Profile:
             "meta": dict(self.meta), "columns": cols}
         if self.sketch == "kll":  # older readers would drop the sketch: make them refuse
             out.update(version=VERSION, sketch="kll", kll_k=self.kll_k)
+        if self.schema is not None:
+            out["schema"] = dict(self.schema)
         return out
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -216,7 +221,7 @@ class Profile:
             return cls(cols, int(data["n_rows"]), bool(data.get("is_frame", True)),
                        int(data.get("exact_max", EXACT_MAX)),
                        int(data.get("n_quantiles", N_QUANTILES)), dict(data.get("meta", {})),
-                       sketch, int(data.get("kll_k", KLL_K)))
+                       sketch, int(data.get("kll_k", KLL_K)), data.get("schema"))
         except InputError as exc:
             raise InputError(f"{source}: {exc}") from None
         except (KeyError, TypeError, ValueError, zlib.error, binascii.Error) as exc:
@@ -346,7 +351,8 @@ def profile(data: Any, *, categorical: Sequence[Hashable] | None = None,
         name = table.names[i]
         s = summarize(table.column(i), categorical=name in forced, name=name, argument="data")
         cols[name] = _compact(s, exact_max, n_quantiles, sketch, kll_k)
-    return Profile(cols, table.n_rows, table.is_frame, exact_max, n_quantiles, {}, sketch, kll_k)
+    prof = Profile(cols, table.n_rows, table.is_frame, exact_max, n_quantiles, {}, sketch, kll_k)
+    return replace(prof, schema=schema_section(prof))
 
 
 def _merge_all(parts: Iterable[Profile]) -> Profile:
@@ -462,7 +468,7 @@ def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathL
         problem = f"{here} cannot be read as {what}: {detail}"
     if problem is not None:
         raise InputError(problem)  # outside the except: no chained traceback
-    prof = replace(prof, meta={**prof.meta, "source": path.name})
+    prof = replace(prof, meta={**prof.meta, "source": path.name}, schema=schema_section(prof))
     try:
         prof.save(output_path)
     except OSError as exc:

@@ -436,3 +436,33 @@ class Gate:
             "membership", self._opt("membership", call, "name") or DEFAULT_NAMES["membership"], call,
             judge.MEMBERSHIP_KEYWORDS)
         return self.record(judge.membership(self.context, model, train, test, **kw))
+
+    # -- data integrity --------------------------------------------------------------------------
+
+    def integrity(
+        self,
+        train: Any,
+        test: Any,
+        *,
+        target: Any = _UNSET,
+        y_train: Any = None,
+        y_test: Any = None,
+        **options: Any,
+    ) -> dict[str, GateResult]:
+        """Duplicates, near-duplicates, label conflicts, leakage and schema checks of a split.
+
+        One result per check (kind "integrity", named after the check), recorded and returned
+        by check name. `train` may also be a saved profile (path or `Profile`): schema checks.
+        """
+        from . import integrity as judge
+
+        call = dict(target=target, **options)
+        kw = self.context.resolve("integrity", None, call, judge.INTEGRITY_KEYWORDS)
+
+        def settings(check: str) -> dict[str, Any]:
+            return self.context.resolve("integrity", judge.report_name(check, kw.get("name")),
+                                        call, judge.INTEGRITY_KEYWORDS)
+
+        found = judge.integrity(self.context, train, test, y_train=y_train, y_test=y_test,
+                                kw=kw, settings=settings)
+        return {check: self.record(result) for check, result in found}
