@@ -1,4 +1,4 @@
-"""The `modelgate` console script: scan, hash, compare, profile."""
+"""The `modelgate` console script: scan, hash, compare, report, profile."""
 
 from __future__ import annotations
 
@@ -37,6 +37,22 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if (args.strict and any_blocking([rep for _, rep in reports])) else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Rebuild the HTML report from a JSON report: the same bytes `--modelgate-html` wrote."""
+    from ._atomic import atomic_write_text
+    from .exceptions import ConfigError
+    from .report import load_report, render_html_document
+
+    html = render_html_document(load_report(args.report))
+    try:
+        atomic_write_text(args.output, html)
+    except OSError as exc:
+        raise ConfigError(f"-o {args.output}: cannot write it ({exc.strerror or exc}); "
+                          "choose a writable file path") from None
+    print(f"modelgate: wrote {args.output}")
+    return 0
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -89,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 when any result blocks its run (failed or errored, enforced, "
                         "not xfail; inconclusive per the run's policy); bad input exits 2")
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("report", help="rebuild the HTML report (charts included) from a JSON "
+                                      "gate report")
+    p.add_argument("report", metavar="REPORT.json")
+    p.add_argument("-o", "--output", required=True, metavar="REPORT.html")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("scan", help="statically scan model artifacts; exit 1 when any is unsafe")
     p.add_argument("paths", nargs="+", metavar="PATH")

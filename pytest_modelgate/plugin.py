@@ -778,7 +778,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     interrupted = config.stash[INTERRUPTED_KEY] = _interrupted(session, exitstatus)
     if not _collect_results(session, interrupted):
         return  # no gate test ran (--co, -k that matches none, usage error): keep old reports
-    from .report import build_report, render_html, render_markdown, write_report
+    from .report import build_report, render_html_document, render_markdown, write_report
 
     settings = state.settings
     unmatched = ([] if config.option.collectonly
@@ -812,7 +812,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if settings.html:
             from ._atomic import atomic_write_text
 
-            state.written.append(str(atomic_write_text(settings.html, render_html(run, state.results))))
+            state.written.append(str(atomic_write_text(settings.html, render_html_document(report))))
     except (OSError, ValueError, ModelGateError) as exc:
         state.errors.append(f"modelgate: could not write the gate report: {exc}")
         if session.exitstatus == 0:

@@ -8,11 +8,32 @@ from pytest_modelgate.results import GateResult, RunRecord
 
 from ._format import HEADER, result_rows, summary_text
 
-__all__ = ["render_table", "render_terminal"]
+__all__ = ["render_table", "render_terminal", "shorten_middle"]
+
+
+def shorten_middle(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut in the middle so that both ends stay: a node
+    id loses its directories first ("…/test_model.py::test_latency"), then the middle of the
+    file and test name ("test_mo…_single_row_latency"), the test name's end kept longest."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    path, sep, rest = text.partition("::")
+    if sep and "/" in path:
+        short = f"…/{path.rsplit('/', 1)[-1]}::{rest}"
+        if len(short) <= width:
+            return short
+        text = f"{path.rsplit('/', 1)[-1]}::{rest}"
+        if len(text) <= width:
+            return text
+    tail = (width - 1) * 2 // 3
+    head = width - 1 - tail
+    return text[:head] + "…" + text[len(text) - tail:]
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], width: int = 200) -> list[str]:
-    """Plain aligned columns; the first column is shortened from the left to fit `width`."""
+    """Plain aligned columns; the first column is shortened in the middle to fit `width`."""
     if not rows:
         return []
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
@@ -21,8 +42,8 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], width: in
         widths[0] = max(20, widths[0] - overflow)
 
     def cell(text: str, i: int) -> str:
-        if i == 0 and len(text) > widths[0]:
-            text = "…" + text[-(widths[0] - 1):]
+        if i == 0:
+            text = shorten_middle(text, widths[0])
         return text.ljust(widths[i])
 
     lines = ["  ".join(cell(h, i) for i, h in enumerate(header)).rstrip()]
