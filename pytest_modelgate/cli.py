@@ -25,7 +25,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     reports = [(path, load_report(path)) for path in args.reports]
     cmp = compare_reports(reports)
-    text = render_compare_markdown(cmp) if args.markdown else render_compare_terminal(cmp)
+    markdown = args.markdown or args.format == "markdown"
+    text = render_compare_markdown(cmp) if markdown else render_compare_terminal(cmp)
     if args.output:
         from ._atomic import atomic_write_text
 
@@ -99,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="side-by-side table of gate reports (e.g. one per tox env)")
     p.add_argument("reports", nargs="+", metavar="REPORT.json")
-    p.add_argument("--markdown", action="store_true", help="Markdown instead of a terminal table")
+    p.add_argument("--format", choices=("terminal", "markdown"), default="terminal",
+                   help="terminal table (default) or Markdown for a pull-request comment")
+    p.add_argument("--markdown", action="store_true", help="the same as --format markdown")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when any result blocks its run (failed or errored, enforced, "

@@ -72,6 +72,8 @@ def _scaled(x: float, steps: tuple[tuple[str, float], ...], digits: int) -> str:
             if "e" in text and i > 0:  # rounded up to 1000+ of this unit: one unit up
                 up, upscale = steps[i - 1]
                 return f"{x / upscale:.{digits}g}{up}"
+            if "e" in text:  # 1000+ of the largest unit: grouped digits
+                text = f"{x / scale:,.0f}"
             return f"{text}{unit}"
     return f"{x:.{digits}g}"  # pragma: no cover - the loop always returns
 

@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from ._format import format_number
+from .terminal import shorten_middle
 
 __all__ = [
     "COLORS",
@@ -162,7 +163,7 @@ def forest(rows: Sequence[Row], thresholds: Sequence[tuple[str, float]], title: 
         y = top + 6 + i * h_row + h_row / 2
         color = COLORS.get(r.verdict, COLORS["axis"])
         weight = "bold" if r.highlight else None
-        label = r.label if len(r.label) <= 28 else r.label[:27] + "…"
+        label = shorten_middle(r.label, 28)
         body.append(_text(label_width, y + 4, label, "end", "lab", None, weight))
         if r.highlight:
             body.append(f'<rect x="0" y="{_n(y - h_row / 2)}" width="{width}" height="{h_row}" '
@@ -191,7 +192,7 @@ def bars_vs_threshold(rows: Sequence[tuple[str, float, float | None, bool, str]]
     for i, (label, v, t, flagged, text) in enumerate(rows):
         y = top + i * h_row
         color = COLORS["failed"] if flagged else COLORS["current"]
-        short = label if len(label) <= 26 else label[:25] + "…"
+        short = shorten_middle(label, 26)
         body.append(_text(label_width, y + 13, short, "end", "lab", None,
                           "bold" if flagged else None))
         body.append(f'<rect x="{_n(sc(0))}" y="{_n(y + 3)}" width="{_n(sc(v) - sc(0))}" '
