@@ -37,7 +37,7 @@ def find_chromium() -> str | None:
     """`$CHROMIUM`, else Debian's /usr/bin/chromium or another Chromium on PATH."""
     env = os.environ.get("CHROMIUM")
     if env:
-        return env
+        return shutil.which(env) or env
     for name in CANDIDATES:
         found = shutil.which(name)
         if found:
@@ -187,6 +187,8 @@ def _report() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def chromium() -> Any:
     exe = find_chromium()
+    if exe is not None and not os.access(exe, os.X_OK):
+        pytest.fail(f"$CHROMIUM={exe} is not an executable file; unset it or fix the path")
     if exe is None:
         pytest.skip("Chromium not installed: apt-get install -y --no-install-recommends "
                     "chromium (what .ci/run does), or set $CHROMIUM to a Chromium binary")

@@ -90,7 +90,8 @@ def test_shorten_middle_keeps_file_and_test_name() -> None:
     nodeid = "tests/gates/test_model.py::test_latency_relative_to_champion"
     assert shorten_middle(nodeid, 52) == "…/test_model.py::test_latency_relative_to_champion"
     short = shorten_middle(nodeid, 30)
-    assert short.startswith("test_model") and short.endswith("_champion")
+    assert short.startswith("test_model")
+    assert short.endswith("_champion")
     assert len(short) == 30
 
 
