@@ -146,7 +146,7 @@ class Row:
 
 
 def forest(rows: Sequence[Row], thresholds: Sequence[tuple[str, float]], title: str,
-           unit: str | None = None, width: int = 640, label_width: int = 170) -> str:
+           unit: str | None = None, width: int = 560, label_width: int = 150) -> str:
     """Point estimates with interval whiskers against vertical threshold lines."""
     h_row, top = 22, 18
     height = top + h_row * len(rows) + 24

@@ -52,6 +52,7 @@ color:var(--mut);font-weight:600}
 .sum{color:var(--mut);margin:0 0 14px}
 table{border-collapse:collapse;background:#fff;width:100%}
 td,th{border:1px solid #d0d7de;padding:3px 7px;text-align:left;vertical-align:top;font-size:13px}
+td:nth-child(-n+2){overflow-wrap:break-word}td:nth-child(3),td:nth-child(6){white-space:nowrap}
 th{background:#f6f8fa}
 tr.failed td:last-child,tr.error td:last-child{color:var(--fail);font-weight:600}
 tr.inconclusive td:last-child{color:var(--inc);font-weight:600}
@@ -59,7 +60,7 @@ tr.error{background:#fbefff}tr.failed{background:#ffebe9}tr.inconclusive{backgro
 tr.passed{background:#fff}tr.check td{color:var(--mut);border-top-style:dotted}
 tr.waived{opacity:.75}
 td a{color:inherit}
-.meta{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:10px;
+.meta{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:10px;
 margin:12px 0 18px}
 .meta section{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:8px 12px}
 .meta dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;margin:4px 0}
@@ -119,7 +120,8 @@ def render_html(run: RunRecord, results: Sequence[GateResult]) -> str:
     ]
     if ordered:
         parts.append(_overview(ordered, run))
-        parts.extend(_card(i, r, run) for i, r in enumerate(ordered))
+        seen: set[str] = set()
+        parts.extend(_card(i, r, run, seen) for i, r in enumerate(ordered))
     parts.append("</main></body></html>\n")
     return "".join(parts)
 
@@ -170,14 +172,21 @@ def _row_cells(r: GateResult, run: RunRecord) -> list[str]:
             format_number(r.margin, margin_unit), verdict_label(r, run)]
 
 
+def _breakable(text: str) -> str:
+    """Escaped, with line-break opportunities after "/", "::" and ":" (node ids, gate names)."""
+    return (_e(text).replace("::", "\0").replace(":", ":<wbr>").replace("\0", "::<wbr>")
+            .replace("/", "/<wbr>"))
+
+
 def _overview(ordered: Sequence[GateResult], run: RunRecord) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in HEADER)
     body = []
     for i, r in enumerate(ordered):
         cls = r.verdict + ("" if r.passed or is_blocking(r, run) else " waived")
         cells = _row_cells(r, run)
-        tds = [f"<td><a href=\"#g{i}\">{_e(cells[0])}</a></td>"]
-        tds += [f"<td>{_e(c)}</td>" for c in cells[1:]]
+        tds = [f"<td><a href=\"#g{i}\">{_breakable(cells[0])}</a></td>",
+               f"<td>{_breakable(cells[1])}</td>"]
+        tds += [f"<td>{_e(c)}</td>" for c in cells[2:]]
         body.append(f"<tr class=\"{cls}\">{''.join(tds)}</tr>")
         for sub in check_rows(r):
             body.append("<tr class=\"check\">" + "".join(f"<td>{_e(c)}</td>" for c in sub)
@@ -188,7 +197,7 @@ def _overview(ordered: Sequence[GateResult], run: RunRecord) -> str:
 # -- cards ----------------------------------------------------------------------------------------
 
 
-def _card(i: int, r: GateResult, run: RunRecord) -> str:
+def _card(i: int, r: GateResult, run: RunRecord, seen: set[str]) -> str:
     waived = not r.passed and not is_blocking(r, run)
     label = verdict_label(r, run)
     facts = [("value", format_number(r.value, r.unit))]
@@ -206,7 +215,7 @@ def _card(i: int, r: GateResult, run: RunRecord) -> str:
         facts.append(("test outcome", r.outcome))
     facts_html = "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
     try:
-        charts = _charts(r)
+        charts = _charts(r, seen)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
         charts = ["<p class=\"note\">the charts of this result could not be drawn from its "
                   "details</p>"]
@@ -258,7 +267,7 @@ def _thresholds(r: GateResult) -> list[tuple[str, float]]:
     return out
 
 
-def _charts(r: GateResult) -> list[str]:
+def _charts(r: GateResult, seen: set[str]) -> list[str]:
     d = r.details
     out: list[str] = []
     if r.kind == "latency":
@@ -280,7 +289,12 @@ def _charts(r: GateResult) -> list[str]:
     if r.kind == "weak_slices" and isinstance(segments, list) and segments:
         out.append(_segments(r, segments))
     cm = d.get("confusion_matrix")
-    if isinstance(cm, Mapping) and cm.get("labels") and cm.get("matrix"):
+    key = f"{r.nodeid}\0{json.dumps(cm, sort_keys=True)}"
+    if isinstance(cm, Mapping) and cm.get("labels") and cm.get("matrix") and key in seen:
+        out.append("<p class=\"note\">confusion matrix: the same as for the gate above (same "
+                   "test, same predictions)</p>")
+    elif isinstance(cm, Mapping) and cm.get("labels") and cm.get("matrix"):
+        seen.add(key)
         out.append(_figure(_svg.confusion(cm["labels"], cm["matrix"],
                                           f"confusion matrix of {r.name}"),
                            "confusion matrix: rows are true labels, columns predictions; cell "
@@ -437,7 +451,7 @@ def _latency(r: GateResult) -> list[str]:
                                 [("budget", float(c["threshold"]))]
                                 if _f(c.get("threshold")) is not None else [],
                                 f"{c.get('name')}: estimate and interval vs budget", unit,
-                                width=520, label_width=120))
+                                width=460, label_width=100))
     if rows:
         multi = len(latency_checks(r)) > 1
         out.append(_figure("".join(rows), "every budget: estimate, confidence interval, budget "
@@ -473,7 +487,7 @@ def _latency(r: GateResult) -> list[str]:
         cap = ("cumulative share of calls by time (ECDF from stored quantiles), candidate"
                + (" vs baseline (grey)" if sk.get("baseline") else "")
                + "; bars: percentile confidence intervals; dashed: budgets")
-        out.append(_figure(_svg.ecdf(series, f"latency ECDF of {r.name}", "s", width=520,
+        out.append(_figure(_svg.ecdf(series, f"latency ECDF of {r.name}", "s", width=460,
                                      height=170, vlines=vlines, intervals=intervals), cap))
     hist = (d.get("distribution") or {}).get("histogram") if isinstance(
         d.get("distribution"), Mapping) else None
