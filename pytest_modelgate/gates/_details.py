@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pytest_modelgate.drift._data import ColumnSummary
 from pytest_modelgate.results import GateResult
 
 if TYPE_CHECKING:
     from pytest_modelgate.drift import DriftResult
-    from pytest_modelgate.drift._data import ColumnSummary
 
 __all__ = [
     "CONFUSION_MAX_LABELS",
@@ -35,8 +35,13 @@ __all__ = [
 #: a confusion matrix is stored for classification metrics with at most this many labels
 CONFUSION_MAX_LABELS = 20
 #: distributions are stored for this many columns per drift gate (worst first)
-DRIFT_MAX_COLUMNS = 24
+DRIFT_MAX_COLUMNS = 12
 DRIFT_BINS = 20
+#: above this many rows a side is drawn from an evenly strided sample of about this many rows
+#: (a picture needs shares to ~0.5%, not the engine's exact sort of every row)
+DRIFT_PLOT_ROWS = 20_000
+#: the bin range (pooled 0.5-99.5% quantiles) is estimated from at most this many values
+_RANGE_ROWS = 2_000
 DRIFT_MAX_CATEGORIES = 12
 #: probabilities of the stored latency quantiles (dense in the tail, where budgets sit)
 LATENCY_PROBS = (0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975,
@@ -127,7 +132,8 @@ def _rank(c: Any) -> tuple[int, float]:
 def drift_distributions(reference: Any, current: Any, res: DriftResult,
                         max_columns: int = DRIFT_MAX_COLUMNS) -> dict[str, Any] | None:
     """Reference vs current distributions of the worst `max_columns` columns: shares in
-    `DRIFT_BINS` common bins (numeric) or of the top categories (categorical)."""
+    `DRIFT_BINS` common bins (numeric) or of the top categories (categorical); a side of more
+    than `DRIFT_PLOT_ROWS` rows is drawn from an evenly strided sample of them (`sampled`)."""
     try:
         from pytest_modelgate.drift import Profile
         from pytest_modelgate.drift._data import as_table
@@ -139,7 +145,7 @@ def drift_distributions(reference: Any, current: Any, res: DriftResult,
         out: dict[str, Any] = {}
         for name in ranked[:max_columns]:
             cat = res.columns[name].kind in ("categorical", "binary")
-            ref: ColumnSummary | None
+            ref: ColumnSummary | _Raw | None
             if isinstance(reference, Profile):
                 ref = reference.summary(name)
                 cat = ref.kind == "categorical"
@@ -148,23 +154,51 @@ def drift_distributions(reference: Any, current: Any, res: DriftResult,
             cur = _summary(cur_table, name, cat)
             if ref is None or cur is None:
                 continue
-            plot = _categorical(ref, cur) if ref.kind == "categorical" else _numeric(ref, cur)
+            plot = (_categorical(ref, cur) if isinstance(ref, ColumnSummary)
+                    and isinstance(cur, ColumnSummary) and ref.kind == "categorical"
+                    else _numeric(ref, cur))
             if plot is not None:
                 out[str(name)] = plot
-        return {"columns": out, "omitted": max(0, len(ranked) - max_columns)}
+        sampled = max(getattr(ref_table, "n_rows", 0), cur_table.n_rows) > DRIFT_PLOT_ROWS
+        return {"columns": out, "omitted": max(0, len(ranked) - max_columns),
+                **({"sampled": DRIFT_PLOT_ROWS} if sampled else {})}
     except Exception:
         return None
 
 
-def _summary(table: Any, name: Hashable, categorical: bool) -> ColumnSummary | None:
+@dataclass(frozen=True)
+class _Raw:
+    """The finite values of a plain numeric column, unsorted (no engine summary needed)."""
+
+    x: np.ndarray
+    kind: str = "numeric"
+
+
+def _summary(table: Any, name: Hashable, categorical: bool) -> ColumnSummary | _Raw | None:
     from pytest_modelgate.drift._data import summarize
 
     if name not in table.names:
         return None
-    return summarize(table.column(table.names.index(name)), categorical=categorical, name=name)
+    col = table.column(table.names.index(name))
+    n = len(col)
+    if n > DRIFT_PLOT_ROWS:
+        step = -(-n // DRIFT_PLOT_ROWS)
+        col = col.iloc[::step] if hasattr(col, "iloc") else col[::step]
+    kind = getattr(getattr(col, "dtype", None), "kind", "")
+    if not categorical and kind in ("f", "i", "u") and str(col.dtype)[:1] in "fiu":
+        x = np.asarray(col, dtype=float)
+        return _Raw(x[np.isfinite(x)])
+    return summarize(col, categorical=categorical, name=name)
 
 
-def _quantiles(s: ColumnSummary, probs: Sequence[float]) -> np.ndarray:
+def _quantiles(s: ColumnSummary | _Raw, probs: Sequence[float]) -> np.ndarray:
+    if isinstance(s, _Raw):  # the range of the bins: exact ends, inner quantiles from a sample
+        if not s.x.size:
+            return np.full(len(probs), np.nan)
+        sample = s.x[:: max(1, s.x.size // _RANGE_ROWS)]
+        out = np.asarray(np.quantile(sample, probs), dtype=float)
+        out[0], out[-1] = s.x.min(), s.x.max()
+        return out
     if s.values is not None:
         if not s.values.size:
             return np.full(len(probs), np.nan)
@@ -182,7 +216,18 @@ def _cdf(s: ColumnSummary, x: np.ndarray) -> np.ndarray:
     return np.asarray(np.interp(x, s.quantiles, s.probs, left=0.0, right=1.0), dtype=float)
 
 
-def _numeric(ref: ColumnSummary, cur: ColumnSummary) -> dict[str, Any] | None:
+def _shares(s: ColumnSummary | _Raw, edges: np.ndarray) -> np.ndarray:
+    """Share of the finite values in each bin, values beyond the ends counted in the end bins."""
+    if isinstance(s, _Raw):  # equal-width bins: index arithmetic, no sort
+        bins = len(edges) - 1
+        idx = np.clip(np.floor((s.x - edges[0]) * (bins / (edges[-1] - edges[0]))), 0, bins - 1)
+        counts = np.bincount(idx.astype(np.intp), minlength=bins)
+        return np.asarray(counts / max(s.x.size, 1), dtype=float)
+    cdf = np.concatenate([[0.0], _cdf(s, edges[1:-1]), [1.0]])
+    return np.asarray(np.clip(np.diff(cdf), 0.0, 1.0), dtype=float)
+
+
+def _numeric(ref: ColumnSummary | _Raw, cur: ColumnSummary | _Raw) -> dict[str, Any] | None:
     """Shares of finite values in common bins over the pooled 0.5–99.5% range; values outside
     that range are counted in the end bins (`clipped`)."""
     if ref.kind != "numeric" or cur.kind != "numeric":
@@ -196,11 +241,7 @@ def _numeric(ref: ColumnSummary, cur: ColumnSummary) -> dict[str, Any] | None:
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
     edges = np.linspace(lo, hi, DRIFT_BINS + 1)
-    inner = edges[1:-1]
-    shares = []
-    for s in (ref, cur):
-        cdf = np.concatenate([[0.0], _cdf(s, inner), [1.0]])
-        shares.append([_r(v) for v in np.clip(np.diff(cdf), 0.0, 1.0)])
+    shares = [[_r(v) for v in _shares(s, edges)] for s in (ref, cur)]
     clipped = bool(min(qr[0], qc[0]) < lo or max(qr[3], qc[3]) > hi)
     return {"kind": "numeric", "edges": [_r(e) for e in edges], "reference": shares[0],
             "current": shares[1], "clipped": clipped,
@@ -212,8 +253,8 @@ def _categorical(ref: ColumnSummary, cur: ColumnSummary) -> dict[str, Any] | Non
     one "(other)" share."""
     if cur.kind != "categorical" or ref.counts is None or cur.counts is None:
         return None
-    r = _shares(ref.categories, ref.counts)
-    c = _shares(cur.categories, cur.counts)
+    r = _category_shares(ref.categories, ref.counts)
+    c = _category_shares(cur.categories, cur.counts)
     keys = sorted(set(r) | set(c), key=lambda k: (-max(r.get(k, 0.0), c.get(k, 0.0)), k))
     top = keys[:DRIFT_MAX_CATEGORIES]
     ref_shares = [_r(r.get(k, 0.0)) for k in top]
@@ -226,6 +267,6 @@ def _categorical(ref: ColumnSummary, cur: ColumnSummary) -> dict[str, Any] | Non
             "current": cur_shares}
 
 
-def _shares(categories: Sequence[Any], counts: Any) -> Mapping[str, float]:
+def _category_shares(categories: Sequence[Any], counts: Any) -> Mapping[str, float]:
     total = float(np.sum(counts)) or 1.0
     return {str(k): float(n) / total for k, n in zip(categories, counts, strict=True)}

@@ -40,7 +40,8 @@ def test_every_chart_kind_is_drawn(report: dict[str, Any]) -> None:
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
     assert _charts(html, "forest") >= 3  # accuracy, calibration, slices
-    assert _charts(html, "confusion") == 2  # the two label metrics
+    assert _charts(html, "confusion") == 1  # two label metrics of one test: drawn once
+    assert "confusion matrix: the same as for the gate above" in html
     assert _charts(html, "bars") == 1  # drift effects
     assert _charts(html, "dist") == 6  # one per column of the drift gate
     assert _charts(html, "reliability") == 4  # overall + 3 classes
@@ -210,3 +211,18 @@ def test_malformed_details_do_not_break_the_page() -> None:
     html = render_html(RunRecord(seed=0), [bad])
     assert "t::x" in html
     assert html.endswith("</html>\n")
+
+
+def test_large_sides_are_drawn_from_a_strided_sample() -> None:
+    from pytest_modelgate.gates._details import DRIFT_PLOT_ROWS
+
+    rng = np.random.default_rng(7)
+    ref, cur = rng.normal(size=(60_000, 1)), rng.normal(0.2, 1.0, size=(50_000, 1))
+    r = Gate().drift(ref, cur, max_share=1.0)
+    dist = r.details["distributions"]
+    assert dist["sampled"] == DRIFT_PLOT_ROWS
+    plot = dist["columns"]["0"]
+    edges = np.array(plot["edges"])
+    for data, key in ((ref[:, 0], "reference"), (cur[:, 0], "current")):
+        full, _ = np.histogram(np.clip(data, edges[0], edges[-1]), bins=edges)
+        np.testing.assert_allclose(plot[key], full / data.size, atol=0.01)
