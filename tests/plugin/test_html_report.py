@@ -34,7 +34,8 @@ def test_drift(gate):
 def test_latency(gate):
     x = np.random.default_rng(2).random(20_000)
     gate.latency(np.sort, x, p50="50ms", p95="100ms",
-                 gate_options={"max_time": 0.2, "min_time": 0.05, "extend_time": 0.0})
+                 gate_options={"max_time": 0.3, "min_time": 0.05, "extend_time": 0.0,
+                               "inconclusive": "warn"})  # a loaded CI machine may not decide
 '''
 
 
