@@ -8,7 +8,7 @@ report (column names, labels) is escaped here.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -311,7 +311,9 @@ def confusion(labels: Sequence[Any], matrix: Sequence[Sequence[int]], title: str
     left, top = 46, 34
     size = cell * k
     width, height = left + size + 10, top + size + 10
-    body = [_text(left + size / 2, 11, "predicted", "middle", "tick"),
+    body = [f'<rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" '
+            f'stroke="{COLORS["grid"]}"/>',
+            _text(left + size / 2, 11, "predicted", "middle", "tick"),
             _text(10, top + size / 2, "true", "middle", "tick")]
     for j, lab in enumerate(labels):
         body.append(_text(left + j * cell + cell / 2, top - 6, str(lab)[:4], "middle", "tick"))
@@ -321,7 +323,9 @@ def confusion(labels: Sequence[Any], matrix: Sequence[Sequence[int]], title: str
         for j, v in enumerate(row):
             share = v / total
             color = COLORS["passed"] if i == j else COLORS["failed"]
-            op = 0.08 + 0.85 * share if v else 0.0
+            if not v:  # an empty cell stays blank
+                continue
+            op = 0.08 + 0.85 * share
             body.append(f'<rect x="{left + j * cell}" y="{top + i * cell}" width="{cell - 1}" '
                         f'height="{cell - 1}" fill="{color}" fill-opacity="{op:.2f}"/>')
             if v:
@@ -355,9 +359,3 @@ def reliability(bins: Sequence[dict[str, Any]], title: str, size: int = 200) -> 
         r = 2.0 + 5.0 * math.sqrt(n / n_max)
         body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{COLORS["current"]}"/>')
     return _svg(width, height, title, body, "chart reliability")
-
-
-def fmt_series(values: Sequence[float | None], unit: str | None,
-               fmt: Callable[[float, str | None], str] = format_number) -> str:
-    """Comma-separated formatted values (for `<title>` text)."""
-    return ", ".join(fmt(v, unit) for v in values if v is not None)
