@@ -1,4 +1,4 @@
-"""The `modelgate` console script: scan, hash, compare, profile."""
+"""The `modelgate` console script: scan, hash, compare, report, profile."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     reports = [(path, load_report(path)) for path in args.reports]
     cmp = compare_reports(reports)
-    text = render_compare_markdown(cmp) if args.markdown else render_compare_terminal(cmp)
+    markdown = args.markdown or args.format == "markdown"
+    text = render_compare_markdown(cmp) if markdown else render_compare_terminal(cmp)
     if args.output:
         from ._atomic import atomic_write_text
 
@@ -37,6 +38,22 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if (args.strict and any_blocking([rep for _, rep in reports])) else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Rebuild the HTML report from a JSON report: the same bytes `--modelgate-html` wrote."""
+    from ._atomic import atomic_write_text
+    from .exceptions import ConfigError
+    from .report import load_report, render_html_document
+
+    html = render_html_document(load_report(args.report))
+    try:
+        atomic_write_text(args.output, html)
+    except OSError as exc:
+        raise ConfigError(f"-o {args.output}: cannot write it ({exc.strerror or exc}); "
+                          "choose a writable file path") from None
+    print(f"modelgate: wrote {args.output}")
+    return 0
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -83,12 +100,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="side-by-side table of gate reports (e.g. one per tox env)")
     p.add_argument("reports", nargs="+", metavar="REPORT.json")
-    p.add_argument("--markdown", action="store_true", help="Markdown instead of a terminal table")
+    p.add_argument("--format", choices=("terminal", "markdown"), default="terminal",
+                   help="terminal table (default) or Markdown for a pull-request comment")
+    p.add_argument("--markdown", action="store_true", help="the same as --format markdown")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when any result blocks its run (failed or errored, enforced, "
                         "not xfail; inconclusive per the run's policy); bad input exits 2")
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("report", help="rebuild the HTML report (charts included) from a JSON "
+                                      "gate report")
+    p.add_argument("report", metavar="REPORT.json")
+    p.add_argument("-o", "--output", required=True, metavar="REPORT.html")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("scan", help="statically scan model artifacts; exit 1 when any is unsafe")
     p.add_argument("paths", nargs="+", metavar="PATH")

@@ -801,7 +801,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if no_gates and not _writes_no_gate_report(session, exitstatus, interrupted):
         return  # --co, a usage error, Ctrl-C before any gate: keep the old reports
     config.stash[NO_GATES_KEY] = no_gates
-    from .report import build_report, render_html, render_markdown, write_report
+    from .report import build_report, render_html_document, render_markdown, write_report
 
     settings = state.settings
     unmatched = ([] if config.option.collectonly
@@ -835,7 +835,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if settings.html:
             from ._atomic import atomic_write_text
 
-            state.written.append(str(atomic_write_text(settings.html, render_html(run, state.results))))
+            state.written.append(str(atomic_write_text(settings.html, render_html_document(report))))
     except (OSError, ValueError, ModelGateError) as exc:
         state.errors.append(f"modelgate: could not write the gate report: {exc}")
         if session.exitstatus == 0:

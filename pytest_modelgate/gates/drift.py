@@ -74,6 +74,8 @@ def drift(ctx: GateContext, reference: Any, current: Any, **kw: Any) -> GateResu
     """
     from pytest_modelgate.drift import detect
 
+    from ._details import drift_plot
+
     kw = dict(kw)
     name = kw.pop("name", None) or DEFAULT_NAMES["drift"]
     method = kw.pop("method", "auto")
@@ -85,11 +87,12 @@ def drift(ctx: GateContext, reference: Any, current: Any, **kw: Any) -> GateResu
                if k in kw]
         raise ConfigError(f"gate.drift: {', '.join(bad)} only apply to method='classifier' or "
                           f"'mmd'; for per-column tests use min_effect=")
-    res = detect(_load_reference(reference), current, method=method, alpha=alpha,
+    reference = _load_reference(reference)
+    res = detect(reference, current, method=method, alpha=alpha,
                  max_share=max_share, correction=correction, seed=ctx.seed, **kw)
     if res.multivariate is not None:
         return _multivariate(ctx, name, res)
-    return _per_column(ctx, name, res)
+    return drift_plot(_per_column(ctx, name, res), reference, current, res)
 
 
 def _what_drifted(c: ColumnDrift) -> str:

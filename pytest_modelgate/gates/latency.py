@@ -35,6 +35,7 @@ from pytest_modelgate.latency._reference import machine_factor, reference_worklo
 from pytest_modelgate.results import GateResult, decide
 from pytest_modelgate.units import format_bytes, format_seconds, parse_bytes, parse_seconds
 
+from ._details import latency_plot
 from ._recorder import check_keywords
 
 if TYPE_CHECKING:
@@ -331,6 +332,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
         "settings": settings, "extended": extended, "elapsed": elapsed,
         "notes": list(result.notes),
     })
+    details.update(latency_plot(result, rr.baseline if details["mode"] == "relative" else None))
     return _finish(ctx, name, checks, result, details, method, confidence, enforced,
                    inconclusive, extended, elapsed)
 

@@ -332,6 +332,9 @@ def metric(
     if dec.verdict == "inconclusive":
         details["rows_needed"] = rows
         details["power"] = power
+    from ._details import metric_plot
+
+    details.update(metric_plot(name, y_true, y_pred))
     message = _metric_message(res, threshold, dec, rows, power, notes,
                               slice_part[2] if slice_part else None)
     return GateResult(

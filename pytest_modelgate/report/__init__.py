@@ -2,6 +2,7 @@
 
 from ._format import (
     format_ci,
+    format_number,
     format_value,
     headline,
     result_rows,
@@ -10,7 +11,7 @@ from ._format import (
     summary_text,
 )
 from .compare import any_blocking, compare_reports, render_compare_markdown, render_compare_terminal
-from .html import render_html
+from .html import render_html, render_html_document
 from .json_report import build_report, json_safe, load_report, parse_report, write_report
 from .markdown import render_markdown
 from .terminal import render_terminal
@@ -20,6 +21,7 @@ __all__ = [
     "build_report",
     "compare_reports",
     "format_ci",
+    "format_number",
     "format_value",
     "headline",
     "json_safe",
@@ -28,6 +30,7 @@ __all__ = [
     "render_compare_markdown",
     "render_compare_terminal",
     "render_html",
+    "render_html_document",
     "render_markdown",
     "render_terminal",
     "result_rows",

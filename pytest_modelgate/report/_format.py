@@ -8,11 +8,13 @@ from dataclasses import replace
 from typing import Any
 
 from pytest_modelgate.results import VERDICTS, GateResult, RunRecord, is_blocking, waiver
-from pytest_modelgate.units import format_bytes, format_seconds
+from pytest_modelgate.units import format_bytes, format_rate, format_seconds
+from pytest_modelgate.units import format_number as _plain_number
 
 __all__ = [
     "HEADER",
     "format_ci",
+    "format_number",
     "format_value",
     "headline",
     "result_rows",
@@ -30,8 +32,10 @@ INTERRUPTED = "run interrupted before every gate ran: not a verdict"
 NO_GATES = "no gate ran: every gate test was deselected or none was selected; not a verdict"
 
 
-def format_value(x: Any, unit: str | None = None) -> str:
-    """A number with 4 significant digits, or with human units for seconds and bytes."""
+def format_number(x: Any, unit: str | None = None, *, short: bool = False) -> str:
+    """The one number formatter of every view: durations for unit "s" ("1.23ms"), binary sizes
+    for "B" ("1.5KiB"), rates for units ending in "/s" ("102k rows/s"), and plain numbers
+    otherwise ("0.9123", "102,400"; "102k" when `short`); never "1.024e+05" or "1e+03KiB"."""
     if x is None:
         return "—"
     if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -44,7 +48,14 @@ def format_value(x: Any, unit: str | None = None) -> str:
         return format_seconds(x)
     if unit == "B":
         return format_bytes(x)
-    return f"{x:.4g}"
+    if unit is not None and unit.endswith("/s"):
+        return format_rate(x, unit)
+    return _plain_number(x, digits=3 if short else 4, short=short)
+
+
+def format_value(x: Any, unit: str | None = None) -> str:
+    """A number with 4 significant digits, or with human units for seconds, bytes and rates."""
+    return format_number(x, unit)
 
 
 def format_ci(ci: Sequence[float] | None, unit: str | None = None, confidence: Any = None) -> str:
@@ -54,15 +65,23 @@ def format_ci(ci: Sequence[float] | None, unit: str | None = None, confidence: A
     return f"[{format_value(ci[0], unit)}, {format_value(ci[1], unit)}]{level}"
 
 
+_KEY_UNITS = {"p50": "s", "p90": "s", "p95": "s", "p99": "s", "max_bytes": "B"}
+_UNITLESS = {"max_share", "max_ratio", "max_drop", "max_flip_rate", "max_advantage",
+             "throughput"}
+
+
 def format_threshold(threshold: dict[str, Any] | Any, unit: str | None = None) -> str:
+    """"min 0.9", "p95 10ms, throughput 1k/s": every bound in its own unit."""
     if not threshold:
         return "—"
     parts = []
     for key, val in dict(threshold).items():
         if val is None:
             continue
-        u = unit if key not in {"max_share", "max_ratio", "max_drop", "max_flip_rate",
-                                "max_advantage", "throughput"} else None
+        if key == "throughput" and isinstance(val, (int, float)):
+            parts.append(f"throughput {format_rate(float(val))}")
+            continue
+        u = _KEY_UNITS.get(key, None if key in _UNITLESS else unit)
         parts.append(f"{key} {format_value(val, u)}")
     return ", ".join(parts) or "—"
 
@@ -143,11 +162,13 @@ def headline(results: Sequence[GateResult], run: RunRecord | None = None) -> tup
     return icon, title
 
 
-def result_rows(results: Iterable[GateResult], run: RunRecord | None = None) -> list[tuple[str, ...]]:
-    """One tuple of display cells per result, in `HEADER` order, blocking results first."""
+def result_rows(results: Iterable[GateResult], run: RunRecord | None = None, *,
+                checks: bool = True) -> list[tuple[str, ...]]:
+    """One tuple of display cells per result, in `HEADER` order, blocking results first; with
+    `checks`, a latency gate with several budgets is followed by one row per budget."""
     rows: list[tuple[str, ...]] = []
     for r in sort_results(results, run):
-        margin_unit = r.unit if r.unit in {"s", "B"} else None
+        margin_unit = r.unit if r.unit in {"s", "B"} or (r.unit or "").endswith("/s") else None
         rows.append((
             r.nodeid,
             f"{r.kind}:{r.name}",
@@ -157,4 +178,34 @@ def result_rows(results: Iterable[GateResult], run: RunRecord | None = None) -> 
             format_value(r.margin, margin_unit),
             verdict_label(r, run),
         ))
+        if checks:
+            rows.extend(check_rows(r))
     return rows
+
+
+def latency_checks(r: GateResult) -> list[dict[str, Any]]:
+    """The budgets a latency gate judged (`details["checks"]`), when it judged more than one."""
+    found = r.details.get("checks") if r.kind == "latency" else None
+    if not isinstance(found, list) or len(found) < 2:
+        return []
+    return [c for c in found if isinstance(c, dict)]
+
+
+def check_rows(r: GateResult) -> list[tuple[str, ...]]:
+    """One row per budget of a multi-budget latency gate: p50, p95, p99, throughput, ratio."""
+    out: list[tuple[str, ...]] = []
+    for c in latency_checks(r):
+        unit = c.get("unit")
+        unit = None if unit == "ratio" else unit
+        ci = c.get("ci")
+        op = "≤" if c.get("direction") == "lower" else "≥"
+        out.append((
+            "",
+            f"  └ {c.get('name')}",
+            format_value(c.get("value"), unit),
+            format_ci(ci if isinstance(ci, list) and None not in ci else None, unit),
+            f"{op} {format_value(c.get('threshold'), unit)}",
+            format_value(c.get("margin"), unit),
+            str(c.get("verdict", "")),
+        ))
+    return out
