@@ -17,7 +17,7 @@ from pytest_modelgate.policy import GATE_KINDS, MARKERS, load_policy
 
 
 def _allowed() -> dict[str, tuple[str, ...]]:
-    from pytest_modelgate.gates import drift, latency, metric, security
+    from pytest_modelgate.gates import determinism, drift, latency, metric, security, seed_variance
 
     return {
         "metric": metric.METRIC_KEYWORDS, "compare": metric.COMPARE_KEYWORDS,
@@ -26,6 +26,8 @@ def _allowed() -> dict[str, tuple[str, ...]]:
         "artifact": security.ARTIFACT_KEYWORDS, "robustness": security.ROBUSTNESS_KEYWORDS,
         "input_validation": security.INPUT_VALIDATION_KEYWORDS,
         "membership": security.MEMBERSHIP_KEYWORDS,
+        "determinism": determinism.DETERMINISM_KEYWORDS,
+        "seed_variance": seed_variance.SEED_VARIANCE_KEYWORDS,
     }
 
 
