@@ -72,9 +72,11 @@ def test_determinism_gate_run(pytester: pytest.Pytester, run_args: list[str]) ->
     report = json.loads((pytester.path / "modelgate-report.json").read_text())
     by = {(r["nodeid"].split("::")[1], r["kind"], r["name"]): r for r in report["results"]}
     bad = by[("test_serving_wrapper", "determinism", "determinism")]
-    assert bad["verdict"] == "failed" and bad["outcome"] == "failed"
+    assert bad["verdict"] == "failed"
+    assert bad["outcome"] == "failed"
     single = next(c for c in bad["details"]["checks"] if c["name"] == "batch_vs_single")
-    assert single["n_disagree"] == bad["value"] > 0 and len(single["rows"]) == 5
+    assert single["n_disagree"] == bad["value"] > 0
+    assert len(single["rows"]) == 5
     assert by[("test_pipeline_is_consistent", "determinism", "determinism")]["verdict"] == \
         "passed"
     others = [r for (test, _, _), r in by.items() if test == "test_the_bug_passes_the_other_gates"]

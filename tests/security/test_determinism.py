@@ -58,10 +58,12 @@ def test_consistent_model_passes_every_check(model: Any, data: Any) -> None:
     X, _ = data
     res = check_determinism(model, X)
     assert [c.name for c in res.checks] == list(CHECKS)
-    assert res.worst == 0 and not res.disagreeing
+    assert res.worst == 0
+    assert not res.disagreeing
     assert all(c.n_rows == 50 for c in res.checks)
     proba = check_determinism(model, X, method="predict_proba")
-    assert proba.method == "predict_proba" and not proba.disagreeing
+    assert proba.method == "predict_proba"
+    assert not proba.disagreeing
     assert proba.checks[1].compare == "tolerance"
 
 
@@ -87,15 +89,20 @@ def test_gate_message_names_counts_rows_and_fix(model: Any, data: Any) -> None:
     bad = BatchStandardised(LogisticRegression().fit(scaled, y))
     n = len(_by_hand(bad, X))
     r = Gate(GateContext(nodeid="t::t")).determinism(bad, X)
-    assert r.verdict == "failed" and r.kind == "determinism" and r.name == "determinism"
-    assert r.value == n and r.threshold == {"max_disagreeing_rows": 0}
+    assert r.verdict == "failed"
+    assert r.kind == "determinism"
+    assert r.name == "determinism"
+    assert r.value == n
+    assert r.threshold == {"max_disagreeing_rows": 0}
     assert f"batch_vs_single: {n}/50 rows disagree" in r.message
     assert "StandardScaler inside the Pipeline" in r.message
     check = r.details["checks"][1]
-    assert check["name"] == "batch_vs_single" and check["n_disagree"] == n
+    assert check["name"] == "batch_vs_single"
+    assert check["n_disagree"] == n
     assert len(check["rows"]) == 5
     ok = Gate(GateContext(nodeid="t::t")).determinism(model, X)
-    assert ok.verdict == "passed" and ok.value == 0
+    assert ok.verdict == "passed"
+    assert ok.value == 0
     assert "consistent" in ok.message
 
 
@@ -110,7 +117,8 @@ def test_row_order_bug(model: Any, data: Any) -> None:
 
     res = check_determinism(predict, X, checks=["row_order"])
     (c,) = res.checks
-    assert c.name == "row_order" and c.n_disagree > 0
+    assert c.name == "row_order"
+    assert c.n_disagree > 0
 
 
 def test_repeat_bug(data: Any) -> None:
@@ -169,7 +177,8 @@ def test_dataframe_rows_keep_shape_columns_and_index(model: Any, data: Any) -> N
         return np.asarray(model.predict(frame.to_numpy()))
 
     res = check_determinism(predict, df, max_rows=7)
-    assert (1, 4) in shapes and shapes.count((1, 4)) == 7
+    assert (1, 4) in shapes
+    assert shapes.count((1, 4)) == 7
     assert not res.disagreeing
     bad = check_determinism(BatchStandardised(model), df)
     single = bad.checks[1]
@@ -182,11 +191,13 @@ def test_max_rows_samples_with_the_seed(model: Any, data: Any) -> None:
 
     def predict(A: np.ndarray) -> np.ndarray:
         if len(A) == 1:
-            seen.append(int(np.flatnonzero((X == A[0]).all(axis=1))[0]))
+            seen.append(int(np.flatnonzero((A[0] == X).all(axis=1))[0]))
         return np.asarray(model.predict(A))
 
     res = check_determinism(predict, X, max_rows=10, seed=3, checks=["batch_vs_single"])
-    assert res.checks[0].n_rows == 10 and len(seen) == 10 and seen == sorted(seen)
+    assert res.checks[0].n_rows == 10
+    assert len(seen) == 10
+    assert seen == sorted(seen)
     first = list(seen)
     seen.clear()
     check_determinism(predict, X, max_rows=10, seed=3, checks=["batch_vs_single"])
@@ -218,7 +229,9 @@ def test_string_labels_compare_exactly(data: Any) -> None:
         return np.where(A[:, 0] > A[:, 0].mean(), "yes", "no")
 
     c = check_determinism(predict, X, checks=["batch_vs_single"]).checks[0]
-    assert c.n_disagree > 0 and c.max_abs_diff is None and c.compare == "exact"
+    assert c.n_disagree > 0
+    assert c.max_abs_diff is None
+    assert c.compare == "exact"
 
 
 @settings(max_examples=40, deadline=None)
