@@ -21,6 +21,9 @@ class TerminalProgress:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.open = False  # a rewritten line waits for its newline
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        # seconds between updates: in place on a terminal; sparse lines in a CI log
+        self.every = 0.5 if getattr(reporter, "isatty", False) else 10.0
 
     def __call__(self, text: str, final: bool) -> None:
         manager = self.config.pluginmanager

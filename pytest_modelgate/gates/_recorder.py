@@ -65,7 +65,8 @@ class GateContext:
             return None
         from ._progress import Throttle
 
-        return Throttle(kind, unit, self.progress_writer)
+        return Throttle(kind, unit, self.progress_writer,
+                        every=getattr(self.progress_writer, "every", 1.0))
 
     def resolve(
         self, kind: str, name: str | None, call: Mapping[str, Any], allowed: Sequence[str]
