@@ -167,7 +167,7 @@ def _output(y: Any, n: int, what: str) -> np.ndarray:
 
 def _compare(a: np.ndarray, b: np.ndarray, atol: float, rtol: float,
              exact: bool) -> tuple[np.ndarray, float | None, str]:
-    """(rows that disagree, max |a - b| or None for non-numeric output, "exact"/"tolerance")."""
+    """(rows that disagree, max |a - b| of float output (else None), "exact"/"tolerance")."""
     n = a.shape[0]
     if a.shape != b.shape:
         return np.ones(n, dtype=bool), None, "exact"
@@ -179,8 +179,9 @@ def _compare(a: np.ndarray, b: np.ndarray, atol: float, rtol: float,
     both_nan = np.isnan(af) & np.isnan(bf)
     diff = np.where(both_nan, 0.0, np.abs(af - bf))
     diff = np.where(np.isnan(diff), np.inf, diff)  # NaN on one side only
-    max_diff = float(diff.max()) if diff.size else 0.0
     floats = a.dtype.kind == "f" or b.dtype.kind == "f"
+    # labels (integers, booleans): how far apart two class codes are means nothing
+    max_diff = (float(diff.max()) if diff.size else 0.0) if floats else None
     if exact or not floats:
         bad = (af != bf) & ~both_nan
         return np.asarray(bad.any(axis=1)), max_diff, "exact"
