@@ -3,6 +3,8 @@ test makes every column "take" half a second of a fake clock (no real sleeps).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 import pytest_modelgate.drift  # noqa: F401  loaded before the in-process runs, which register into it
@@ -168,7 +170,7 @@ def test_terminal_writer_rewrites_in_place_on_a_terminal(isatty: bool) -> None:
     from pytest_modelgate._terminal_progress import TerminalProgress
 
     reporter = FakeReporter(isatty)
-    writer = TerminalProgress(FakeConfig(reporter))  # type: ignore[arg-type]
+    writer = TerminalProgress(FakeConfig(reporter))
     writer("drift: 1/2 columns (2 s)", False)
     writer("drift: 2/2 columns (3 s)", True)
     if isatty:
@@ -179,3 +181,66 @@ def test_terminal_writer_rewrites_in_place_on_a_terminal(isatty: bool) -> None:
         assert writer.every == 10.0
         assert reporter.out == ["modelgate: drift: 1/2 columns (2 s)\n",
                                 "modelgate: drift: 2/2 columns (3 s)\n"]
+
+
+# -- engines call progress(done, total): the last call is (total, total) ---------------------
+
+
+def _ticks() -> tuple[list[tuple[int, int]], Callable[[int, int], None]]:
+    seen: list[tuple[int, int]] = []
+    return seen, lambda done, total: seen.append((done, total))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_drift_reports_every_column(n_jobs: int) -> None:
+    import numpy as np
+
+    from pytest_modelgate.drift import detect
+
+    rng = np.random.default_rng(0)
+    seen, tick = _ticks()
+    detect(rng.normal(size=(200, 6)), rng.normal(size=(200, 6)), n_jobs=n_jobs,
+           progress=tick)
+    assert seen == [(i, 6) for i in range(1, 7)]
+
+
+def test_metric_bootstrap_reports_resamples() -> None:
+    import numpy as np
+
+    from pytest_modelgate import metrics
+
+    rng = np.random.default_rng(0)
+    y, score = rng.integers(0, 2, 200), rng.random(200)
+    seen, tick = _ticks()
+    r = metrics.evaluate("average_precision", y, score, confidence=0.9, n_resamples=30,
+                         progress=tick)
+    assert r.method == "bootstrap"
+    assert seen == [(i, 30) for i in range(1, 31)]
+
+
+def test_robustness_search_reports_examples() -> None:
+    import numpy as np
+
+    from pytest_modelgate.security.robustness import search_counterexample
+
+    class Model:
+        def predict(self, X: object) -> object:
+            return (np.asarray(X)[:, 0] > 0).astype(int)
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    seen, tick = _ticks()
+    search_counterexample(Model(), X, prop="invariance", irrelevant=[1], n_examples=20,
+                          progress=tick)
+    assert seen[-1] == (20, 20)
+    assert all(done < 20 for done, _ in seen[:-1])
+
+
+def test_latency_session_reports_samples() -> None:
+    from pytest_modelgate.latency._harness import Session
+
+    session = Session([(sum, ([1, 2, 3],), {})], warmup=1, warmup_time=0.0, max_time=0.2)
+    seen, tick = _ticks()
+    session.progress = tick
+    session.run(200, 0.0, 0.2)
+    assert seen[-1] == (session.samples, session.samples)
+    assert all(done < total == 200 for done, total in seen[:-1])
