@@ -361,7 +361,8 @@ def gate(request: pytest.FixtureRequest) -> Gate:
     """Records model gates for this test; failures are reported together when the test ends.
 
     Methods: metric, compare, weak_slices, drift, latency, memory, artifact, robustness,
-    input_validation, membership. Marker keywords are their defaults; the policy table wins.
+    input_validation, membership, determinism, seed_variance. Marker keywords are their
+    defaults; the policy table wins.
     """
     from .gates import Gate, GateContext
 
@@ -633,7 +634,7 @@ def _raising_gate_call(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[st
         options = {**(local.get("options") or {}), **(local.get("gate_options") or {})}
         name = (local.get("name") or local.get("metric") if kind in ("metric", "compare")
                 else options.get("name"))
-        if not isinstance(name, str) and kind == "weak_slices":
+        if not isinstance(name, str) and kind in ("weak_slices", "seed_variance"):
             name = local.get("metric")
         if not isinstance(name, str) and kind in ("latency", "memory", "artifact"):
             target = local.get("fn", local.get("path"))
