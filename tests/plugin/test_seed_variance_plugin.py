@@ -90,3 +90,20 @@ def test_it(gate):
 def test_markers_document_seeds(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.modelgate(seeds=5): a model gate test;*"])
+
+
+def test_error_in_evaluate_is_an_error_result_of_the_gate(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile('''
+def test_it(gate):
+    def evaluate(seed):
+        if seed == 2:
+            raise RuntimeError("training diverged")
+        return 0.9
+    gate.seed_variance(evaluate, metric="accuracy", min=0.5)
+''')
+    result = pytester.runpytest("--modelgate")
+    result.assert_outcomes(failed=1)
+    report = json.loads((pytester.path / "modelgate-report.json").read_text())
+    (r,) = report["results"]
+    assert (r["kind"], r["name"], r["verdict"]) == ("seed_variance", "accuracy", "error")
+    assert r["message"] == "RuntimeError: training diverged"
