@@ -354,3 +354,46 @@ def _did_you_mean(value: Any, options: Sequence[Constraint]) -> str:
     close = difflib.get_close_matches(value.strip().lower(), choices, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
+
+
+@dataclass(frozen=True)
+class Subset(Constraint):
+    """A non-empty list (or tuple) of names from `choices`, returned as a tuple."""
+
+    choices: tuple[str, ...]
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, (list, tuple)) and bool(value) and all(
+            isinstance(v, str) and v in self.choices for v in value)
+
+    def convert(self, value: Any) -> Any:
+        return tuple(value)
+
+    @property
+    def text(self) -> str:  # type: ignore[override]
+        return "a list of " + ", ".join(repr(c) for c in self.choices)
+
+    def bad_examples(self) -> tuple[Any, ...]:
+        return (["no-such-name"], [])
+
+
+@dataclass(frozen=True)
+class IntList(Constraint):
+    """A list (or tuple) of at least `min_len` distinct integers, returned as a tuple."""
+
+    min_len: int = 1
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, (list, tuple)) and len(value) >= self.min_len and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value) \
+            and len(set(value)) == len(value)
+
+    def convert(self, value: Any) -> Any:
+        return tuple(int(v) for v in value)
+
+    @property
+    def text(self) -> str:  # type: ignore[override]
+        return f"a list of at least {self.min_len} distinct integers"
+
+    def bad_examples(self) -> tuple[Any, ...]:
+        return ([1.5, 2.5], [3, 3], [True, False])

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["GATE_FIXTURES", "RESULT_PROPERTY"]
 
 RESULT_PROPERTY = "modelgate_result"
-GATE_FIXTURES = frozenset({"gate", "modelgate_model", "modelgate_baseline_model"})
+GATE_FIXTURES = frozenset({"gate", "modelgate_model", "modelgate_baseline_model",
+                           "modelgate_seeds"})
 
 
 STATE_KEY = pytest.StashKey[SessionState]()
@@ -88,15 +89,11 @@ def _read_settings(config: pytest.Config) -> tuple[Any, dict[str, Any]]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from .policy import MARKERS
+    from .policy import MARKERS, MODELGATE_MARKER
 
     for spec in MARKERS.values():
         config.addinivalue_line("markers", f"{spec.signature}: {spec.doc}. Implies modelgate.")
-    config.addinivalue_line(
-        "markers",
-        "modelgate: a model gate test; skipped unless pytest runs with --modelgate "
-        "(or ini modelgate_run_by_default = true)",
-    )
+    config.addinivalue_line("markers", f"{MODELGATE_MARKER.signature}: {MODELGATE_MARKER.doc}")
     try:
         settings, table = _read_settings(config)
     except ModelGateError as exc:
@@ -342,6 +339,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason="model gate: run with --modelgate")
     for item in items:
         gate_markers = _gate_markers(item)
+        plain = item.get_closest_marker("modelgate")
+        if plain is not None and (plain.args or plain.kwargs):  # @pytest.mark.modelgate(seeds=5)
+            gate_markers["modelgate"] = (tuple(plain.args), dict(plain.kwargs))
         fixtures = set(getattr(item, "fixturenames", ()))
         is_gate = bool(gate_markers) or item.get_closest_marker("modelgate") is not None \
             or bool(fixtures & GATE_FIXTURES)
@@ -365,7 +365,8 @@ def gate(request: pytest.FixtureRequest) -> Gate:
     """Records model gates for this test; failures are reported together when the test ends.
 
     Methods: metric, compare, weak_slices, drift, latency, memory, artifact, robustness,
-    input_validation, membership. Marker keywords are their defaults; the policy table wins.
+    input_validation, membership, determinism, seed_variance. Marker keywords are their
+    defaults; the policy table wins.
     """
     from .gates import Gate, GateContext
 
@@ -394,6 +395,7 @@ def gate(request: pytest.FixtureRequest) -> Gate:
         inconclusive=settings.inconclusive,
         xdist_worker=_is_worker(config),
         extra={"latency_under_xdist": settings.latency_under_xdist},
+        progress_writer=_progress_writer(config),
     )
 
     def sink(result: Any) -> None:
@@ -404,6 +406,38 @@ def gate(request: pytest.FixtureRequest) -> Gate:
     recorder = Gate(context, sink)
     item.stash[GATE_KEY] = recorder
     return recorder
+
+
+def _progress_writer(config: pytest.Config) -> Any:
+    """Where long gates report progress: pytest's terminal, outside output capture; None under
+    -q, without a terminal reporter, and on xdist workers (they have no live terminal: the
+    controller sees a worker's output only in its reports, after the test)."""
+    if _is_worker(config) or config.get_verbosity() < 0 or \
+            config.pluginmanager.get_plugin("terminalreporter") is None:
+        return None
+    from ._terminal_progress import TerminalProgress
+
+    return TerminalProgress(config)
+
+
+@pytest.fixture
+def modelgate_seeds(request: pytest.FixtureRequest) -> tuple[int, ...]:
+    """The seeds of this test's seed-variance gate: @pytest.mark.modelgate(seeds=N) (or the
+    policy) consecutive integers from --modelgate-seed, for fixtures that train once per seed."""
+    from .gates import GateContext
+    from .gates.seed_variance import SEED_VARIANCE_KEYWORDS
+    from .metrics.seeds import seed_list
+
+    state = request.config.stash[STATE_KEY]
+    context = GateContext(nodeid=request.node.nodeid, seed=state.settings.seed,
+                          defaults=request.node.stash.get(DEFAULTS_KEY, {}),
+                          overrides=state.policy.overrides_for(request.node.nodeid))
+    try:
+        kw = context.resolve("seed_variance", None, {}, SEED_VARIANCE_KEYWORDS)
+        return seed_list(kw.get("seeds", 5), state.settings.seed)
+    except ModelGateError as exc:
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
 
 
 def _load(config: pytest.Config, path: str, version: str | None, role: str) -> LoadedModel:
@@ -574,7 +608,7 @@ def _record_error(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
 
 _GATE_METHODS = frozenset({"metric", "compare", "weak_slices", "drift", "latency", "memory",
                            "artifact", "robustness", "input_validation", "membership",
-                           "integrity"})
+                           "integrity", "determinism", "seed_variance"})
 
 
 def _error_result(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -614,7 +648,7 @@ def _raising_gate_call(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[st
         options = {**(local.get("options") or {}), **(local.get("gate_options") or {})}
         name = (local.get("name") or local.get("metric") if kind in ("metric", "compare")
                 else options.get("name"))
-        if not isinstance(name, str) and kind == "weak_slices":
+        if not isinstance(name, str) and kind in ("weak_slices", "seed_variance"):
             name = local.get("metric")
         if not isinstance(name, str) and kind in ("latency", "memory", "artifact"):
             target = local.get("fn", local.get("path"))

@@ -21,6 +21,7 @@ from .gates._keywords import KEYWORDS, keyword, signature
 __all__ = [
     "GATE_KINDS",
     "MARKERS",
+    "MODELGATE_MARKER",
     "OPTIONS",
     "MarkerSpec",
     "Option",
@@ -36,6 +37,7 @@ GATE_KINDS = (
     "metric", "compare", "weak_slices", "drift", "latency", "memory",
     "artifact", "robustness", "input_validation", "membership",
     "integrity",
+    "determinism", "seed_variance",
 )
 
 
@@ -393,6 +395,16 @@ MARKERS: Mapping[str, MarkerSpec] = {
     ),
 }
 
+#: the plain @pytest.mark.modelgate marker: its keywords are defaults of the gates they feed
+MODELGATE_MARKER = _marker(
+    "modelgate",
+    "a model gate test; skipped unless pytest runs with --modelgate (or ini "
+    "modelgate_run_by_default = true); seeds= is the default of gate.seed_variance",
+    ("seeds",),
+    {"seed_variance": _same("seeds")},
+)
+
+
 def _check_marker_value(spec: MarkerSpec, key: str, value: Any, where: str) -> Any:
     """Check one marker keyword against the table of the first gate kind that takes it."""
     if value is None:
@@ -413,7 +425,7 @@ def marker_defaults(
     """
     out: dict[str, dict[str, Any]] = {}
     for name, (args, kwargs) in markers.items():
-        spec = MARKERS[name]
+        spec = MARKERS.get(name, MODELGATE_MARKER)
         here = f"@pytest.mark.{name} on {where}"
         if args:
             raise ConfigError(f"{here}: takes keyword arguments only, got positional {args!r}; "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -528,6 +528,7 @@ def detect(
     seed: int = 0,
     min_effect: float | None = None,
     n_jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> DriftResult:
     """Test every column of `current` against `reference` and give a dataset verdict.
@@ -619,11 +620,23 @@ def detect(
     workers = n_jobs if n_jobs is not None else _default_workers()
     if workers > 1 and cells >= PARALLEL_CELLS and len(works) > 1:
         with ThreadPoolExecutor(max_workers=min(workers, len(works))) as pool:
-            done = list(pool.map(job, works))
+            done = _counted(pool.map(job, works), len(works), progress)
     else:
-        done = [job(w) for w in works]
+        done = _counted(map(job, works), len(works), progress)
     return _decide(done, method, alpha, correction, max_share, min_effect, n_ref,
                    cur_table.n_rows, notes)
+
+
+def _counted(jobs: Iterable[_Work], total: int,
+             progress: Callable[[int, int], None] | None) -> list[_Work]:
+    """The finished columns, in order, calling `progress(done, total)` after each (`progress`:
+    an optional callback, e.g. the gates' terminal progress of long runs)."""
+    done: list[_Work] = []
+    for w in jobs:
+        done.append(w)
+        if progress is not None:
+            progress(len(done), total)
+    return done
 
 
 def _default_workers() -> int:

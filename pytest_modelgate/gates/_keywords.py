@@ -23,12 +23,14 @@ from pytest_modelgate._params import (
     Constraint,
     Duration,
     Interval,
+    IntList,
     IsCallable,
     Name,
     NoneValue,
     Options,
     Param,
     String,
+    Subset,
     Types,
     resamples,
 )
@@ -47,6 +49,7 @@ _STR = String()
 _BOOL = Boolean()
 _ANY = Anything()
 _AVERAGE = Options(("binary", "macro", "micro", "weighted", "samples"))
+DETERMINISM_CHECKS = ("repeat", "batch_vs_single", "row_order", "dtype")
 _NAME = Param("name", (Name(), _NONE), None, "the gate's name in the report (default: derived)")
 
 
@@ -245,7 +248,31 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
            "columns with at most this many values get an allowed domain (default 50)"),
         _p("max_new_category_share", _UNIT, 0.0,
            "largest allowed share of test values outside the domain"),
-        _p("name", (_STR, _NONE), None, "prefix of the checks' report names"),
+        _p("name", (Name(), _NONE), None, "prefix of the checks' report names"),
+    ),
+    "determinism": _table(
+        _p("method", (_STR, _NONE), None,
+           "estimator method to call (default: predict; a plain callable is called as is)"),
+        _p("checks", (Subset(DETERMINISM_CHECKS), Options(DETERMINISM_CHECKS), _NONE), None,
+           "checks to run (default: all)"),
+        _p("max_rows", _POS_INT, 200, "rows predicted one at a time (sampled with the seed)"),
+        _p("atol", _NONNEG, 1e-8, "absolute tolerance for float outputs (numpy.isclose)"),
+        _p("rtol", _NONNEG, 1e-5, "relative tolerance for float outputs (numpy.isclose)"),
+        _NAME,
+    ),
+    "seed_variance": _table(
+        _p("seeds", (Interval("int", 2, 1000), IntList(2)), 5,
+           "number of seeds (from --modelgate-seed on), or the seeds themselves"),
+        _p("metric", (_STR, _NONE), None,
+           "metric of (y_true, y_pred) results; the label of plain values"),
+        _p("min", (_REAL, _NONE), None, "lowest acceptable value"),
+        _p("max", (_REAL, _NONE), None, "highest acceptable value"),
+        _p("aggregate", Options(("mean", "worst")), "mean",
+           "'mean': gate the mean's t-interval; 'worst': gate the worst seed"),
+        _p("confidence", (CONFIDENCE, _NONE), 0.95,
+           "confidence of the Student-t interval of the mean"),
+        _p("n_jobs", (_POS_INT, _NONE), None, "seeds evaluated in parallel threads"),
+        _NAME,
     ),
 }
 

@@ -56,6 +56,18 @@ class GateContext:
     inconclusive: str = "fail"
     xdist_worker: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # the plugin's progress sink (terminal reporter); None: progress is not shown (-q, xdist)
+    progress_writer: Callable[[str, bool], None] | None = None
+
+    def progress(self, kind: str, unit: str) -> Callable[[int, int], None] | None:
+        """A throttled `(done, total)` callback for a long engine loop of a `kind` gate, or None
+        when nothing shows it; silent for the first seconds, so fast gates print nothing."""
+        if self.progress_writer is None:
+            return None
+        from ._progress import Throttle
+
+        return Throttle(kind, unit, self.progress_writer,
+                        every=getattr(self.progress_writer, "every", 1.0))
 
     def resolve(
         self, kind: str, name: str | None, call: Mapping[str, Any], allowed: Sequence[str]
@@ -466,3 +478,54 @@ class Gate:
         found = judge.integrity(self.context, train, test, y_train=y_train, y_test=y_test,
                                 kw=kw, settings=settings)
         return {check: self.record(result) for check, result in found}
+    # -- determinism and seed variance ---------------------------------------------------------
+
+    def determinism(
+        self,
+        predict: Any,
+        X: Any,
+        *,
+        method: str | None = _UNSET,
+        checks: Any = _UNSET,
+        max_rows: int = _UNSET,
+        atol: float = _UNSET,
+        rtol: float = _UNSET,
+        **options: Any,
+    ) -> GateResult:
+        """Same rows, same answers: repeated, one row at a time, shuffled, and as float32.
+
+        `predict` is an estimator (its `method`, default `predict`) or a callable X -> output.
+        """
+        from . import determinism as judge
+
+        call = dict(method=method, checks=checks, max_rows=max_rows, atol=atol, rtol=rtol,
+                    **options)
+        kw = self.context.resolve("determinism", self._opt("determinism", call, "name")
+                                  or "determinism", call, judge.DETERMINISM_KEYWORDS)
+        return self.record(judge.determinism(self.context, predict, X, **kw))
+
+    def seed_variance(
+        self,
+        evaluate: Callable[[int], Any] | Mapping[int, Any],
+        *,
+        seeds: int | Sequence[int] = _UNSET,
+        metric: str | None = _UNSET,
+        min: float | None = _UNSET,
+        max: float | None = _UNSET,
+        aggregate: str = _UNSET,
+        confidence: float | None = _UNSET,
+        n_jobs: int | None = _UNSET,
+        **options: Any,
+    ) -> GateResult:
+        """Run `evaluate(seed)` for every seed and gate the across-seed mean (Student-t
+        interval) or the worst seed; `seeds` defaults to @pytest.mark.modelgate(seeds=...).
+        """
+        from . import seed_variance as judge
+
+        call = dict(seeds=seeds, metric=metric, min=min, max=max, aggregate=aggregate,
+                    confidence=confidence, n_jobs=n_jobs, **options)
+        kw = self.context.resolve(
+            "seed_variance", self._opt("seed_variance", call, "name")
+            or self._opt("seed_variance", call, "metric") or "seed_variance", call,
+            judge.SEED_VARIANCE_KEYWORDS)
+        return self.record(judge.seed_variance(self.context, evaluate, **kw))

@@ -88,6 +88,8 @@ def drift(ctx: GateContext, reference: Any, current: Any, **kw: Any) -> GateResu
         raise ConfigError(f"gate.drift: {', '.join(bad)} only apply to method='classifier' or "
                           f"'mmd'; for per-column tests use min_effect=")
     reference = _load_reference(reference)
+    if method not in ("classifier", "mmd"):
+        kw["progress"] = ctx.progress("drift", "columns")
     res = detect(reference, current, method=method, alpha=alpha,
                  max_share=max_share, correction=correction, seed=ctx.seed, **kw)
     if res.multivariate is not None:

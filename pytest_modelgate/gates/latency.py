@@ -241,6 +241,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
                           warmup_time=warmup_time, max_time=max_time, gc=gc, batch=batch,
                           min_samples=target, timer=timer, descheduled=descheduled)
         _refuse_batched(comp.session, budgets)
+        comp.session.progress = ctx.progress("latency", "samples")
         comp.run(target, min_time, max_time)
         seed = int(ctx.seed)
 
@@ -290,6 +291,7 @@ def latency(ctx: GateContext, fn: Callable[..., Any], args: tuple[Any, ...],
         session = Session(targets, warmup=warmup, warmup_time=warmup_time, max_time=max_time,
                           gc=gc, batch=batch, timer=timer, descheduled=descheduled)
         _refuse_batched(session, budgets)
+        session.progress = ctx.progress("latency", "samples")
         session.run(target, min_time, max_time)
 
         def evaluate_abs() -> tuple[list[_Check], LatencyResult, dict[str, Any]]:

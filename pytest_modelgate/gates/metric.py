@@ -273,7 +273,7 @@ def metric(
 
     res = evaluate(name, y_true, y_pred, confidence=confidence, n_resamples=n_resamples,
                    seed=ctx.seed, sample_weight=sample_weight, ci_method=kw.get("ci_method"),
-                   **params)
+                   progress=ctx.progress("metric bootstrap", "resamples"), **params)
     threshold: dict[str, Any] = {}
     bounds: list[tuple[str, float]] = []
     if lo_t is not None:

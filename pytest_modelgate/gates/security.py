@@ -226,7 +226,7 @@ def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
                 model, X, prop=prop_name, noise=noise, irrelevant=irrelevant or (),
                 increasing=increasing or (), decreasing=decreasing or (),
                 categorical=categorical or (), n_examples=n_examples, seed=ctx.seed,
-                delta=delta)
+                delta=delta, progress=ctx.progress(f"robustness {prop_name} search", "examples"))
             if ce is not None:
                 found.append(ce)
         details["hypothesis"] = {"checked": checks, "counterexamples": found,

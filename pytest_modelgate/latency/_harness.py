@@ -367,6 +367,8 @@ class Session:
     ) -> None:
         if not targets:
             raise InputError("targets: nothing to time")
+        # optional progress(done, total) between rounds (the gates' terminal progress)
+        self.progress: Callable[[int, int], None] | None = None
         for fn, _, _ in targets:
             if not callable(fn):
                 raise InputError(f"fn: expected a callable to time, got {type(fn).__name__}")
@@ -515,6 +517,8 @@ class Session:
                 for t, m in zip(self.targets, marks, strict=True):
                     t.round_of.extend([self.rounds] * (len(t.times) - m))
                 self.rounds += 1
+                if self.progress is not None:
+                    self.progress(max(0, min(self.samples, min_samples - 1)), min_samples)
                 now = pc()
                 if (self.samples >= min_samples and (now - start) * 1e-9 >= min_time
                         and self.rounds >= self._min_rounds):
@@ -529,6 +533,8 @@ class Session:
             self._wall_ns += wall_ns
             self._cpu_ns += time.process_time_ns() - cpu0
             self.elapsed += wall_ns * 1e-9
+        if self.progress is not None:
+            self.progress(self.samples, self.samples)  # done: the count it stopped at
         return self
 
     @property

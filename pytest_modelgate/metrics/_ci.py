@@ -467,7 +467,7 @@ def median_interval(spec: MetricSpec, chk: Checked, value: float,
 
 def generic_bootstrap(
     spec: MetricSpec, chk: Checked, params: dict[str, Any], confidence: float, n_resamples: int,
-    rng: np.random.Generator,
+    rng: np.random.Generator, progress: Callable[[int, int], None] | None = None,
 ) -> Interval:
     """Percentile bootstrap of rows, calling the metric once per resample (any metric)."""
     reps = np.full(n_resamples, np.nan)
@@ -482,6 +482,8 @@ def generic_bootstrap(
                                     **params)
             except (ValueError, ZeroDivisionError, FloatingPointError, IndexError):
                 failed += 1
+            if progress is not None:
+                progress(b + 1, n_resamples)
     details: dict[str, Any] = {"resampling": "row bootstrap (one metric call per resample)",
                                "n_resamples": n_resamples}
     if failed or not np.isfinite(reps).all():
@@ -529,6 +531,7 @@ def _close(a: float, b: float) -> bool:
 def compute_interval(
     spec: MetricSpec, chk: Checked, params: dict[str, Any], value: float, *, confidence: float,
     n_resamples: int, seed: int, ci_method: str | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Interval:
     """The interval for `spec` at `confidence`, by the family default or `ci_method`."""
     method = normalise_method(ci_method)
@@ -576,7 +579,7 @@ def compute_interval(
             raise ConfigError(
                 f"ci_method={ci_method!r} cannot be used for {spec.name!r} with these inputs "
                 "(weights or extra parameters); use 'bootstrap'")
-        out = generic_bootstrap(spec, chk, params, confidence, n_resamples, rng)
+        out = generic_bootstrap(spec, chk, params, confidence, n_resamples, rng, progress)
     if out.ci is None and "distinct_replicates" in out.details:
         out = _constant_predictions(out, spec, chk, value, confidence)
     if out.ci is not None:

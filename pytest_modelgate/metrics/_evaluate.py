@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,12 +101,14 @@ def evaluate(
     sample_weight: Any = None,
     ci_method: str | None = None,
     average: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
     **params: Any,
 ) -> MetricResult:
     """Compute metric `name` and, with `confidence=`, its seeded confidence interval.
 
     `average` folds into the name for precision/recall/f1/jaccard; other keyword arguments
-    (e.g. ``pos_label``, ``k``) go to the scikit-learn function.
+    (e.g. ``pos_label``, ``k``) go to the scikit-learn function. `progress(done, total)` is
+    called during a slow resampling loop (one metric call per resample).
     """
     spec = resolve_metric(name, average)
     conf = check_confidence(confidence)
@@ -120,7 +123,7 @@ def evaluate(
         return MetricResult(spec.name, value, None, "none", chk.n, spec.direction, conf,
                             details={"note": "the value is not finite; no interval"})
     iv = compute_interval(spec, chk, params, value, confidence=conf, n_resamples=n_resamples,
-                          seed=seed, ci_method=ci_method)
+                          seed=seed, ci_method=ci_method, progress=progress)
     resampled = iv.method == "bootstrap"
     return MetricResult(spec.name, value, iv.ci, iv.method, chk.n, spec.direction, conf,
                         n_resamples if resampled else None, seed if resampled else None,

@@ -263,7 +263,8 @@ def _plain(v: Any) -> Any:
 def search_counterexample(model: Any, X: Any, *, prop: str, noise: float = 0.05,
                           irrelevant: Sequence[Any] = (), increasing: Sequence[Any] = (),
                           decreasing: Sequence[Any] = (), categorical: Sequence[Any] = (),
-                          n_examples: int = 200, seed: int = 0, delta: float | None = None
+                          n_examples: int = 200, seed: int = 0, delta: float | None = None,
+                          progress: Callable[[int, int], None] | None = None,
                           ) -> dict[str, Any] | None:
     """Let hypothesis search rows drawn from X's schema (per-column ranges; categories for
     `categorical` columns) for a violation of `prop` ("stability", "invariance" or
@@ -307,7 +308,13 @@ def search_counterexample(model: Any, X: Any, *, prop: str, noise: float = 0.05,
         out = np.asarray(model.predict(rebuild(np.vstack([a, b]))))
         return out[0], out[1]
 
+    tried = 0
+
     def violated(example: Any) -> bool:
+        nonlocal tried
+        tried += 1
+        if progress is not None:  # shrinking may try more than n_examples: never "done" here
+            progress(min(tried, n_examples - 1), n_examples)
         row = np.asarray(example[0], dtype=float)
         if prop == "stability":
             step = np.asarray(example[1]) * spread * noise
@@ -334,6 +341,10 @@ def search_counterexample(model: Any, X: Any, *, prop: str, noise: float = 0.05,
     try:
         found = find(strategy, violated, settings=conf, random=random.Random(seed))
     except NoSuchExample:
+        found = None
+    if progress is not None:
+        progress(n_examples, n_examples)
+    if found is None:
         return None
     row = [float(v) for v in found[0]]
     label = names if names is not None else list(range(d))

@@ -17,7 +17,15 @@ from pytest_modelgate.policy import GATE_KINDS, MARKERS, load_policy
 
 
 def _allowed() -> dict[str, tuple[str, ...]]:
-    from pytest_modelgate.gates import drift, integrity, latency, metric, security
+    from pytest_modelgate.gates import (
+        determinism,
+        drift,
+        integrity,
+        latency,
+        metric,
+        security,
+        seed_variance,
+    )
 
     return {
         "metric": metric.METRIC_KEYWORDS, "compare": metric.COMPARE_KEYWORDS,
@@ -27,6 +35,8 @@ def _allowed() -> dict[str, tuple[str, ...]]:
         "input_validation": security.INPUT_VALIDATION_KEYWORDS,
         "membership": security.MEMBERSHIP_KEYWORDS,
         "integrity": integrity.INTEGRITY_KEYWORDS,
+        "determinism": determinism.DETERMINISM_KEYWORDS,
+        "seed_variance": seed_variance.SEED_VARIANCE_KEYWORDS,
     }
 
 

@@ -129,7 +129,7 @@ def test_markers_documented_with_signatures(pytester: pytest.Pytester) -> None:
         "@pytest.mark.drift(method='auto', alpha=0.05, max_share=0.5, columns=None*",
         "@pytest.mark.latency(p50=None, p95=None, p99=None, throughput=None, memory=None*",
         "@pytest.mark.security(*",
-        "@pytest.mark.modelgate:*",
+        "@pytest.mark.modelgate(seeds=5):*",
     ])
 
 
