@@ -35,6 +35,7 @@ __all__ = [
 GATE_KINDS = (
     "metric", "compare", "weak_slices", "drift", "latency", "memory",
     "artifact", "robustness", "input_validation", "membership",
+    "calibration", "fairness",
 )
 
 
