@@ -17,7 +17,7 @@ from pytest_modelgate.policy import GATE_KINDS, MARKERS, load_policy
 
 
 def _allowed() -> dict[str, tuple[str, ...]]:
-    from pytest_modelgate.gates import drift, latency, metric, security
+    from pytest_modelgate.gates import calibration, drift, fairness, latency, metric, security
 
     return {
         "metric": metric.METRIC_KEYWORDS, "compare": metric.COMPARE_KEYWORDS,
@@ -26,6 +26,7 @@ def _allowed() -> dict[str, tuple[str, ...]]:
         "artifact": security.ARTIFACT_KEYWORDS, "robustness": security.ROBUSTNESS_KEYWORDS,
         "input_validation": security.INPUT_VALIDATION_KEYWORDS,
         "membership": security.MEMBERSHIP_KEYWORDS,
+        "calibration": calibration.CALIBRATION_KEYWORDS, "fairness": fairness.FAIRNESS_KEYWORDS,
     }
 
 
@@ -39,6 +40,7 @@ UNCONSTRAINED = {
     ("robustness", "irrelevant"), ("robustness", "increasing"), ("robustness", "decreasing"),
     ("robustness", "categorical"), ("input_validation", "cases"), ("input_validation", "skip"),
     ("membership", "score"),
+    ("calibration", "pos_label"), ("calibration", "labels"), ("fairness", "pos_label"),
 }
 
 
@@ -106,6 +108,8 @@ def test_gate_methods_check_before_any_work() -> None:
         "latency": lambda: g.latency(print, gate_options={"confidence": "high"}),
         "robustness": lambda: g.robustness(None, None, confidence="high"),
         "membership": lambda: g.membership(None, None, None, confidence="high"),
+        "calibration": lambda: g.calibration(None, None, confidence="high"),
+        "fairness": lambda: g.fairness(None, None, sensitive=None, confidence="high"),
     }
     for kind, call in calls.items():
         with pytest.raises(ConfigError, match=re.escape(
