@@ -93,7 +93,7 @@ def reference_calibration_error(y: Any, p: Any, sample_weight: Any = None, *, n_
     p = np.asarray(p, dtype=float)
     w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     if strategy == "quantile":
-        edges = np.percentile(p, np.linspace(0, 100, n_bins + 1))
+        edges = np.percentile(p, np.linspace(0, 1, n_bins + 1) * 100)  # sklearn's exact form
     else:
         edges = np.linspace(0.0, 1.0, n_bins + 1)
     total, worst = 0.0, 0.0
