@@ -117,7 +117,8 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
         elif isinstance(res.details.get("min_rows"), int):
             rows = max(int(res.details["min_rows"]), math.ceil(2 / max(share, 1e-12)))
 
-    over = " and ".join(res.features)
+    over = ("the sensitive feature" if res.features == ("sensitive",)
+            else " x ".join(repr(f) for f in res.features))
     groups_text = f"{len(res.groups)} groups of {over}"
     ci_text = (f"{res.confidence:.0%} CI [{_g(res.ci[0])}, {_g(res.ci[1])}], bootstrap "
                "stratified by group" if res.ci is not None else
