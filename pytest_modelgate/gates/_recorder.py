@@ -451,7 +451,7 @@ class Gate:
                     **options)
         kw = self.context.resolve(
             "calibration", self._opt("calibration", call, "name") or DEFAULT_NAMES["calibration"],
-            call, judge.CALIBRATION_KEYWORDS + ("name",))
+            call, (*judge.CALIBRATION_KEYWORDS, "name"))
         return self.record(judge.calibration(self.context, y_true, proba,
                                              sample_weight=sample_weight, **kw))
 
@@ -477,6 +477,6 @@ class Gate:
                     **options)
         label = self._opt("fairness", call, "name") or judge.report_name(
             self._opt("fairness", call, "metric") or "demographic_parity_difference")
-        kw = self.context.resolve("fairness", label, call, judge.FAIRNESS_KEYWORDS + ("name",))
+        kw = self.context.resolve("fairness", label, call, (*judge.FAIRNESS_KEYWORDS, "name"))
         return self.record(judge.fairness(self.context, y_true, y_pred, sensitive=sensitive, X=X,
                                           sample_weight=sample_weight, **kw))

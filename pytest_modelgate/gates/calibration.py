@@ -55,7 +55,8 @@ def interval_verdict(value: float, ci: tuple[float, float] | None, max_t: float 
 
 def _worst_bin(rel: Reliability) -> str:
     best, text = -1.0, ""
-    for lo, hi, n, c, a in zip(rel.lo, rel.hi, rel.n, rel.confidence, rel.accuracy):
+    for lo, hi, n, c, a in zip(rel.lo, rel.hi, rel.n, rel.confidence, rel.accuracy,
+                                     strict=True):
         if c is None or a is None:
             continue
         contrib = n * abs(c - a)

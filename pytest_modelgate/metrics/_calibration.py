@@ -173,7 +173,7 @@ class Reliability:
         return {"strategy": self.strategy, "n_bins": self.n_bins,
                 "bins": [{"lo": a, "hi": b, "n": c, "confidence": d, "accuracy": e}
                          for a, b, c, d, e in zip(self.lo, self.hi, self.n, self.confidence,
-                                                  self.accuracy)]}
+                                                  self.accuracy, strict=True)]}
 
 
 @dataclass(frozen=True)
@@ -194,8 +194,9 @@ def _bin(curve: _Curve, n_bins: int, strategy: str) -> _Binned:
     weight = count if w is None else np.bincount(ids, weights=w, minlength=n_bins)
     cw = curve.conf if w is None else curve.conf * w
     hw = curve.hit if w is None else curve.hit * w
-    return _Binned(edges, ids, count, weight, np.bincount(ids, weights=cw, minlength=n_bins),
-                   np.bincount(ids, weights=hw, minlength=n_bins))
+    return _Binned(edges, ids, count, weight.astype(np.float64),
+                   np.bincount(ids, weights=cw, minlength=n_bins).astype(np.float64),
+                   np.bincount(ids, weights=hw, minlength=n_bins).astype(np.float64))
 
 
 def _reliability(b: _Binned, strategy: str) -> Reliability:
@@ -338,8 +339,8 @@ def brier_decomposition(y_true: Any, proba: Any, *, n_bins: int = DEFAULT_BINS,
         assert lab is not None
         parts = np.sum([_murphy(_Curve(p[:, j], (yt == c).astype(np.float64), w), nb, st)
                         for j, c in enumerate(lab)], axis=0)
-    return BrierDecomposition(*(float(x) for x in parts), n_bins=nb,  # type: ignore[arg-type]
-                              strategy=st)
+    brier, rel, res, unc, wbv, wbc = (float(x) for x in parts)
+    return BrierDecomposition(brier, rel, res, unc, wbv, wbc, n_bins=nb, strategy=st)
 
 
 # --- the vectorised bootstrap -------------------------------------------------------------------

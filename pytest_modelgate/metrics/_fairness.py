@@ -19,6 +19,7 @@ fast path where it applies, else one metric call per group and resample.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -143,13 +144,13 @@ def group_keys(sensitive: Any, n: int, X: Any = None) -> tuple[tuple[str, ...], 
     if len(feats) == 1:
         return tuple(names), uniques[0].astype(str), codes[0]
     combined = np.zeros(n, dtype=np.int64)
-    for inv, u in zip(codes, uniques):
+    for inv, u in zip(codes, uniques, strict=True):
         combined = combined * u.size + inv
     present, gid = np.unique(combined, return_inverse=True)
     labels = []
     for c in present.tolist():
         parts = []
-        for u, col in zip(reversed(uniques), reversed(names)):
+        for u, col in zip(reversed(uniques), reversed(names), strict=True):
             parts.append(f"{col}={u[c % u.size]}")
             c //= u.size
         labels.append(", ".join(reversed(parts)))
@@ -262,11 +263,10 @@ def _group_metric_reps(spec: Any, yt: NDArray[Any], yp: NDArray[Any], w: F | Non
         warnings.simplefilter("ignore")
         for b in range(n_resamples):
             idx = rng.integers(0, n, size=n)
-            try:
+            with contextlib.suppress(ValueError, ZeroDivisionError, FloatingPointError,
+                                     IndexError):
                 reps[b] = spec.func(yt[idx], yp[idx],
                                     sample_weight=None if w is None else w[idx], **params)
-            except (ValueError, ZeroDivisionError, FloatingPointError, IndexError):
-                pass
     return reps
 
 

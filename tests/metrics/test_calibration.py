@@ -57,7 +57,7 @@ def test_bins_equal_sklearn_calibration_curve(case, n_bins: int, strategy: str) 
     conf = [c for c in rel.confidence if c is not None]
     np.testing.assert_allclose(acc, prob_true, rtol=0, atol=1e-9)
     np.testing.assert_allclose(conf, prob_pred, rtol=0, atol=1e-9)
-    assert all((c is None) == (m == 0) for c, m in zip(rel.confidence, rel.n))
+    assert all((c is None) == (m == 0) for c, m in zip(rel.confidence, rel.n, strict=True))
 
 
 @settings(max_examples=80, deadline=None)
