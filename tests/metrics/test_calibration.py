@@ -264,3 +264,36 @@ def test_bad_settings_are_config_errors(kwargs, match) -> None:
 def test_bad_inputs_are_input_errors(y, p, match) -> None:
     with pytest.raises(InputError, match=match):
         calibration(y, p)
+
+
+def test_ece_through_evaluate_and_gate_metric() -> None:
+    """`ece` is an ordinary metric name: evaluate (with n_bins/strategy) and gate.metric."""
+    from pytest_modelgate.gates import Gate
+
+    rng = np.random.default_rng(11)
+    p = rng.random(2000)
+    y = (rng.random(2000) < np.clip(p + 0.15, 0, 1)).astype(int)
+    r = evaluate("ece", y, p, confidence=0.95, n_bins=5, strategy="quantile", seed=2)
+    assert r.value == pytest.approx(reference_calibration_error(y, p, n_bins=5,
+                                                                strategy="quantile"))
+    assert r.method == "bootstrap"
+    assert r.ci is not None
+    assert r.ci[0] <= r.value <= r.ci[1]
+    g = Gate()
+    res = g.metric("ece", y, p, max=0.05, confidence=0.95)
+    assert res.verdict == "failed"
+    assert res.direction == "lower"
+    assert "ece = " in res.message
+    assert g.metric("ece_quantile", y, p, max=0.5).verdict == "passed"
+    with pytest.raises(ConfigError, match="ci_method='t' applies to means"):
+        evaluate("ece", y, p, confidence=0.95, ci_method="t")
+
+
+def test_without_confidence_no_interval_is_drawn() -> None:
+    rng = np.random.default_rng(12)
+    p = rng.random(500)
+    y = (rng.random(500) < p).astype(int)
+    r = calibration(y, p)
+    assert r.ci is None
+    assert r.method is None
+    assert r.n_resamples is None

@@ -151,3 +151,63 @@ def test_ratio_with_max_gap(gate):
                                  "'n_bins'?)*"])
     result.stdout.fnmatch_lines(["*max_gap: 'demographic_parity_ratio' is a ratio*min_ratio=*"])
     assert "INTERNALERROR" not in result.stdout.str()
+
+
+# --- the judges in process (no pytest run needed) ----------------------------------------------
+
+
+def _ns() -> dict:
+    import numpy as np  # noqa: F401  (DATA uses it)
+
+    ns: dict = {}
+    exec(DATA, ns)
+    return ns
+
+
+def test_interval_verdicts_three_ways() -> None:
+    from pytest_modelgate.gates.calibration import interval_verdict
+
+    assert interval_verdict(0.04, (0.03, 0.05), 0.05, "ECE", wanted_ci=True).verdict == "passed"
+    assert interval_verdict(0.07, (0.06, 0.08), 0.05, "ECE", wanted_ci=True).verdict == "failed"
+    d = interval_verdict(0.06, (0.04, 0.08), 0.05, "ECE", wanted_ci=True)
+    assert d.verdict == "inconclusive"
+    assert d.margin == pytest.approx(-0.03)
+    assert interval_verdict(0.04, None, 0.05, "ECE", wanted_ci=True).verdict == "inconclusive"
+    assert interval_verdict(0.06, None, 0.05, "ECE", wanted_ci=False).verdict == "failed"
+    assert interval_verdict(0.06, None, None, "ECE", wanted_ci=False).margin is None
+
+
+def test_ratio_verdicts_and_wrong_threshold_keyword() -> None:
+    from pytest_modelgate.exceptions import ConfigError
+    from pytest_modelgate.gates import Gate
+
+    ns = _ns()
+    g = Gate()
+    ok = g.fairness(ns["y"], ns["fair_pred"], sensitive=ns["group"],
+                    metric="demographic_parity_ratio", min_ratio=0.8)
+    assert ok.verdict == "passed"
+    assert ok.margin is not None
+    assert ok.margin > 0
+    bad = g.fairness(ns["y"], ns["unfair_pred"], sensitive=ns["group"],
+                     metric="equal_opportunity_ratio", min_ratio=0.8)
+    assert bad.verdict == "failed"
+    assert "below min_ratio 0.8" in bad.message
+    with pytest.raises(ConfigError, match="min_ratio: 'accuracy' is a difference"):
+        g.fairness(ns["y"], ns["fair_pred"], sensitive=ns["group"], metric="accuracy",
+                   min_ratio=0.8)
+
+
+def test_calibration_options_in_process() -> None:
+    from pytest_modelgate.gates import Gate
+
+    ns = _ns()
+    g = Gate()
+    r = g.calibration(ns["k"], ns["proba3"], max_ece=0.5, per_class=False, confidence=None)
+    assert r.verdict == "passed"
+    assert r.ci is None
+    assert r.details["per_class_gated"] is False
+    assert set(r.details["per_class"]) == {"0", "1", "2"}  # reported, not gated
+    rec = g.calibration(ns["y"], ns["calibrated"], name="recorded")
+    assert rec.threshold == {}
+    assert rec.verdict == "passed"
+    assert "no threshold set" in rec.message
