@@ -7,7 +7,6 @@ expected calibration error (ECE) with a bootstrap interval, and names the direct
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 
