@@ -350,6 +350,16 @@ def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
     flat = gid * 4 + code
     cells = np.bincount(flat, weights=w, minlength=G * 4).reshape(G, 4).astype(np.float64)
     rates = _rates(cells)
+    for r in names:
+        defined = np.isfinite(rates[r])
+        if defined.sum() < 2:
+            missing = [str(k) for k in keys[~defined]]
+            what = "actual positives" if r == "true_positive_rate" else (
+                "actual negatives" if r == "false_positive_rate" else "rows")
+            raise InputError(
+                f"y_true: {r} is defined in {int(defined.sum())} of {G} groups (no {what} in "
+                f"{', '.join(repr(m) for m in missing[:5])}); {metric} needs it in at least two "
+                "groups: evaluate on rows where every group has both outcomes")
     per = [_spread(rates[r], kind) for r in names]
     value_arr, which = _combine_rates([np.asarray(p) for p in per], kind)
     value = float(value_arr)

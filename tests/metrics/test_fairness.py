@@ -180,14 +180,18 @@ def test_a_fair_model_has_a_small_gap() -> None:
 
 
 def test_undefined_rate_is_left_out_with_a_note() -> None:
-    y = np.array([0, 1, 0, 1, 0, 0, 0, 0])
-    p = np.array([0, 1, 1, 1, 0, 1, 0, 0])
-    s = np.array(["a"] * 4 + ["b"] * 4)
+    y = np.array([0, 1, 0, 1, 0, 0, 0, 0, 1, 1, 0, 1])
+    p = np.array([0, 1, 1, 1, 0, 1, 0, 0, 0, 1, 0, 0])
+    s = np.array(["a"] * 4 + ["b"] * 4 + ["c"] * 4)
     r = fairness(y, p, sensitive=s, metric="equal_opportunity_difference")
-    assert r.value == 0.0  # only group a has a TPR
+    assert r.value == pytest.approx(1.0 - 1 / 3)  # a: TPR 1, c: 1/3; b has no positives
     b = next(g for g in r.groups if g.key == "b")
     assert b.value is None
     assert "undefined" in b.note
+    # with only one group left there is no gap to measure: an error, never a silent 0
+    with pytest.raises(InputError, match=r"true_positive_rate is defined in 1 of 2 groups "
+                                         r"\(no actual positives in 'b'\)"):
+        fairness(y[:8], p[:8], sensitive=s[:8], metric="equal_opportunity_difference")
 
 
 def test_non_binary_labels_need_pos_label() -> None:
