@@ -242,8 +242,9 @@ def _cells_bootstrap(code: NDArray[np.int64], gid: NDArray[np.int64], w: F | Non
 def _group_metric_reps(spec: Any, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
                        value: float, params: dict[str, Any], n_resamples: int,
                        rng: np.random.Generator) -> F:
-    """Bootstrap replicates of one group's metric: confusion fast path, else one call each."""
-    from ._ci import _close, confusion_codes, confusion_fast
+    """Bootstrap replicates of one group's metric: the confusion-matrix and AUC fast paths
+    (vectorised), else one metric call per resample."""
+    from ._ci import _chunks, _close, auc_reps_for, confusion_codes, confusion_fast, resample_counts
     from ._inputs import Checked
 
     n = yt.shape[0]
@@ -258,6 +259,16 @@ def _group_metric_reps(spec: Any, yt: NDArray[Any], yp: NDArray[Any], w: F | Non
                 warnings.simplefilter("ignore")
                 return np.asarray(fast(counts.reshape(n_resamples, k, k), pos),
                                   dtype=np.float64)
+    auc = auc_reps_for(spec, chk) if spec.family == "auc" and not params and np.unique(
+        yt).size >= 2 else None
+    ones = np.ones(n) if w is None else w
+    if auc is not None and _close(float(auc(ones[None, :])[0]), value):
+        out = np.empty(n_resamples)
+        start = 0
+        for c in _chunks(n, n_resamples, width=2 * len(auc.parts)):
+            out[start:start + c] = auc(resample_counts(n, c, rng) * ones)
+            start += c
+        return out
     reps = np.full(n_resamples, np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -218,3 +218,35 @@ def test_scores_instead_of_labels_are_refused() -> None:
     y = np.array([0, 1] * 20)
     with pytest.raises(InputError, match="needs predicted labels"):
         fairness(y, np.linspace(0.1, 0.9, 40), sensitive=np.array(["a", "b"] * 20))
+
+
+def test_roc_auc_gap_uses_scores_and_a_vectorised_bootstrap() -> None:
+    rng = np.random.default_rng(4)
+    n = 1500
+    s = rng.choice(np.array(["a", "b", "c"]), n)
+    y = rng.integers(0, 2, n)
+    score = 0.4 * y + rng.random(n) + 0.3 * (s == "c") * (1 - y)
+    r = fairness(y, score, sensitive=s, metric="roc_auc", confidence=0.9, n_resamples=400)
+    aucs = {g: skm.roc_auc_score(y[s == g], score[s == g]) for g in ("a", "b", "c")}
+    assert r.value == pytest.approx(max(aucs.values()) - min(aucs.values()), abs=1e-12)
+    assert r.worst_pair is not None
+    assert r.worst_pair[1] == "c"
+    from scipy.stats import rankdata
+
+    def auc(yy, ss):  # Mann-Whitney, as roc_auc_score (ties count 1/2), without its overhead
+        pos = yy == 1
+        m = pos.sum()
+        return (rankdata(ss)[pos].sum() - m * (m + 1) / 2) / (m * (len(yy) - m))
+
+    assert auc(y, score) == pytest.approx(skm.roc_auc_score(y, score))
+    slow_rng = np.random.default_rng(9)
+    rows = [np.flatnonzero(s == g) for g in ("a", "b", "c")]
+    reps = []
+    for _ in range(400):
+        v = [auc(y[i], score[i]) for i in (slow_rng.choice(g, g.size) for g in rows)]
+        reps.append(max(v) - min(v))
+    slow = np.quantile(reps, [0.05, 0.95])
+    assert r.ci is not None
+    width = slow[1] - slow[0]
+    assert abs(r.ci[0] - slow[0]) < 0.2 * width
+    assert abs(r.ci[1] - slow[1]) < 0.2 * width
