@@ -136,7 +136,7 @@ def main() -> int:
         lambda: calibration(y, proba, confidence=0.95), 5)
     add("ece_quantile 95% CI (cell bootstrap, 1000)", "brier_score_loss",
         lambda: skm.brier_score_loss(y, proba),
-        lambda: evaluate("ece_quantile", y, proba, confidence=0.95), None)
+        lambda: evaluate("ece_quantile", y, proba, confidence=0.95), 5)
     sens = rng.choice(np.array(["a", "b", "c", "d"]), n)
     add("equalized_odds_difference 95% CI (strat.)", "accuracy_score",
         lambda: skm.accuracy_score(y, pred),

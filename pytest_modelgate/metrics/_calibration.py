@@ -110,8 +110,17 @@ def _class_labels(yt: NDArray[Any], k: int, labels: Any) -> NDArray[Any]:
                      "column is which class")
 
 
+def _present(yt: NDArray[Any]) -> NDArray[Any]:
+    """The distinct labels; integer labels spanning at most 2 values skip the sort."""
+    if yt.dtype.kind in "biu":
+        lo, hi = yt.min(), yt.max()
+        if int(hi) - int(lo) <= 1:
+            return np.unique(np.asarray([lo, hi], dtype=yt.dtype))
+    return np.unique(yt)
+
+
 def _binary_curve(yt: NDArray[Any], p: F, w: F | None, pos_label: Any) -> _Curve:
-    present = np.unique(yt)
+    present = _present(yt)
     if present.size > 2:
         raise InputError(f"proba: is 1-D but y_true holds {present.size} classes; pass the "
                          f"(n, {present.size}) probability matrix")
@@ -305,8 +314,11 @@ class BrierDecomposition:
             "within_bin_covariance", "n_bins", "strategy")}
 
 
-def _murphy(curve: _Curve, nb: int, st: str) -> tuple[float, ...]:
-    b = _bin(curve, nb, st)
+_Six = tuple[float, float, float, float, float, float]
+
+
+def _murphy(curve: _Curve, nb: int, st: str, binned: _Binned | None = None) -> _Six:
+    b = _bin(curve, nb, st) if binned is None else binned
     w = np.ones_like(curve.conf) if curve.weight is None else curve.weight
     total = float(w.sum())
     ok = b.weight > 0
@@ -539,7 +551,9 @@ def calibration(
         method=("bootstrap" if resampled else ("none" if conf is not None else None)),
         mce=_mce(b), n=n, n_bins=nb, strategy=st, reliability=_reliability(b, st),
         direction=direction, direction_share=share,
-        brier=brier_decomposition(yt, p, n_bins=nb, strategy=st, sample_weight=w,
-                                  pos_label=pos_label, labels=labels),
+        brier=(BrierDecomposition(*_murphy(curve, nb, st, b), n_bins=nb, strategy=st)
+               if kind == "binary" else
+               brier_decomposition(yt, p, n_bins=nb, strategy=st, sample_weight=w,
+                                   pos_label=pos_label, labels=labels)),
         per_class=per_class, n_resamples=n_resamples if resampled else None,
         seed=seed if resampled else None, details=details)
