@@ -6,7 +6,8 @@ timed in the same run, interleaved (reference, candidate, reference, ...), media
 because absolute times on a shared 2-core machine are noise.
 
 Budgets from the issue, on 100 000 rows with default settings (1000 resamples where resampling
-is used): roc_auc CI <= 60x one roc_auc_score call; confusion-matrix metric CI <= 5x one call.
+is used): roc_auc CI <= 60x one roc_auc_score call; confusion-matrix metric CI <= 5x one call;
+calibration (ECE) CI <= 5x one brier_score_loss call (issue 11).
 """
 
 from __future__ import annotations
@@ -123,6 +124,24 @@ def main() -> int:
     add("compare f1 (paired joint-cell bootstrap)", "f1_score",
         lambda: skm.f1_score(y, pred),
         lambda: compare("f1", y, pred, base, max_drop=0.01), None)
+    # calibration (issue 11): the ECE interval against one plain Brier score, budget 5x
+    from pytest_modelgate.metrics._calibration import calibration
+    from pytest_modelgate.metrics._fairness import fairness
+
+    add("ece 95% CI (cell bootstrap, 1000)", "brier_score_loss",
+        lambda: skm.brier_score_loss(y, proba),
+        lambda: evaluate("ece", y, proba, confidence=0.95), 5)
+    add("calibration gate engine 95% CI (+MCE, Brier)", "brier_score_loss",
+        lambda: skm.brier_score_loss(y, proba),
+        lambda: calibration(y, proba, confidence=0.95), 5)
+    add("ece_quantile 95% CI (cell bootstrap, 1000)", "brier_score_loss",
+        lambda: skm.brier_score_loss(y, proba),
+        lambda: evaluate("ece_quantile", y, proba, confidence=0.95), 5)
+    sens = rng.choice(np.array(["a", "b", "c", "d"]), n)
+    add("equalized_odds_difference 95% CI (strat.)", "accuracy_score",
+        lambda: skm.accuracy_score(y, pred),
+        lambda: fairness(y, pred, sensitive=sens, metric="equalized_odds_difference",
+                         confidence=0.95), None)
 
     # the naive way, for scale: 1000 resampled scikit-learn calls (timed on 50, extrapolated)
     idx = [rng.integers(0, n, n) for _ in range(50)]

@@ -608,7 +608,8 @@ def _record_error(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
 
 _GATE_METHODS = frozenset({"metric", "compare", "weak_slices", "drift", "latency", "memory",
                            "artifact", "robustness", "input_validation", "membership",
-                           "integrity", "determinism", "seed_variance"})
+                           "integrity", "determinism", "seed_variance",
+                           "calibration", "fairness"})
 
 
 def _error_result(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

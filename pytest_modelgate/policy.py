@@ -38,6 +38,7 @@ GATE_KINDS = (
     "artifact", "robustness", "input_validation", "membership",
     "integrity",
     "determinism", "seed_variance",
+    "calibration", "fairness",
 )
 
 

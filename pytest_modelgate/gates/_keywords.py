@@ -277,6 +277,38 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
 }
 
 
+# calibration and fairness gates (issue 11), one block so the table merges cleanly
+KEYWORDS = {**KEYWORDS, **{
+    "calibration": _table(
+        _p("max_ece", (_UNIT, _NONE), None, "largest acceptable expected calibration error"),
+        _p("confidence", (CONFIDENCE, _NONE), 0.95, "confidence of the ECE interval"),
+        _p("n_bins", (Interval("int", 1, 1000), _NONE), 10, "reliability bins"),
+        _p("strategy", Options(("uniform", "quantile")), "uniform",
+           "'uniform': equal-width bins; 'quantile': equal-mass bins"),
+        _p("n_resamples", resamples(10), 1000, "bootstrap resamples for the interval"),
+        _p("per_class", _BOOL, True, "multiclass: also gate every class one-vs-rest"),
+        _p("pos_label", _ANY, None, "the positive class of a binary problem"),
+        _p("labels", _ANY, None, "the class of each probability column (model.classes_)"),
+        _p("power", Interval("real", 0, 1, "neither"), 0.8,
+           "power assumed by the rows-needed estimate of an inconclusive verdict"),
+        _NAME,
+    ),
+    "fairness": _table(
+        _p("metric", _STR, "demographic_parity_difference",
+           "fairness metric (..._difference or ..._ratio) or a metric whose group gap is gated"),
+        _p("max_gap", (_NONNEG, _NONE), None, "largest allowed difference between groups"),
+        _p("min_ratio", (_UNIT, _NONE), None, "smallest allowed ratio (..._ratio metrics)"),
+        _p("confidence", (CONFIDENCE, _NONE), 0.95, "confidence of the gap interval"),
+        _p("n_resamples", resamples(10), 1000, "bootstrap resamples, stratified by group"),
+        _p("pos_label", _ANY, None, "the favourable (positive) outcome"),
+        _p("average", (_AVERAGE, _NONE), None, "averaging for precision/recall/f1/jaccard"),
+        _p("power", Interval("real", 0, 1, "neither"), 0.8,
+           "power assumed by the rows-needed estimate of an inconclusive verdict"),
+        _NAME,
+    ),
+}}
+
+
 def keyword(kind: str, key: str) -> Param | None:
     """The table entry of `key` for gate `kind`, or None when the table does not list it."""
     return KEYWORDS.get(kind, {}).get(key)

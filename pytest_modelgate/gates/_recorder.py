@@ -30,6 +30,7 @@ _UNSET: Any = object()
 DEFAULT_NAMES: dict[str, str] = {"drift": "dataset", "robustness": "flip_rate",
                                  "input_validation": "input_validation",
                                  "membership": "loss_threshold_attack"}
+DEFAULT_NAMES.update({"calibration": "ece"})  # fairness: named after its metric
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -529,3 +530,54 @@ class Gate:
             or self._opt("seed_variance", call, "metric") or "seed_variance", call,
             judge.SEED_VARIANCE_KEYWORDS)
         return self.record(judge.seed_variance(self.context, evaluate, **kw))
+    # -- calibration and fairness -------------------------------------------------------------
+
+    def calibration(
+        self,
+        y_true: Any,
+        proba: Any,
+        *,
+        max_ece: float | None = _UNSET,
+        confidence: float | None = _UNSET,
+        n_bins: int = _UNSET,
+        strategy: str = _UNSET,
+        sample_weight: Any = None,
+        **options: Any,
+    ) -> GateResult:
+        """Expected calibration error (bootstrap CI) against `max_ece`; over/under-confidence
+        named; every class of a multiclass model gated one-vs-rest."""
+        from . import calibration as judge
+
+        call = dict(max_ece=max_ece, confidence=confidence, n_bins=n_bins, strategy=strategy,
+                    **options)
+        kw = self.context.resolve(
+            "calibration", self._opt("calibration", call, "name") or DEFAULT_NAMES["calibration"],
+            call, (*judge.CALIBRATION_KEYWORDS, "name"))
+        return self.record(judge.calibration(self.context, y_true, proba,
+                                             sample_weight=sample_weight, **kw))
+
+    def fairness(
+        self,
+        y_true: Any,
+        y_pred: Any,
+        *,
+        sensitive: Any,
+        metric: str = _UNSET,
+        max_gap: float | None = _UNSET,
+        min_ratio: float | None = _UNSET,
+        confidence: float | None = _UNSET,
+        X: Any = None,
+        sample_weight: Any = None,
+        **options: Any,
+    ) -> GateResult:
+        """A group-fairness gap (demographic parity, equalized odds, equal opportunity, or any
+        metric's max-minus-min across the groups of `sensitive`) with a stratified bootstrap CI."""
+        from . import fairness as judge
+
+        call = dict(metric=metric, max_gap=max_gap, min_ratio=min_ratio, confidence=confidence,
+                    **options)
+        label = self._opt("fairness", call, "name") or judge.report_name(
+            self._opt("fairness", call, "metric") or "demographic_parity_difference")
+        kw = self.context.resolve("fairness", label, call, (*judge.FAIRNESS_KEYWORDS, "name"))
+        return self.record(judge.fairness(self.context, y_true, y_pred, sensitive=sensitive, X=X,
+                                          sample_weight=sample_weight, **kw))

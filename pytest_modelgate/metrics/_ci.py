@@ -559,6 +559,14 @@ def compute_interval(
         correct = int(np.count_nonzero(chk.y_true == chk.y_pred))
         lo, hi = proportion_interval(correct, chk.n, confidence, method or "wilson")
         return Interval((lo, hi), method or "wilson", {"successes": correct})
+    if fam == "calibration" and method in (None, "bootstrap"):
+        from ._calibration import calibration_interval
+
+        ci, info = calibration_interval(chk.y_true, chk.y_pred, which=str(spec.base),
+                                        confidence=confidence, n_resamples=n_resamples, seed=seed,
+                                        sample_weight=chk.sample_weight,
+                                        **{**spec.kwargs, **params})
+        return Interval(ci, "bootstrap", info)
     if method in (None, "bootstrap") and chk.n < MIN_BOOTSTRAP_ROWS and not (
             fam == "auc" and method is None and "multi_class" not in spec.kwargs):
         return _too_few_rows(chk.n, "bootstrap", MIN_BOOTSTRAP_ROWS, "a bootstrap interval")

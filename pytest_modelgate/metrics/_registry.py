@@ -28,7 +28,8 @@ __all__ = [
 Needs = Literal["labels", "scores", "proba"]
 Direction = Literal["higher", "lower"]
 NEEDS = ("labels", "scores", "proba")
-FAMILIES = ("proportion", "confusion", "auc", "mean", "ratio", "median", "max", "generic")
+FAMILIES = ("proportion", "confusion", "auc", "mean", "ratio", "median", "max", "generic",
+            "calibration")
 TASKS = ("classification", "regression", "clustering", "multilabel", "any")
 
 MetricFunc = Callable[..., float]
@@ -348,6 +349,8 @@ def _load_builtins() -> None:
              family="generic", perfect=None if name == "mutual_info_score" else 1.0,
              bounds=(-1.0, 1.0) if name.startswith("adjusted") else (0.0, inf))
 
+    _load_calibration()
+
     # scikit-learn scorer names not covered above: the scorer's sign, so higher is better
     for name in skm.get_scorer_names():
         if name in _REGISTRY:
@@ -377,6 +380,22 @@ def _load_builtins() -> None:
             kwargs=src.kwargs,
             accepts_weight=src.accepts_weight,
         )
+
+
+def _load_calibration() -> None:
+    """Calibration errors of predicted probabilities (binary: positive class; multiclass: top
+    label); their intervals come from the vectorised bin bootstrap in `_calibration.py`."""
+    from ._calibration import ece, mce
+
+    for name, func, kwargs, desc in (
+        ("ece", ece, {}, "expected calibration error, 10 equal-width bins"),
+        ("ece_quantile", ece, {"strategy": "quantile"},
+         "expected calibration error, 10 equal-mass (quantile) bins"),
+        ("mce", mce, {}, "maximum calibration error over 10 equal-width bins"),
+    ):
+        _add(name, func, direction="lower", needs="proba", task="classification",
+             family="calibration", perfect=0.0, bounds=(0.0, 1.0), base=func.__name__,
+             kwargs=kwargs, description=desc)
 
 
 _SCORER_TO_PLAIN = {

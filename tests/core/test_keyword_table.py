@@ -18,8 +18,10 @@ from pytest_modelgate.policy import GATE_KINDS, MARKERS, load_policy
 
 def _allowed() -> dict[str, tuple[str, ...]]:
     from pytest_modelgate.gates import (
+        calibration,
         determinism,
         drift,
+        fairness,
         integrity,
         latency,
         metric,
@@ -37,6 +39,7 @@ def _allowed() -> dict[str, tuple[str, ...]]:
         "integrity": integrity.INTEGRITY_KEYWORDS,
         "determinism": determinism.DETERMINISM_KEYWORDS,
         "seed_variance": seed_variance.SEED_VARIANCE_KEYWORDS,
+        "calibration": calibration.CALIBRATION_KEYWORDS, "fairness": fairness.FAIRNESS_KEYWORDS,
     }
 
 
@@ -51,6 +54,7 @@ UNCONSTRAINED = {
     ("robustness", "categorical"), ("input_validation", "cases"), ("input_validation", "skip"),
     ("membership", "score"),
     ("integrity", "target"), ("integrity", "checks"), ("integrity", "columns"),
+    ("calibration", "pos_label"), ("calibration", "labels"), ("fairness", "pos_label"),
 }
 
 
@@ -119,6 +123,8 @@ def test_gate_methods_check_before_any_work() -> None:
         "robustness": lambda: g.robustness(None, None, confidence="high"),
         "membership": lambda: g.membership(None, None, None, confidence="high"),
         "integrity": lambda: g.integrity(None, None, confidence="high"),
+        "calibration": lambda: g.calibration(None, None, confidence="high"),
+        "fairness": lambda: g.fairness(None, None, sensitive=None, confidence="high"),
     }
     for kind, call in calls.items():
         with pytest.raises(ConfigError, match=re.escape(

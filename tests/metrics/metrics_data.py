@@ -74,5 +74,41 @@ def reference_value(spec: MetricSpec, y: Any, p: Any, sample_weight: Any = None)
         return float(scorer._sign * scorer._score_func(y, p, **scorer._kwargs, **kw))
     if spec.name == "negative_likelihood_ratio":
         return float(skm.class_likelihood_ratios(y, p, **kw)[1])
+    if spec.name in CALIBRATION:
+        return reference_calibration_error(y, p, sample_weight, **CALIBRATION[spec.name])
     func, extra = plain[spec.name]
     return float(func(y, p, **extra, **kw))
+
+
+CALIBRATION = {"ece": {"strategy": "uniform", "agg": "mean"},
+               "ece_quantile": {"strategy": "quantile", "agg": "mean"},
+               "mce": {"strategy": "uniform", "agg": "max"}}
+
+
+def reference_calibration_error(y: Any, p: Any, sample_weight: Any = None, *, n_bins: int = 10,
+                                strategy: str = "uniform", agg: str = "mean") -> float:
+    """ECE / MCE of binary positive-class probabilities by a plain loop over the bins, with
+    the bin edges of sklearn's calibration_curve (a value on an inner edge falls below it)."""
+    y = np.asarray(y)
+    p = np.asarray(p, dtype=float)
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    if strategy == "quantile":
+        edges = np.percentile(p, np.linspace(0, 1, n_bins + 1) * 100)  # sklearn's exact form
+    else:
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+    total, worst = 0.0, 0.0
+    for b in range(n_bins):
+        if b == 0:
+            rows = [i for i in range(len(p)) if p[i] <= edges[1] or n_bins == 1]
+        elif b == n_bins - 1:
+            rows = [i for i in range(len(p)) if p[i] > edges[b]]
+        else:
+            rows = [i for i in range(len(p)) if edges[b] < p[i] <= edges[b + 1]]
+        wb = sum(w[i] for i in rows)
+        if wb == 0:
+            continue
+        conf = sum(w[i] * p[i] for i in rows) / wb
+        acc = sum(w[i] * (y[i] == 1) for i in rows) / wb
+        total += wb * abs(acc - conf)
+        worst = max(worst, abs(acc - conf))
+    return total / w.sum() if agg == "mean" else worst

@@ -1,0 +1,213 @@
+"""gate.calibration and gate.fairness end to end: three verdicts, messages, report details,
+policy overrides and bad input, in real pytest runs (in process and under xdist)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+DATA = '''
+import numpy as np
+
+rng = np.random.default_rng(0)
+n = 4000
+true_p = rng.uniform(0.05, 0.95, n)
+y = (rng.random(n) < true_p).astype(int)
+logit = np.log(true_p / (1 - true_p))
+calibrated = true_p
+sharp = 1 / (1 + np.exp(-4 * logit))        # an over-confident model
+k = rng.integers(0, 3, n)
+logits = rng.normal(size=(n, 3)) * 2.5 + 1.5 * np.eye(3)[k]
+proba3 = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+
+group = rng.choice(np.array(["north", "south", "east"]), n, p=[0.5, 0.35, 0.15])
+fair_pred = np.where(rng.random(n) < 0.9, y, 1 - y)
+# unfair: the "east" group is approved far less often, whatever its label
+unfair_pred = np.where((group == "east") & (rng.random(n) < 0.6), 0, fair_pred)
+'''
+
+
+def _report(pytester: pytest.Pytester) -> dict[str, dict]:
+    data = json.loads((pytester.path / "modelgate-report.json").read_text())
+    return {r["nodeid"].split("::")[1] + ":" + r["name"]: r for r in data["results"]}
+
+
+def test_calibration_verdicts_messages_and_details(pytester: pytest.Pytester,
+                                                   run_args: list[str]) -> None:
+    pytester.makepyfile(DATA + '''
+
+def test_calibrated(gate):
+    r = gate.calibration(y, calibrated, max_ece=0.05)
+    assert r.passed, r.message
+
+
+def test_over_confident(gate):
+    gate.calibration(y, sharp, max_ece=0.05)
+
+
+def test_small_sample_is_inconclusive(gate):
+    gate.calibration(y[:150], sharp[:150], max_ece=0.12, n_bins=5, name="small")
+
+
+def test_multiclass(gate):
+    gate.calibration(k, proba3, max_ece=0.05, strategy="quantile")
+''')
+    result = pytester.runpytest_subprocess("--modelgate", *run_args)
+    result.assert_outcomes(passed=1, failed=3)
+    out = result.stdout.str()
+    result.stdout.fnmatch_lines([
+        "*[[]FAILED[]] calibration 'ece': ECE = * (95% CI [[]*, *[]], n=4,000, 10 uniform bins*"
+        "threshold max_ece 0.05*over-confident*CalibratedClassifierCV*",
+    ])
+    result.stdout.fnmatch_lines(["*[[]INCONCLUSIVE[]] calibration 'small'*rows would decide it*"])
+    result.stdout.fnmatch_lines(["*top-label ECE*Worst class*one-vs-rest ECE*"])
+    assert "INTERNALERROR" not in out
+    rep = _report(pytester)
+    ok = rep["test_calibrated:ece"]
+    assert ok["verdict"] == "passed"
+    assert ok["kind"] == "calibration"
+    rel = ok["details"]["reliability"]
+    assert set(rel) == {"strategy", "n_bins", "bins"}
+    assert rel["n_bins"] == 10
+    assert set(rel["bins"][0]) == {"lo", "hi", "n", "confidence", "accuracy"}
+    assert sum(b["n"] for b in rel["bins"]) == 4000
+    assert rep["test_over_confident:ece"]["details"]["direction"] == "over-confident"
+    assert rep["test_small_sample_is_inconclusive:small"]["details"]["rows_needed"] > 150
+    multi = rep["test_multiclass:ece"]["details"]
+    assert set(multi["per_class"]) == {"0", "1", "2"}
+    for c in multi["per_class"].values():
+        assert set(c) >= {"ece", "ci", "reliability"}
+        assert c["reliability"]["strategy"] == "quantile"
+    assert multi["worst_class"] in multi["per_class"]
+
+
+def test_fairness_verdicts_messages_and_details(pytester: pytest.Pytester,
+                                                run_args: list[str]) -> None:
+    pytester.makepyfile(DATA + '''
+
+def test_fair(gate):
+    r = gate.fairness(y, fair_pred, sensitive=group, max_gap=0.1)
+    assert r.passed, r.message
+    gate.fairness(y, fair_pred, sensitive=group, metric="accuracy", max_gap=0.1)
+    gate.fairness(y, fair_pred, sensitive=group, metric="demographic_parity_ratio",
+                  min_ratio=0.8)
+
+
+def test_unfair(gate):
+    gate.fairness(y, unfair_pred, sensitive=group, metric="equalized_odds_difference",
+                  max_gap=0.1)
+
+
+def test_small_groups(gate):
+    gate.fairness(y[:120], unfair_pred[:120], sensitive=group[:120],
+                  metric="demographic_parity_difference", max_gap=0.35)
+''')
+    result = pytester.runpytest_subprocess("--modelgate", *run_args)
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "*[[]FAILED[]] fairness 'equalized_odds_difference': equalized_odds_difference = * over "
+        "3 groups of the sensitive feature (95% CI*threshold max_gap 0.1*Worst pair, by true positive rate:"
+        "*'east'*ThresholdOptimizer*",
+    ])
+    result.stdout.fnmatch_lines(["*[[]INCONCLUSIVE[]] fairness 'demographic_parity_difference'*"
+                                 "the smallest group 'east'*limits the interval*"])
+    rep = _report(pytester)
+    assert rep["test_fair:demographic_parity_difference"]["verdict"] == "passed"
+    assert rep["test_fair:accuracy_gap"]["verdict"] == "passed"
+    assert rep["test_fair:demographic_parity_ratio"]["direction"] == "higher"
+    bad = rep["test_unfair:equalized_odds_difference"]["details"]
+    assert {g["key"] for g in bad["groups"]} == {"north", "south", "east"}
+    assert all({"n", "value", "ci"} <= set(g) for g in bad["groups"])
+    assert "east" in (bad["worst_pair"]["high"], bad["worst_pair"]["low"])
+    small = rep["test_small_groups:demographic_parity_difference"]
+    assert small["verdict"] == "inconclusive"
+    assert small["details"]["rows_needed"] > 120
+
+
+def test_policy_overrides_and_bad_keywords(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(DATA + '''
+
+def test_policy(gate):
+    r = gate.calibration(y, sharp, max_ece=0.05)
+    assert r.threshold == {"max_ece": 0.5}
+    f = gate.fairness(y, unfair_pred, sensitive=group, max_gap=0.01)
+    assert f.threshold == {"max_gap": 0.9}
+
+
+def test_bad_keyword(gate):
+    gate.calibration(y, sharp, max_ece=0.05, n_bin=5)
+
+
+def test_ratio_with_max_gap(gate):
+    gate.fairness(y, fair_pred, sensitive=group, metric="demographic_parity_ratio", max_gap=0.1)
+''')
+    pytester.makepyprojecttoml('[tool.modelgate.gates."calibration"]\nmax_ece = 0.5\n'
+                               '[tool.modelgate.gates."fairness:demographic_parity_difference"]\n'
+                               'max_gap = 0.9\n')
+    result = pytester.runpytest_subprocess("--modelgate")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*gate.calibration: unknown keyword(s) 'n_bin' (did you mean "
+                                 "'n_bins'?)*"])
+    result.stdout.fnmatch_lines(["*max_gap: 'demographic_parity_ratio' is a ratio*min_ratio=*"])
+    assert "INTERNALERROR" not in result.stdout.str()
+
+
+# --- the judges in process (no pytest run needed) ----------------------------------------------
+
+
+def _ns() -> dict:
+    import numpy as np  # noqa: F401  (DATA uses it)
+
+    ns: dict = {}
+    exec(DATA, ns)
+    return ns
+
+
+def test_interval_verdicts_three_ways() -> None:
+    from pytest_modelgate.gates.calibration import interval_verdict
+
+    assert interval_verdict(0.04, (0.03, 0.05), 0.05, "ECE", wanted_ci=True).verdict == "passed"
+    assert interval_verdict(0.07, (0.06, 0.08), 0.05, "ECE", wanted_ci=True).verdict == "failed"
+    d = interval_verdict(0.06, (0.04, 0.08), 0.05, "ECE", wanted_ci=True)
+    assert d.verdict == "inconclusive"
+    assert d.margin == pytest.approx(-0.03)
+    assert interval_verdict(0.04, None, 0.05, "ECE", wanted_ci=True).verdict == "inconclusive"
+    assert interval_verdict(0.06, None, 0.05, "ECE", wanted_ci=False).verdict == "failed"
+    assert interval_verdict(0.06, None, None, "ECE", wanted_ci=False).margin is None
+
+
+def test_ratio_verdicts_and_wrong_threshold_keyword() -> None:
+    from pytest_modelgate.exceptions import ConfigError
+    from pytest_modelgate.gates import Gate
+
+    ns = _ns()
+    g = Gate()
+    ok = g.fairness(ns["y"], ns["fair_pred"], sensitive=ns["group"],
+                    metric="demographic_parity_ratio", min_ratio=0.8)
+    assert ok.verdict == "passed"
+    assert ok.margin is not None
+    assert ok.margin > 0
+    bad = g.fairness(ns["y"], ns["unfair_pred"], sensitive=ns["group"],
+                     metric="equal_opportunity_ratio", min_ratio=0.8)
+    assert bad.verdict == "failed"
+    assert "below min_ratio 0.8" in bad.message
+    with pytest.raises(ConfigError, match="min_ratio: 'accuracy' is a difference"):
+        g.fairness(ns["y"], ns["fair_pred"], sensitive=ns["group"], metric="accuracy",
+                   min_ratio=0.8)
+
+
+def test_calibration_options_in_process() -> None:
+    from pytest_modelgate.gates import Gate
+
+    ns = _ns()
+    g = Gate()
+    r = g.calibration(ns["k"], ns["proba3"], max_ece=0.5, per_class=False, confidence=None)
+    assert r.verdict == "passed"
+    assert r.ci is None
+    assert r.details["per_class_gated"] is False
+    assert set(r.details["per_class"]) == {"0", "1", "2"}  # reported, not gated
+    rec = g.calibration(ns["y"], ns["calibrated"], name="recorded")
+    assert rec.threshold == {}
+    assert rec.verdict == "passed"
+    assert "no threshold set" in rec.message
