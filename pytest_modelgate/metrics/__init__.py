@@ -10,7 +10,14 @@ Usable without pytest::
 from ._compare import COMPARE_METHODS, CompareResult, compare
 from ._evaluate import MetricResult, evaluate, rows_needed
 from ._naive import NaiveResult, naive_baseline
-from ._registry import MetricSpec, get_metric, get_metric_names, register_metric, unregister_metric
+from ._registry import (
+    MetricSpec,
+    get_metric,
+    get_metric_names,
+    metric_from_callable,
+    register_metric,
+    unregister_metric,
+)
 from ._slices import SliceReport, SliceResult, evaluate_slices
 from ._weak import Segment, WeakSliceReport, weak_slices
 
@@ -29,6 +36,7 @@ __all__ = [
     "evaluate_slices",
     "get_metric",
     "get_metric_names",
+    "metric_from_callable",
     "naive_baseline",
     "register_metric",
     "rows_needed",

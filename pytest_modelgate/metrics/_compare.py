@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -35,8 +35,14 @@ from ._evaluate import compute_value, resolve_metric, rows_needed
 from ._inputs import Checked, check_inputs
 from ._registry import MetricSpec
 
-__all__ = ["NaiveResult", "against_naive", "task_of", "naive_baseline", "naive_candidates",
-           "no_naive_reason"]
+__all__ = [
+    "NaiveResult",
+    "against_naive",
+    "naive_baseline",
+    "naive_candidates",
+    "no_naive_reason",
+    "task_of",
+]
 
 _MODE = frozenset({"accuracy_score", "balanced_accuracy_score", "matthews_corrcoef",
                    "cohen_kappa_score"})

@@ -54,13 +54,15 @@ def test_naive_false_opts_out_and_records_it() -> None:
 
 
 def test_a_real_model_beats_naive_and_says_by_how_much() -> None:
-    X, y = _imbalanced(2000)
+    _X, y = _imbalanced(2000)
     rng = np.random.default_rng(1)
     p = np.where(rng.random(y.size) < 0.97, y, 1 - y)
     r = _gate().metric("accuracy", y, p, min=0.9, confidence=0.95)
     assert r.verdict == "passed", r.message
     nv = r.details["naive"]
-    assert nv["verdict"] == "passed" and nv["delta"] > 0 and nv["ci"][0] > 0
+    assert nv["verdict"] == "passed"
+    assert nv["delta"] > 0
+    assert nv["ci"][0] > 0
     assert "the model beats it" in r.message
 
 
@@ -75,13 +77,15 @@ def test_undecided_gain_is_inconclusive_with_rows_needed() -> None:
     r = _gate().metric("accuracy", y, p, confidence=0.95)
     assert r.verdict == "inconclusive", r.message
     assert r.details["naive"]["verdict"] == "inconclusive"
-    assert r.details["rows_needed"] and r.details["rows_needed"] > 200
+    assert r.details["rows_needed"]
+    assert r.details["rows_needed"] > 200
     assert "rows would decide it" in r.message
     # without an interval the point decides
     assert _gate().metric("accuracy", y, p).verdict == "passed"
     # a margin larger than the gain fails on the point
     m = _gate().metric("accuracy", y, p, naive_margin=0.05)
-    assert m.verdict == "failed" and "naive_margin 0.05" in m.message
+    assert m.verdict == "failed"
+    assert "naive_margin 0.05" in m.message
 
 
 def test_decide_point_fails_on_a_point_loss_to_naive() -> None:
@@ -95,7 +99,8 @@ def test_decide_point_fails_on_a_point_loss_to_naive() -> None:
     assert r.verdict == "inconclusive"
     assert "the estimate does not settle the naive comparison" in r.message
     point = _gate().metric("accuracy", y, p, confidence=0.95, decide="point")
-    assert point.verdict == "failed" and "decide='point'" in point.message
+    assert point.verdict == "failed"
+    assert "decide='point'" in point.message
     many = _gate().metric("accuracy", np.tile(y, 10), np.tile(p, 10), confidence=0.95)
     assert many.verdict == "failed"  # 30 of 30 discordant pairs lost: the whole interval < 0
 
@@ -128,7 +133,8 @@ def test_classification_naive_values_equal_sklearn_dummy(n: int, share: float, s
         assert isinstance(out, NaiveResult)
         assert out.value == pytest.approx(ref, abs=1e-9), name
     auc = naive_baseline("roc_auc", y, rng.random(n), sample_weight=w)
-    assert isinstance(auc, NaiveResult) and auc.value == pytest.approx(0.5, abs=1e-12)
+    assert isinstance(auc, NaiveResult)
+    assert auc.value == pytest.approx(0.5, abs=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
@@ -149,7 +155,8 @@ def test_regression_naive_values_equal_sklearn_dummy(n: int, seed: int, weighted
         assert isinstance(out, NaiveResult), out
         assert out.value == pytest.approx(func(y, mean, sample_weight=w), abs=1e-9), name
     r2 = naive_baseline("r2", y, p, sample_weight=w)
-    assert isinstance(r2, NaiveResult) and abs(r2.value) < 1e-9
+    assert isinstance(r2, NaiveResult)
+    assert abs(r2.value) < 1e-9
     if not weighted:  # DummyRegressor's weighted median interpolates differently (lower median)
         median = DummyRegressor(strategy="median").fit(X, y).predict(X)
         mae = naive_baseline("mae", y, p)
@@ -165,21 +172,24 @@ def test_regression_naive_values_equal_sklearn_dummy(n: int, seed: int, weighted
 def test_f1_uses_the_stronger_of_most_frequent_and_stratified() -> None:
     import sklearn.metrics as skm
 
-    X, y = _imbalanced(1000, share=0.3)
+    _X, y = _imbalanced(1000, share=0.3)
     p = y.copy()
     out = naive_baseline("f1", y, p)
     assert isinstance(out, NaiveResult)
     assert out.predictor == "stratified"  # always-0 has f1 0
     # it is a seeded draw: the same seed gives the same naive value
     again = naive_baseline("f1", y, p)
-    assert isinstance(again, NaiveResult) and again.value == out.value
+    assert isinstance(again, NaiveResult)
+    assert again.value == out.value
     # binary recall: never the always-positive constant (recall 1 by construction)
     yp = 1 - y  # the positive class is the majority
     rec = naive_baseline("recall", yp, yp)
-    assert isinstance(rec, NaiveResult) and rec.predictor == "stratified"
+    assert isinstance(rec, NaiveResult)
+    assert rec.predictor == "stratified"
     assert rec.value < 1.0
     acc = naive_baseline("balanced_accuracy", y, p)
-    assert isinstance(acc, NaiveResult) and acc.value == pytest.approx(0.5)
+    assert isinstance(acc, NaiveResult)
+    assert acc.value == pytest.approx(0.5)
     assert skm.f1_score(y, np.zeros_like(y)) == 0.0
 
 
@@ -205,7 +215,8 @@ def test_score_and_regression_gates_fail_a_constant_model() -> None:
     rng = np.random.default_rng(0)
     y = (rng.random(400) < 0.2).astype(int)
     r = _gate().metric("roc_auc", y, np.full(400, 0.3), confidence=0.95)
-    assert r.verdict == "failed" and "prior-score" in r.message
+    assert r.verdict == "failed"
+    assert "prior-score" in r.message
     yr = rng.normal(5, 2, 400)
     mse = _gate().metric("mse", yr, np.full(400, yr.mean()), max=10.0)
     assert mse.verdict == "failed"
@@ -242,4 +253,5 @@ def test_naive_check_does_not_more_than_double_gate_time() -> None:
         return min(times)
 
     off, on = best(naive=False), best()
-    assert math.isfinite(on / off) and on / off < 3.0, (on, off)
+    assert math.isfinite(on / off), (on, off)
+    assert on / off < 3.0, (on, off)
