@@ -124,6 +124,13 @@ def _defaults(func: Callable[..., Any]) -> dict[str, Any]:
 def _same_kwargs(func: Callable[..., Any], a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     d = _defaults(func)
     sentinel = object()
+    if "pos_label" in d and {a.get("average", d.get("average")),
+                             b.get("average", d.get("average"))} - {"binary"}:
+        # scikit-learn ignores pos_label unless average="binary" (the f1_weighted scorer sets it
+        # to None)
+        a = {k: v for k, v in a.items() if k != "pos_label"}
+        b = {k: v for k, v in b.items() if k != "pos_label"}
+        d = {k: v for k, v in d.items() if k != "pos_label"}
     for k in set(a) | set(b):
         va, vb = a.get(k, d.get(k, sentinel)), b.get(k, d.get(k, sentinel))
         try:
@@ -141,6 +148,10 @@ def _builtin_for(func: Callable[..., Any], kwargs: Mapping[str, Any]) -> MetricS
         if (spec.builtin and spec.sign > 0 and spec.sklearn_func is func
                 and _same_kwargs(func, spec.kwargs, kwargs)):
             return spec
+    fname = getattr(func, "__name__", "")
+    if (not kwargs and fname in ("positive_likelihood_ratio", "negative_likelihood_ratio")
+            and str(getattr(func, "__module__", "")).startswith("sklearn.")):
+        return _REGISTRY[fname]  # scikit-learn's scorer helpers for class_likelihood_ratios
     return None
 
 

@@ -138,3 +138,16 @@ def test_bad_callables_and_unknown_names() -> None:
         evaluate(lambda a, b: 0.5, [0, 1, 1], [0, 1, 0], sample_weight=[1, 1, 1])
     with pytest.raises(ConfigError, match="average"):
         evaluate(skm.f1_score, [0, 1, 1], [0, 1, 0], average="macro")
+
+
+def test_every_sklearn_scorer_is_its_builtin_metric() -> None:
+    from pytest_modelgate.metrics import get_metric
+    from pytest_modelgate.metrics._registry import _SCORER_TO_PLAIN
+
+    for name in skm.get_scorer_names():
+        scorer = skm.get_scorer(name)
+        spec = metric_from_callable(scorer)
+        assert spec.builtin, name
+        assert spec.direction == ("higher" if scorer._sign > 0 else "lower"), name
+        # the unsigned metric of the scorer's name: "neg_log_loss" -> "log_loss"
+        assert spec is get_metric(_SCORER_TO_PLAIN.get(name, name)), name
