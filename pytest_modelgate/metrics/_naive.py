@@ -247,6 +247,28 @@ def _value(spec: MetricSpec, chk: Checked, pred: NDArray[Any], params: dict[str,
     return compute_value(spec, chk.y_true, pred, chk.sample_weight, params)
 
 
+def _weighted_joint_reps(fast: Any, tc: NDArray[np.int64], tb: NDArray[np.int64], k: int,
+                        pos: int, w: NDArray[np.float64], n_resamples: int,
+                        rng: np.random.Generator) -> NDArray[np.float64]:
+    """Paired row bootstrap of a confusion metric's delta with row weights, vectorised: each
+    resample's weighted (true, model, naive) cell totals by one bincount per chunk."""
+    from . import _ci
+
+    n = tc.size
+    kkk = k ** 3
+    cell = (tc // k) * k * k + (tc % k) * k + (tb % k)
+    out = np.empty(n_resamples, dtype=np.float64)
+    start = 0
+    for c in _ci._chunks(n, n_resamples):
+        rows = rng.integers(0, n, size=(c, n))
+        off = (np.arange(c, dtype=np.int64) * kkk)[:, None]
+        cube = np.bincount((cell[rows] + off).ravel(), weights=w[rows].ravel(),
+                           minlength=c * kkk).reshape(c, k, k, k)
+        out[start:start + c] = fast(cube.sum(axis=3), pos) - fast(cube.sum(axis=2), pos)
+        start += c
+    return out
+
+
 def _better(spec: MetricSpec, a: float, b: float) -> bool:
     return a > b if spec.direction == "higher" else a < b
 
@@ -335,16 +357,22 @@ def against_naive(
     ci: tuple[float, float] | None = None
     used, p_value, details = "point", None, {}
     if (confidence is not None and fast is not None and enc is not None and idx is not None
-            and spec.family == "confusion" and chk.sample_weight is None):
+            and (spec.family == "confusion" or chk.sample_weight is not None)):
         from ._compare import joint_cells_bootstrap
 
-        reps = joint_cells_bootstrap(fast, enc.t * enc.k + enc.m, enc.t * enc.k + idx, enc.k,
-                                     enc.pos, n_resamples, np.random.default_rng(seed))
+        rng = np.random.default_rng(seed)
+        tc, tb = enc.t * enc.k + enc.m, enc.t * enc.k + idx
+        if chk.sample_weight is None:
+            reps = joint_cells_bootstrap(fast, tc, tb, enc.k, enc.pos, n_resamples, rng)
+            how = "multinomial resampling of the joint (true, model, naive) cells"
+        else:
+            reps = _weighted_joint_reps(fast, tc, tb, enc.k, enc.pos, chk.sample_weight,
+                                        n_resamples, rng)
+            how = "row bootstrap of the weighted joint (true, model, naive) cells"
         raw = _ci.percentile(sign * reps, 2.0 * confidence - 1.0)
         ci = None if raw is None else (min(raw[0], delta), max(raw[1], delta))
         used = "bootstrap"
-        details = {"resampling": "multinomial resampling of the joint (true, model, naive) "
-                                 "cells", "n_resamples": n_resamples}
+        details = {"resampling": how, "n_resamples": n_resamples}
     elif confidence is not None:
         base = Checked(chk.y_true, pred, chk.sample_weight, chk.n)
         limit = sign * margin

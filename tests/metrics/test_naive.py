@@ -255,3 +255,37 @@ def test_naive_check_does_not_more_than_double_gate_time() -> None:
     off, on = best(naive=False), best()
     assert math.isfinite(on / off), (on, off)
     assert on / off < 3.0, (on, off)
+
+
+def test_weighted_confusion_naive_interval_is_vectorised_and_right() -> None:
+    """With sample_weight the paired interval is a weighted row bootstrap of the joint cells;
+    it agrees with the plain loop over resamples (same draws) to 1e-9."""
+    import sklearn.metrics as skm
+
+    rng = np.random.default_rng(8)
+    y = (rng.random(300) < 0.3).astype(int)
+    p = np.where(rng.random(300) < 0.85, y, 1 - y)
+    w = rng.random(300) + 0.5
+    out = naive_baseline("f1_macro", y, p, sample_weight=w, confidence=0.95, n_resamples=200,
+                         seed=4)
+    assert isinstance(out, NaiveResult) and out.ci is not None
+    assert "weighted joint" in out.details["resampling"]
+    from pytest_modelgate.metrics import get_metric
+    from pytest_modelgate.metrics._inputs import check_inputs
+    from pytest_modelgate.metrics._naive import naive_candidates
+
+    spec = get_metric("f1_macro")
+    chk = check_inputs(spec, y, p, w)
+    naive = next(pred for label, _, pred in naive_candidates(spec, chk, {}, 4)
+                 if label == out.predictor)
+    assert out.value == pytest.approx(skm.f1_score(y, naive, average="macro", sample_weight=w),
+                                      abs=1e-9)
+    boot = np.random.default_rng(4)
+    reps = []
+    for _ in range(200):
+        i = boot.integers(0, 300, size=300)
+        reps.append(skm.f1_score(y[i], p[i], average="macro", sample_weight=w[i])
+                    - skm.f1_score(y[i], naive[i], average="macro", sample_weight=w[i],
+                                   zero_division=0))
+    lo, hi = np.quantile(reps, [0.05, 0.95])
+    assert out.ci == pytest.approx((min(lo, out.delta), max(hi, out.delta)), abs=1e-9)
