@@ -153,6 +153,22 @@ class _Codes:
     pos: int
 
 
+def _encode(values: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    """Sorted distinct values and each value's index: O(n) by a lookup table for small-range
+    integer labels (the usual class codes), else `np.unique` (a sort)."""
+    if values.dtype.kind in "iub" and values.size:
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo <= max(1024, 4 * values.size):
+            shifted = values.astype(np.int64) - lo
+            present = np.zeros(hi - lo + 1, dtype=bool)
+            present[shifted] = True
+            lut = np.cumsum(present, dtype=np.int64) - 1
+            labels = (np.flatnonzero(present) + lo).astype(values.dtype)
+            return labels, lut[shifted]
+    labels, inv = np.unique(values, return_inverse=True)
+    return labels, inv.ravel().astype(np.int64)
+
+
 def _codes(spec: MetricSpec, chk: Checked, params: dict[str, Any]) -> _Codes:
     n = chk.n
     both = np.concatenate([chk.y_true, chk.y_pred])
@@ -160,8 +176,7 @@ def _codes(spec: MetricSpec, chk: Checked, params: dict[str, Any]) -> _Codes:
     binary = spec.average == "binary" and pos_label is not None
     if binary:
         both = np.concatenate([both, np.asarray([pos_label], dtype=both.dtype)])
-    labels, inv = np.unique(both, return_inverse=True)
-    inv = inv.ravel().astype(np.int64)
+    labels, inv = _encode(both)
     pos = int(np.searchsorted(labels, np.asarray(pos_label, dtype=labels.dtype))) if binary else 0
     return _Codes(labels, inv[:n], inv[n:2 * n], int(labels.size), pos)
 
@@ -210,10 +225,11 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
         return [("prior-score", "the class shares as constant probabilities",
                  np.tile(prior, (n, 1)), None)]
     y = yt.astype(np.float64)
+    unweighted = chk.sample_weight is None
     if fname in _MEAN:
-        c, what = float(np.average(y, weights=w)), "mean"
+        c, what = float(np.mean(y) if unweighted else np.average(y, weights=w)), "mean"
     elif fname in _MEDIAN:
-        c, what = _weighted_median(y, w), "median"
+        c, what = float(np.median(y)) if unweighted else _weighted_median(y, w), "median"
     elif fname == "mean_absolute_percentage_error":
         eps = np.finfo(np.float64).eps
         c, what = _weighted_median(y, w / np.maximum(np.abs(y), eps)), "1/|y|-weighted median"

@@ -290,3 +290,16 @@ def test_weighted_confusion_naive_interval_is_vectorised_and_right() -> None:
                                    zero_division=0))
     lo, hi = np.quantile(reps, [0.05, 0.95])
     assert out.ci == pytest.approx((min(lo, out.delta), max(hi, out.delta)), abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-5, 3000), min_size=1, max_size=60), st.booleans())
+def test_label_encoding_equals_numpy_unique(values: list[int], as_bool: bool) -> None:
+    from pytest_modelgate.metrics._naive import _encode
+
+    a = np.asarray(values) > 100 if as_bool else np.asarray(values)
+    labels, inv = _encode(a)
+    ref_labels, ref_inv = np.unique(a, return_inverse=True)
+    assert np.array_equal(labels, ref_labels)
+    assert labels.dtype == ref_labels.dtype
+    assert np.array_equal(inv, ref_inv.ravel())
