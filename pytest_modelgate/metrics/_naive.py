@@ -245,9 +245,8 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
 
 
 def _value(spec: MetricSpec, chk: Checked, pred: NDArray[Any], params: dict[str, Any]) -> float:
-    """The metric of the naive predictions: by the vectorised confusion-matrix or weighted-sum
-    fast path when the metric has one (a bincount instead of a scikit-learn call), else by the
-    metric's own function."""
+    """The metric of the naive predictions: by the confusion-matrix fast path when the metric
+    has one (a bincount instead of a scikit-learn call), else by the metric's own function."""
     from . import _ci
 
     naive = Checked(chk.y_true, pred, chk.sample_weight, chk.n)
@@ -256,10 +255,6 @@ def _value(spec: MetricSpec, chk: Checked, pred: NDArray[Any], params: dict[str,
         codes, k, pos = _ci.confusion_codes(spec, naive, params)
         cm = np.bincount(codes, weights=chk.sample_weight, minlength=k * k).astype(np.float64)
         return float(fast(cm.reshape(1, k, k), pos)[0])
-    if spec.family in ("mean", "ratio") and not params:
-        sc = _ci.sum_columns(spec, naive)
-        if sc is not None:
-            return float(sc.finish(sc.cols.sum(axis=0)[None, :])[0])
     return compute_value(spec, chk.y_true, pred, chk.sample_weight, params)
 
 
