@@ -412,6 +412,10 @@ def _verdict(spec: MetricSpec, label: str, what: str, model: float, naive: float
     name = spec.name
     plus = f" + naive_margin {margin:.4g}" if margin else ""
     same = f"{name} {model:.4g} vs {naive:.4g} of the naive {label} predictor ({what})"
+    if confidence is not None and ci is None:  # asked for, not computable: never a silent pass
+        return ("inconclusive", delta - margin,
+                f"the estimate does not settle the naive comparison: {same}; the paired "
+                "interval could not be computed on these rows", None)
     low, high = ci if ci is not None else (delta, delta)
     dmargin = low - margin
     # a gain of a few ulps (the model predicts the naive constant, computed another way) is a tie

@@ -303,3 +303,13 @@ def test_label_encoding_equals_numpy_unique(values: list[int], as_bool: bool) ->
     assert np.array_equal(labels, ref_labels)
     assert labels.dtype == ref_labels.dtype
     assert np.array_equal(inv, ref_inv.ravel())
+
+
+def test_no_paired_interval_is_never_a_silent_pass() -> None:
+    from pytest_modelgate.metrics import get_metric
+    from pytest_modelgate.metrics._naive import _verdict
+
+    verdict, _, reason, _ = _verdict(get_metric("accuracy"), "most-frequent", "always 0", 0.95,
+                                     0.9, 0.05, None, 0.0, 0.95, "interval", 0.8, 100)
+    assert verdict == "inconclusive"
+    assert "could not be computed" in reason
