@@ -244,20 +244,6 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
     return [(what, f"always {c:.4g}", np.full(n, c), None)]
 
 
-def _value(spec: MetricSpec, chk: Checked, pred: NDArray[Any], params: dict[str, Any]) -> float:
-    """The metric of the naive predictions: by the confusion-matrix fast path when the metric
-    has one (a bincount instead of a scikit-learn call), else by the metric's own function."""
-    from . import _ci
-
-    naive = Checked(chk.y_true, pred, chk.sample_weight, chk.n)
-    fast = _ci.confusion_fast(spec)
-    if fast is not None and not (set(params) - {"pos_label"}):
-        codes, k, pos = _ci.confusion_codes(spec, naive, params)
-        cm = np.bincount(codes, weights=chk.sample_weight, minlength=k * k).astype(np.float64)
-        return float(fast(cm.reshape(1, k, k), pos)[0])
-    return compute_value(spec, chk.y_true, pred, chk.sample_weight, params)
-
-
 def _weighted_joint_reps(fast: Any, tc: NDArray[np.int64], tb: NDArray[np.int64], k: int,
                         pos: int, w: NDArray[np.float64], n_resamples: int,
                         rng: np.random.Generator) -> NDArray[np.float64]:
@@ -351,7 +337,7 @@ def against_naive(
                                  minlength=enc.k * enc.k).astype(np.float64)
                 v = float(fast(cm.reshape(1, enc.k, enc.k), enc.pos)[0])
             else:
-                v = _value(spec, chk, pred, params)
+                v = compute_value(spec, chk.y_true, pred, chk.sample_weight, params)
         except ValueError:
             continue
         if math.isfinite(v) and (best is None or _better(spec, v, best[4])):
@@ -397,7 +383,8 @@ def against_naive(
             "baseline_only_right", "se", "failed_resamples")}
     verdict, dmargin, reason, need = _verdict(spec, label, what, model_value, naive, delta, ci,
                                               margin, confidence, decide, power, chk.n)
-    return NaiveResult(predictor=label, predicts=what, value=naive, model_value=model_value, delta=delta,
+    return NaiveResult(predictor=label, predicts=what, value=naive, model_value=model_value,
+                       delta=delta,
                        margin=margin, ci=ci, method=used, confidence=confidence,
                        verdict=verdict, decision_margin=dmargin, reason=reason, n=chk.n,
                        p_value=p_value, rows_needed=need, details=details)
