@@ -3,6 +3,8 @@ named; naive=False / naive_margin come from the call, the accuracy marker or the
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 DUMMY = '''
@@ -17,7 +19,8 @@ pred = DummyClassifier(strategy="most_frequent").fit(X, y).predict(X)
 '''
 
 
-def test_dummy_model_fails_and_opt_outs_pass(pytester: pytest.Pytester) -> None:
+def test_dummy_model_fails_and_opt_outs_pass(pytester: pytest.Pytester,
+                                             run_args: list[str]) -> None:
     pytester.makepyfile(DUMMY + '''
 
 def test_dummy(gate):
@@ -37,8 +40,13 @@ def test_opt_out_in_policy(gate):
     assert gate.metric("accuracy", y, pred, min=0.9, name="legacy").passed
 ''')
     pytester.makepyprojecttoml('[tool.modelgate.gates."metric:legacy"]\nnaive = false\n')
-    result = pytester.runpytest("--modelgate", "-p", "no:randomly")
+    result = pytester.runpytest_subprocess("--modelgate", *run_args)
     result.assert_outcomes(passed=3, failed=1)
+    report = json.loads((pytester.path / "modelgate-report.json").read_text())
+    dummy = next(r for r in report["results"] if r["nodeid"].endswith("::test_dummy"))
+    assert dummy["verdict"] == "failed"
+    assert dummy["details"]["naive"]["predictor"] == "most-frequent"
+    assert dummy["details"]["naive"]["value"] == pytest.approx(0.918)
     result.stdout.fnmatch_lines([
         "*[[]FAILED[]] metric 'accuracy': accuracy = 0.918 (n=500); threshold min 0.9; naive "
         "most-frequent 0.918; margin +0. FAILED: accuracy 0.918 does not beat the naive "
