@@ -31,14 +31,16 @@ class ConfigError(ModelGateError, ValueError):
 class UnknownNameError(InputError, KeyError):
     """An unknown metric, drift test or loader name; the message lists close matches."""
 
-    def __init__(self, kind: str, name: str, known: list[str] | tuple[str, ...]) -> None:
+    def __init__(self, kind: str, name: str, known: list[str] | tuple[str, ...],
+                 hint: str = "") -> None:
         import difflib
 
         self.kind = kind
         self.name = name
         self.close = difflib.get_close_matches(str(name), list(known), n=5, cutoff=0.5)
-        hint = f"; did you mean {', '.join(repr(c) for c in self.close)}?" if self.close else ""
-        super().__init__(f"unknown {kind} {name!r}{hint} (known: {len(known)} names)")
+        close = f"; did you mean {', '.join(repr(c) for c in self.close)}?" if self.close else ""
+        more = f"; or {hint}" if hint else ""
+        super().__init__(f"unknown {kind} {name!r}{close} (known: {len(known)} names){more}")
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0])

@@ -345,10 +345,10 @@ MARKERS: Mapping[str, MarkerSpec] = {
         "fails on a point-estimate miss even when the confidence interval still reaches the "
         "threshold",
         ("metric", "min", "max", "confidence", "slices", "max_drop", "min_slice_size",
-         "n_resamples", "decide"),
+         "n_resamples", "decide", "naive", "naive_margin"),
         {
             "metric": _same("metric", "min", "max", "confidence", "slices", "max_drop",
-                            "min_slice_size", "n_resamples", "decide"),
+                            "min_slice_size", "n_resamples", "decide", "naive", "naive_margin"),
             "compare": _same("confidence", "max_drop", "n_resamples", "decide"),
             "weak_slices": _same("metric"),
         },

@@ -92,6 +92,9 @@ KEYWORDS: Mapping[str, Mapping[str, Param]] = {
         _p("n_resamples", resamples(10), 1000, "bootstrap resamples for the interval"),
         _p("ci_method", (_STR, _NONE), None, "interval method (default: chosen per metric)"),
         *_METRIC_PARAMS,
+        _p("naive", _BOOL, True,
+           "also require beating the naive predictor (most-frequent, prior, mean...) on the same rows"),
+        _p("naive_margin", _NONNEG, 0.0, "the gain over the naive predictor the model must show"),
         _NAME,
     ),
     "compare": _table(

@@ -229,7 +229,7 @@ class Gate:
 
     def metric(
         self,
-        metric: str | None = None,
+        metric: str | Callable[..., Any] | None = None,
         y_true: Any = None,
         y_pred: Any = None,
         *,
@@ -246,7 +246,9 @@ class Gate:
     ) -> GateResult:
         """Gate a scikit-learn metric against `min`/`max` (and the stored baseline via `max_drop`).
 
-        `name` labels the gate in reports and the baseline (default: the metric's name).
+        `metric`: a registered name, or a scikit-learn scorer / metric function / any callable
+        ``(y_true, y_pred) -> float``. `name` labels the gate in reports and the baseline
+        (default: the metric's name).
         """
         from . import metric as judge
 

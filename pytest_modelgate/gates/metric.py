@@ -35,7 +35,8 @@ __all__ = [
 
 METRIC_KEYWORDS: tuple[str, ...] = (
     "min", "max", "confidence", "slices", "max_drop", "min_slice_size",
-    "n_resamples", "ci_method", "average", "pos_label", "k", "power", "decide",
+    "n_resamples", "ci_method", "average", "pos_label", "k", "power", "decide", "naive",
+    "naive_margin",
 )
 COMPARE_KEYWORDS: tuple[str, ...] = (
     "max_drop", "min_gain", "confidence", "n_resamples", "method", "average", "pos_label",
@@ -51,7 +52,7 @@ _ORDER = {"passed": 0, "inconclusive": 1, "failed": 2}
 _PARAMS = ("average", "pos_label", "k")
 
 
-def report_name(name: str, average: Any = None) -> str:
+def report_name(name: Any, average: Any = None) -> str:
     """The metric's name as the report prints it ("f1" + average="macro" -> "f1_macro"), which
     is the name policy selectors use; the name itself when it does not resolve (the judge then
     reports the unknown name)."""
@@ -61,7 +62,7 @@ def report_name(name: str, average: Any = None) -> str:
     try:
         return resolve_metric(name, average if isinstance(average, str) else None).name
     except ModelGateError:
-        return name
+        return name if isinstance(name, str) else repr(name)
 
 
 def _signed(x: float | None) -> str:
@@ -244,7 +245,7 @@ def _baseline_check(
 
 def metric(
     ctx: GateContext,
-    name: str,
+    name: Any,
     y_true: Any,
     y_pred: Any,
     *,
@@ -257,7 +258,7 @@ def metric(
 
     `gate_name` labels the result and keys its stored baseline (default: the metric's name).
     """
-    from pytest_modelgate.metrics import evaluate
+    from pytest_modelgate.metrics._evaluate import evaluate_checked
 
     _check_unknown(kw, METRIC_KEYWORDS, "metric")
     lo_t = _number(kw.get("min"), "min")
@@ -271,9 +272,11 @@ def metric(
     mode = check_decide(kw.get("decide"))
     params = {k: kw[k] for k in _PARAMS if kw.get(k) is not None}
 
-    res = evaluate(name, y_true, y_pred, confidence=confidence, n_resamples=n_resamples,
-                   seed=ctx.seed, sample_weight=sample_weight, ci_method=kw.get("ci_method"),
-                   progress=ctx.progress("metric bootstrap", "resamples"), **params)
+    naive_margin = _number(kw.get("naive_margin"), "naive_margin") or 0.0
+    res, spec, chk = evaluate_checked(
+        name, y_true, y_pred, confidence=confidence, n_resamples=n_resamples, seed=ctx.seed,
+        sample_weight=sample_weight, ci_method=kw.get("ci_method"),
+        progress=ctx.progress("metric bootstrap", "resamples"), **params)
     threshold: dict[str, Any] = {}
     bounds: list[tuple[str, float]] = []
     if lo_t is not None:
@@ -302,6 +305,35 @@ def metric(
             if bound is not None:
                 bounds.append(bound)
 
+    if not isinstance(name, str):
+        details["callable"] = repr(name)[:200]
+        if getattr(name, "_sign", 1) < 0:
+            notes.append(f"the scorer has greater_is_better=False: the gate reports {res.name} "
+                         "itself (lower is better), not scikit-learn's negated score, and min/max "
+                         "apply to that value")
+    naive_rows: int | None = None
+    naive_dec: Decision | None = None
+    if kw.get("naive", True) and math.isfinite(res.value):
+        from pytest_modelgate.metrics._naive import against_naive
+
+        nv = against_naive(spec, chk, res.value, {k: v for k, v in params.items()
+                                                  if k != "average"},
+                           margin=naive_margin, confidence=confidence,
+                           n_resamples=n_resamples, seed=ctx.seed, decide=mode, power=power)
+        if isinstance(nv, str):
+            details["naive"] = {"skipped": nv}
+            notes.append(nv)
+        else:
+            details["naive"] = nv.to_dict()
+            naive_dec = Decision(nv.verdict, nv.decision_margin,  # type: ignore[arg-type]
+                                 nv.reason)
+            decisions.append(naive_dec)
+            if naive_margin:
+                threshold["naive_margin"] = naive_margin
+            naive_rows = nv.rows_needed
+    elif not kw.get("naive", True):
+        details["naive"] = {"skipped": "naive=False"}
+
     slices = kw.get("slices")
     slice_part: tuple[Decision, dict[str, Any], str] | None = None
     if slices is not None:
@@ -318,6 +350,10 @@ def metric(
         notes.append(f"n={res.n}: no confidence bound; set confidence= to gate on uncertainty")
     dec = _combine(decisions)
     rows = _rows_to_decide(res, bounds, power) if dec.verdict == "inconclusive" else None
+    if dec.verdict == "inconclusive" and naive_rows and naive_rows > (rows or 0):
+        rows = naive_rows
+        notes.append(f"the rows estimate is driven by the comparison with the naive "
+                     f"{details['naive']['predictor']} predictor")
     slice_need = details.get("slices", {}).get("rows_needed")
     if dec.verdict == "inconclusive" and slice_need:
         # the slice needs that many of its own rows; scale to the whole set by its share
@@ -336,7 +372,8 @@ def metric(
 
     details.update(metric_plot(name, y_true, y_pred))
     message = _metric_message(res, threshold, dec, rows, power, notes,
-                              slice_part[2] if slice_part else None)
+                              slice_part[2] if slice_part else None, details.get("naive"),
+                              any(d.verdict == "failed" for d in decisions if d is not naive_dec))
     return GateResult(
         nodeid=ctx.nodeid, kind="metric", name=label, value=res.value, threshold=threshold,
         direction=res.direction,  # type: ignore[arg-type]
@@ -413,20 +450,30 @@ def _gate_slices(
 
 def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decision,
                     rows: int | None, power: float, notes: Sequence[str],
-                    slice_text: str | None) -> str:
+                    slice_text: str | None, naive: Mapping[str, Any] | None = None,
+                    others_failed: bool = True) -> str:
     parts = [f"{res.name} = {_g(res.value)} ({_ci_text(res)})"]
     th = [f"{k} {_g(v)}" for k, v in threshold.items() if k in ("min", "max", "max_drop",
                                                                 "baseline_value")]
     if th:
         parts.append("threshold " + ", ".join(th))
+    naive_lost = bool(naive and naive.get("verdict") == "failed")
+    if naive and "value" in naive:
+        parts.append(f"naive {naive['predictor']} {_g(naive['value'])}"
+                     + (f" + naive_margin {_g(naive['margin'])}" if naive.get("margin") else ""))
     if dec.margin is not None:
         parts.append(f"margin {_signed(dec.margin)}")
     head = "; ".join(parts)
     if dec.verdict == "passed":
         tail = f"passed: {dec.reason}" if dec.reason else "passed"
     elif dec.verdict == "failed":
-        tail = (f"FAILED: {dec.reason}. To pass: improve the model on these rows, or relax the "
-                "threshold if it is too strict")
+        if naive_lost and not others_failed:
+            tail = (f"FAILED: {dec.reason}. To pass: the model must do better than a predictor "
+                    "that learned nothing (check the features, the labels and class balance), "
+                    "or pass naive=False only if a trivial model is acceptable here")
+        else:
+            tail = (f"FAILED: {dec.reason}. To pass: improve the model on these rows, or relax "
+                    "the threshold if it is too strict")
     else:
         need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
                 "equal the current estimates)" if rows

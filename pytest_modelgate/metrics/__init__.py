@@ -9,7 +9,15 @@ Usable without pytest::
 
 from ._compare import COMPARE_METHODS, CompareResult, compare
 from ._evaluate import MetricResult, evaluate, rows_needed
-from ._registry import MetricSpec, get_metric, get_metric_names, register_metric, unregister_metric
+from ._naive import NaiveResult, naive_baseline
+from ._registry import (
+    MetricSpec,
+    get_metric,
+    get_metric_names,
+    metric_from_callable,
+    register_metric,
+    unregister_metric,
+)
 from ._slices import SliceReport, SliceResult, evaluate_slices
 from ._weak import Segment, WeakSliceReport, weak_slices
 
@@ -18,6 +26,7 @@ __all__ = [
     "CompareResult",
     "MetricResult",
     "MetricSpec",
+    "NaiveResult",
     "Segment",
     "SliceReport",
     "SliceResult",
@@ -27,6 +36,8 @@ __all__ = [
     "evaluate_slices",
     "get_metric",
     "get_metric_names",
+    "metric_from_callable",
+    "naive_baseline",
     "register_metric",
     "rows_needed",
     "unregister_metric",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,8 @@ from ._evaluate import check_resamples, compute_value, resolve_metric, rows_need
 from ._inputs import Checked, check_inputs
 from ._registry import MetricSpec
 
-__all__ = ["COMPARE_METHODS", "CompareResult", "compare"]
+__all__ = ["COMPARE_METHODS", "CompareResult", "compare", "joint_cells_bootstrap",
+           "paired_interval"]
 
 COMPARE_METHODS = ("mcnemar-exact", "mcnemar-midp", "delong", "bootstrap")
 F = NDArray[np.float64]
@@ -160,6 +162,18 @@ def _paired_delong(c: Checked, b: Checked, confidence: float) -> tuple[float, fl
     return float(aucs[0] - aucs[1]), math.sqrt(max(var, 0.0)), var
 
 
+def joint_cells_bootstrap(fast: Any, tc: NDArray[np.int64], tb: NDArray[np.int64], k: int,
+                          pos: int, n_resamples: int, rng: np.random.Generator) -> F:
+    """Paired bootstrap replicates of a confusion metric's delta, O(resamples x K^3): `tc`/`tb`
+    are the rows' cells (true * K + pred) for the candidate and the baseline."""
+    # cell of a row: (true, candidate pred, baseline pred)
+    cell = (tc // k) * k * k + (tc % k) * k + (tb % k)
+    counts = np.bincount(cell, minlength=k ** 3).astype(np.float64)
+    draws = rng.multinomial(tc.size, counts / counts.sum(), size=n_resamples)
+    cube = draws.reshape(n_resamples, k, k, k).astype(np.float64)
+    return np.asarray(fast(cube.sum(axis=3), pos) - fast(cube.sum(axis=2), pos), dtype=np.float64)
+
+
 def _paired_bootstrap(spec: MetricSpec, c: Checked, b: Checked, params: dict[str, Any],
                       n_resamples: int, rng: np.random.Generator) -> tuple[F, str]:
     """Bootstrap replicates of delta with the same resamples for both models."""
@@ -168,14 +182,8 @@ def _paired_bootstrap(spec: MetricSpec, c: Checked, b: Checked, params: dict[str
         joint = Checked(np.concatenate([c.y_true, c.y_true]),
                         np.concatenate([c.y_pred, b.y_pred]), None, 2 * c.n)
         codes, k, pos = _ci.confusion_codes(spec, joint, params)
-        tc, tb = codes[:c.n], codes[c.n:]
-        # cell of a row: (true, candidate pred, baseline pred)
-        cell = (tc // k) * k * k + (tc % k) * k + (tb % k)
-        counts = np.bincount(cell, minlength=k ** 3).astype(np.float64)
-        draws = rng.multinomial(c.n, counts / counts.sum(), size=n_resamples)
-        cube = draws.reshape(n_resamples, k, k, k).astype(np.float64)
-        reps = fast(cube.sum(axis=3), pos) - fast(cube.sum(axis=2), pos)
-        return reps, "multinomial resampling of the joint (true, candidate, baseline) cells"
+        return (joint_cells_bootstrap(fast, codes[:c.n], codes[c.n:], k, pos, n_resamples, rng),
+                "multinomial resampling of the joint (true, candidate, baseline) cells")
     if spec.family in ("mean", "ratio") and not params:
         sc = _ci.sum_columns(spec, c)
         sb = _ci.sum_columns(spec, b)
@@ -197,8 +205,58 @@ def _paired_bootstrap(spec: MetricSpec, c: Checked, b: Checked, params: dict[str
     return reps, "row bootstrap (one metric call per model per resample)"
 
 
+def paired_interval(
+    spec: MetricSpec, c: Checked, b: Checked, params: dict[str, Any], delta: float,
+    conf: float, limit: float, *, n_resamples: int, rng: np.random.Generator,
+    method: str | None = None,
+) -> tuple[tuple[float, float] | None, str, float | None, dict[str, Any], int | None]:
+    """The paired test of delta = metric(c) - metric(b) on the same rows: its (2 conf - 1)
+    interval (each end a one-sided bound at `conf`), the method, the one-sided p-value against
+    `limit` when the method gives one, details, and the resamples used (None: analytic)."""
+    higher = spec.direction == "higher"
+    two_sided = 2.0 * conf - 1.0
+    p_value: float | None = None
+    used_resamples: int | None = None
+    details: dict[str, Any]
+    auto_mcnemar = (spec.base == "accuracy" and spec.family == "proportion" and not params
+                    and c.sample_weight is None)
+    auto_delong = (spec.family == "auc" and c.sample_weight is None and c.y_pred.ndim == 1
+                   and np.unique(c.y_true).size == 2)
+    if method in ("mcnemar-exact", "mcnemar-midp") and not auto_mcnemar:
+        raise ConfigError(f"method={method!r} applies to unweighted 'accuracy', not {spec.name!r}")
+    if method == "delong" and not auto_delong:
+        raise ConfigError(f"method='delong' applies to binary 'roc_auc' (unweighted, 1-D "
+                          f"scores), not {spec.name!r}")
+    ci: tuple[float, float] | None
+    if (method is None and auto_mcnemar) or method in ("mcnemar-exact", "mcnemar-midp"):
+        midp = method == "mcnemar-midp"
+        ci, p_value, details = _mcnemar(c, b, conf, limit, midp, higher)
+        used = "mcnemar-midp" if midp else "mcnemar-exact"
+    elif (method is None and auto_delong) or method == "delong":
+        d, se, _ = _paired_delong(c, b, conf)
+        z = float(stats.norm.ppf(conf))
+        ci = (delta - z * se, delta + z * se)
+        details = {"se": se, "delong_delta": d}
+        if se > 0:
+            zstat = (delta - limit) / se
+            p_value = float(stats.norm.sf(zstat) if higher else stats.norm.cdf(zstat))
+        used = "delong"
+    else:
+        reps, how = _paired_bootstrap(spec, c, b, params, n_resamples, rng)
+        ci = _ci.percentile(reps, two_sided)
+        details = {"resampling": how, "n_resamples": n_resamples}
+        bad = int((~np.isfinite(reps)).sum())
+        if bad:
+            details["failed_resamples"] = bad
+        used = "bootstrap"
+        used_resamples = n_resamples
+    if ci is not None:
+        ci = (min(ci[0], delta), max(ci[1], delta))
+    return ci, used, p_value, details, used_resamples
+
+
 def compare(
-    name: str,
+    name: str | MetricSpec | Callable[..., Any],
     y_true: Any,
     candidate: Any,
     baseline: Any,
@@ -248,44 +306,8 @@ def compare(
         limit = 0.0 - float(max_drop) if higher else float(max_drop)
     two_sided = 2.0 * conf - 1.0
     rng = np.random.default_rng(seed)
-    details: dict[str, Any] = {}
-    p_value: float | None = None
-    used_resamples: int | None = None
-
-    auto_mcnemar = (spec.base == "accuracy" and spec.family == "proportion" and not params
-                    and c.sample_weight is None)
-    auto_delong = (spec.family == "auc" and c.sample_weight is None and c.y_pred.ndim == 1
-                   and np.unique(c.y_true).size == 2)
-    if method in ("mcnemar-exact", "mcnemar-midp") and not auto_mcnemar:
-        raise ConfigError(f"method={method!r} applies to unweighted 'accuracy', not {spec.name!r}")
-    if method == "delong" and not auto_delong:
-        raise ConfigError(f"method='delong' applies to binary 'roc_auc' (unweighted, 1-D "
-                          f"scores), not {spec.name!r}")
-    ci: tuple[float, float] | None
-    if (method is None and auto_mcnemar) or method in ("mcnemar-exact", "mcnemar-midp"):
-        midp = method == "mcnemar-midp"
-        ci, p_value, details = _mcnemar(c, b, conf, limit, midp, higher)
-        used = "mcnemar-midp" if midp else "mcnemar-exact"
-    elif (method is None and auto_delong) or method == "delong":
-        d, se, _ = _paired_delong(c, b, conf)
-        z = float(stats.norm.ppf(conf))
-        ci = (delta - z * se, delta + z * se)
-        details = {"se": se, "delong_delta": d}
-        if se > 0:
-            zstat = (delta - limit) / se
-            p_value = float(stats.norm.sf(zstat) if higher else stats.norm.cdf(zstat))
-        used = "delong"
-    else:
-        reps, how = _paired_bootstrap(spec, c, b, params, n_resamples, rng)
-        ci = _ci.percentile(reps, two_sided)
-        details = {"resampling": how, "n_resamples": n_resamples}
-        bad = int((~np.isfinite(reps)).sum())
-        if bad:
-            details["failed_resamples"] = bad
-        used = "bootstrap"
-        used_resamples = n_resamples
-    if ci is not None:
-        ci = (min(ci[0], delta), max(ci[1], delta))
+    ci, used, p_value, details, used_resamples = paired_interval(
+        spec, c, b, params, delta, conf, limit, n_resamples=n_resamples, rng=rng, method=method)
     if decide not in ("interval", "point"):
         raise ConfigError(f"decide: must be 'interval' or 'point', got {decide!r}")
     dec = _decide(delta, ci, min=limit) if higher else _decide(delta, ci, max=limit)

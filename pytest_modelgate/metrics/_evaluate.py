@@ -12,8 +12,8 @@ from pytest_modelgate._params import CONFIDENCE, check_param, resamples
 from pytest_modelgate.exceptions import ConfigError, InputError, UnknownNameError
 
 from ._ci import compute_interval
-from ._inputs import check_inputs
-from ._registry import MetricSpec, get_metric, get_metric_names
+from ._inputs import Checked, check_inputs
+from ._registry import MetricSpec, get_metric, get_metric_names, metric_from_callable
 
 __all__ = ["MetricResult", "evaluate", "resolve_metric", "rows_needed"]
 
@@ -47,8 +47,19 @@ class MetricResult:
         }
 
 
-def resolve_metric(name: str, average: str | None = None) -> MetricSpec:
-    """Look a metric up, folding `average=` into the name ("f1" + "macro" -> "f1_macro")."""
+def resolve_metric(name: str | MetricSpec | Callable[..., Any],
+                   average: str | None = None) -> MetricSpec:
+    """Look a metric up, folding `average=` into the name ("f1" + "macro" -> "f1_macro").
+
+    A `MetricSpec` (e.g. built from a scikit-learn scorer) is used as it is.
+    """
+    if not isinstance(name, (str, MetricSpec)) and callable(name):
+        name = metric_from_callable(name)
+    if isinstance(name, MetricSpec):
+        if average is not None:
+            raise ConfigError(f"average={average!r}: set the average on the scorer or function "
+                              f"itself, not on {name.name!r}")
+        return name
     spec = get_metric(name)
     if average is None:
         return spec
@@ -91,7 +102,7 @@ def compute_value(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any
 
 
 def evaluate(
-    name: str,
+    name: str | MetricSpec | Callable[..., Any],
     y_true: Any,
     y_pred: Any,
     *,
@@ -106,10 +117,35 @@ def evaluate(
 ) -> MetricResult:
     """Compute metric `name` and, with `confidence=`, its seeded confidence interval.
 
+    `name` is a registered name, or a scikit-learn scorer / metric function / any callable
+    ``(y_true, y_pred) -> float`` (see `metric_from_callable`).
+
     `average` folds into the name for precision/recall/f1/jaccard; other keyword arguments
     (e.g. ``pos_label``, ``k``) go to the scikit-learn function. `progress(done, total)` is
     called during a slow resampling loop (one metric call per resample).
     """
+    return evaluate_checked(name, y_true, y_pred, confidence=confidence,
+                            n_resamples=n_resamples, seed=seed, sample_weight=sample_weight,
+                            ci_method=ci_method, average=average, progress=progress,
+                            **params)[0]
+
+
+def evaluate_checked(
+    name: str | MetricSpec | Callable[..., Any],
+    y_true: Any,
+    y_pred: Any,
+    *,
+    confidence: float | None = None,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    sample_weight: Any = None,
+    ci_method: str | None = None,
+    average: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    **params: Any,
+) -> tuple[MetricResult, MetricSpec, Checked]:
+    """`evaluate`, also returning the resolved metric and the validated inputs (so the gate's
+    naive-baseline check reuses them instead of validating the rows twice)."""
     spec = resolve_metric(name, average)
     conf = check_confidence(confidence)
     check_resamples(n_resamples)
@@ -118,16 +154,16 @@ def evaluate(
     if conf is None:
         if ci_method is not None:
             raise ConfigError("ci_method: set confidence= (e.g. 0.95) to compute an interval")
-        return MetricResult(spec.name, value, None, None, chk.n, spec.direction)
+        return MetricResult(spec.name, value, None, None, chk.n, spec.direction), spec, chk
     if not math.isfinite(value):
         return MetricResult(spec.name, value, None, "none", chk.n, spec.direction, conf,
-                            details={"note": "the value is not finite; no interval"})
+                            details={"note": "the value is not finite; no interval"}), spec, chk
     iv = compute_interval(spec, chk, params, value, confidence=conf, n_resamples=n_resamples,
                           seed=seed, ci_method=ci_method, progress=progress)
     resampled = iv.method == "bootstrap"
     return MetricResult(spec.name, value, iv.ci, iv.method, chk.n, spec.direction, conf,
                         n_resamples if resampled else None, seed if resampled else None,
-                        dict(iv.details))
+                        dict(iv.details)), spec, chk
 
 
 def rows_needed(

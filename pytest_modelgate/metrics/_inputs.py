@@ -122,6 +122,20 @@ def _is_integral(a: NDArray[Any]) -> bool:
 def check_inputs(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Checked:
     """Validate targets and predictions for `spec` before computing anything."""
     name = spec.name
+    if spec.task == "callable":  # a scorer or callable: its own function checks the values
+        yt = as_array(y_true, "y_true", allow_2d=True)
+        yp = as_array(y_pred, "y_pred", allow_2d=True)
+        if yt.shape[0] != yp.shape[0]:
+            raise InputError(
+                f"y_true and y_pred have different lengths: y_true {yt.shape} vs y_pred "
+                f"{yp.shape}; pass one prediction per target row")
+        _check_finite(yt, "y_true", getattr(y_true, "index", None))
+        _check_finite(yp, "y_pred", getattr(y_pred, "index", None))
+        w = check_weight(sample_weight, int(yt.shape[0]))
+        if w is not None and not spec.accepts_weight:
+            raise InputError(f"sample_weight: {name!r} does not accept sample_weight; drop "
+                             "sample_weight or add the parameter")
+        return Checked(yt, yp, w, int(yt.shape[0]))
     multilabel = spec.task == "multilabel"
     yt = as_array(y_true, "y_true", allow_2d=multilabel)
     yp = as_array(y_pred, "y_pred", allow_2d=multilabel or spec.needs != "labels")

@@ -21,6 +21,7 @@ __all__ = [
     "MetricSpec",
     "get_metric",
     "get_metric_names",
+    "metric_from_callable",
     "register_metric",
     "unregister_metric",
 ]
@@ -30,7 +31,7 @@ Direction = Literal["higher", "lower"]
 NEEDS = ("labels", "scores", "proba")
 FAMILIES = ("proportion", "confusion", "auc", "mean", "ratio", "median", "max", "generic",
             "calibration")
-TASKS = ("classification", "regression", "clustering", "multilabel", "any")
+TASKS = ("classification", "regression", "clustering", "multilabel", "any", "callable")
 
 MetricFunc = Callable[..., float]
 
@@ -87,11 +88,140 @@ def get_metric(name: str) -> MetricSpec:
     """The registered metric `name`; unknown names raise `UnknownNameError` listing close matches."""
     _ensure_builtins()
     if not isinstance(name, str):
-        raise ConfigError(f"metric name must be a string, got {type(name).__name__}: {name!r}")
+        raise ConfigError(f"metric name must be a string (or pass the scorer / callable itself "
+                          f"as the metric), got {type(name).__name__}: {name!r}")
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise UnknownNameError("metric", name, sorted(_REGISTRY)) from None
+        raise UnknownNameError(
+            "metric", name, sorted(_REGISTRY),
+            hint="register a custom metric with register_metric (the "
+                 "pytest_modelgate_register_metrics hook in conftest.py), or pass a scikit-learn "
+                 "scorer (make_scorer(...)), a sklearn.metrics function or any callable "
+                 "(y_true, y_pred) -> float instead of a name") from None
+
+
+# --- scorers, sklearn functions and plain callables ---------------------------------------------
+
+_LOSS_SUFFIXES = ("_error", "_loss", "_deviance")
+_RESPONSE_NEEDS: dict[str, Needs] = {"predict": "labels", "predict_proba": "proba",
+                                     "decision_function": "scores"}
+
+
+def _is_scorer(obj: Any) -> bool:
+    """A scikit-learn scorer (`make_scorer(...)`, `get_scorer(name)`), duck-typed on the
+    private attributes every `_BaseScorer` has had since scikit-learn 1.4."""
+    return all(hasattr(obj, a) for a in ("_score_func", "_sign", "_kwargs", "_response_method"))
+
+
+def _defaults(func: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return {k: p.default for k, p in inspect.signature(func).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _same_kwargs(func: Callable[..., Any], a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    d = _defaults(func)
+    sentinel = object()
+    if "pos_label" in d and {a.get("average", d.get("average")),
+                             b.get("average", d.get("average"))} - {"binary"}:
+        # scikit-learn ignores pos_label unless average="binary" (the f1_weighted scorer sets it
+        # to None)
+        a = {k: v for k, v in a.items() if k != "pos_label"}
+        b = {k: v for k, v in b.items() if k != "pos_label"}
+        d = {k: v for k, v in d.items() if k != "pos_label"}
+    for k in set(a) | set(b):
+        va, vb = a.get(k, d.get(k, sentinel)), b.get(k, d.get(k, sentinel))
+        try:
+            if va is sentinel or vb is sentinel or bool(va != vb):
+                return False
+        except (TypeError, ValueError):  # arrays and other values without a plain ==
+            return False
+    return True
+
+
+def _builtin_for(func: Callable[..., Any], kwargs: Mapping[str, Any]) -> MetricSpec | None:
+    """The built-in entry computing exactly `func(**kwargs)` (unsigned), if there is one."""
+    _ensure_builtins()
+    for spec in _REGISTRY.values():
+        if (spec.builtin and spec.sign > 0 and spec.sklearn_func is func
+                and _same_kwargs(func, spec.kwargs, kwargs)):
+            return spec
+    fname = getattr(func, "__name__", "")
+    if (not kwargs and fname in ("positive_likelihood_ratio", "negative_likelihood_ratio")
+            and str(getattr(func, "__module__", "")).startswith("sklearn.")):
+        return _REGISTRY[fname]  # scikit-learn's scorer helpers for class_likelihood_ratios
+    return None
+
+
+def _call_name(func: Callable[..., Any], kwargs: Mapping[str, Any]) -> str:
+    base = getattr(func, "__name__", None) or type(func).__name__
+    if base == "<lambda>":
+        base = "lambda"
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    return f"{base}({args})" if args else base
+
+
+def metric_from_callable(obj: Any) -> MetricSpec:
+    """A metric entry for a scikit-learn scorer, a `sklearn.metrics` function or any callable
+    `(y_true, y_pred[, sample_weight=]) -> float`.
+
+    A scorer or function that computes a built-in metric exactly (``make_scorer(accuracy_score)``,
+    ``f1_score``, ``get_scorer("neg_log_loss")``) *is* that metric: its name, direction, fast
+    interval and naive baseline. Anything else gets a percentile-bootstrap interval. A scorer
+    made with ``greater_is_better=False`` is reported as the metric itself (lower is better),
+    not as scikit-learn's negated score. A plain callable is taken as higher-is-better unless
+    its name ends in ``_error``, ``_loss`` or ``_deviance``.
+    """
+    if isinstance(obj, MetricSpec):
+        return obj
+    if not callable(obj):
+        raise ConfigError(f"metric: must be a metric name, a scikit-learn scorer or a callable "
+                          f"(y_true, y_pred) -> float, got {type(obj).__name__}: {obj!r}")
+    if _is_scorer(obj):
+        func = obj._score_func
+        kwargs = dict(obj._kwargs)
+        direction: Direction = "higher" if obj._sign > 0 else "lower"
+        response = obj._response_method
+        first = response[0] if isinstance(response, (tuple, list)) else response
+        needs: Needs = _RESPONSE_NEEDS.get(str(first), "labels")
+        if isinstance(response, (tuple, list)) and len(response) > 1:
+            needs = "scores"
+        origin = f"scorer {obj!r}"
+    else:
+        func, kwargs, needs = obj, {}, "labels"
+        direction = "lower" if str(getattr(func, "__name__", "")).endswith(_LOSS_SUFFIXES) \
+            else "higher"
+        origin = f"callable {getattr(func, '__qualname__', func)!r}"
+    known = _builtin_for(func, kwargs)
+    if known is not None:
+        if known.direction != direction and _is_scorer(obj):
+            raise ConfigError(
+                f"metric: {origin} says greater_is_better={direction == 'higher'} but "
+                f"{known.name!r} is better when {known.direction}; fix the scorer")
+        return known
+    sk = func if getattr(func, "__module__", "").startswith("sklearn.metrics") else None
+    task = "callable"
+    if sk is not None:
+        from ._naive import task_of
+
+        task = task_of(str(getattr(sk, "__name__", ""))) or "callable"
+        if task == "classification" and needs != "labels":
+            task = "callable"  # scores: the function itself checks their shape
+    return MetricSpec(
+        name=_call_name(func, kwargs),
+        func=_sk(func, 1.0, kwargs) if sk is not None else _wrap_custom(func),
+        direction=direction,
+        needs=needs,
+        task=task,
+        family="generic",
+        description=f"{origin} (bootstrap interval)",
+        sklearn_func=sk,
+        kwargs=kwargs,
+        accepts_weight=_accepts_weight(func),
+    )
 
 
 def register_metric(

@@ -92,7 +92,7 @@ def slice_keys(slices: Any, n: int, X: Any = None) -> tuple[str, NDArray[Any]]:
 
 
 def evaluate_slices(
-    name: str,
+    name: Any,
     y_true: Any,
     y_pred: Any,
     slices: Any,
@@ -118,7 +118,7 @@ def evaluate_slices(
     spec = resolve_metric(name, params.pop("average", None))
     chk = check_inputs(spec, y_true, y_pred, sample_weight)
     column, keys = slice_keys(slices, chk.n, X)
-    overall = evaluate(spec.name, chk.y_true, chk.y_pred, confidence=confidence,
+    overall = evaluate(spec, chk.y_true, chk.y_pred, confidence=confidence,
                        n_resamples=n_resamples, seed=seed, sample_weight=chk.sample_weight,
                        ci_method=ci_method, **params)
     uniq, inv = np.unique(keys, return_inverse=True)
@@ -129,7 +129,7 @@ def evaluate_slices(
         gated = rows.size >= mss
         try:
             r: MetricResult | None = evaluate(
-                spec.name, chk.y_true[rows], chk.y_pred[rows],
+                spec, chk.y_true[rows], chk.y_pred[rows],
                 confidence=confidence if gated else None, n_resamples=n_resamples,
                 seed=seed + i, sample_weight=w, ci_method=ci_method if gated else None,
                 **params)

@@ -1,10 +1,16 @@
 """Input-boundary fuzzing: hostile batches must raise a clear error or give valid output.
 
 Cases: NaN, +inf, -inf, huge finite values, a string in a numeric column, one column too few,
-one too many, reversed column order (DataFrames with names), an empty batch and a single row.
-"Clear" means a ValueError/TypeError (the exceptions scikit-learn's validation raises) with a
-message; "valid" means the right number of finite predictions and probabilities in [0, 1]
-summing to 1. Anything else is silent garbage or an unclear crash, and fails the gate.
+one too many, reversed column order (DataFrames with names), an empty batch, a single row, and
+dtype cases: object, bool and float16 batches, an integer beyond int64 (2**64) and one beyond the
+float64 range (10**400).
+"Clear" means a ValueError/TypeError/OverflowError (what scikit-learn's validation and numpy's
+conversions raise) with a message; "valid" means the right number of finite predictions and
+probabilities in [0, 1] summing to 1. A wrong column count must raise (a wrapper that pads or
+truncates columns predicts from data it never saw), except a DataFrame's extra *named* column
+that the model ignores by name (predictions unchanged). A dtype case that predicts must give the
+predictions of the same values as float64; 10**400 has no float64 value, so it must raise.
+Anything else is silent garbage or an unclear crash, and fails the gate.
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ class InputValidationResult:
 
 
 Builder = Callable[[Any, float], Any]
+# what a case demands: "either" (raise clearly or valid output), "valid" (valid output), "raise"
+# (a clear error; valid output is garbage) or "same" (raise, or the predictions of `reference`)
+Expect = str
 
 
 def _frame_like(X: Any, arr: np.ndarray) -> Any:
@@ -98,19 +107,65 @@ def _single(X: Any, huge: float) -> Any:
     return X.iloc[:1].copy() if hasattr(X, "iloc") else np.asarray(X, dtype=float)[:1]
 
 
-# name -> (builder, must the model return valid output rather than raise?)
-CASES: dict[str, tuple[Builder, bool]] = {
-    "nan": (_with_value(float("nan")), False),
-    "+inf": (_with_value(float("inf")), False),
-    "-inf": (_with_value(float("-inf")), False),
-    "huge": (_with_value("huge"), False),
-    "string": (_with_value("not-a-number"), False),
-    "too_few_columns": (_columns(-1), False),
-    "too_many_columns": (_columns(1), False),
-    "reordered_columns": (_reordered, False),
-    "empty_batch": (_empty, False),
-    "single_row": (_single, True),
+def _two_rows(X: Any) -> np.ndarray:
+    return np.array(X.iloc[:2] if hasattr(X, "iloc") else X[:2], dtype=np.float64, copy=True)
+
+
+def _as_dtype(kind: str) -> Builder:
+    """The first two rows in another dtype; `reference(kind, X)` gives the same values as float64."""
+    def build(X: Any, huge: float) -> Any:
+        try:
+            a = _two_rows(X)
+        except (ValueError, TypeError):
+            return None  # non-numeric columns: the dtype cases do not apply
+        if kind == "object":
+            out = a.astype(object)
+        elif kind == "bool":
+            out = a != 0
+        elif kind == "float16":
+            lim = float(np.finfo(np.float16).max)
+            out = np.clip(a, -lim, lim).astype(np.float16)
+        else:  # "int_overflow" / "int_beyond_float": a Python int no int64 (or float64) holds
+            out = a.astype(object)
+            out[0, 0] = 2 ** 64 if kind == "int_overflow" else 10 ** 400
+        return _frame_like(X, out)
+    return build
+
+
+def reference(kind: str, X: Any) -> Any:
+    """The float64 batch holding the same values as the dtype case `kind` (None: no such batch)."""
+    if kind == "int_beyond_float":
+        return None
+    a = _two_rows(X)
+    if kind == "bool_dtype":
+        a = (a != 0).astype(np.float64)
+    elif kind == "float16":
+        lim = float(np.finfo(np.float16).max)
+        a = np.clip(a, -lim, lim).astype(np.float16).astype(np.float64)
+    elif kind == "int_overflow":
+        a[0, 0] = float(2 ** 64)
+    return _frame_like(X, a)
+
+
+# name -> (builder, what the case demands: see `Expect`)
+CASES: dict[str, tuple[Builder, Expect]] = {
+    "nan": (_with_value(float("nan")), "either"),
+    "+inf": (_with_value(float("inf")), "either"),
+    "-inf": (_with_value(float("-inf")), "either"),
+    "huge": (_with_value("huge"), "either"),
+    "string": (_with_value("not-a-number"), "either"),
+    "too_few_columns": (_columns(-1), "raise"),
+    "too_many_columns": (_columns(1), "raise"),
+    "reordered_columns": (_reordered, "either"),
+    "empty_batch": (_empty, "either"),
+    "single_row": (_single, "valid"),
+    "object_dtype": (_as_dtype("object"), "same"),
+    "bool_dtype": (_as_dtype("bool"), "same"),
+    "float16": (_as_dtype("float16"), "same"),
+    "int_overflow": (_as_dtype("int_overflow"), "same"),
+    "int_beyond_float": (_as_dtype("int_beyond_float"), "raise"),
 }
+_CLEAR = (ValueError, TypeError, OverflowError)
 
 
 def get_case_names() -> list[str]:
@@ -140,8 +195,6 @@ def _valid(model: Any, batch: Any, n: int) -> str | None:
 def check_inputs(model: Any, X_sample: Any, *, cases: Sequence[str] | None = None,
                  skip: Sequence[str] = (), huge: float = 1e300) -> InputValidationResult:
     """Run every hostile case through `model` and classify what happened."""
-    import warnings
-
     if not hasattr(model, "predict"):
         raise InputError(f"model: {type(model).__name__} has no predict(); pass a fitted model")
     n_rows = len(X_sample) if hasattr(X_sample, "__len__") else 0
@@ -156,39 +209,99 @@ def check_inputs(model: Any, X_sample: Any, *, cases: Sequence[str] | None = Non
     if not isinstance(huge, (int, float)) or not np.isfinite(huge):
         raise ConfigError(f"input_validation: huge must be a finite number, got {huge!r}")
     sample = X_sample if hasattr(X_sample, "iloc") else np.asarray(X_sample)
+    width = int(sample.shape[1]) if getattr(sample, "ndim", 0) == 2 else None
     outcomes: list[CaseOutcome] = []
     for name in names:
         if name in skip:
             continue
-        build, must_be_valid = CASES[name]
+        build, expect = CASES[name]
         batch = build(sample, float(huge))
         if batch is None:
-            outcomes.append(CaseOutcome(name, "not-applicable",
-                                        "arrays carry no column names to reorder"))
+            why = ("arrays carry no column names to reorder" if name == "reordered_columns"
+                   else "X_sample has non-numeric columns")
+            outcomes.append(CaseOutcome(name, "not-applicable", why))
             continue
-        n = len(batch)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                problem = _valid(model, batch, n)
-        except (ValueError, TypeError) as exc:
-            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            if must_be_valid:
-                outcomes.append(CaseOutcome(name, "unclear", f"a valid batch raised "
-                                            f"{type(exc).__name__}: {msg[:160]}"))
-            elif msg:
-                outcomes.append(CaseOutcome(name, "raised", f"{type(exc).__name__}: {msg[:160]}"))
-            else:
-                outcomes.append(CaseOutcome(name, "unclear", f"{type(exc).__name__} without a "
-                                            "message"))
-            continue
-        except Exception as exc:
-            outcomes.append(CaseOutcome(name, "unclear", f"{type(exc).__name__}: "
-                                        f"{str(exc)[:160]} (raise ValueError with a message "
-                                        "instead)"))
-            continue
-        if problem is None:
-            outcomes.append(CaseOutcome(name, "valid", "valid output"))
-        else:
-            outcomes.append(CaseOutcome(name, "garbage", problem))
+        outcomes.append(_run_case(model, sample, name, batch, expect, width))
     return InputValidationResult(tuple(outcomes))
+
+
+def _quiet_valid(model: Any, batch: Any) -> str | None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _valid(model, batch, len(batch))
+
+
+def _quiet_predict(model: Any, batch: Any) -> np.ndarray:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(model.predict(batch))
+
+
+def _same_predictions(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fc" and b.dtype.kind in "fc":
+        return bool(np.allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def _run_case(model: Any, sample: Any, name: str, batch: Any, expect: Expect,
+              width: int | None) -> CaseOutcome:
+    """Feed one hostile batch to the model and classify what happened against `expect`."""
+    try:
+        problem = _quiet_valid(model, batch)
+    except _CLEAR as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if expect == "valid":
+            return CaseOutcome(name, "unclear", f"a valid batch raised "
+                               f"{type(exc).__name__}: {msg[:160]}")
+        if msg:
+            return CaseOutcome(name, "raised", f"{type(exc).__name__}: {msg[:160]}")
+        return CaseOutcome(name, "unclear", f"{type(exc).__name__} without a message")
+    except Exception as exc:
+        return CaseOutcome(name, "unclear", f"{type(exc).__name__}: {str(exc)[:160]} (raise "
+                           "ValueError with a message instead)")
+    if problem is not None:
+        return CaseOutcome(name, "garbage", problem)
+    if expect == "raise" and name.endswith("_columns"):
+        got = int(np.shape(batch)[1])
+        if hasattr(batch, "columns") and got > (width or 0) and _ignored_by_name(
+                model, sample, batch):
+            return CaseOutcome(name, "valid", "the extra named column was ignored (columns "
+                               "selected by name; predictions unchanged)")
+        return CaseOutcome(name, "garbage", f"accepted {got} columns instead of {width} and "
+                           "returned predictions: the model (or its wrapper) pads or truncates "
+                           "columns silently; raise ValueError on a wrong column count")
+    if expect == "raise":
+        return CaseOutcome(name, "garbage", "returned predictions for an integer no float64 "
+                           "can hold (10**400): the value was altered silently; raise "
+                           "ValueError/OverflowError instead")
+    if expect == "same":
+        ref = reference(name, sample)
+        try:
+            want = _quiet_predict(model, ref)
+        except Exception:
+            return CaseOutcome(name, "valid", "valid output (the float64 equivalent could not "
+                               "be predicted to compare)")
+        got_pred = _quiet_predict(model, batch)
+        if not _same_predictions(got_pred, want):
+            rows = int(np.sum(np.any((got_pred != want).reshape(len(want), -1), axis=1))) \
+                if got_pred.shape == want.shape else len(want)
+            return CaseOutcome(name, "garbage", f"predictions differ from those for the same "
+                               f"values as float64 on {rows} of {len(want)} rows: the "
+                               f"{name.replace('_', ' ')} input is mishandled; convert with "
+                               "np.asarray(X, dtype=float) or reject it")
+    return CaseOutcome(name, "valid", "valid output")
+
+
+def _ignored_by_name(model: Any, sample: Any, batch: Any) -> bool:
+    """A DataFrame's extra column ignored by name: the predictions equal those without it."""
+    try:
+        return _same_predictions(_quiet_predict(model, batch),
+                                 _quiet_predict(model, sample.iloc[:len(batch)]))
+    except Exception:
+        return False

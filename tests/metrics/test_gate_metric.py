@@ -241,13 +241,15 @@ def test_point_gate_on_few_rows_notes_that_there_is_no_bound() -> None:
 
 
 def _acc77() -> tuple[np.ndarray, np.ndarray]:
+    """A constant predictor (the majority class) at 0.77: these tests exercise the interval
+    rules, so they pass naive=False (the naive check would fail it, rightly)."""
     y = np.r_[np.ones(77), np.zeros(23)].astype(int)
     return y, np.ones(100, dtype=int)
 
 
 def test_point_miss_with_straddling_interval_is_inconclusive() -> None:
     y, p = _acc77()
-    r = Gate().metric("accuracy", y, p, min=0.78, confidence=0.99)
+    r = Gate().metric("accuracy", y, p, min=0.78, confidence=0.99, naive=False)
     assert r.value == pytest.approx(0.77)
     assert r.ci is not None
     assert r.ci[0] < 0.78 < r.ci[1]
@@ -259,9 +261,10 @@ def test_point_miss_with_straddling_interval_is_inconclusive() -> None:
     assert "misses" in r.message
     # decide="point": the point estimate decides
     assert Gate().metric("accuracy", y, p, min=0.78, confidence=0.99,
-                         decide="point").verdict == "failed"
+                         decide="point", naive=False).verdict == "failed"
     # the whole interval misses: failed
-    assert Gate().metric("accuracy", y, p, min=0.9, confidence=0.99).verdict == "failed"
+    assert Gate().metric("accuracy", y, p, min=0.9, confidence=0.99,
+                         naive=False).verdict == "failed"
     with pytest.raises(ConfigError, match="decide"):
         Gate().metric("accuracy", y, p, min=0.78, confidence=0.99, decide="bound")
 
@@ -282,7 +285,7 @@ def test_point_miss_with_straddling_interval_on_max_and_slices() -> None:
     y, p = _acc77()
     keys = np.array(["a", "b"] * 50)
     s = Gate().metric("accuracy", np.r_[y, y], np.r_[p, p], min=0.78, confidence=0.99,
-                      slices=np.r_[keys, keys])
+                      slices=np.r_[keys, keys], naive=False)
     assert s.verdict == "inconclusive"
 
 
@@ -312,12 +315,12 @@ y = np.r_[np.ones(77), np.zeros(23)].astype(int)
 p = np.ones(100, dtype=int)
 
 
-@pytest.mark.accuracy(min=0.78, confidence=0.99)
+@pytest.mark.accuracy(min=0.78, confidence=0.99, naive=False)
 def test_interval(gate):
     assert gate.metric("accuracy", y, p).verdict == "inconclusive"
 
 
-@pytest.mark.accuracy(min=0.78, confidence=0.99, decide="point")
+@pytest.mark.accuracy(min=0.78, confidence=0.99, decide="point", naive=False)
 def test_point(gate):
     assert gate.metric("accuracy", y, p).verdict == "failed"
     assert gate.compare("accuracy", y, p, p).verdict == "passed"
