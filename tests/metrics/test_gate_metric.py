@@ -190,21 +190,22 @@ def test_bootstrap_with_few_distinct_replicates_is_inconclusive() -> None:
 
 def test_constant_predictor_with_a_structurally_constant_metric_is_decided_on_the_point() -> None:
     """Review V1: balanced_accuracy of a constant predictor is 0.5 on every resample that has
-    both classes; more rows never decide it, so the point value decides (and says why)."""
+    both classes; more rows never decide it, so the point value decides (and says why).
+    (naive=False: a constant predictor is the naive one, which the naive check fails.)"""
     y = np.array([1] * 395 + [0] * 5)
     p = np.ones(400, dtype=int)
-    ok = Gate().metric("balanced_accuracy", y, p, min=0.4, confidence=0.95)
+    ok = Gate().metric("balanced_accuracy", y, p, min=0.4, confidence=0.95, naive=False)
     assert ok.verdict == "passed"
     assert "constant" in ok.message
     assert "evaluate on more rows" not in ok.message
     assert ok.details["interval"]["constant_predictions"] is True
-    bad = Gate().metric("balanced_accuracy", y, p, min=0.6, confidence=0.95)
+    bad = Gate().metric("balanced_accuracy", y, p, min=0.6, confidence=0.95, naive=False)
     assert bad.verdict == "failed"
     assert "constant" in bad.message
     assert "evaluate on more rows" not in bad.message
     assert "rows_needed" not in bad.details
     # recall of an always-1 predictor is 1 in any population: decided on the point as well
-    assert Gate().metric("recall", y, p, min=0.9, confidence=0.95).verdict == "passed"
+    assert Gate().metric("recall", y, p, min=0.9, confidence=0.95, naive=False).verdict == "passed"
 
 
 def test_degenerate_bootstrap_of_constant_predictions_says_so_plainly() -> None:
@@ -217,7 +218,8 @@ def test_degenerate_bootstrap_of_constant_predictions_says_so_plainly() -> None:
     assert "the predictions are constant (every row predicts 1)" in r.message
     # precision of a constant predictor is the prevalence: it varies, more rows give an interval
     few = np.array([1] * 395 + [0] * 5)
-    p = Gate().metric("precision", few, np.ones(400, dtype=int), min=0.5, confidence=0.95)
+    p = Gate().metric("precision", few, np.ones(400, dtype=int), min=0.5, confidence=0.95,
+                      naive=False)  # a constant predictor is the naive one: that check fails it
     assert p.verdict == "inconclusive"
     assert "the predictions are constant" in p.message
     assert "more varied rows" in p.message
