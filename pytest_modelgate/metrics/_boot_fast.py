@@ -4,12 +4,11 @@ Each resample is the row indices ``rng.integers(0, n, size=n)`` (drawn a chunk o
 time, which is the same stream), so every replicate equals the metric evaluated on the explicitly
 resampled rows. What changes is how a replicate is computed from those indices:
 
-sums  each needed column is gathered at the indices and summed (no count matrix, no matmul);
-      a column of ones sums to n exactly.
+sums  one resample at a time: its row counts (one bincount, cache-resident) times the columns.
 auc   binary, unweighted ROC AUC by the Mann-Whitney form: the indices are mapped to positions in
       one sorted order (negatives by score, then positives), one bincount gives the per-position
       counts, a cumulative sum over the negatives gives each positive's "negatives below" (ties
-      count 1/2), in exact integer arithmetic. O(n) per resample.
+      count 1/2), in exact integer arithmetic. O(n) per resample, one resample at a time.
 
 Chunks hold at most `ROW_BUDGET` indices (about 32 MiB per int64 array, < 256 MiB in all).
 """
@@ -42,17 +41,12 @@ def draws(n: int, n_resamples: int, rng: np.random.Generator, width: int = 1) ->
 def resampled_sums(cols: F, n_resamples: int, rng: np.random.Generator) -> F:
     """(B, k) sums of the (n, k) `cols` over B row-bootstrap resamples of its rows."""
     n, k = cols.shape
-    ones = [bool(np.all(cols[:, j] == 1.0)) for j in range(k)]
     out = np.empty((n_resamples, k), dtype=np.float64)
-    start = 0
+    b = 0
     for idx in draws(n, n_resamples, rng):
-        c = idx.shape[0]
-        for j in range(k):
-            if ones[j]:
-                out[start:start + c, j] = float(n)
-            else:
-                out[start:start + c, j] = np.take(cols[:, j], idx).sum(axis=1)
-        start += c
+        for row in idx:  # one resample at a time: its counts stay in cache
+            out[b] = np.bincount(row, minlength=n).astype(np.float64) @ cols
+            b += 1
     return out
 
 
@@ -75,21 +69,21 @@ class BinaryAuc:
 
     def __call__(self, idx: I64) -> F:
         """AUC of each row of `idx` (c, n) resample indices; NaN where a class is absent."""
-        c, n = idx.shape
-        code = np.take(self.where, idx)
-        code += (np.arange(c, dtype=np.int64) * n)[:, None]
-        counts = np.bincount(code.ravel(), minlength=c * n).reshape(c, n)
-        below = np.zeros((c, self.n_neg + 1), dtype=np.int64)
-        np.cumsum(counts[:, :self.n_neg], axis=1, out=below[:, 1:])
-        cp = counts[:, self.n_neg:]
-        if self.ties:  # twice the Mann-Whitney count: 2 * below + tied = below(lo) + below(hi)
-            num2 = (cp * (below[:, self.lo] + below[:, self.hi])).sum(axis=1)
-        else:
-            num2 = 2 * (cp * below[:, self.lo]).sum(axis=1)
-        n_neg = below[:, -1]
-        den = (n - n_neg) * n_neg
-        ok = den > 0
-        return np.where(ok, 0.5 * num2 / np.where(ok, den, 1), np.nan).astype(np.float64)
+        n, n_neg = self.n, self.n_neg
+        below = np.zeros(n_neg + 1, dtype=np.int64)  # negatives drawn below each position
+        out = np.empty(idx.shape[0], dtype=np.float64)
+        for b, row in enumerate(idx):  # one resample at a time: its counts stay in cache
+            counts = np.bincount(np.take(self.where, row), minlength=n)
+            np.cumsum(counts[:n_neg], out=below[1:])
+            cp = counts[n_neg:]
+            if self.ties:  # twice the Mann-Whitney count: 2 * below + tied = below(lo) + below(hi)
+                num2 = int(cp @ (below[self.lo] + below[self.hi]))
+            else:
+                num2 = 2 * int(cp @ below[self.lo])
+            n_neg_b = int(below[-1])
+            den = (n - n_neg_b) * n_neg_b
+            out[b] = 0.5 * num2 / den if den > 0 else np.nan
+        return out
 
     def replicates(self, n_resamples: int, rng: np.random.Generator, width: int = 1) -> F:
         """The AUC of each of `n_resamples` row-bootstrap resamples, in draw order."""
