@@ -7,10 +7,6 @@ because absolute times on a shared 2-core machine are noise.
 
 Budgets from the issue, on 100 000 rows with default settings (1000 resamples where resampling
 is used): roc_auc CI <= 60x one roc_auc_score call; confusion-matrix metric CI <= 5x one call.
-Issue 12 targets row-bootstrap CIs (r2, log_loss, roc_auc bootstrap) <= 20x one call; the row
-"bootstrap draws alone" shows the floor any exact row bootstrap pays: the 1000 x n uniform row
-indices themselves (``--stat min`` takes the minimum of the interleaved rounds, steadier on a
-loaded machine).
 """
 
 from __future__ import annotations
@@ -125,6 +121,8 @@ def main() -> int:
     add("r2 95% CI (vectorised bootstrap)", "r2_score",
         lambda: skm.r2_score(yr, pr),
         lambda: evaluate("r2", yr, pr, confidence=0.95), 20, 3)
+    # issue 12: row-bootstrap CIs <= 20x one call. "draws alone" is the floor any exact row
+    # bootstrap pays (the 1000 x n uniform row indices); --stat min steadies a loaded machine
     draw_rng = np.random.default_rng(0)
     for ref_label, ref_fn in [("r2_score", lambda: skm.r2_score(yr, pr)),
                               ("log_loss", lambda: skm.log_loss(y, proba)),
