@@ -18,6 +18,8 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats
 
+from ._small import ks_statistic_merged
+
 __all__ = ["EXACT_MAX_N", "ks_critical", "ks_pvalue", "ks_pvalue_bound", "ks_pvalue_costly",
            "ks_statistic", "ks_test"]
 
@@ -156,7 +158,9 @@ def ks_statistic(a: np.ndarray, b: np.ndarray, block: int | None = None) -> floa
     n1, n2 = a.shape[0], b.shape[0]
     if n1 == 0 or n2 == 0:
         raise ValueError("ks_statistic needs two non-empty samples")
-    if (block is None and max(n1, n2) <= BLOCK_MIN_N) or (block is not None and block <= 0):
+    if block is None and max(n1, n2) <= BLOCK_MIN_N:
+        return _combine(*ks_statistic_merged(a, b))
+    if block is not None and block <= 0:
         return _ks_statistic_full(a, b)
     # fl(u - v) == -fl(v - u): the minimum over b's points is minus b's maximum gap over a
     return _combine(_max_gap(a, b, block or _block_size(n1)),

@@ -24,7 +24,7 @@ from scipy import stats
 
 from pytest_modelgate.exceptions import ConfigError
 
-from . import _fast
+from . import _boot_fast, _fast
 from ._inputs import Checked
 from ._registry import MetricSpec
 
@@ -330,6 +330,11 @@ def auc_bootstrap_interval(
     w = np.ones(chk.n) if chk.sample_weight is None else chk.sample_weight
     if not _close(float(reps_of(w[None, :])[0]), value):
         return None
+    if reps_of.multi_class is None and chk.sample_weight is None:  # Mann-Whitney, same draws
+        fast = _boot_fast.BinaryAuc(reps_of.parts[0][0], chk.y_pred.astype(np.float64))
+        return bootstrap_interval(fast.replicates(n_resamples, rng, width=2), confidence,
+                                  {"resampling": "row bootstrap (vectorised, score levels)",
+                                   "n_resamples": n_resamples})
     out = np.empty(n_resamples)
     start = 0
     for c in _chunks(chk.n, n_resamples, width=2 * len(reps_of.parts)):
@@ -432,7 +437,7 @@ def sums_interval(
         return _t_interval(sc.rows, w, chk, spec.sign, value, confidence)
     if not _close(float(sc.finish(sc.cols.sum(axis=0)[None, :])[0]), value):
         return None
-    reps = sc.finish(resampled_sums(sc.cols, n_resamples, rng))
+    reps = sc.finish(_boot_fast.resampled_sums(sc.cols, n_resamples, rng))
     return bootstrap_interval(reps, confidence,
                               {"resampling": "row bootstrap (vectorised weighted sums)",
                                "n_resamples": n_resamples})

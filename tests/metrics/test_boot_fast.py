@@ -1,0 +1,92 @@
+"""The faster row bootstraps are the plain row bootstrap: for the same seed they draw the same row
+indices, and each replicate equals the scikit-learn function on the explicitly resampled rows."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import sklearn.metrics as skm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_modelgate.metrics import _boot_fast, _ci, evaluate, get_metric
+from pytest_modelgate.metrics._inputs import check_inputs
+
+
+def _indices(n: int, b: int, seed: int, width: int = 1) -> np.ndarray:
+    return np.concatenate(list(_boot_fast.draws(n, b, np.random.default_rng(seed), width)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 60), b=st.integers(1, 25), seed=st.integers(0, 2**32 - 1),
+       ties=st.booleans())
+def test_binary_auc_replicates_equal_sklearn_on_resampled_rows(
+    n: int, b: int, seed: int, ties: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    s = 0.4 * y + rng.random(n)
+    if ties:
+        s = np.round(s, 1)
+    reps = _boot_fast.BinaryAuc(y == 1, s).replicates(b, np.random.default_rng(seed + 1), 2)
+    for rep, idx in zip(reps, _indices(n, b, seed + 1, 2), strict=True):
+        if np.unique(y[idx]).size < 2:
+            assert np.isnan(rep)
+        else:
+            assert rep == pytest.approx(skm.roc_auc_score(y[idx], s[idx]), rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 60), b=st.integers(1, 25), seed=st.integers(0, 2**32 - 1),
+       name=st.sampled_from(["r2", "log_loss", "mse"]), weighted=st.booleans())
+def test_sum_replicates_equal_sklearn_on_resampled_rows(
+    n: int, b: int, seed: int, name: str, weighted: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    if name == "log_loss":
+        y = np.r_[0, 1, rng.integers(0, 2, n)]
+        p = np.clip(0.3 * y + 0.7 * rng.random(n + 2), 0, 1)
+    else:
+        y = np.exp(rng.normal(3.0, 0.5, n + 2))
+        p = y * np.exp(rng.normal(0, 0.2, n + 2))
+    w = rng.uniform(0.5, 2.0, n + 2) if weighted else None
+    spec = get_metric(name)
+    chk = check_inputs(spec, y, p, w)
+    sc = _ci.sum_columns(spec, chk)
+    assert sc is not None
+    reps = sc.finish(_boot_fast.resampled_sums(sc.cols, b, np.random.default_rng(seed + 1)))
+    for rep, idx in zip(reps, _indices(n + 2, b, seed + 1), strict=True):
+        sw = None if w is None else w[idx]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if name == "log_loss":
+                ref = skm.log_loss(y[idx], p[idx], sample_weight=sw, labels=[0, 1])
+            elif name == "r2":
+                ref = skm.r2_score(y[idx], p[idx], sample_weight=sw)
+            else:
+                ref = skm.mean_squared_error(y[idx], p[idx], sample_weight=sw)
+        assert rep == pytest.approx(ref, rel=1e-9, abs=1e-9)
+
+
+def test_fast_paths_are_seeded_and_reproducible() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 500)
+    s = 0.5 * y + rng.random(500)
+    yr = rng.normal(size=500)
+    pr = yr + 0.5 * rng.normal(size=500)
+    a = [evaluate("roc_auc", y, s, confidence=0.9, ci_method="bootstrap", seed=5,
+                  n_resamples=300).ci for _ in range(2)]
+    b = [evaluate("r2", yr, pr, confidence=0.9, seed=5,
+                  n_resamples=300).ci for _ in range(2)]
+    assert a[0] == a[1]
+    assert b[0] == b[1]
+    assert a[0] != evaluate("roc_auc", y, s, confidence=0.9, ci_method="bootstrap", seed=6,
+                            n_resamples=300).ci
+
+
+def test_chunks_bound_memory() -> None:
+    n = 100_000
+    for idx in _boot_fast.draws(n, 1000, np.random.default_rng(0), width=2):
+        assert idx.size * idx.itemsize <= 256 * 2**20 // 8
