@@ -98,7 +98,7 @@ def _profile_engine(args: argparse.Namespace, categorical: list[str] | None,
     spark = sql.SparkSession.builder.appName("modelgate profile").getOrCreate()
     try:
         frame = spark.read.parquet(args.data)
-    except Exception as exc:  # noqa: BLE001 - pyspark's AnalysisException and friends
+    except Exception as exc:
         raise InputError(f"data {args.data!r} cannot be read as Parquet by Spark: "
                          f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
                          ) from None

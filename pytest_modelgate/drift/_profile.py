@@ -557,7 +557,7 @@ def _first_bad_utf8(path: Path) -> str:
     return "somewhere"
 
 
-def _dataset_parts(path: Path, categorical: list[str], chunksize: int, sketch: str,
+def _dataset_parts(path: Path, categorical: list[Hashable], chunksize: int, sketch: str,
                    kll_k: int) -> Iterable[Profile]:
     """Profiles of `chunksize`-row slices of a Parquet dataset directory, read with
     `pyarrow.dataset` batch by batch (small files and row groups are gathered into one slice)."""

@@ -36,7 +36,8 @@ def test_exact_profile_on_the_cluster_equals_the_single_process_one(client: Any)
     ddf = dd.from_pandas(data, npartitions=9)
     dist = profile_dask(ddf, fanin=2)  # 9 partials: a 4-level tree
     whole = profile(data)
-    assert whole.exact and dist.exact
+    assert whole.exact
+    assert dist.exact
     assert_same_exact_parts(dist, whole)
     # the work ran on both worker processes, not in this one
     assert len(client.scheduler_info()["workers"]) == 2
