@@ -174,7 +174,7 @@ class MlflowSink:
             experiment_id = (found.experiment_id if found is not None
                              else self._client.create_experiment(name))
         run = self._client.create_run(experiment_id, run_name=self.run_name,
-                                      tags={"modelgate": "true"})
+                                      tags={"modelgate.started_by": "pytest-modelgate"})
         self.started_run = True
         return str(run.info.run_id)
 
@@ -233,4 +233,4 @@ class MlflowSink:
             self.errors.append(f"modelgate: could not finish the MLflow run {self.run_id}: "
                                f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
             return None
-        return f"MLflow run {self.run_id}"
+        return None if self.errors else f"MLflow run {self.run_id}"
