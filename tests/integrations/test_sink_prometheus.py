@@ -45,7 +45,7 @@ def _by(family: Any, **labels: str) -> list[Any]:
 
 def test_textfile_matches_the_json_report(pytester: pytest.Pytester, run_args: list[str]) -> None:
     pytester.makepyfile(test_gates=GATES)
-    res = pytester.runpytest_subprocess("--modelgate", "--modelgate-prometheus=metrics/gates.prom",
+    res = pytester.runpytest("--modelgate", "--modelgate-prometheus=metrics/gates.prom",
                                         *run_args)
     res.assert_outcomes(passed=2, failed=1)
     out = pytester.path / "metrics" / "gates.prom"
@@ -83,17 +83,17 @@ def test_env_and_ini_select_the_textfile(pytester: pytest.Pytester,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     pytester.makepyfile(test_gates=GATES)
     pytester.makeini("[pytest]\nmodelgate_prometheus = from-ini.prom\n")
-    pytester.runpytest_subprocess("--modelgate").assert_outcomes(passed=2, failed=1)
+    pytester.runpytest("--modelgate").assert_outcomes(passed=2, failed=1)
     assert "modelgate_gate_value" in (pytester.path / "from-ini.prom").read_text()
     monkeypatch.setenv("MODELGATE_PROMETHEUS", "from-env.prom")
-    pytester.runpytest_subprocess("--modelgate").assert_outcomes(passed=2, failed=1)
+    pytester.runpytest("--modelgate").assert_outcomes(passed=2, failed=1)
     assert (pytester.path / "from-env.prom").is_file()
 
 
 def test_unwritable_path_is_a_usage_error_before_any_gate(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gates=GATES)
     (pytester.path / "adir").mkdir()
-    res = pytester.runpytest_subprocess("--modelgate", "--modelgate-prometheus=adir")
+    res = pytester.runpytest("--modelgate", "--modelgate-prometheus=adir")
     assert res.ret == pytest.ExitCode.USAGE_ERROR
     res.stderr.fnmatch_lines(["*--modelgate-prometheus: cannot write 'adir'*writable file path*"])
     assert "INTERNALERROR" not in res.stdout.str() + res.stderr.str()
@@ -103,5 +103,5 @@ def test_no_gate_test_ran_leaves_the_textfile_alone(pytester: pytest.Pytester) -
     pytester.makepyfile(test_gates=GATES)
     prom = pytester.path / "gates.prom"
     prom.write_text("# earlier\n")
-    pytester.runpytest_subprocess("--modelgate", f"--modelgate-prometheus={prom}", "-k", "nomatch")
+    pytester.runpytest("--modelgate", f"--modelgate-prometheus={prom}", "-k", "nomatch")
     assert prom.read_text() == "# earlier\n"
