@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from ._dask import profile_dask
 from ._data import ColumnSummary
 from ._detect import (
     CORRECTIONS,
@@ -17,10 +18,9 @@ from ._detect import (
     detect,
 )
 from ._multivariate import classifier_drift, mmd_drift
-from ._dask import profile_dask
 from ._profile import Profile, merge_profiles, profile, profile_file
-from ._spark import profile_spark
 from ._registry import DriftTest, Outcome, get_test, get_test_names, register_test, unregister_test
+from ._spark import profile_spark
 from ._tests import N_BINS, PSI_EPSILON, STD_FLOOR
 
 __all__ = [

@@ -27,8 +27,7 @@ def test_too_strict(gate):
 
 _HAVE_MLFLOW = importlib.util.find_spec("mlflow") is not None
 if _HAVE_MLFLOW:  # imported before pytester snapshots sys.modules, never re-imported half-way
-    import mlflow.entities
-    import mlflow.tracking
+    pass
 needs_mlflow = pytest.mark.skipif(not _HAVE_MLFLOW, reason="mlflow not installed: pip install "
                                                            "'pytest-modelgate[mlflow]'")
 
