@@ -82,8 +82,9 @@ def _profile_engine(args: argparse.Namespace, categorical: list[str] | None,
 
             try:
                 client = Client(args.scheduler, timeout="30s")
-            except OSError as exc:
-                raise InputError(f"--scheduler {args.scheduler}: cannot connect ({exc})"
+            except (OSError, ValueError) as exc:  # TimeoutError is an OSError
+                raise InputError(f"--scheduler {args.scheduler}: cannot connect "
+                                 f"({' '.join(str(exc).split()) or type(exc).__name__})"
                                  ) from None
         try:
             return profile_dask(args.data, categorical=categorical, sketch=args.sketch,

@@ -85,3 +85,25 @@ def test_bad_input_is_a_clear_error(client: Any) -> None:
     empty = dd.from_pandas(pd.DataFrame({"x": np.array([], dtype=float)}), npartitions=1)
     with pytest.raises(InputError, match="no rows"):
         profile_dask(empty)
+
+
+def test_cli_engine_dask_on_the_cluster(client: Any, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_modelgate.cli import main
+
+    data = make_frame(4_000, seed=6)
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    for i in range(4):
+        data.iloc[i * 1_000:(i + 1) * 1_000].to_parquet(ds / f"part-{i}.parquet")
+    out = tmp_path / "ref.json"
+    args = ["profile", str(ds), "-o", str(out), "--engine", "dask",
+            "--scheduler", client.scheduler.address]
+    assert main(args) == 0
+    assert "wrote profile of 4 columns" in capsys.readouterr().out
+    prof = Profile.load(out)
+    assert prof.meta == {"source": "ds", "engine": "dask"}
+    assert_same_exact_parts(prof, profile(data))
+    assert main(["profile", str(ds), "-o", str(out), "--engine", "dask",
+                 "--scheduler", "nosuch://127.0.0.1:9"]) == 2
+    assert "--scheduler nosuch://127.0.0.1:9: cannot connect" in capsys.readouterr().err
