@@ -37,7 +37,11 @@ def _java_problem() -> str | None:
 
 
 _PROBLEM = _java_problem()
-pytestmark = pytest.mark.skipif(_PROBLEM is not None, reason=str(_PROBLEM))
+pytestmark = [
+    pytest.mark.skipif(_PROBLEM is not None, reason=str(_PROBLEM)),
+    # pyspark warns on every call that it is not yet tested with pandas 3; the results are checked
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
 
 from pytest_modelgate.drift._spark import profile_spark  # noqa: E402
 
