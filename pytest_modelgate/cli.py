@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .exceptions import ModelGateError
 
@@ -68,25 +69,106 @@ def _cmd_hash(args: argparse.Namespace) -> int:
     return cli_hash(list(args.paths))
 
 
+def _merge_files(paths: Sequence[str], output: str) -> Any:
+    """`modelgate profile --merge A B ... -o OUT`: profiles of disjoint rows into one."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from .drift import Profile
+    from .drift._profile import merge_profiles
+
+    parts = [Profile.load(p) for p in paths]
+    prof = merge_profiles(parts)
+    prof = replace(prof, meta={**prof.meta, "merged_from": [Path(p).name for p in paths]})
+    prof.save(output)
+    return prof
+
+
+def _profile_engine(args: argparse.Namespace, categorical: list[str] | None,
+                    options: dict[str, Any]) -> Any:
+    """`--engine dask|spark`: read DATA (Parquet file, directory or glob) on that engine."""
+    from .exceptions import InputError
+
+    if args.engine == "dask":
+        from .drift._dask import _require, profile_dask
+
+        _require()
+        client = None
+        if args.scheduler:
+            from distributed import Client
+
+            try:
+                client = Client(args.scheduler, timeout="30s")
+            except (OSError, ValueError) as exc:  # TimeoutError is an OSError
+                raise InputError(f"--scheduler {args.scheduler}: cannot connect "
+                                 f"({' '.join(str(exc).split()) or type(exc).__name__})"
+                                 ) from None
+        try:
+            return profile_dask(args.data, categorical=categorical, sketch=args.sketch,
+                                **options)
+        finally:
+            if client is not None:
+                client.close()
+    from .drift._spark import _require as _require_spark
+    from .drift._spark import profile_spark
+
+    sql = _require_spark()
+    spark = sql.SparkSession.builder.appName("modelgate profile").getOrCreate()
+    try:
+        frame = spark.read.parquet(args.data)
+    except Exception as exc:
+        raise InputError(f"data {args.data!r} cannot be read as Parquet by Spark: "
+                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                         ) from None
+    return profile_spark(frame, categorical=categorical, sketch=args.sketch, **options)
+
+
 def _cmd_profile(args: argparse.Namespace) -> int:
     from .drift import profile_file
     from .drift._profile import check_output_path
+    from .exceptions import ConfigError
 
+    if args.merge and args.data:
+        raise ConfigError(f"give either DATA ({args.data}) or --merge PROFILE..., not both")
+    if not args.merge and not args.data:
+        raise ConfigError("give DATA to profile, or --merge PROFILE PROFILE... to combine "
+                          "profiles")
     check_output_path(args.output, "-o")
+    if args.scheduler and args.engine != "dask":
+        raise ConfigError("--scheduler is for --engine dask")
+    if args.merge:
+        prof = _merge_files(args.merge, args.output)
+        print(f"modelgate: merged {len(args.merge)} profiles ({prof.n_rows} rows, "
+              f"{len(prof.columns)} columns) into {args.output}{_sketch_note(prof)}")
+        return 0
     categorical = [c for c in (args.categorical or "").split(",") if c] or None
     options = {} if args.kll_k is None else {"kll_k": args.kll_k}
-    prof = profile_file(args.data, args.output, categorical=categorical, sketch=args.sketch,
-                        **options)
+    if args.engine == "local":
+        prof = profile_file(args.data, args.output, categorical=categorical, sketch=args.sketch,
+                            **options)
+    else:
+        from dataclasses import replace
+        from pathlib import Path
+
+        prof = _profile_engine(args, categorical, options)
+        prof = replace(prof, meta={**prof.meta, "source": Path(args.data).name,
+                                   "engine": args.engine})
+        prof.save(args.output)
     n_columns = len(getattr(prof, "columns", ()))
+    print(f"modelgate: wrote profile of {n_columns} columns to {args.output}"
+          f"{_sketch_note(prof)}")
+    return 0
+
+
+def _sketch_note(prof: Any) -> str:
     sketched = [s for s in prof.columns.values() if not s.exact]
     note = ""
     if sketched:
         err = max(s.rank_error for s in sketched)
-        how = "99% confidence" if args.sketch == "kll" else "deterministic"
-        note = (f"; {len(sketched)} sketched with {args.sketch} "
+        how = "99% confidence" if prof.sketch == "kll" else "deterministic"
+        note = (f"; {len(sketched)} sketched with {prof.sketch} "
                 f"(rank error <= {err:.2g}, {how})")
-    print(f"modelgate: wrote profile of {n_columns} columns to {args.output}{note}")
-    return 0
+    return note
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,8 +210,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_hash)
 
     p = sub.add_parser("profile", help="summarise reference data (CSV/Parquet) into a drift profile")
-    p.add_argument("data", metavar="DATA")
+    p.add_argument("data", metavar="DATA", nargs="?",
+                   help="CSV/TSV/Parquet file, or a directory of Parquet files (a partitioned "
+                        "dataset)")
     p.add_argument("-o", "--output", required=True, metavar="PROFILE")
+    p.add_argument("--merge", nargs="+", metavar="PROFILE",
+                   help="instead of DATA: merge profiles built from disjoint rows (e.g. one per "
+                        "partition or day) into one")
+    p.add_argument("--engine", choices=("local", "dask", "spark"), default="local",
+                   help="local: this process (default); dask / spark: read the Parquet DATA "
+                        "with that engine and profile every partition on its workers "
+                        "(pytest-modelgate[dask] / [spark])")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="--engine dask: the distributed scheduler to use (default: Dask's "
+                        "default scheduler in this process)")
     p.add_argument("--categorical", help="comma-separated columns to treat as categorical")
     p.add_argument("--sketch", choices=("grid", "kll"), default="grid",
                    help="numeric columns above 100 000 values: deterministic quantile grid "

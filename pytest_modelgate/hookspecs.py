@@ -79,7 +79,9 @@ def pytest_modelgate_load_model(path: str, config: pytest.Config) -> Any | None:
 def pytest_modelgate_result(result: GateResult, config: pytest.Config) -> None:
     """Called once for every gate result, on the controller (also under pytest-xdist).
 
-    A result sink: push to MLflow, a database, a Prometheus textfile. Example (CSV)::
+    A result sink: push to MLflow, a database, a Prometheus textfile (the built-in sinks,
+    ``--modelgate-prometheus PATH`` and ``--modelgate-mlflow``, are implementations of this
+    hook; see docs/sinks.md). Example (CSV)::
 
         import csv
 

@@ -37,6 +37,7 @@ NOTES_KEY = pytest.StashKey[list[str]]()  # lines for the terminal summary that 
 INTERRUPTED_KEY = pytest.StashKey[bool]()  # the session stopped before every test ran
 NO_GATES_KEY = pytest.StashKey[bool]()  # the reports of this run say "no gate ran"
 MARKER_ERROR_KEY = pytest.StashKey[Exception]()  # a bad gate-marker argument of this test
+SINKS_KEY = pytest.StashKey[list[Any]]()  # result sinks (Prometheus, MLflow) closed at the end
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -121,6 +122,7 @@ def pytest_configure(config: pytest.Config) -> None:
             from ._xdist import XdistHooks
 
             config.pluginmanager.register(XdistHooks(state), "modelgate-xdist")
+        _register_sinks(config, state)
     _register_extensions(config, state)
 
 
@@ -256,7 +258,7 @@ def _check_writable(settings: Any) -> None:
     """Fail at start-up, not after an hour of gates, when a report cannot be written."""
     from .exceptions import ConfigError
 
-    for dest in ("report", "markdown", "html"):
+    for dest in ("report", "markdown", "html", "prometheus"):
         value = getattr(settings, dest)
         if value is None:
             continue
@@ -269,6 +271,42 @@ def _check_writable(settings: Any) -> None:
                 f"--modelgate-{dest}: cannot write {value!r} (from {settings.sources[dest]}); "
                 "choose a writable file path"
             )
+
+
+def _register_sinks(config: pytest.Config, state: SessionState) -> None:
+    """The built-in result sinks the settings ask for, as plugins of the result hook."""
+    settings = state.settings
+    sinks: list[Any] = []
+    if settings.prometheus:
+        from .report.sinks import PrometheusTextfile
+
+        sinks.append(PrometheusTextfile(settings.prometheus))
+    if settings.mlflow:
+        import importlib.util
+
+        if importlib.util.find_spec("mlflow") is None:
+            raise pytest.UsageError(
+                f"--modelgate-mlflow (from {settings.sources['mlflow']}) needs MLflow: "
+                "pip install 'pytest-modelgate[mlflow]'")
+        from .report.sinks import MlflowSink
+
+        sinks.append(MlflowSink())
+    for sink in sinks:
+        config.pluginmanager.register(sink, f"modelgate-sink-{type(sink).__name__}")
+    config.stash[SINKS_KEY] = sinks
+
+
+def _close_sinks(session: pytest.Session, state: SessionState, run: Any) -> None:
+    """Close the result sinks; a problem is one red line and a failed run, never a traceback."""
+    report = state.settings.report if str(Path(state.settings.report)) in state.written \
+        else None
+    for sink in session.config.stash.get(SINKS_KEY, []):
+        where = sink.close(run, report)
+        if where:
+            state.written.append(where)
+        state.errors.extend(sink.errors)
+        if sink.errors and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _register_extensions(config: pytest.Config, state: SessionState) -> None:
@@ -851,6 +889,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             warnings.warn(pytest.PytestConfigWarning(text), stacklevel=1)
         except Warning:  # -W error: still say it, without an INTERNALERROR
             state.errors.append(text)
+    run = None
     try:
         run = _run_record(state, interrupted, no_gates)
         report = build_report(run, state.results)
@@ -875,6 +914,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.errors.append(f"modelgate: could not write the gate report: {exc}")
         if session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if run is None:  # the run record itself failed: the sinks still get the run's verdict rules
+        from .results import RunRecord
+
+        run = RunRecord(seed=settings.seed, warn_only=settings.warn_only,
+                        inconclusive=settings.inconclusive, interrupted=interrupted,
+                        no_gates=no_gates)
+    _close_sinks(session, state, run)
     if not no_gates:
         _update_baseline(session, state, exitstatus)
 

@@ -191,6 +191,16 @@ OPTIONS: tuple[Option, ...] = (
            "under pytest-xdist, latency gates are report-only (report, default) or enforced",
            _to_choice("report", "enforce"), "report", "MODELGATE_LATENCY_UNDER_XDIST",
            metavar="report|enforce"),
+    # result sinks for monitoring (report/sinks.py, docs/sinks.md)
+    Option("prometheus", "--modelgate-prometheus",
+           "write every gate's value, thresholds and verdict as Prometheus gauges to this "
+           "textfile (node_exporter textfile collector), atomically", _to_str, None,
+           "MODELGATE_PROMETHEUS", metavar="PATH"),
+    Option("mlflow", "--modelgate-mlflow",
+           "log every gate's value, thresholds and verdict to MLflow: the active run, or a new "
+           "one (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME, MLFLOW_RUN_ID; "
+           "pip install 'pytest-modelgate[mlflow]')", _to_bool, False, "MODELGATE_MLFLOW",
+           is_flag=True),
 )
 _BY_DEST = {o.dest: o for o in OPTIONS}
 
@@ -216,6 +226,8 @@ class Settings:
     policy: str | None = None
     inconclusive: str = "fail"
     latency_under_xdist: str = "report"
+    prometheus: str | None = None
+    mlflow: bool = False
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from ._dask import profile_dask
 from ._data import ColumnSummary
 from ._detect import (
     CORRECTIONS,
@@ -17,8 +18,9 @@ from ._detect import (
     detect,
 )
 from ._multivariate import classifier_drift, mmd_drift
-from ._profile import Profile, profile, profile_file
+from ._profile import Profile, merge_profiles, profile, profile_file
 from ._registry import DriftTest, Outcome, get_test, get_test_names, register_test, unregister_test
+from ._spark import profile_spark
 from ._tests import N_BINS, PSI_EPSILON, STD_FLOOR
 
 __all__ = [
@@ -39,9 +41,12 @@ __all__ = [
     "detect",
     "get_test",
     "get_test_names",
+    "merge_profiles",
     "mmd_drift",
     "profile",
+    "profile_dask",
     "profile_file",
+    "profile_spark",
     "register_test",
     "unregister_test",
 ]

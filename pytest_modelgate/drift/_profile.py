@@ -34,8 +34,8 @@ from ._data import ColumnSummary, as_table, select_columns, summarize
 from ._kll import KLL_K
 from ._schema import schema_section
 
-__all__ = ["EXACT_MAX", "KLL_K", "N_QUANTILES", "SKETCHES", "Profile", "check_output_path", "profile",
-           "profile_file"]
+__all__ = ["EXACT_MAX", "KLL_K", "MERGE_FANIN", "N_QUANTILES", "SKETCHES", "Profile",
+           "ProfileMerger", "check_output_path", "merge_profiles", "profile", "profile_file"]
 
 #: numeric columns with at most this many finite values are stored exactly
 EXACT_MAX = 100_000
@@ -46,6 +46,12 @@ SKETCHES = ("grid", "kll")
 FORMAT = "pytest-modelgate-profile"
 #: version 2 adds KLL sketches (written only by profiles built with sketch="kll")
 VERSION = 2
+#: how many partial profiles one merge step combines (n-ary: the grid error grows by one step
+#: per level of the merge tree, not per partition)
+MERGE_FANIN = 8
+#: top-level keys this module reads; any other key (a newer section) is kept as it is
+_KNOWN_KEYS = frozenset({"format", "version", "n_rows", "is_frame", "exact_max", "n_quantiles",
+                         "meta", "columns", "sketch", "kll_k", "schema"})
 
 
 def _grid(n_quantiles: int) -> np.ndarray:
@@ -103,6 +109,9 @@ class Profile:
     meta: Mapping[str, Any] = field(default_factory=dict)
     sketch: str = "grid"
     kll_k: int = KLL_K
+    #: top-level sections of the file this version does not interpret: kept through load,
+    #: merge (the first profile's win) and save
+    extra: Mapping[str, Any] = field(default_factory=dict)
     #: the inferred data schema (`_schema.py`), a self-contained JSON section; None: none stored
     schema: Mapping[str, Any] | None = None
 
@@ -133,7 +142,8 @@ class Profile:
         cols = {n: _merge_summaries(self.columns[n], other.columns[n], self.exact_max,
                                     self.n_quantiles, n, self.sketch, k) for n in self.columns}
         return Profile(cols, self.n_rows + other.n_rows, self.is_frame, self.exact_max,
-                       self.n_quantiles, dict(self.meta), self.sketch, k)
+                       self.n_quantiles, dict(self.meta), self.sketch, k,
+                       {**other.extra, **self.extra})
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -161,6 +171,7 @@ class Profile:
                 d["counts"] = [int(c) for c in s.counts]
             cols.append(d)
         out: dict[str, Any] = {
+            **{k: v for k, v in self.extra.items() if k not in _KNOWN_KEYS},
             "format": FORMAT, "version": 1, "n_rows": self.n_rows, "is_frame": self.is_frame,
             "exact_max": self.exact_max, "n_quantiles": self.n_quantiles,
             "meta": dict(self.meta), "columns": cols}
@@ -169,6 +180,19 @@ class Profile:
         if self.schema is not None:
             out["schema"] = dict(self.schema)
         return out
+
+    def to_bytes(self) -> bytes:
+        """The saved form as bytes: what partial profiles travel as between Spark workers."""
+        return json.dumps(self.to_dict(), separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, source: str = "<bytes>") -> Profile:
+        """Inverse of `to_bytes`; anything else raises `InputError`."""
+        try:
+            data = json.loads(blob)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"{source} is not a valid profile: {exc}") from None
+        return cls.from_dict(data, source=source)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the profile as JSON, atomically (the old file or the whole new one)."""
@@ -221,7 +245,9 @@ class Profile:
             return cls(cols, int(data["n_rows"]), bool(data.get("is_frame", True)),
                        int(data.get("exact_max", EXACT_MAX)),
                        int(data.get("n_quantiles", N_QUANTILES)), dict(data.get("meta", {})),
-                       sketch, int(data.get("kll_k", KLL_K)), data.get("schema"))
+                       sketch, int(data.get("kll_k", KLL_K)),
+                       {k: v for k, v in data.items() if k not in _KNOWN_KEYS},
+                       schema=data.get("schema"))
         except InputError as exc:
             raise InputError(f"{source}: {exc}") from None
         except (KeyError, TypeError, ValueError, zlib.error, binascii.Error) as exc:
@@ -355,13 +381,149 @@ def profile(data: Any, *, categorical: Sequence[Hashable] | None = None,
     return replace(prof, schema=schema_section(prof))
 
 
-def _merge_all(parts: Iterable[Profile]) -> Profile:
-    out: Profile | None = None
+def _merge_numeric_many(parts: Sequence[ColumnSummary], out: ColumnSummary, exact_max: int,
+                        n_quantiles: int, name: Hashable, sketch: str,
+                        kll_k: int) -> ColumnSummary:
+    """One n-ary merge step of numeric summaries whose counts and moments `out` already holds:
+    exact values sort once; grids join through the mixture CDF with one grid step of error."""
+    if all(s.values is not None for s in parts):
+        vals = np.concatenate([s.values for s in parts if s.values is not None])
+        vals.sort(kind="stable")
+        return _compact(replace(out, values=vals), exact_max, n_quantiles, sketch, kll_k)
+    if any(_is_kll(s) for s in parts):
+        if any(_is_grid(s) for s in parts):
+            raise InputError(f"merge: column {name!r} is a KLL sketch in one profile and a "
+                             f"quantile grid in another; rebuild them with the same sketch=")
+        first = next(s for s in parts if _is_kll(s))
+        blob = first.extra["kll"]
+        for s in parts:
+            if s is not first:
+                blob = _kll.update(blob, s.values) if s.values is not None else \
+                    _kll.merge(blob, s.extra["kll"])
+        return _kll_summary(out, blob)
+    live = [s for s in parts if s.n_values]
+    if not live:
+        return replace(out, quantiles=np.zeros(n_quantiles), probs=_grid(n_quantiles),
+                       rank_error=max(s.rank_error for s in parts))
+    pts = np.unique(np.concatenate([_nodes(s) for s in live]))
+    cdf = sum(s.n_values * _cdf_at(s, pts) for s in live) / out.n_values
+    probs = _grid(n_quantiles)
+    q = np.interp(probs, cdf, pts)
+    err = max(s.rank_error for s in parts) + 1.0 / (n_quantiles - 1)
+    return replace(out, quantiles=q, probs=probs, rank_error=err)
+
+
+def _merge_column_many(parts: Sequence[ColumnSummary], exact_max: int, n_quantiles: int,
+                       name: Hashable, sketch: str, kll_k: int) -> ColumnSummary:
+    kinds = {s.kind for s in parts}
+    if len(kinds) > 1:
+        raise InputError(f"merge: column {name!r} is {' in one profile, '.join(sorted(kinds))} "
+                         f"in another; a column must have one kind in every partition (list it "
+                         f"in categorical=[...] to force categories)")
+    first = parts[0]
+    n = sum(s.n for s in parts)
+    nm = sum(s.n_missing for s in parts)
+    nv = sum(s.n_values for s in parts)
+    if first.kind == "categorical":
+        from ._data import align_counts
+
+        acc = first
+        for s in parts[1:]:
+            cats, r, q = align_counts(acc, s)
+            acc = ColumnSummary("categorical", 0, categories=cats, counts=r + q)
+        return ColumnSummary("categorical", n, nm, categories=acc.categories, counts=acc.counts,
+                             n_values=nv, dtype=first.dtype)
+    if first.kind != "numeric":
+        return ColumnSummary(first.kind, n, nm, dtype=first.dtype)
+    mean = std = math.nan
+    if nv:  # pooled mean and population standard deviation, exact
+        moments = [(s.n_values, *s.moments()) for s in parts if s.n_values]
+        mean = sum(k * m for k, m, _ in moments) / nv
+        var = sum(k * (sd * sd + (m - mean) ** 2) for k, m, sd in moments) / nv
+        std = math.sqrt(max(var, 0.0))
+    out = ColumnSummary("numeric", n, nm, sum(s.n_inf for s in parts), n_values=nv, mean=mean,
+                        std=std, dtype=first.dtype)
+    return _merge_numeric_many(parts, out, exact_max, n_quantiles, name, sketch, kll_k)
+
+
+def _merge_step(parts: Sequence[Profile]) -> Profile:
+    """Merge profiles of the same columns, built from disjoint rows, in one n-ary step."""
+    head = parts[0]
+    if len(parts) == 1:
+        return head
+    for p in parts[1:]:
+        if not isinstance(p, Profile):
+            raise InputError("merge: every part must be a Profile")
+        if list(p.columns) != list(head.columns):
+            raise InputError(f"merge: profiles have different columns: {list(head.columns)} "
+                             f"vs {list(p.columns)}")
+        if p.sketch != head.sketch:
+            raise InputError(f"merge: one profile was built with sketch={head.sketch!r}, another "
+                             f"with sketch={p.sketch!r}; a KLL sketch and a quantile grid do not "
+                             f"merge with a stated error, so build every partition with the "
+                             f"same sketch=")
+    k = min(p.kll_k for p in parts)
+    cols = {n: _merge_column_many([p.columns[n] for p in parts], head.exact_max,
+                                  head.n_quantiles, n, head.sketch, k) for n in head.columns}
+    extra: dict[str, Any] = {}
+    for p in reversed(parts):
+        extra.update(p.extra)
+    return Profile(cols, sum(p.n_rows for p in parts), head.is_frame, head.exact_max,
+                   head.n_quantiles, dict(head.meta), head.sketch, k, extra)
+
+
+class ProfileMerger:
+    """Streaming tree merge: partial profiles go in one by one, `fanin` of a level merge into one
+    of the next, so memory stays O(fanin * levels) and a grid's rank error grows by one step per
+    level (log_fanin of the number of parts), not per part."""
+
+    def __init__(self, fanin: int = MERGE_FANIN) -> None:
+        if isinstance(fanin, bool) or not isinstance(fanin, int) or fanin < 2:
+            raise ConfigError(f"fanin must be an int >= 2, got {fanin!r}")
+        self.fanin = fanin
+        self._levels: list[list[Profile]] = []
+
+    def add(self, part: Profile | None) -> None:
+        """Add one partial profile (None, for an empty partition, is ignored)."""
+        level = 0
+        while part is not None:
+            if level == len(self._levels):
+                self._levels.append([])
+            bucket = self._levels[level]
+            bucket.append(part)
+            part = None
+            if len(bucket) == self.fanin:
+                part = _merge_step(bucket)
+                bucket.clear()
+                level += 1
+
+    def result(self) -> Profile:
+        """The merge of everything added; `InputError` when nothing (or only empty parts) was."""
+        rest = [p for bucket in self._levels for p in bucket]
+        if not rest:
+            raise InputError("no rows to profile")
+        while len(rest) > self.fanin:
+            rest = [_merge_step(rest[i:i + self.fanin]) for i in range(0, len(rest), self.fanin)]
+        return _merge_step(rest)
+
+
+def merge_profiles(parts: Iterable[Profile | None], *, fanin: int = MERGE_FANIN) -> Profile:
+    """Merge partial profiles of disjoint rows (e.g. one per partition) through an n-ary tree.
+
+    Counts, category counts, missing/inf counts, exact values and moments come out as profiling
+    all rows at once would give them; a quantile grid states its rank error, one grid step per
+    tree level; KLL sketches merge natively. None entries (empty partitions) are skipped.
+    The result carries the schema inferred from the merged summaries (`_schema.py`).
+    """
+    merger = ProfileMerger(fanin)
     for p in parts:
-        out = p if out is None else out.merge(p)
-    if out is None:
-        raise InputError("no rows to profile")
-    return out
+        merger.add(p)
+    merged = merger.result()
+    return replace(merged, schema=schema_section(merged))
+
+
+def _merge_all(parts: Iterable[Profile]) -> Profile:
+    return merge_profiles(parts)
 
 
 def check_output_path(path: str | os.PathLike[str], arg: str = "output_path") -> Path:
@@ -404,11 +566,41 @@ def _first_bad_utf8(path: Path) -> str:
     return "somewhere"
 
 
+def _dataset_parts(path: Path, categorical: list[Hashable], chunksize: int, sketch: str,
+                   kll_k: int) -> Iterable[Profile]:
+    """Profiles of `chunksize`-row slices of a Parquet dataset directory, read with
+    `pyarrow.dataset` batch by batch (small files and row groups are gathered into one slice)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.dataset as pads
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise InputError("reading a Parquet directory needs pyarrow: pip install "
+                         "'pytest-modelgate[pandas]'") from None
+    dataset = pads.dataset(path, format="parquet", partitioning="hive",
+                           exclude_invalid_files=False)
+    if not dataset.files:
+        raise InputError("the directory holds no Parquet files (*.parquet)")
+    buffer: list[Any] = []
+    rows = 0
+    for batch in dataset.to_batches(batch_size=chunksize):
+        if batch.num_rows:
+            buffer.append(batch)
+            rows += batch.num_rows
+        if rows >= chunksize:
+            yield profile(pa.Table.from_batches(buffer).to_pandas(), categorical=categorical,
+                          sketch=sketch, kll_k=kll_k)
+            buffer, rows = [], 0
+    if buffer:
+        yield profile(pa.Table.from_batches(buffer).to_pandas(), categorical=categorical,
+                      sketch=sketch, kll_k=kll_k)
+
+
 def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathLike[str],
                  *, categorical: Sequence[Hashable] | None = None,
                  chunksize: int = 1_000_000, sketch: str = "grid",
                  kll_k: int = KLL_K) -> Profile:
-    """Profile a CSV or Parquet file chunk by chunk (profiles merge) and save it atomically.
+    """Profile a CSV or Parquet file, or a directory of Parquet files (a partitioned dataset),
+    chunk by chunk (profiles merge through an n-ary tree) and save it atomically.
 
     An unreadable file (empty, ragged, not UTF-8, a truncated Parquet) or an unwritable output
     is an `InputError` naming the file; nothing is written then.
@@ -426,7 +618,10 @@ def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathL
     suffix = "".join(path.suffixes[-2:]).lower()
     cat = list(categorical or [])
     here = f"data file {str(path)!r}"
-    if suffix.endswith((".parquet", ".pq")):
+    if path.is_dir():  # a partitioned Parquet dataset (hive-style key=value directories too)
+        parts: Iterable[Profile] = _dataset_parts(path, cat, chunksize, sketch, kll_k)
+        what = "a Parquet dataset"
+    elif suffix.endswith((".parquet", ".pq")):
         try:
             import pyarrow.parquet as pq
         except ImportError:  # pragma: no cover - depends on the environment
@@ -437,7 +632,7 @@ def profile_file(input_path: str | os.PathLike[str], output_path: str | os.PathL
             for b in pf.iter_batches(batch_size=chunksize):
                 yield profile(b.to_pandas(), categorical=cat, sketch=sketch, kll_k=kll_k)
 
-        parts: Iterable[Profile] = parquet_parts()
+        parts = parquet_parts()
         what = "Parquet"
     elif suffix.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
         sep = "\t" if ".tsv" in suffix else ","
