@@ -42,6 +42,7 @@ _HELP = {
     "modelgate_gates": "Number of gate results of the last run, by verdict.",
     "modelgate_run_blocking": "Gate results that failed the last run (0: the run passed its gates).",
     "modelgate_run_interrupted": "1 when the last run was cut short (its results are incomplete).",
+    "modelgate_run_no_gates": "1 when the last --modelgate run selected no gate (not a verdict).",
     "modelgate_last_run_timestamp_seconds": "When the last gate run finished (Unix time).",
 }
 
@@ -92,6 +93,7 @@ def render_prometheus(results: Sequence[GateResult], run: RunRecord | None = Non
     run = run or RunRecord(seed=0)
     series["modelgate_run_blocking"] = [f" {sum(is_blocking(r, run) for r in results)}"]
     series["modelgate_run_interrupted"] = [f" {1 if run.interrupted else 0}"]
+    series["modelgate_run_no_gates"] = [f" {1 if run.no_gates else 0}"]
     series["modelgate_last_run_timestamp_seconds"] = [
         f" {_sample(time.time() if finished is None else finished)}"]
     lines: list[str] = []

@@ -99,9 +99,21 @@ def test_unwritable_path_is_a_usage_error_before_any_gate(pytester: pytest.Pytes
     assert "INTERNALERROR" not in res.stdout.str() + res.stderr.str()
 
 
-def test_no_gate_test_ran_leaves_the_textfile_alone(pytester: pytest.Pytester) -> None:
+def test_no_gate_test_ran_says_so_in_the_textfile(pytester: pytest.Pytester) -> None:
+    """Like the JSON report, a --modelgate run that selected no gate replaces the textfile with
+    one that says so (zero gates, no_gates 1): a scraper never keeps the last run's verdict."""
     pytester.makepyfile(test_gates=GATES)
     prom = pytester.path / "gates.prom"
     prom.write_text("# earlier\n")
     pytester.runpytest("--modelgate", f"--modelgate-prometheus={prom}", "-k", "nomatch")
+    fams = _families(prom.read_text())
+    assert [s.value for s in fams["modelgate_run_no_gates"].samples] == [1]
+    assert all(s.value == 0 for s in fams["modelgate_gates"].samples)
+
+
+def test_collect_only_leaves_the_textfile_alone(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_gates=GATES)
+    prom = pytester.path / "gates.prom"
+    prom.write_text("# earlier\n")
+    pytester.runpytest("--modelgate", f"--modelgate-prometheus={prom}", "--co")
     assert prom.read_text() == "# earlier\n"
