@@ -73,7 +73,8 @@ class _Scan:
             self.globals[f"{module}:{name}"] += 1
         verdict = self.policy.judge(module, name)
         if not verdict.allowed:
-            sev = verdict.severity if verdict.severity in ("critical", "high") else "high"
+            sev = verdict.severity if verdict.severity in ("critical", "high", "medium") \
+                else "high"
             self.finding(member, offset, opcode, full, sev, verdict.why, verdict.technique,
                          note=note)
 
