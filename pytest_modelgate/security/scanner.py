@@ -44,6 +44,8 @@ _HEAD = 16 << 20
 _IN_MEMORY = 32 << 20
 _WINDOW = 16 << 20
 _COMPRESSED = ("gzip", "bz2", "xz", "lzma", "zlib")
+_UNKNOWN = ("not a recognised model format (neither pickle, joblib, zip, npy, skops, ONNX, "
+            "safetensors, JSON, text nor a compressed stream); cannot be verified")
 
 
 class _Scan:
@@ -143,10 +145,22 @@ class _Scan:
     def other(self, buf: Any, start: int, end: int, member: str, depth: int, *, top: bool,
               archive: bool, name: str) -> None:
         identified = buf[start] == 0x80 or name.lower().endswith(_PICKLE_NAMES)
+        if not identified and C.looks_like_safetensors(buf, start, end):
+            self.safetensors(buf, start, end, member)
+            return
         # Bytes not known to be a pickle count only if they reach an import as one.
         sink: Any = self if identified else _Buffered()
         status = scan_pickle_stream(buf, start, end, sink, member, archive=archive,
                                     identified=identified, depth=depth)
+        complete = status.pickles > 0 and status.end >= end
+        if not identified and not complete and top:
+            text = C.text_kind(buf, start, end)
+            if text is not None:
+                # Data, unless pickle.load really imports something reading it as opcodes.
+                self.fmt(text)
+                try_prefix(buf, start, end, self, member,
+                           f"read by plain pickle.load, the {text} bytes are opcodes: ")
+                return
         if self._took_pickle(sink, identified, status.reached_import):
             return
         if status.pickles > 0 and status.end >= end and not archive:
@@ -162,10 +176,20 @@ class _Scan:
             return
         except C.Unreadable:
             pass
-        self.finding(member, 0, "file", None, "high",
-                     f"not a recognised model format ({status.error}); neither pickle, joblib, "
-                     "zip, npy, skops, ONNX nor a compressed stream, so it cannot be verified",
-                     "unknown-format")
+        self.finding(member, 0, "file", None, "high", _UNKNOWN, "unknown-format")
+
+    def safetensors(self, buf: Any, start: int, end: int, member: str) -> None:
+        """A safetensors file is data (a JSON header and raw tensor bytes): validated, and read
+        as plain pickle.load would (a polyglot), never walked as a pickle."""
+        self.fmt("safetensors")
+        try:
+            C.read_safetensors(buf, start, end)
+        except C.Unreadable as exc:
+            self.finding(member, 0, "safetensors-header", None, "high",
+                         f"malformed safetensors file: {exc}; cannot be verified",
+                         "safetensors-header")
+        try_prefix(buf, start, end, self, member,
+                   "read by plain pickle.load, the safetensors bytes are opcodes: ")
 
     def compressed(self, kind: str, buf: Any, start: int, end: int, member: str,
                    depth: int) -> None:
@@ -275,10 +299,8 @@ class _Scan:
             return
         if not top:
             return
-        self.finding(member, 0, "file", None, "high",
-                     f"not a recognised model format ({status.error}); more than "
-                     f"{_HEAD >> 20} MiB of decompressed data that is not a pickle, so it "
-                     "cannot be verified", "unknown-format")
+        self.finding(member, 0, "file", None, "high", f"{_UNKNOWN} (more than {_HEAD >> 20} "
+                     "MiB of decompressed data)", "unknown-format")
 
     def collect(self, chunks: Iterator[bytes], member: str) -> bytes | None:
         """A member's whole bytes when they fit in memory, else a finding and None."""
