@@ -717,8 +717,8 @@ def looks_like_safetensors(buf: Any, start: int, end: int) -> bool:
     then a JSON object (validate with `read_safetensors`)."""
     if end - start < 10:
         return False
-    n = struct.unpack_from("<Q", bytes(buf[start:start + 8]))[0]
-    return 2 <= n <= end - start - 8 and buf[start + 8] == 0x7B  # "{"
+    n: int = struct.unpack_from("<Q", bytes(buf[start:start + 8]))[0]
+    return 2 <= n <= end - start - 8 and bytes(buf[start + 8:start + 9]) == b"{"
 
 
 def read_safetensors(buf: Any, start: int, end: int) -> int:
