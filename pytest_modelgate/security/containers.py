@@ -28,6 +28,7 @@ __all__ = [
     "OpBomb",
     "ScanTimeout",
     "TooLong",
+    "TotalTimeout",
     "Unreadable",
     "Window",
     "ZipEntry",
@@ -43,6 +44,8 @@ __all__ = [
     "skops_nodes",
     "sniff",
     "text_kind",
+    "total_deadline",
+    "total_expired",
 ]
 
 CHUNK = 1 << 20  # decompressed bytes produced per step: what one step can add to memory
@@ -65,6 +68,10 @@ class ScanTimeout(Exception):
     """The per-file time limit ran out (`deadline`)."""
 
 
+class TotalTimeout(ScanTimeout):
+    """The time limit of the whole scan (a directory, a CLI invocation) ran out."""
+
+
 _CLOCK = threading.local()
 
 
@@ -79,12 +86,31 @@ def deadline(seconds: float) -> Iterator[None]:
         _CLOCK.at = previous
 
 
+@contextlib.contextmanager
+def total_deadline(seconds: float) -> Iterator[None]:
+    """Make `check_deadline` raise `TotalTimeout` once `seconds` have passed; nested totals
+    never extend an outer one."""
+    previous = getattr(_CLOCK, "total", None)
+    at = time.monotonic() + seconds
+    _CLOCK.total = at if previous is None else min(previous, at)
+    try:
+        yield
+    finally:
+        _CLOCK.total = previous
+
+
+def total_expired() -> bool:
+    """Whether the current `total_deadline` has passed."""
+    total = getattr(_CLOCK, "total", None)
+    return total is not None and time.monotonic() > total
+
+
 class OpBomb(ScanTimeout):
     """Far more pickle opcodes than the file's size explains (a scan-time bomb)."""
 
 
-#: pickle opcodes walked one by one that any file may cost (~8 s at ~0.5 us per opcode) ...
-OPS_FREE = 16 << 20
+#: pickle opcodes walked one by one that any file may cost (~0.5 s at ~0.5 us per opcode) ...
+OPS_FREE = 1 << 20
 #: ... and beyond that, per byte of the file on disk. An uncompressed pickle has at most one
 #: opcode per byte and compressed real pickles a few; joblib's raw arrays are skipped, not walked.
 OPS_PER_BYTE = 20
@@ -116,9 +142,14 @@ def charge_ops(n: int) -> None:
 
 
 def check_deadline() -> None:
-    """Raise `ScanTimeout` when the current `deadline` has passed (cheap; call per chunk)."""
+    """Raise `ScanTimeout` (or `TotalTimeout`) when the current `deadline` (or
+    `total_deadline`) has passed (cheap; call per chunk)."""
+    now = time.monotonic()
+    total = getattr(_CLOCK, "total", None)
+    if total is not None and now > total:
+        raise TotalTimeout
     at = getattr(_CLOCK, "at", None)
-    if at is not None and time.monotonic() > at:
+    if at is not None and now > at:
         raise ScanTimeout
 
 
