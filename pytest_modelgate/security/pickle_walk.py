@@ -164,24 +164,28 @@ class _Gone:
 _GONE = _Gone()
 _LOST = _Opaque("a value the scanner did not keep")  # could be anything, a str included
 _TRUNC = _Gone()
-_CONTAINERS = (list, _Dict, _Set)
 _NESTED = frozenset({list, _Dict, _Set, tuple})
+_CONTAINER_TYPES = frozenset({list, _Dict, _Set})
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), _Obj, _Bytes, _Opaque, _Gone})
 # strings a joblib wrapper's or a dtype's state names (fetched from the memo for later arrays)
 _PIN_STRS = frozenset({"subclass", "shape", "order", "dtype", "allow_mmap",
                        "numpy_array_alignment_bytes", "C", "F", "<", ">", "|", "="})
 
 
 def _flat(x: Any) -> Any:
-    """What a container keeps of an item: scalars, strings, globals, objects and flat tuples;
-    another container (or a tuple holding one) only as the `_GONE` placeholder."""
-    t = type(x)
-    if t is tuple:
-        if len(x) <= CAP_ITEMS and not any(type(e) in _NESTED for e in x):
-            return x
+    """What a container keeps of an item: another container only as the `_GONE` placeholder
+    (its contents are never read through its parent)."""
+    return _GONE if type(x) in _CONTAINER_TYPES else x
+
+
+def _memo_value(value: Any, t: type) -> Any:
+    """What the memo keeps of a value: a container or a tuple holding containers or tuples
+    only as `_GONE` (nothing reads their contents through the memo)."""
+    if t in _CONTAINER_TYPES:
         return _GONE
-    if t is list or t is _Dict or t is _Set:
+    if t is tuple and not _NESTED.isdisjoint(map(type, value)):
         return _GONE
-    return x
+    return value
 
 
 def _extend(target: list[Any], items: Any) -> None:
@@ -191,7 +195,11 @@ def _extend(target: list[Any], items: Any) -> None:
         return
     room = CAP_ITEMS - n
     items = list(items)
-    target.extend([_flat(x) for x in items[:room]])
+    head = items[:room]
+    if _CONTAINER_TYPES.isdisjoint(map(type, head)):  # the common case, at C speed
+        target.extend(head)
+    else:
+        target.extend([_flat(x) for x in head])
     if len(items) > room:
         target.append(_TRUNC)
 
@@ -202,8 +210,12 @@ def _extend_pairs(target: list[tuple[Any, Any]], items: list[Any]) -> None:
     if n > CAP_ITEMS:
         return
     room = CAP_ITEMS - n
-    target.extend([(_flat(k), _flat(v)) for k, v in
-                   zip(items[:2 * room:2], items[1:2 * room:2], strict=False)])
+    keys, values = items[:2 * room:2], items[1:2 * room:2]
+    if _CONTAINER_TYPES.isdisjoint(map(type, keys)) and \
+            _CONTAINER_TYPES.isdisjoint(map(type, values)):
+        target.extend(zip(keys, values, strict=False))  # the common case, at C speed
+    else:
+        target.extend([(_flat(k), _flat(v)) for k, v in zip(keys, values, strict=False)])
     if len(items) > 2 * room:
         target.append((_TRUNC, _TRUNC))
 
@@ -326,8 +338,7 @@ class _Memo:
                 return True
         elif self.n_general < MEMO_KEEP:
             self.n_general += 1
-            # a container's contents are never read through the memo
-            self.kept[idx] = _GONE if (t is list or t is _Dict or t is _Set) else value
+            self.kept[idx] = _memo_value(value, t)
             return True
         return self._lose(idx, t is _Opaque or (t is _Obj and _may_be_str(value)))
 
@@ -356,7 +367,11 @@ class _Memo:
             return value
         if self.parent is not None:
             return self.parent.get(idx)
-        if not self._has(idx):
+        starts = self.starts
+        if len(starts) == 1:  # the pickler's keys: one range from 0
+            if not starts[0] <= idx < self.ends[0]:
+                return _MISSING
+        elif not self._has(idx):
             return _MISSING
         if idx >= _KIND_BITS:
             return _LOST
@@ -717,7 +732,18 @@ class Walker:
             if op == 0x94:  # MEMOIZE
                 if not self.stack:
                     raise _Stop(at, "memo put with an empty stack")
-                if not memo.put(memo.n, self.stack[-1]):
+                idx = memo.n
+                value = self.stack[-1]
+                t = type(value)
+                ends = memo.ends
+                if ends and ends[-1] == idx and memo.n_general < MEMO_KEEP and \
+                        t is not _Glob and (t is not str or len(value) <= MAX_KEPT_STR):
+                    # `_Memo.put`'s common case, inline: a new key at the end, kept
+                    ends[-1] = memo.n = idx + 1
+                    memo.n_general += 1
+                    kept[idx] = value if t in _PLAIN_TYPES or (
+                        t is tuple and _NESTED.isdisjoint(map(type, value))) else _GONE
+                elif not memo.put(idx, value):
                     self._scattered(at)
                 continue
             if op == 0x4B and pos < end:  # BININT1
@@ -745,7 +771,17 @@ class Walker:
                         raise _Stop(at, "negative PUT argument")
                 if not self.stack:
                     raise _Stop(at, "memo put with an empty stack")
-                if not memo.put(idx, self.stack[-1]):
+                value = self.stack[-1]
+                t = type(value)
+                ends = memo.ends
+                if ends and ends[-1] == idx and memo.n_general < MEMO_KEEP and \
+                        t is not _Glob and (t is not str or len(value) <= MAX_KEPT_STR):
+                    # `_Memo.put`'s common case, inline: a new key at the end, kept
+                    ends[-1] = memo.n = idx + 1
+                    memo.n_general += 1
+                    kept[idx] = value if t in _PLAIN_TYPES or (
+                        t is tuple and _NESTED.isdisjoint(map(type, value))) else _GONE
+                elif not memo.put(idx, value):
                     self._scattered(at)
                 continue
             if op == 0x68 or op == 0x6A or op == 0x67:  # BINGET LONG_BINGET GET
@@ -763,9 +799,11 @@ class Walker:
                         idx = int(line)
                     except ValueError:
                         raise _Stop(at, "GET argument is not an integer") from None
-                value = memo.get(idx)
+                value = kept.get(idx, _MISSING)
                 if value is _MISSING:
-                    raise _Stop(at, f"memo key {idx} was never stored")
+                    value = memo.get(idx)
+                    if value is _MISSING:
+                        raise _Stop(at, f"memo key {idx} was never stored")
                 self.stack.append(value)
                 continue
             stack = self.stack
@@ -840,8 +878,12 @@ class Walker:
                     raise _Stop(at, "stack underflow")
                 target = self.stack[-1]
                 if isinstance(target, _Dict):
-                    if len(target.items) <= CAP_ITEMS:
-                        _extend_pairs(target.items, items)
+                    kept_items = target.items
+                    if len(kept_items) + (len(items) >> 1) <= CAP_ITEMS and \
+                            _CONTAINER_TYPES.isdisjoint(map(type, items)):
+                        kept_items.extend(zip(items[::2], items[1::2], strict=False))
+                    elif len(kept_items) <= CAP_ITEMS:
+                        _extend_pairs(kept_items, items)
                 else:
                     self._check_container(target, at, "SETITEMS")
             elif op == 0x81:  # NEWOBJ
