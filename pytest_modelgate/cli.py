@@ -60,7 +60,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_scan(args: argparse.Namespace) -> int:
     from .security import cli_scan
 
-    return cli_scan(list(args.paths), as_json=args.json, max_seconds=args.max_seconds)
+    return cli_scan(list(args.paths), as_json=args.json, max_seconds=args.max_seconds,
+                    max_total_seconds=args.max_total_seconds)
 
 
 def _cmd_hash(args: argparse.Namespace) -> int:
@@ -203,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-seconds", type=float, metavar="S",
                    help="time limit per file (default 600); a file not scanned in time is "
                         "UNSAFE, never skipped")
+    p.add_argument("--max-total-seconds", type=float, metavar="S",
+                   help="time limit for the whole invocation, every path and directory together "
+                        "(default 3600); files not scanned in time are UNSAFE, never skipped")
     p.set_defaults(func=_cmd_scan)
 
     p = sub.add_parser("hash", help="print a lock file of SHA-256 hashes: modelgate hash ... > modelgate.lock")

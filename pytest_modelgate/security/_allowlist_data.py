@@ -106,24 +106,35 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("scipy.sparse._dok", "dok_matrix"),  # 1: sparse-dok
     ("scipy.sparse._lil", "lil_array"),  # 1: sparse-array-lil
     ("scipy.sparse._lil", "lil_matrix"),  # 1: sparse-lil
+    ("sklearn._loss._loss", "CyAbsoluteError"),  # 2: loss-gb-absolute_error, loss-hgb-absolute_error
+    ("sklearn._loss._loss", "CyExponentialLoss"),  # 1: loss-gb-exponential
     ("sklearn._loss._loss", "CyHalfBinomialLoss"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss._loss", "CyHalfGammaLoss"),  # 1: GammaRegressor
     ("sklearn._loss._loss", "CyHalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
     ("sklearn._loss._loss", "CyHalfPoissonLoss"),  # 1: PoissonRegressor
     ("sklearn._loss._loss", "CyHalfSquaredError"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss._loss", "CyHalfTweedieLoss"),  # 5: loss-tweedie-0, loss-tweedie-1
     ("sklearn._loss._loss", "CyHalfTweedieLossIdentity"),  # 1: TweedieRegressor
+    ("sklearn._loss._loss", "CyHuberLoss"),  # 2: loss-gb-huber, loss-sgdc-huber
+    ("sklearn._loss._loss", "CyPinballLoss"),  # 2: loss-gb-quantile, loss-hgb-quantile
     ("sklearn._loss._loss", "__pyx_unpickle_CyHalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.link", "HalfLogitLink"),  # 1: loss-gb-exponential
     ("sklearn._loss.link", "IdentityLink"),  # 4: GradientBoostingRegressor, HistGradientBoostingRegressor
     ("sklearn._loss.link", "Interval"),  # 12: GammaRegressor, GradientBoostingClassifier
     ("sklearn._loss.link", "LogLink"),  # 2: GammaRegressor, PoissonRegressor
     ("sklearn._loss.link", "LogitLink"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss.link", "MultinomialLogit"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.loss", "AbsoluteError"),  # 2: loss-gb-absolute_error, loss-hgb-absolute_error
+    ("sklearn._loss.loss", "ExponentialLoss"),  # 1: loss-gb-exponential
     ("sklearn._loss.loss", "HalfBinomialLoss"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss.loss", "HalfGammaLoss"),  # 1: GammaRegressor
     ("sklearn._loss.loss", "HalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
     ("sklearn._loss.loss", "HalfPoissonLoss"),  # 1: PoissonRegressor
     ("sklearn._loss.loss", "HalfSquaredError"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss.loss", "HalfTweedieLoss"),  # 5: loss-tweedie-0, loss-tweedie-1
     ("sklearn._loss.loss", "HalfTweedieLossIdentity"),  # 1: TweedieRegressor
+    ("sklearn._loss.loss", "HuberLoss"),  # 1: loss-gb-huber
+    ("sklearn._loss.loss", "PinballLoss"),  # 2: loss-gb-quantile, loss-hgb-quantile
     ("sklearn.calibration", "CalibratedClassifierCV"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
     ("sklearn.calibration", "_CalibratedClassifier"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
     ("sklearn.calibration", "_SigmoidCalibration"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
@@ -265,7 +276,11 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.linear_model._ridge", "RidgeCV"),  # 2: RidgeCV, StackingRegressor
     ("sklearn.linear_model._ridge", "RidgeClassifier"),  # 2: RidgeClassifier, RidgeClassifier-binary
     ("sklearn.linear_model._ridge", "RidgeClassifierCV"),  # 2: RidgeClassifierCV, RidgeClassifierCV-binary
+    ("sklearn.linear_model._sgd_fast", "EpsilonInsensitive"),  # 1: loss-sgdc-epsilon_insensitive
     ("sklearn.linear_model._sgd_fast", "Hinge"),  # 7: PassiveAggressiveClassifier, PassiveAggressiveClassifier-binary
+    ("sklearn.linear_model._sgd_fast", "ModifiedHuber"),  # 1: loss-sgdc-modified_huber
+    ("sklearn.linear_model._sgd_fast", "SquaredEpsilonInsensitive"),  # 1: loss-sgdc-squared_epsilon_insensitive
+    ("sklearn.linear_model._sgd_fast", "SquaredHinge"),  # 1: loss-sgdc-squared_hinge
     ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),  # 2: SGDClassifier, SGDClassifier-binary
     ("sklearn.linear_model._stochastic_gradient", "SGDOneClassSVM"),  # 1: SGDOneClassSVM
     ("sklearn.linear_model._stochastic_gradient", "SGDRegressor"),  # 1: SGDRegressor
@@ -447,23 +462,34 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("scipy.sparse._csr", "csr_matrix"),  # 2: SpectralEmbedding, sparse-csr
     ("scipy.sparse._dia", "dia_array"),  # 1: sparse-array-dia
     ("scipy.sparse._dia", "dia_matrix"),  # 1: sparse-dia
+    ("sklearn._loss._loss", "CyAbsoluteError"),  # 2: loss-gb-absolute_error, loss-hgb-absolute_error
+    ("sklearn._loss._loss", "CyExponentialLoss"),  # 1: loss-gb-exponential
     ("sklearn._loss._loss", "CyHalfBinomialLoss"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss._loss", "CyHalfGammaLoss"),  # 1: GammaRegressor
     ("sklearn._loss._loss", "CyHalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
     ("sklearn._loss._loss", "CyHalfPoissonLoss"),  # 1: PoissonRegressor
     ("sklearn._loss._loss", "CyHalfSquaredError"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss._loss", "CyHalfTweedieLoss"),  # 5: loss-tweedie-0, loss-tweedie-1
     ("sklearn._loss._loss", "CyHalfTweedieLossIdentity"),  # 1: TweedieRegressor
+    ("sklearn._loss._loss", "CyHuberLoss"),  # 2: loss-gb-huber, loss-sgdc-huber
+    ("sklearn._loss._loss", "CyPinballLoss"),  # 2: loss-gb-quantile, loss-hgb-quantile
+    ("sklearn._loss.link", "HalfLogitLink"),  # 1: loss-gb-exponential
     ("sklearn._loss.link", "IdentityLink"),  # 4: GradientBoostingRegressor, HistGradientBoostingRegressor
     ("sklearn._loss.link", "Interval"),  # 12: GammaRegressor, GradientBoostingClassifier
     ("sklearn._loss.link", "LogLink"),  # 2: GammaRegressor, PoissonRegressor
     ("sklearn._loss.link", "LogitLink"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss.link", "MultinomialLogit"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
+    ("sklearn._loss.loss", "AbsoluteError"),  # 2: loss-gb-absolute_error, loss-hgb-absolute_error
+    ("sklearn._loss.loss", "ExponentialLoss"),  # 1: loss-gb-exponential
     ("sklearn._loss.loss", "HalfBinomialLoss"),  # 3: GradientBoostingClassifier-binary, HistGradientBoostingClassifier-binary
     ("sklearn._loss.loss", "HalfGammaLoss"),  # 1: GammaRegressor
     ("sklearn._loss.loss", "HalfMultinomialLoss"),  # 3: GradientBoostingClassifier, HistGradientBoostingClassifier
     ("sklearn._loss.loss", "HalfPoissonLoss"),  # 1: PoissonRegressor
     ("sklearn._loss.loss", "HalfSquaredError"),  # 3: GradientBoostingRegressor, HistGradientBoostingRegressor
+    ("sklearn._loss.loss", "HalfTweedieLoss"),  # 5: loss-tweedie-0, loss-tweedie-1
     ("sklearn._loss.loss", "HalfTweedieLossIdentity"),  # 1: TweedieRegressor
+    ("sklearn._loss.loss", "HuberLoss"),  # 1: loss-gb-huber
+    ("sklearn._loss.loss", "PinballLoss"),  # 2: loss-gb-quantile, loss-hgb-quantile
     ("sklearn.calibration", "CalibratedClassifierCV"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
     ("sklearn.calibration", "_CalibratedClassifier"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
     ("sklearn.calibration", "_SigmoidCalibration"),  # 2: CalibratedClassifierCV, CalibratedClassifierCV-binary
@@ -602,7 +628,11 @@ SKOPS_ALLOWED_TYPES: frozenset[tuple[str, str]] = frozenset({
     ("sklearn.linear_model._ridge", "RidgeCV"),  # 2: RidgeCV, StackingRegressor
     ("sklearn.linear_model._ridge", "RidgeClassifier"),  # 2: RidgeClassifier, RidgeClassifier-binary
     ("sklearn.linear_model._ridge", "RidgeClassifierCV"),  # 2: RidgeClassifierCV, RidgeClassifierCV-binary
+    ("sklearn.linear_model._sgd_fast", "EpsilonInsensitive"),  # 1: loss-sgdc-epsilon_insensitive
     ("sklearn.linear_model._sgd_fast", "Hinge"),  # 7: PassiveAggressiveClassifier, PassiveAggressiveClassifier-binary
+    ("sklearn.linear_model._sgd_fast", "ModifiedHuber"),  # 1: loss-sgdc-modified_huber
+    ("sklearn.linear_model._sgd_fast", "SquaredEpsilonInsensitive"),  # 1: loss-sgdc-squared_epsilon_insensitive
+    ("sklearn.linear_model._sgd_fast", "SquaredHinge"),  # 1: loss-sgdc-squared_hinge
     ("sklearn.linear_model._stochastic_gradient", "SGDClassifier"),  # 2: SGDClassifier, SGDClassifier-binary
     ("sklearn.linear_model._stochastic_gradient", "SGDOneClassSVM"),  # 1: SGDOneClassSVM
     ("sklearn.linear_model._stochastic_gradient", "SGDRegressor"),  # 1: SGDRegressor
@@ -724,12 +754,17 @@ CURATED_GLOBALS: dict[tuple[str, str], str] = {
     ("__future__", "print_function"): "__future__ feature records: inert values",
     ("__future__", "unicode_literals"): "__future__ feature records: inert values",
     ("__future__", "with_statement"): "__future__ feature records: inert values",
+    ("_loss", "CyAbsoluteError"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyAbsoluteError (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
+    ("_loss", "CyExponentialLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyExponentialLoss (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
     ("_loss", "CyHalfBinomialLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyHalfBinomialLoss (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
     ("_loss", "CyHalfGammaLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyHalfGammaLoss (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
     ("_loss", "CyHalfMultinomialLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyHalfMultinomialLoss (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
     ("_loss", "CyHalfPoissonLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyHalfPoissonLoss (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
     ("_loss", "CyHalfSquaredError"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyHalfSquaredError (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
+    ("_loss", "CyHalfTweedieLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyHalfTweedieLoss (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
     ("_loss", "CyHalfTweedieLossIdentity"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyHalfTweedieLossIdentity (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
+    ("_loss", "CyHuberLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyHuberLoss (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
+    ("_loss", "CyPinballLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.CyPinballLoss (their __module__ is '_loss', fixed by scikit-learn#33770); a Cython loss object rebuilt from its float parameters; runs no other code",
     ("_loss", "__pyx_unpickle_CyHalfMultinomialLoss"): "scikit-learn 1.7-1.8 spelling of sklearn._loss._loss.__pyx_unpickle_CyHalfMultinomialLoss (their __module__ is '_loss', fixed by scikit-learn#33770); Cython's unpickle helper: checks a layout checksum, then CyHalfMultinomialLoss.__new__(type) (refuses a type that is not its subclass)",
     ("builtins", "Ellipsis"): "pure builtin: returns a value, never a str, runs no code and reaches no attribute",
     ("builtins", "NotImplemented"): "pure builtin: returns a value, never a str, runs no code and reaches no attribute",

@@ -9,18 +9,23 @@ from pathlib import Path
 from pytest_modelgate.exceptions import InputError
 
 from ._walk import walk_dir
+from .containers import total_deadline
 from .findings import ScanResult
 from .integrity import write_lock
-from .scanner import scan, unverifiable
+from .scanner import _limits, scan, unverifiable
 
 __all__ = ["cli_hash", "cli_scan"]
 
 
-def cli_scan(paths: list[str], *, as_json: bool = False,
-             max_seconds: float | None = None) -> int:
+def cli_scan(paths: list[str], *, as_json: bool = False, max_seconds: float | None = None,
+             max_total_seconds: float | None = None) -> int:
     """Scan each file (directories: every file under them) and print one verdict line per file
-    with its findings, then a summary. Exit status 1 if anything is unsafe; 2 for a missing path
-    or a directory with no file (after scanning the rest: nothing scanned is never safe)."""
+    with its findings, then a summary. Exit status 1 if anything is unsafe (a file not scanned
+    within `max_seconds`, or within `max_total_seconds` for the whole invocation, is unsafe);
+    2 for a missing path or a directory with no file (after scanning the rest: nothing scanned
+    is never safe)."""
+    total = _limits(max_seconds=max_seconds,
+                    max_total_seconds=max_total_seconds)["max_total_seconds"]
     missing = [p for p in paths if not Path(p).exists()]
     empty: list[str] = []
     targets: list[Path] = []
@@ -37,7 +42,9 @@ def cli_scan(paths: list[str], *, as_json: bool = False,
             results += [unverifiable(f, why, tech) for f, why, tech in problems]
         else:
             targets.append(p)
-    results = [scan(t, max_seconds=max_seconds) for t in targets] + results
+    with total_deadline(total):
+        results = [scan(t, max_seconds=max_seconds, max_total_seconds=total)
+                   for t in targets] + results
     if as_json:
         doc = {"safe": bool(results) and all(r.safe for r in results) and not missing
                and not empty,

@@ -28,6 +28,7 @@ __all__ = [
     "OpBomb",
     "ScanTimeout",
     "TooLong",
+    "TotalTimeout",
     "Unreadable",
     "Window",
     "ZipEntry",
@@ -36,10 +37,15 @@ __all__ = [
     "decompress",
     "decompress_iter",
     "looks_like_onnx",
+    "looks_like_safetensors",
     "read_npy_header",
+    "read_safetensors",
     "read_zip",
     "skops_nodes",
     "sniff",
+    "text_kind",
+    "total_deadline",
+    "total_expired",
 ]
 
 CHUNK = 1 << 20  # decompressed bytes produced per step: what one step can add to memory
@@ -62,6 +68,10 @@ class ScanTimeout(Exception):
     """The per-file time limit ran out (`deadline`)."""
 
 
+class TotalTimeout(ScanTimeout):
+    """The time limit of the whole scan (a directory, a CLI invocation) ran out."""
+
+
 _CLOCK = threading.local()
 
 
@@ -76,12 +86,31 @@ def deadline(seconds: float) -> Iterator[None]:
         _CLOCK.at = previous
 
 
+@contextlib.contextmanager
+def total_deadline(seconds: float) -> Iterator[None]:
+    """Make `check_deadline` raise `TotalTimeout` once `seconds` have passed; nested totals
+    never extend an outer one."""
+    previous = getattr(_CLOCK, "total", None)
+    at = time.monotonic() + seconds
+    _CLOCK.total = at if previous is None else min(previous, at)
+    try:
+        yield
+    finally:
+        _CLOCK.total = previous
+
+
+def total_expired() -> bool:
+    """Whether the current `total_deadline` has passed."""
+    total = getattr(_CLOCK, "total", None)
+    return total is not None and time.monotonic() > total
+
+
 class OpBomb(ScanTimeout):
     """Far more pickle opcodes than the file's size explains (a scan-time bomb)."""
 
 
-#: pickle opcodes walked one by one that any file may cost (~8 s at ~0.5 us per opcode) ...
-OPS_FREE = 16 << 20
+#: pickle opcodes walked one by one that any file may cost (~0.5 s at ~0.5 us per opcode) ...
+OPS_FREE = 1 << 20
 #: ... and beyond that, per byte of the file on disk. An uncompressed pickle has at most one
 #: opcode per byte and compressed real pickles a few; joblib's raw arrays are skipped, not walked.
 OPS_PER_BYTE = 20
@@ -113,9 +142,14 @@ def charge_ops(n: int) -> None:
 
 
 def check_deadline() -> None:
-    """Raise `ScanTimeout` when the current `deadline` has passed (cheap; call per chunk)."""
+    """Raise `ScanTimeout` (or `TotalTimeout`) when the current `deadline` (or
+    `total_deadline`) has passed (cheap; call per chunk)."""
+    now = time.monotonic()
+    total = getattr(_CLOCK, "total", None)
+    if total is not None and now > total:
+        raise TotalTimeout
     at = getattr(_CLOCK, "at", None)
-    if at is not None and time.monotonic() > at:
+    if at is not None and now > at:
         raise ScanTimeout
 
 
@@ -697,3 +731,125 @@ def looks_like_onnx(buf: Any, start: int, end: int) -> bool:
     except Unreadable:
         return False
     return pos == end and 7 in seen and 1 in seen
+
+
+# safetensors: 8-byte little-endian header length, a JSON header, then raw tensor bytes.
+# Element sizes in bits (the 4/6-bit float formats pack several elements per byte).
+_SAFETENSORS_BITS: dict[str, int] = {
+    "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8, "I16": 16,
+    "U16": 16, "F16": 16, "BF16": 16, "I32": 32, "U32": 32, "F32": 32, "F64": 64, "I64": 64,
+    "U64": 64, "C64": 64, "F4": 4, "F6_E2M3": 6, "F6_E3M2": 6,
+}
+SAFETENSORS_MAX_HEADER = 100 << 20  # the safetensors library's own limit
+
+
+def looks_like_safetensors(buf: Any, start: int, end: int) -> bool:
+    """True when the bytes start like a safetensors file: a header length that fits the file,
+    then a JSON object (validate with `read_safetensors`)."""
+    if end - start < 10:
+        return False
+    n: int = struct.unpack_from("<Q", bytes(buf[start:start + 8]))[0]
+    return 2 <= n <= end - start - 8 and bytes(buf[start + 8:start + 9]) == b"{"
+
+
+def read_safetensors(buf: Any, start: int, end: int) -> int:
+    """Validate a safetensors file; the number of tensors, or `Unreadable` with a plain reason.
+
+    Checks what the safetensors loader relies on: a JSON object header, each tensor with a
+    known dtype, a shape of non-negative integers and ``data_offsets`` whose size matches, all
+    offsets inside the file, sorted, contiguous and non-overlapping, the data filling the file.
+    """
+    import json
+
+    n = struct.unpack_from("<Q", bytes(buf[start:start + 8]))[0]
+    if n > SAFETENSORS_MAX_HEADER:
+        raise Unreadable(f"header of {n:,} bytes is larger than the 100 MiB safetensors limit")
+    raw = bytes(buf[start + 8:start + 8 + n])
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            raise Unreadable("the header names a key twice")
+        return out
+
+    try:
+        header = json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise Unreadable(f"the header is not valid JSON ({exc})") from None
+    if not isinstance(header, dict):
+        raise Unreadable("the header is not a JSON object")
+    data_size = end - start - 8 - n
+    spans: list[tuple[int, int, str]] = []
+    for key, spec in header.items():
+        if key == "__metadata__":
+            if not (isinstance(spec, dict) and all(isinstance(v, str) for v in spec.values())):
+                raise Unreadable("__metadata__ is not a mapping of strings")
+            continue
+        if not (isinstance(spec, dict) and set(spec) == {"dtype", "shape", "data_offsets"}):
+            raise Unreadable(f"tensor {key!r} does not have exactly dtype, shape and "
+                             "data_offsets")
+        dtype, shape, offsets = spec["dtype"], spec["shape"], spec["data_offsets"]
+        bits = _SAFETENSORS_BITS.get(dtype) if isinstance(dtype, str) else None
+        if bits is None:
+            raise Unreadable(f"tensor {key!r} has an unknown dtype {dtype!r}")
+        if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):
+            raise Unreadable(f"tensor {key!r} has a shape that is not a list of non-negative "
+                             "integers")
+        if not (isinstance(offsets, list) and len(offsets) == 2 and
+                all(type(o) is int for o in offsets) and 0 <= offsets[0] <= offsets[1]):
+            raise Unreadable(f"tensor {key!r} has data_offsets that are not [begin, end] with "
+                             "0 <= begin <= end")
+        count = 1
+        for d in shape:
+            count *= d
+        size = (count * bits + 7) // 8
+        if offsets[1] - offsets[0] != size:
+            raise Unreadable(f"tensor {key!r} spans {offsets[1] - offsets[0]} bytes but its "
+                             f"dtype and shape need {size}")
+        if offsets[1] > data_size:
+            raise Unreadable(f"tensor {key!r} ends at byte {offsets[1]} of the data, past the "
+                             f"end of the file ({data_size} data bytes)")
+        spans.append((offsets[0], offsets[1], key))
+    spans.sort()
+    at = 0
+    for begin, stop, key in spans:
+        if begin < at:
+            raise Unreadable(f"tensor {key!r} overlaps the previous tensor's data")
+        if begin > at:
+            raise Unreadable(f"{begin - at} bytes before tensor {key!r} belong to no tensor")
+        at = stop
+    if at != data_size:
+        raise Unreadable(f"{data_size - at} bytes after the last tensor belong to no tensor")
+    return len(spans)
+
+
+_TEXT_CONTROLS = frozenset(range(32)) - frozenset(b"\t\n\r\x0b\x0c\x1b")
+
+
+def text_kind(buf: Any, start: int, end: int) -> str | None:
+    """"json" or "text" when the bytes are UTF-8 text (no NUL or other control bytes besides
+    whitespace and ESC); None for anything binary. Read in pieces (an mmap is never copied)."""
+    import codecs
+    import json
+
+    if end <= start:
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    controls = bytes(sorted(_TEXT_CONTROLS))
+    try:
+        for piece in slices(buf, start, end):
+            check_deadline()
+            if piece.translate(None, controls) != piece:
+                return None
+            decoder.decode(piece)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    if end - start <= 4 << 20 and bytes(buf[start:min(end, start + 64)]).lstrip()[:1] in (
+            b"{", b"["):
+        try:
+            json.loads(bytes(buf[start:end]))
+        except (ValueError, RecursionError):
+            return "text"
+        return "json"
+    return "text"

@@ -17,7 +17,8 @@ from typing import Any
 from .policy import Policy
 from .scanner import scan_bytes
 
-__all__ = ["artifacts", "derive", "estimator_instances", "extra_objects", "find_aliases", "main"]
+__all__ = ["artifacts", "derive", "estimator_instances", "extra_objects", "find_aliases",
+           "loss_models", "main"]
 
 # The packages whose submodules `find_aliases` walks (those a user might write ``pkg.*`` for).
 ALIAS_PACKAGES = ("numpy", "scipy", "sklearn", "pandas", "xgboost", "lightgbm", "skops")
@@ -132,12 +133,59 @@ def extra_objects() -> list[tuple[str, Any]]:
     from sklearn.preprocessing import FunctionTransformer
 
     objs += _frame_models()
+    objs += loss_models()
     for fn in (np.log1p, np.expm1, np.log, np.exp, np.sqrt, np.square, np.abs, np.log2,
                np.log10, np.tanh, np.arcsinh, np.sinh, np.clip, np.round, np.sign, np.mean,
                np.median, np.sum, np.max, np.min, np.nan_to_num):
         name = getattr(fn, "__name__", "fn")
         objs.append((f"function-{name}", FunctionTransformer(fn)))
     return objs
+
+
+def loss_models() -> list[tuple[str, Any]]:
+    """Estimators fitted with their non-default losses and links (absolute error, quantile,
+    Huber, Poisson, gamma, Tweedie, exponential, the SGD losses): each pickles its own loss
+    objects, which the default-parameter estimators never show."""
+    import numpy as np
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        GradientBoostingRegressor,
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+    from sklearn.linear_model import SGDClassifier, SGDRegressor, TweedieRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.abs(X[:, 0]) + 0.1
+    labels = (X[:, 0] > 0).astype(int)
+    labels3 = np.digitize(X[:, 0], [-0.5, 0.5])
+    models: list[tuple[str, Any, Any]] = []
+    for loss in ("absolute_error", "gamma", "poisson"):
+        models.append((f"hgb-{loss}", HistGradientBoostingRegressor(loss=loss, max_iter=2), y))
+    models.append(("hgb-quantile", HistGradientBoostingRegressor(
+        loss="quantile", quantile=0.3, max_iter=2), y))
+    for loss in ("absolute_error", "huber", "quantile"):
+        models.append((f"gb-{loss}", GradientBoostingRegressor(loss=loss, n_estimators=2), y))
+    models.append(("gb-exponential", GradientBoostingClassifier(loss="exponential",
+                                                                n_estimators=2), labels))
+    models.append(("hgb-binary", HistGradientBoostingClassifier(max_iter=2), labels))
+    models.append(("hgb-multiclass", HistGradientBoostingClassifier(max_iter=2), labels3))
+    for power in (0, 1, 1.5, 2, 3):
+        models.append((f"tweedie-{power}", TweedieRegressor(power=power, link="log"), y))
+    models.append(("tweedie-identity", TweedieRegressor(power=1.5, link="identity"), y))
+    for loss in ("huber", "epsilon_insensitive", "squared_epsilon_insensitive",
+                 "squared_error"):
+        models.append((f"sgd-{loss}", SGDRegressor(loss=loss, max_iter=5, tol=None), y))
+    for loss in ("hinge", "log_loss", "modified_huber", "squared_hinge", "perceptron", "huber",
+                 "epsilon_insensitive", "squared_epsilon_insensitive", "squared_error"):
+        models.append((f"sgdc-{loss}", SGDClassifier(loss=loss, max_iter=5, tol=None), labels))
+    out: list[tuple[str, Any]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, model, target in models:
+            out.append((f"loss-{name}", model.fit(X, target)))
+    return out
 
 
 def _frame_models() -> list[tuple[str, Any]]:

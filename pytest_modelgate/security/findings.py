@@ -12,6 +12,8 @@ __all__ = ["SEVERITIES", "Finding", "ScanResult", "Severity"]
 
 Severity = Literal["critical", "high", "medium"]
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium")
+#: formats that hold data only (no pickle, no code): a safe file of these is "data"
+DATA_FORMATS: frozenset[str] = frozenset({"safetensors", "json", "text"})
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ class ScanResult:
         head = (f"{self.path}: {'SAFE' if self.safe else 'UNSAFE'} ({fmt}, {self.size} bytes, "
                 f"{n} finding{'s' if n != 1 else ''}")
         head += f", {len(self.globals)} distinct globals)" if self.globals else ")"
+        if self.safe and self.formats and all(f in DATA_FORMATS for f in self.formats):
+            head += ": data, nothing executable"
         lines = [head]
         lines += [f"  {f.describe()}" for f in self.findings]
         return "\n".join(lines)

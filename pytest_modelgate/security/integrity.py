@@ -51,6 +51,9 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
             out += files
         elif p.is_file():
             out.append(p)
+        elif p.exists():
+            raise InputError(f"hash: {str(p)!r} is not a regular file (device, FIFO or "
+                             "socket); pass artifact files or directories")
         else:
             raise InputError(f"hash: {str(p)!r} does not exist; pass artifact files or directories")
     return out

@@ -15,13 +15,13 @@ nested object-array pickle, and separately walks the same bytes as plain ``pickl
 from __future__ import annotations
 
 import _compat_pickle
+import bisect
 import contextlib
 import math
 import re
 import struct
 import sys
-from collections import ChainMap
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from .containers import LOOKAHEAD, TooLong, Window, charge_ops, check_deadline
@@ -48,7 +48,21 @@ _RECONSTRUCTOR = {("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")}
 NO_FRAME = sys.maxsize
 MAX_NESTED = 16
 MAX_MARKS = 100_000
-MAX_VALUES = 50_000_000
+MAX_VALUES = 1 << 21  # values on the stack and mark stack (each a bounded symbol)
+# Memory is bounded by a constant, not by the number of objects in the file: a container keeps
+# at most CAP_ITEMS items (what a check can consume: a joblib wrapper's state, a dtype's fields)
+# and never another container's contents; the memo keeps the values of at most MEMO_KEEP keys
+# plus MEMO_PIN names and reconstructors (globals, dtypes, STACK_GLOBAL operands); every other
+# value is the `_LOST` placeholder, which checks treat as "could be anything" (fail closed).
+CAP_ITEMS = 64
+MEMO_KEEP = 1 << 15
+MEMO_PIN = 1 << 14
+# memoized globals, numpy dtypes and STACK_GLOBAL operands; more memoized globals is a resource
+# bomb (real files hold hundreds)
+MEMO_GLOBALS = 1 << 14
+MAX_KEPT_STR = 128
+MAX_KEY_RANGES = 4096
+_KIND_BITS = 1 << 26  # keys below this remember one bit each (at most 8 MiB)
 _CHECK_EVERY = 1 << 16
 _OPCODES = frozenset(b"()012BCFGIJKLMNPQRSTUVXabcdeghijlopqrstu}]\x80\x81\x82\x83\x84\x85\x86"
                      b"\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97"
@@ -141,6 +155,239 @@ class _Opaque:
 
 
 _MISSING = object()
+class _Gone:
+    """A list, dict, set or tuple whose contents the scanner did not keep (never a str)."""
+
+    __slots__ = ()
+
+
+_GONE = _Gone()
+_LOST = _Opaque("a value the scanner did not keep")  # could be anything, a str included
+_TRUNC = _Gone()
+_NESTED = frozenset({list, _Dict, _Set, tuple})
+_CONTAINER_TYPES = frozenset({list, _Dict, _Set})
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), _Obj, _Bytes, _Opaque, _Gone})
+# strings a joblib wrapper's or a dtype's state names (fetched from the memo for later arrays)
+_PIN_STRS = frozenset({"subclass", "shape", "order", "dtype", "allow_mmap",
+                       "numpy_array_alignment_bytes", "C", "F", "<", ">", "|", "="})
+
+
+def _flat(x: Any) -> Any:
+    """What a container keeps of an item: another container only as the `_GONE` placeholder
+    (its contents are never read through its parent)."""
+    return _GONE if type(x) in _CONTAINER_TYPES else x
+
+
+def _memo_value(value: Any, t: type) -> Any:
+    """What the memo keeps of a value: a container or a tuple holding containers or tuples
+    only as `_GONE` (nothing reads their contents through the memo)."""
+    if t in _CONTAINER_TYPES:
+        return _GONE
+    if t is tuple and not _NESTED.isdisjoint(map(type, value)):
+        return _GONE
+    return value
+
+
+def _extend(target: list[Any], items: Any) -> None:
+    """Append `items` to a kept list, up to CAP_ITEMS; beyond, one `_TRUNC` marks the cut."""
+    n = len(target)
+    if n > CAP_ITEMS:
+        return
+    room = CAP_ITEMS - n
+    items = list(items)
+    head = items[:room]
+    if _CONTAINER_TYPES.isdisjoint(map(type, head)):  # the common case, at C speed
+        target.extend(head)
+    else:
+        target.extend([_flat(x) for x in head])
+    if len(items) > room:
+        target.append(_TRUNC)
+
+
+def _extend_pairs(target: list[tuple[Any, Any]], items: list[Any]) -> None:
+    """`_extend` for a dict's (key, value) pairs from flat ``[k, v, k, v...]`` items."""
+    n = len(target)
+    if n > CAP_ITEMS:
+        return
+    room = CAP_ITEMS - n
+    keys, values = items[:2 * room:2], items[1:2 * room:2]
+    if _CONTAINER_TYPES.isdisjoint(map(type, keys)) and \
+            _CONTAINER_TYPES.isdisjoint(map(type, values)):
+        target.extend(zip(keys, values, strict=False))  # the common case, at C speed
+    else:
+        target.extend([(_flat(k), _flat(v)) for k, v in zip(keys, values, strict=False)])
+    if len(items) > 2 * room:
+        target.append((_TRUNC, _TRUNC))
+
+
+def _capped(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    _extend(out, items)
+    return out
+
+
+def _capped_pairs(items: list[Any]) -> list[tuple[Any, Any]]:
+    out: list[tuple[Any, Any]] = []
+    _extend_pairs(out, items)
+    return out
+
+
+def _args(items: list[Any]) -> Any:
+    """The argument tuple of INST/OBJ: kept when short (a check may read it), else opaque."""
+    return tuple(items) if len(items) <= CAP_ITEMS else _GONE
+
+
+class _Memo:
+    """The unpickler's memo in bounded memory: which keys were stored (as ranges, so MEMOIZE's
+    next key is exact) and the values of a capped number of them; a stored key whose value was
+    not kept reads as `_LOST`. `parent`: the memo a fork starts from (read through, never
+    written)."""
+
+    __slots__ = ("ends", "kept", "kinds", "last", "n", "n_general", "n_globals", "n_pinned",
+                 "parent", "recent", "starts")
+
+    def __init__(self, parent: _Memo | None = None) -> None:
+        self.kept: dict[int, Any] = {}
+        self.parent = parent
+        # the last two strings stored without being kept: STACK_GLOBAL operands are stored
+        # right before it and pinned there
+        self.recent: tuple[int, str] | None = None
+        self.last: tuple[int, str] | None = None
+        self.kinds = bytearray()  # per key not kept, one bit: set when it is never a str
+        if parent is None:
+            self.starts: list[int] = []
+            self.ends: list[int] = []
+            self.n = 0
+            self.n_globals = 0
+            self.n_general = 0
+            self.n_pinned = 0
+        else:
+            self.starts = list(parent.starts)
+            self.ends = list(parent.ends)
+            self.n = parent.n
+            self.n_globals = parent.n_globals
+            self.n_general = parent.n_general
+            self.n_pinned = parent.n_pinned
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _has(self, idx: int) -> bool:
+        i = bisect.bisect_right(self.starts, idx) - 1
+        return i >= 0 and idx < self.ends[i]
+
+    def _add_key(self, idx: int) -> bool:
+        """Record a new key `idx`; False when the keys are too scattered to track."""
+        ends = self.ends
+        starts = self.starts
+        i = bisect.bisect_right(starts, idx)
+        if i > 0 and ends[i - 1] == idx:
+            ends[i - 1] += 1
+            if i < len(starts) and starts[i] == idx + 1:  # closes the gap to the next range
+                ends[i - 1] = ends[i]
+                del starts[i], ends[i]
+        elif i < len(starts) and starts[i] == idx + 1:
+            starts[i] = idx
+        else:
+            if len(starts) >= MAX_KEY_RANGES:
+                return False
+            starts.insert(i, idx)
+            ends.insert(i, idx + 1)
+        self.n += 1
+        return True
+
+    def put(self, idx: int, value: Any) -> bool:
+        """Store `value` under `idx` (kept or as a placeholder); False: beyond the bounds (keys
+        too scattered to track, too many memoized globals)."""
+        ends = self.ends
+        if ends and ends[-1] == idx:  # the pickler's sequential keys: the fast path
+            ends[-1] += 1
+            self.n += 1
+            new = True
+        else:
+            new = not self._has(idx)
+            if new and not self._add_key(idx):
+                return False
+        t = type(value)
+        if t is str:
+            if len(value) <= MAX_KEPT_STR:
+                if self.n_general < MEMO_KEEP:
+                    self.n_general += 1
+                    self.kept[idx] = value
+                    return True
+                if value in _PIN_STRS and self.n_pinned < MEMO_PIN:
+                    self.n_pinned += 1
+                    self.kept[idx] = value
+                    return True
+            self.recent = self.last
+            self.last = (idx, value)
+            if new and self.parent is None:
+                return True  # a fresh key reads as "could be a str" already
+            return self._lose(idx, True)
+        if t is _Glob:  # always kept: BUILD on a memoized class is a gadget to recognise
+            if self.n_globals >= MEMO_GLOBALS:
+                return False
+            self.n_globals += 1
+            self.kept[idx] = value
+            return True
+        if t is _Obj and type(value.func) is _Glob and \
+                (value.func.module, value.func.name) in _NUMPY_DTYPE:
+            if self.n_globals < MEMO_GLOBALS:
+                self.n_globals += 1
+                self.kept[idx] = value
+                return True
+        elif self.n_general < MEMO_KEEP:
+            self.n_general += 1
+            self.kept[idx] = _memo_value(value, t)
+            return True
+        return self._lose(idx, t is _Opaque or (t is _Obj and _may_be_str(value)))
+
+    def _lose(self, idx: int, strish: bool) -> bool:
+        """`idx` holds a value that is not kept: remember only whether it could be a str."""
+        if self.parent is not None:
+            self.kept[idx] = _LOST if strish else _GONE  # shadows the parent's entry
+            return True
+        if self.kept:
+            self.kept.pop(idx, None)
+        if idx < _KIND_BITS:  # bit set: never a str
+            byte, bit = idx >> 3, 1 << (idx & 7)
+            kinds = self.kinds
+            if byte >= len(kinds):
+                if strish:
+                    return True
+                kinds.extend(bytes(byte + 4096 - len(kinds)))
+            kinds[byte] = kinds[byte] & ~bit if strish else kinds[byte] | bit
+        return True
+
+    def get(self, idx: int) -> Any:
+        """The value under `idx`: `_LOST` (could be a str) or `_GONE` (never a str) when not
+        kept, `_MISSING` when never stored."""
+        value = self.kept.get(idx, _MISSING)
+        if value is not _MISSING:
+            return value
+        if self.parent is not None:
+            return self.parent.get(idx)
+        starts = self.starts
+        if len(starts) == 1:  # the pickler's keys: one range from 0
+            if not starts[0] <= idx < self.ends[0]:
+                return _MISSING
+        elif not self._has(idx):
+            return _MISSING
+        if idx >= _KIND_BITS:
+            return _LOST
+        byte = idx >> 3
+        kinds = self.kinds
+        return _GONE if byte < len(kinds) and kinds[byte] >> (idx & 7) & 1 else _LOST
+
+    def pin(self, module: str, name: str) -> None:
+        """Keep STACK_GLOBAL operand strings the pools had no room for (the next global of the
+        same module fetches its name from the memo)."""
+        for entry in (self.recent, self.last):
+            if entry is not None and (entry[1] is module or entry[1] is name) and \
+                    self.n_globals < MEMO_GLOBALS:
+                self.kept[entry[0]] = entry[1]
+                self.n_globals += 1
+        self.recent = self.last = None
 
 
 class StreamStatus:
@@ -320,7 +567,8 @@ class Walker:
         self.note = note
         self.stack: list[Any] = []
         self.metastack: list[list[Any]] = []
-        self.memo: MutableMapping[int, Any] = {}
+        self.memo = _Memo()
+        self.held = 0  # values held in the saved stacks of open MARKs
         self.proto = 0
         self.first = 0
         self.reached_import = False
@@ -349,11 +597,17 @@ class Walker:
                           "bomb")
         return True
 
+    def _scattered(self, at: int) -> None:
+        raise _Stop(at, f"memo keys scattered over more than {MAX_KEY_RANGES} ranges or more "
+                    f"than {MEMO_GLOBALS} memoized globals (a resource bomb)",
+                    unverifiable=self._bomb(at, "PUT"))
+
     def _pop_mark(self, at: int) -> list[Any]:
         if not self.metastack:
             raise _Stop(at, "mark stack underflow (no MARK)")
         items = self.stack
         self.stack = self.metastack.pop()
+        self.held -= len(self.stack)
         return items
 
     def _pop(self, at: int) -> Any:
@@ -436,6 +690,7 @@ class Walker:
         final = self.final
         stack = self.stack
         memo = self.memo
+        kept = memo.kept
         fend = self.fend
         limit = min(end, fend + 1)  # one test per opcode covers the buffer end and frame end
         at = pos
@@ -461,21 +716,35 @@ class Walker:
                 check_deadline()
                 charge_ops(ops)
                 ops = 0
-                if len(self.stack) + len(memo) > MAX_VALUES:
+                if len(self.stack) + self.held > MAX_VALUES:
                     raise _Stop(at, f"more than {MAX_VALUES} live values (resource bomb)",
                                 unverifiable=self._bomb(at, "stream"))
             # the hot opcodes of real model files first (BINGET, MEMOIZE, BININT1)
             if op == 0x68 and pos < end:  # BINGET
-                value = memo.get(buf[pos], _MISSING)
+                value = kept.get(buf[pos], _MISSING)
                 if value is _MISSING:
-                    raise _Stop(at, f"memo key {buf[pos]} was never stored")
+                    value = memo.get(buf[pos])
+                    if value is _MISSING:
+                        raise _Stop(at, f"memo key {buf[pos]} was never stored")
                 pos += 1
                 self.stack.append(value)
                 continue
             if op == 0x94:  # MEMOIZE
                 if not self.stack:
                     raise _Stop(at, "memo put with an empty stack")
-                memo[len(memo)] = self.stack[-1]
+                idx = memo.n
+                value = self.stack[-1]
+                t = type(value)
+                ends = memo.ends
+                if ends and ends[-1] == idx and memo.n_general < MEMO_KEEP and \
+                        t is not _Glob and (t is not str or len(value) <= MAX_KEPT_STR):
+                    # `_Memo.put`'s common case, inline: a new key at the end, kept
+                    ends[-1] = memo.n = idx + 1
+                    memo.n_general += 1
+                    kept[idx] = value if t in _PLAIN_TYPES or (
+                        t is tuple and _NESTED.isdisjoint(map(type, value))) else _GONE
+                elif not memo.put(idx, value):
+                    self._scattered(at)
                 continue
             if op == 0x4B and pos < end:  # BININT1
                 self.stack.append(buf[pos])
@@ -502,7 +771,18 @@ class Walker:
                         raise _Stop(at, "negative PUT argument")
                 if not self.stack:
                     raise _Stop(at, "memo put with an empty stack")
-                self.memo[idx] = self.stack[-1]
+                value = self.stack[-1]
+                t = type(value)
+                ends = memo.ends
+                if ends and ends[-1] == idx and memo.n_general < MEMO_KEEP and \
+                        t is not _Glob and (t is not str or len(value) <= MAX_KEPT_STR):
+                    # `_Memo.put`'s common case, inline: a new key at the end, kept
+                    ends[-1] = memo.n = idx + 1
+                    memo.n_general += 1
+                    kept[idx] = value if t in _PLAIN_TYPES or (
+                        t is tuple and _NESTED.isdisjoint(map(type, value))) else _GONE
+                elif not memo.put(idx, value):
+                    self._scattered(at)
                 continue
             if op == 0x68 or op == 0x6A or op == 0x67:  # BINGET LONG_BINGET GET
                 if op == 0x68:
@@ -519,10 +799,12 @@ class Walker:
                         idx = int(line)
                     except ValueError:
                         raise _Stop(at, "GET argument is not an integer") from None
-                try:
-                    self.stack.append(self.memo[idx])
-                except KeyError:
-                    raise _Stop(at, f"memo key {idx} was never stored") from None
+                value = kept.get(idx, _MISSING)
+                if value is _MISSING:
+                    value = memo.get(idx)
+                    if value is _MISSING:
+                        raise _Stop(at, f"memo key {idx} was never stored")
+                self.stack.append(value)
                 continue
             stack = self.stack
             if op == 0x8C:  # SHORT_BINUNICODE
@@ -540,6 +822,7 @@ class Walker:
                     raise _Stop(at, f"more than {MAX_MARKS} nested MARKs (resource bomb)",
                                 unverifiable=self._bomb(at, "MARK"))
                 self.metastack.append(stack)
+                self.held += len(stack)
                 self.stack = []
             elif op == 0x52:  # REDUCE
                 if len(stack) < 2:
@@ -562,7 +845,10 @@ class Walker:
                                       "BUILD sets attributes on a class, function or module "
                                       "object (attribute-overwrite gadget)", "build-setattr")
                 elif isinstance(inst, _Obj):
-                    inst.state.append(state)
+                    if len(inst.state) < 2:  # only a dtype's state is read (exactly one)
+                        func = inst.func
+                        dtype = type(func) is _Glob and (func.module, func.name) in _NUMPY_DTYPE
+                        inst.state.append(state if dtype else None)
                     self.fend = fend
                     pos = self._after_build(inst, state, at, pos, fork)
                     fend = self.fend
@@ -581,7 +867,7 @@ class Walker:
                 stack[-3:] = [(stack[-3], stack[-2], stack[-1])]
             elif op == 0x74:  # TUPLE
                 items = self._pop_mark(at)
-                self.stack.append(tuple(items))
+                self.stack.append(tuple(items) if len(items) <= CAP_ITEMS else _GONE)
             elif op == 0x4E:  # NONE
                 stack.append(None)
             elif op == 0x7D:  # EMPTY_DICT
@@ -592,7 +878,12 @@ class Walker:
                     raise _Stop(at, "stack underflow")
                 target = self.stack[-1]
                 if isinstance(target, _Dict):
-                    target.items.extend(zip(items[::2], items[1::2], strict=False))
+                    kept_items = target.items
+                    if len(kept_items) + (len(items) >> 1) <= CAP_ITEMS and \
+                            _CONTAINER_TYPES.isdisjoint(map(type, items)):
+                        kept_items.extend(zip(items[::2], items[1::2], strict=False))
+                    elif len(kept_items) <= CAP_ITEMS:
+                        _extend_pairs(kept_items, items)
                 else:
                     self._check_container(target, at, "SETITEMS")
             elif op == 0x81:  # NEWOBJ
@@ -671,6 +962,8 @@ class Walker:
                 module_v = stack.pop()
                 if type(module_v) is str and type(name_v) is str:
                     stack.append(self._make_global(module_v, name_v, at, "STACK_GLOBAL"))
+                    if memo.last is not None:
+                        memo.pin(module_v, name_v)
                 elif self.strict or _may_be_str(module_v) or _may_be_str(name_v):
                     self.reached_import = True
                     self._finding(at, "STACK_GLOBAL", None, "high", "module/name operands are "
@@ -687,7 +980,8 @@ class Walker:
                     raise _Stop(at, "stack underflow")
                 target = self.stack[-1]
                 if isinstance(target, list):
-                    target.extend(items)
+                    if len(target) <= CAP_ITEMS:
+                        _extend(target, items)
                 else:
                     self._check_container(target, at, "APPENDS")
             elif op == 0x61:  # APPEND
@@ -696,7 +990,8 @@ class Walker:
                     raise _Stop(at, "stack underflow")
                 target = stack[-1]
                 if isinstance(target, list):
-                    target.append(value)
+                    if len(target) <= CAP_ITEMS:
+                        _extend(target, (value,))
                 else:
                     self._check_container(target, at, "APPEND")
             elif op == 0x73:  # SETITEM
@@ -706,7 +1001,8 @@ class Walker:
                 key = stack.pop()
                 target = stack[-1]
                 if isinstance(target, _Dict):
-                    target.items.append((key, value))
+                    if len(target.items) <= CAP_ITEMS:
+                        _extend_pairs(target.items, [key, value])
                 else:
                     self._check_container(target, at, "SETITEM")
             elif op == 0x4B:  # BININT1
@@ -820,7 +1116,7 @@ class Walker:
                 if op == 0x63:
                     self.stack.append(glob)
                 else:
-                    args = tuple(self._pop_mark(at))
+                    args = _args(self._pop_mark(at))
                     self.stack.append(_Obj("inst", glob, args, at))
             elif op == 0x92:  # NEWOBJ_EX
                 if len(stack) < 3:
@@ -836,7 +1132,7 @@ class Walker:
                     raise _Stop(at, "OBJ without a class")
                 cls = items[0]
                 self._check_callable(cls, at, "OBJ")
-                self.stack.append(_Obj("obj", cls, tuple(items[1:]), at))
+                self.stack.append(_Obj("obj", cls, _args(items[1:]), at))
             elif op in (0x82, 0x83, 0x84):  # EXT1 EXT2 EXT4
                 n = {0x82: 1, 0x83: 2, 0x84: 4}[op]
                 self._need(pos, n, at)
@@ -871,22 +1167,23 @@ class Walker:
                 stack.append(stack[-1])
             elif op == 0x6C:  # LIST
                 items = self._pop_mark(at)
-                self.stack.append(items)
+                self.stack.append(_capped(items[:CAP_ITEMS + 1]))
             elif op == 0x64:  # DICT
                 items = self._pop_mark(at)
-                self.stack.append(_Dict(list(zip(items[::2], items[1::2], strict=False))))
+                self.stack.append(_Dict(_capped_pairs(items[:2 * CAP_ITEMS + 2])))
             elif op == 0x90:  # ADDITEMS
                 items = self._pop_mark(at)
                 if not self.stack:
                     raise _Stop(at, "stack underflow")
                 target = self.stack[-1]
                 if isinstance(target, _Set):
-                    target.items.extend(items)
+                    if len(target.items) <= CAP_ITEMS:
+                        _extend(target.items, items)
                 else:
                     self._check_container(target, at, "ADDITEMS")
             elif op == 0x91:  # FROZENSET
                 items = self._pop_mark(at)
-                self.stack.append(_Set(items))
+                self.stack.append(_Set(_capped(items[:CAP_ITEMS + 1])))
             elif op == 0x97 or op == 0x98:  # NEXT_BUFFER READONLY_BUFFER
                 if op == 0x97:
                     raise _Stop(at, "out-of-band buffer (NEXT_BUFFER) that no file loader "
@@ -1011,7 +1308,7 @@ def _fork_alt(sink: Sink) -> Fork:
                           f"offset {pos} are opcodes: ")
         alt.stack = list(parent.stack)
         alt.metastack = [list(s) for s in parent.metastack]
-        alt.memo = ChainMap({}, parent.memo)
+        alt.memo = _Memo(parent.memo)
         alt.proto = parent.proto
         window = parent.window
         if window is not None:  # streamed: read ahead without dropping what the parent holds

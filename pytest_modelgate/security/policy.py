@@ -8,6 +8,7 @@ technique so that a finding says *why* a global is dangerous, not only that it i
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -387,6 +388,10 @@ class Policy:
                                f"function or module; a module wildcard never covers it (in "
                                f"{module!r} it may be an import of one)", "exec-name")
             return Verdict(None, "module allowed by the user")
+        if module in _BUILTIN_MODULES and name in PURE_BUILTINS:
+            return Verdict("medium", f"builtin {name!r} is pure (no code execution, files or "
+                           "imports) but not on the allow-list: model files of the vetted "
+                           "libraries never pickle it", "pure-builtin")
         denied = _module_reason(module)
         if denied is not None:
             return Verdict("critical", f"module {denied[0]!r}: {denied[1]}", _technique(module))
@@ -406,6 +411,22 @@ class Policy:
                        f"it is your own code, trust it explicitly (allow=['{module}.{name}'])",
                        "not-allowed")
 
+
+_BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})
+
+# Builtins that compute a value and nothing else: no code from strings, no attribute access by
+# name, no files, stdin, debugger, imports or class creation. A pickle naming one that is not on
+# the allow-list is odd (medium), not an attack; everything else in builtins stays critical.
+PURE_BUILTINS: frozenset[str] = frozenset({
+    "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "callable", "chr",
+    "classmethod", "complex", "dict", "divmod", "enumerate", "filter", "float", "format",
+    "frozenset", "hash", "hex", "id", "int", "isinstance", "issubclass", "iter", "len", "list",
+    "map", "max", "memoryview", "min", "next", "object", "oct", "ord", "pow", "print",
+    "property", "range", "repr", "reversed", "round", "set", "slice", "sorted", "staticmethod",
+    "str", "sum", "tuple", "zip", "Ellipsis", "NotImplemented",
+    *(n for n, v in vars(builtins).items()
+      if isinstance(v, type) and issubclass(v, BaseException)),
+})
 
 # Libraries whose every legitimate pickle global is vetted here: an unknown one is never
 # something the user should be advised to trust.

@@ -8,6 +8,7 @@ a pass and never a crash.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -33,6 +34,7 @@ DEFAULT_LIMITS: dict[str, float] = {
     "max_depth": 8,
     "max_members": 100_000,
     "max_seconds": 600,
+    "max_total_seconds": 3600,
 }
 
 _PICKLE_NAMES = (".pkl", ".pickle", ".pk", ".joblib", ".pt", ".pth", ".ckpt")
@@ -44,6 +46,10 @@ _HEAD = 16 << 20
 _IN_MEMORY = 32 << 20
 _WINDOW = 16 << 20
 _COMPRESSED = ("gzip", "bz2", "xz", "lzma", "zlib")
+_TOTAL_TIMEOUT = ("the time limit of the whole scan (max_total_seconds) ran out before this "
+                  "file was fully scanned; what was not scanned cannot be verified")
+_UNKNOWN = ("not a recognised model format (neither pickle, joblib, zip, npy, skops, ONNX, "
+            "safetensors, JSON, text nor a compressed stream); cannot be verified")
 
 
 class _Scan:
@@ -73,7 +79,8 @@ class _Scan:
             self.globals[f"{module}:{name}"] += 1
         verdict = self.policy.judge(module, name)
         if not verdict.allowed:
-            sev = verdict.severity if verdict.severity in ("critical", "high") else "high"
+            sev = verdict.severity if verdict.severity in ("critical", "high", "medium") \
+                else "high"
             self.finding(member, offset, opcode, full, sev, verdict.why, verdict.technique,
                          note=note)
 
@@ -142,10 +149,22 @@ class _Scan:
     def other(self, buf: Any, start: int, end: int, member: str, depth: int, *, top: bool,
               archive: bool, name: str) -> None:
         identified = buf[start] == 0x80 or name.lower().endswith(_PICKLE_NAMES)
+        if not identified and C.looks_like_safetensors(buf, start, end):
+            self.safetensors(buf, start, end, member)
+            return
         # Bytes not known to be a pickle count only if they reach an import as one.
         sink: Any = self if identified else _Buffered()
         status = scan_pickle_stream(buf, start, end, sink, member, archive=archive,
                                     identified=identified, depth=depth)
+        complete = status.pickles > 0 and status.end >= end
+        if not identified and not complete and top:
+            text = C.text_kind(buf, start, end)
+            if text is not None:
+                # Data, unless pickle.load really imports something reading it as opcodes.
+                self.fmt(text)
+                try_prefix(buf, start, end, self, member,
+                           f"read by plain pickle.load, the {text} bytes are opcodes: ")
+                return
         if self._took_pickle(sink, identified, status.reached_import):
             return
         if status.pickles > 0 and status.end >= end and not archive:
@@ -161,10 +180,20 @@ class _Scan:
             return
         except C.Unreadable:
             pass
-        self.finding(member, 0, "file", None, "high",
-                     f"not a recognised model format ({status.error}); neither pickle, joblib, "
-                     "zip, npy, skops, ONNX nor a compressed stream, so it cannot be verified",
-                     "unknown-format")
+        self.finding(member, 0, "file", None, "high", _UNKNOWN, "unknown-format")
+
+    def safetensors(self, buf: Any, start: int, end: int, member: str) -> None:
+        """A safetensors file is data (a JSON header and raw tensor bytes): validated, and read
+        as plain pickle.load would (a polyglot), never walked as a pickle."""
+        self.fmt("safetensors")
+        try:
+            C.read_safetensors(buf, start, end)
+        except C.Unreadable as exc:
+            self.finding(member, 0, "safetensors-header", None, "high",
+                         f"malformed safetensors file: {exc}; cannot be verified",
+                         "safetensors-header")
+        try_prefix(buf, start, end, self, member,
+                   "read by plain pickle.load, the safetensors bytes are opcodes: ")
 
     def compressed(self, kind: str, buf: Any, start: int, end: int, member: str,
                    depth: int) -> None:
@@ -274,10 +303,8 @@ class _Scan:
             return
         if not top:
             return
-        self.finding(member, 0, "file", None, "high",
-                     f"not a recognised model format ({status.error}); more than "
-                     f"{_HEAD >> 20} MiB of decompressed data that is not a pickle, so it "
-                     "cannot be verified", "unknown-format")
+        self.finding(member, 0, "file", None, "high", f"{_UNKNOWN} (more than {_HEAD >> 20} "
+                     "MiB of decompressed data)", "unknown-format")
 
     def collect(self, chunks: Iterator[bytes], member: str) -> bytes | None:
         """A member's whole bytes when they fit in memory, else a finding and None."""
@@ -514,10 +541,10 @@ def _limits(**given: float | None) -> dict[str, float]:
     for key, value in given.items():
         if value is None:
             continue
-        if key == "max_seconds":
+        if key in ("max_seconds", "max_total_seconds"):
             if not isinstance(value, (int, float)) or isinstance(value, bool) or \
                     not math.isfinite(value) or value <= 0:
-                raise InputError(f"max_seconds must be a positive number of seconds, got "
+                raise InputError(f"{key} must be a positive number of seconds, got "
                                  f"{value!r}")
         elif not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise InputError(f"{key} must be a positive integer, got {value!r}")
@@ -532,6 +559,8 @@ def _run(state: _Scan, fill: Any) -> None:
             fill()
     except C.OpBomb as exc:
         state.finding("", 0, "file", None, "high", str(exc), "opcode-bomb")
+    except C.TotalTimeout:
+        state.finding("", 0, "file", None, "high", _TOTAL_TIMEOUT, "total-timeout")
     except C.ScanTimeout:
         state.finding("", 0, "file", None, "high",
                       f"scan timed out after {state.max_seconds:g} s (max_seconds); what was not "
@@ -563,12 +592,14 @@ def scan(path: str | os.PathLike[str], *,
          allow: Iterable[str | tuple[str, str]] | str | None = None,
          policy: Policy | None = None, max_decompressed_bytes: int | None = None,
          max_depth: int | None = None, max_members: int | None = None,
-         max_seconds: float | None = None) -> ScanResult:
+         max_seconds: float | None = None,
+         max_total_seconds: float | None = None) -> ScanResult:
     """Statically scan a model artifact (or every file under a directory); never loads it.
 
     `allow` extends the allow-list: ``"mypkg.module.MyClass"``, ``"mypkg.module:MyClass"`` or
     ``"mypkg.*"``. The limits bound decompressed size, container nesting, member count and the
-    time spent on each file; exceeding one is a finding, not an error. A directory without any
+    time spent on each file (`max_seconds`) and on the whole scan (`max_total_seconds`, which
+    also bounds a directory); exceeding one is a finding, not an error. A directory without any
     file is an `InputError` (nothing scanned is never "safe").
     """
     p = Path(path)
@@ -576,21 +607,29 @@ def scan(path: str | os.PathLike[str], *,
         raise InputError(f"scan: path {str(p)!r} does not exist; pass the model artifact file")
     pol = _policy(allow, policy)
     limits = _limits(max_decompressed_bytes=max_decompressed_bytes, max_depth=max_depth,
-                     max_members=max_members, max_seconds=max_seconds)
+                     max_members=max_members, max_seconds=max_seconds,
+                     max_total_seconds=max_total_seconds)
     if p.is_dir():
-        return _scan_dir(p, pol, limits)
+        with C.total_deadline(limits["max_total_seconds"]):
+            return _scan_dir(p, pol, limits)
     if not p.is_file():
         state = _Scan(str(p), pol, limits)
         state.finding("", 0, "file", None, "high", "not a regular file (device, FIFO or "
                       "socket); cannot be verified", "not-a-file")
         return _result(state, str(p), 0)
-    return _scan_file(p, pol, limits)
+    with C.total_deadline(limits["max_total_seconds"]):
+        return _scan_file(p, pol, limits)
 
 
 def _scan_file(p: Path, pol: Policy, limits: dict[str, float]) -> ScanResult:
     name = str(p)
     state = _Scan(name, pol, limits)
     size = 0
+    if C.total_expired():  # not even started: the whole scan's time is up
+        state.finding("", 0, "file", None, "high", _TOTAL_TIMEOUT, "total-timeout")
+        with contextlib.suppress(OSError):
+            size = p.stat().st_size
+        return _result(state, name, size)
 
     def fill() -> None:
         nonlocal size
