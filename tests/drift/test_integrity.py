@@ -450,7 +450,8 @@ def test_datetime_columns_get_a_range_in_utc_nanoseconds(tz: str | None) -> None
     schema = infer_schema(train)
     cs = schema.columns["t"]
     utc = train["t"].dt.tz_convert("UTC").dt.tz_localize(None) if tz else train["t"]
-    assert cs.min == float(utc.min().value) and cs.max == float(utc.max().value)
+    assert cs.min == float(utc.min().value)
+    assert cs.max == float(utc.max().value)
     chk = check_schema(schema, test).checks["t"]
     assert chk.out_of_range is not None
     assert chk.out_of_range.tolist() == [2, 5]  # NaT is missing, not out of range
@@ -466,7 +467,7 @@ def test_a_reference_column_without_values_vouches_for_no_test_value() -> None:
     assert chk.out_of_range.tolist() == [0, 2]
 
 
-@pytest.mark.parametrize("cells, kind", [([[1, 2], [3]], "list"), ([{"a": 1}, {"b": 2}], "dict")])
+@pytest.mark.parametrize(("cells", "kind"), [([[1, 2], [3]], "list"), ([{"a": 1}, {"b": 2}], "dict")])
 def test_unhashable_cells_are_an_input_error_naming_the_column(cells: list[Any], kind: str
                                                                 ) -> None:
     train = pd.DataFrame({"tags": cells * 25, "y": [0, 1] * 25})
