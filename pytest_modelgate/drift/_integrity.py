@@ -217,6 +217,7 @@ class Pair:
     missing_in_test: list[Hashable] = field(default_factory=list)
     _hash: dict[tuple[str, int | None], np.ndarray] = field(default_factory=dict)
     _order: np.ndarray | None = None
+    _repeats: dict[int | None, Repeats] = field(default_factory=dict)
 
     @classmethod
     def build(cls, train: Any, test: Any, *, target: Any = None, y_train: Any = None,
@@ -388,11 +389,17 @@ class Repeats:
 
 def repeats(pair: Pair, near: int | None = None) -> Repeats:
     """Within-train repetition of the feature rows (rounded with `near` digits if given)."""
+    if near in pair._repeats:
+        return pair._repeats[near]
     h = pair.hashes("train", near)
-    _, counts = np.unique(h, return_counts=True)
+    h = h[pair._train_order()] if near is None else np.sort(h)  # the exact order is cached
     n = int(h.size)
+    start = np.flatnonzero(np.r_[True, h[1:] != h[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.r_[start, n])
     rep = int(counts[counts > 1].sum())
-    return Repeats(rep / n if n else 0.0, int(counts.size), n)
+    out = Repeats(rep / n if n else 0.0, int(counts.size), n)
+    pair._repeats[near] = out
+    return out
 
 
 # -- conflicting labels ---------------------------------------------------------------------------
