@@ -27,8 +27,8 @@ from ._data import Table, _plain_category, as_table
 from ._schema import Schema, column_values, compatible, dtype_family, factorize, is_missing
 
 __all__ = [
-    "N_EXAMPLES", "ColumnCheck", "Conflicts", "Duplicates", "Leakage", "Pair", "SchemaReport",
-    "check_schema", "leakage", "wilson",
+    "N_EXAMPLES", "ColumnCheck", "Conflicts", "Duplicates", "Leakage", "Pair", "Repeats",
+    "SchemaReport", "check_schema", "leakage", "repeats", "wilson",
 ]
 
 #: offending row positions kept as examples
@@ -113,7 +113,7 @@ class _Column:
             if nan.any():
                 k[nan] = _MISSING_KEY
             return k
-        return _object_keys(x, near is not None)
+        return _object_keys(x, near is not None, self.name)
 
     def equal(self, i_train: np.ndarray, i_test: np.ndarray) -> np.ndarray:
         """Value-by-value equality of train rows `i_train` with test rows `i_test` (NaN == NaN)."""
@@ -129,9 +129,9 @@ class _Column:
         return res
 
 
-def _object_keys(x: np.ndarray, near: bool) -> np.ndarray:
+def _object_keys(x: np.ndarray, near: bool, name: Hashable = None) -> np.ndarray:
     """Keys of object values: each distinct value hashed once (pandas factorize when present)."""
-    codes, uniq = factorize(x)
+    codes, uniq = factorize(x, name)
     texts = [_normalise_text(u) if near else _exact_text(u) for u in uniq]
     table = _hash_texts(texts)
     out = np.full(codes.shape[0], _MISSING_KEY, dtype=_U)
@@ -217,6 +217,7 @@ class Pair:
     missing_in_test: list[Hashable] = field(default_factory=list)
     _hash: dict[tuple[str, int | None], np.ndarray] = field(default_factory=dict)
     _order: np.ndarray | None = None
+    _repeats: dict[int | None, Repeats] = field(default_factory=dict)
 
     @classmethod
     def build(cls, train: Any, test: Any, *, target: Any = None, y_train: Any = None,
@@ -370,6 +371,35 @@ def near_duplicates(pair: Pair, digits: int, exact: Duplicates | None = None) ->
     keep = ~np.isin(t, exact.test_rows)
     return Duplicates(t[keep], r[keep], pair.test.n_rows, pair.train.n_rows, digits,
                       exact.count)
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """How train's feature rows repeat within train: `share` of train rows equal to another
+    train row (pandas `duplicated(keep=False)`), `distinct` feature rows, of `n` rows.
+
+    `share` is the Good-Turing estimate (1 - singletons / n) of the probability that one more
+    row of the same distribution equals a train row: the duplicate rate a random split gives.
+    """
+
+    share: float
+    distinct: int
+    n: int
+
+
+def repeats(pair: Pair, near: int | None = None) -> Repeats:
+    """Within-train repetition of the feature rows (rounded with `near` digits if given)."""
+    if near in pair._repeats:
+        return pair._repeats[near]
+    h = pair.hashes("train", near)
+    h = h[pair._train_order()] if near is None else np.sort(h)  # the exact order is cached
+    n = int(h.size)
+    start = np.flatnonzero(np.r_[True, h[1:] != h[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.r_[start, n])
+    rep = int(counts[counts > 1].sum())
+    out = Repeats(rep / n if n else 0.0, int(counts.size), n)
+    pair._repeats[near] = out
+    return out
 
 
 # -- conflicting labels ---------------------------------------------------------------------------
@@ -635,17 +665,20 @@ def check_schema(schema: Schema, current: Any, *, skip: Sequence[Hashable] = ())
         elif kind == "datetime":
             miss = vals == np.iinfo(np.int64).min
         else:
-            miss = factorize(vals)[0] < 0
+            miss = factorize(vals, name)[0] < 0
         oor = newc = None
         unseen: tuple[Any, ...] = ()
-        if kind == "numeric" and (cs.low is not None or cs.high is not None):
+        bounded = kind in ("numeric", "datetime") and kind == cs.kind
+        if bounded and (cs.low is not None or cs.high is not None):
             bad = np.zeros(n, dtype=bool)
             with np.errstate(invalid="ignore"):
                 if cs.low is not None:
                     bad |= vals < cs.low
                 if cs.high is not None:
                     bad |= vals > cs.high
-            oor = np.flatnonzero(bad)
+            oor = np.flatnonzero(bad & ~miss)
+        elif bounded and cs.n > 0 and cs.n_missing == cs.n:
+            oor = np.flatnonzero(~miss)  # the reference held no value: none is vouched for
         if cs.domain is not None and kind != "datetime":
             newc, unseen = _outside_domain(raw if dstr == "category" else vals, cs.domain)
         checks[name] = ColumnCheck(name, n, int(np.count_nonzero(miss)), _examples(miss), dstr,

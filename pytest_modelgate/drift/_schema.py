@@ -237,12 +237,37 @@ def is_missing(vals: np.ndarray) -> np.ndarray:
                         dtype=bool)
 
 
-def factorize(col: Any) -> tuple[np.ndarray, list[Any]]:
+def factorize(col: Any, name: Hashable | None = None) -> tuple[np.ndarray, list[Any]]:
     """(codes, distinct values) of a categorical column; code -1 marks a missing value.
 
     A pandas categorical reuses its own codes (only categories present are kept distinct);
     other values go through `pandas.factorize` (hash-based, O(n)), or a dict without pandas.
+    Unhashable cells (lists, dicts, arrays) raise `InputError` naming column `name`.
     """
+    try:
+        return _factorize(col)
+    except TypeError as exc:
+        if "unhashable" not in str(exc):
+            raise
+        raise InputError(_unhashable_message(col, name)) from None
+
+
+def _unhashable_message(col: Any, name: Hashable | None) -> str:
+    vals = col.to_numpy(dtype=object) if hasattr(col, "to_numpy") else np.asarray(col, object)
+    kinds: dict[str, None] = {}
+    for v in vals.ravel()[:100_000]:
+        try:
+            hash(v)
+        except TypeError:
+            kinds.setdefault(type(v).__name__, None)
+    what = " and ".join(f"{k}s" for k in list(kinds)[:3]) or "unhashable values"
+    col_txt = f"column {name!r}" if name is not None else "a column"
+    return (f"{col_txt} holds {what}; integrity checks compare and hash cell values, so they "
+            f"need scalars: convert it with .astype(str) (or expand it into columns), or leave "
+            f"it out with columns=[...]")
+
+
+def _factorize(col: Any) -> tuple[np.ndarray, list[Any]]:
     if str(getattr(col, "dtype", "")) == "category":
         codes = np.asarray(col.cat.codes.to_numpy(), dtype=np.int64)
         return codes, list(col.cat.categories)
@@ -282,11 +307,16 @@ def _column_schema(name: Hashable, col: Any, max_categories: int, null_tolerance
             hi is not None else (None, None)
         return ColumnSchema(name, kind, dstr, family, n, n_missing,
                             _derive_null(n, n_missing, null_tolerance), lo, hi, low, high)
-    if kind == "datetime":
-        n_missing = int(np.count_nonzero(vals == np.iinfo(np.int64).min))
+    if kind == "datetime":  # UTC nanoseconds, bounded like numbers
+        present = vals[vals != np.iinfo(np.int64).min]
+        n_missing = n - int(present.size)
+        lo = float(present.min()) if present.size else None
+        hi = float(present.max()) if present.size else None
+        low, high = _derive_range(lo, hi, range_tolerance) if lo is not None and \
+            hi is not None else (None, None)
         return ColumnSchema(name, kind, dstr, family, n, n_missing,
-                            _derive_null(n, n_missing, null_tolerance))
-    codes, uniques = factorize(col if dstr == "category" else vals)
+                            _derive_null(n, n_missing, null_tolerance), lo, hi, low, high)
+    codes, uniques = factorize(col if dstr == "category" else vals, name)
     n_missing = int(np.count_nonzero(codes < 0))
     u = _present(codes, uniques)
     domain = None if len(u) > max_categories else tuple(_plain_category(v) for v in u)

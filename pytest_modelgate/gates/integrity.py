@@ -166,17 +166,42 @@ def _result(ctx: GateContext, name: str, value: float, threshold: Mapping[str, A
                       message=message, method=method, n=n, unit=unit, details=details)
 
 
+def _random_split_allowance(p0: float, m: int, confidence: float) -> int:
+    """Most of m test rows a random split puts on a per-row rate p0 (binomial, at `confidence`)."""
+    from scipy.stats import binom
+
+    if p0 <= 0.0 or m <= 0:
+        return 0
+    return int(binom.ppf(confidence, m, min(p0, 1.0)))
+
+
 def _duplicates(ctx: GateContext, name: str, pair: Pair, d: Duplicates,
                 s: Mapping[str, Any]) -> GateResult:
+    from pytest_modelgate.drift._integrity import repeats
+
     near = d.near_digits is not None
     key = "max_near_duplicate_share" if near else "max_duplicate_share"
-    thr = float(s.get(key, 0.0))
+    given = s.get(key)
+    conf = float(s.get("confidence") or 0.95)
+    rp = repeats(pair, d.near_digits)
+    p0 = rp.share
+    if near:
+        p0 = max(0.0, p0 - repeats(pair).share)
+    allowed: int | None = None
+    if given is not None:
+        thr = float(given)
+    else:
+        allowed = _random_split_allowance(p0, d.n_test, conf)
+        thr = allowed / d.n_test if d.n_test else 0.0
     dec = decide(d.share, None, max=thr)
-    what = (f"near-duplicates of train rows (equal after rounding numbers to {d.near_digits} "
-            f"significant digits and normalising text; exact duplicates not counted)" if near
-            else "exact duplicates of train rows")
+    what = (f"near-duplicate{'' if d.count == 1 else 's'} of {'a train row' if d.count == 1 else 'train rows'} "
+            f"(equal after rounding numbers to {d.near_digits} significant digits and "
+            f"normalising text; exact duplicates not counted)" if near
+            else f"exact duplicate{'' if d.count == 1 else 's'} of "
+                 f"{'a train row' if d.count == 1 else 'train rows'}")
+    article = ("a " if near else "an ") if d.count == 1 else ""
     head = (f"{_n(d.count, 'test row')} ({_pct(d.share)}) {'is' if d.count == 1 else 'are'} "
-            f"{what}" if d.count else
+            f"{article}{what}" if d.count else
             f"no test row is {'a near-duplicate' if near else 'an exact duplicate'} of a train "
             f"row ({d.n_test} test rows, {d.n_train} train rows, {len(pair.columns)} feature "
             f"columns)")
@@ -184,51 +209,103 @@ def _duplicates(ctx: GateContext, name: str, pair: Pair, d: Duplicates,
         head += (f", e.g. test rows {_rows(d.examples)} (train rows "
                  f"{_rows(d.train_rows[:_SHOWN].tolist())})")
     msg = f"{head}; {key} {thr:g}"
-    if dec.verdict != "passed":
+    if allowed is not None:
+        msg += (f" (derived: {_pct(p0)} of train rows {'nearly ' if near else ''}repeat another "
+                f"train row, the rate a random split of the same data gives, Good-Turing; at "
+                f"most {_n(allowed, 'row')} at confidence {conf:g}, binomial)")
+    if dec.verdict == "passed" and d.count and allowed is not None and p0 > 0:
+        msg += (f". The feature space has only {rp.distinct:,} distinct "
+                f"{'rounded ' if near else ''}feature rows in {rp.n:,} train rows: "
+                f"{_pct(d.share)} overlap is expected for a random split (the features cannot "
+                f"tell these rows apart)")
+    elif dec.verdict != "passed":
+        if allowed is not None and p0 > 0:
+            msg += (f". More test rows repeat train rows than a random split of this data "
+                    f"gives ({_pct(p0)}): rows were probably copied across the split")
         msg += (". The model is evaluated on rows it was trained on: drop them from the test "
                 "set, or split by a group key (e.g. sklearn GroupShuffleSplit) so one entity "
                 f"cannot land on both sides; or raise {key}")
     details = {"count": d.count, "n_test": d.n_test, "n_train": d.n_train,
                "examples": list(d.examples), "train_examples": d.train_rows[:_SHOWN].tolist(),
-               "columns": [str(c) for c in pair.feature_names]}
+               "columns": [str(c) for c in pair.feature_names], "expected_share": p0,
+               "distinct_train_rows": rp.distinct, "allowed_rows": allowed,
+               "derived": allowed is not None}
     if near:
         details.update(near_digits=d.near_digits, exact=d.n_exact)
     return _result(ctx, name, d.share, {key: thr}, dec.verdict, msg, d.n_test, details,
                    margin=dec.margin, method="row-hash-near" if near else "row-hash")
 
 
+#: label_conflicts is informational by default once at least this share of train rows repeats
+#: another train row's features (discrete features: identical rows with two labels are noise)
+_DISCRETE_REPEAT_SHARE = 0.5
+
+
 def _conflicts(ctx: GateContext, name: str, check: str, pair: Pair,
                s: Mapping[str, Any]) -> GateResult:
-    from pytest_modelgate.drift._integrity import conflicts
+    from pytest_modelgate.drift._integrity import conflicts, repeats
 
     c = conflicts(pair)
-    thr = float(s.get("max_conflict_share", 0.0))
+    given = s.get("max_conflict_share")
+    conf = float(s.get("confidence") or 0.95)
+    train_share = c.train_rows.size / c.n_train if c.n_train else 0.0
+    rp = repeats(pair)
+    derived = ""
+    allowed: int | None = None
     if check == "label_conflicts":
         rows, n = c.train_rows, c.n_train
         count = int(rows.size)
         share = count / n
-        head = (f"{count} train rows ({_pct(share)}) have identical features but different "
-                f"labels ({c.n_groups} groups), e.g. train rows {_rows(rows[:_SHOWN].tolist())}"
+        head = (f"{_n(count, 'train row')} ({_pct(share)}) {'has' if count == 1 else 'have'} "
+                f"identical features but different labels ({_n(c.n_groups, 'group')}), e.g. "
+                f"train rows {_rows(rows[:_SHOWN].tolist())}"
                 if count else f"no two train rows with identical features have different labels "
                               f"({n} train rows)")
         fix = ("fix or drop the mislabelled rows (the model cannot fit both labels), or add "
                "the feature that tells them apart")
+        if given is not None:
+            thr = float(given)
+        elif rp.share >= _DISCRETE_REPEAT_SHARE:
+            thr = 1.0
+            derived = (f" (derived: {_pct(rp.share)} of train rows repeat another train row's "
+                       f"features, only {rp.distinct:,} distinct feature rows: identical features "
+                       f"with different labels are label noise the features cannot resolve, "
+                       f"reported for information; set max_conflict_share to gate it)")
+        else:
+            thr = 0.0
+            derived = (f" (derived: the feature rows are mostly unique, {_pct(rp.share)} of "
+                       f"train rows repeat another, so a repeat with another label is suspect)")
     else:
         assert c.test_rows is not None
         rows, n = c.test_rows, c.n_test
         count = int(rows.size)
         share = count / n
-        head = (f"{count} test rows ({_pct(share)}) repeat a train row's features with a "
-                f"different label, e.g. test rows {_rows(rows[:_SHOWN].tolist())}" if count else
+        head = (f"{_n(count, 'test row')} ({_pct(share)}) repeat{'s' if count == 1 else ''} "
+                f"a train row's features with a different label, e.g. test rows "
+                f"{_rows(rows[:_SHOWN].tolist())}" if count else
                 f"no test row repeats a train row's features with a different label ({n} test "
                 f"rows)")
         fix = ("check the labels of these rows in both splits; a model cannot be right on "
                "both")
+        if given is not None:
+            thr = float(given)
+        else:
+            allowed = _random_split_allowance(train_share, n, conf)
+            thr = allowed / n if n else 0.0
+            derived = (f" (derived: {_pct(train_share)} of train rows share their features with "
+                       f"a train row of another label, the rate a random split gives; at most "
+                       f"{_n(allowed, 'row')} at confidence {conf:g}, binomial)")
     dec = decide(share, None, max=thr)
-    msg = f"{head}; max_conflict_share {thr:g}"
+    msg = f"{head}; max_conflict_share {thr:g}{derived}"
     if dec.verdict != "passed":
         msg += f". To fix: {fix}; or raise max_conflict_share"
-    details = {"count": count, "n": n, "examples": rows[:_SHOWN].tolist()}
+    elif count and given is None:
+        msg += (". This is label noise of discrete features (identical features, different "
+                "labels), as often as in train: expected")
+    details = {"count": count, "n": n, "examples": rows[:_SHOWN].tolist(),
+               "derived": given is None, "train_conflict_share": train_share,
+               "train_repeat_share": rp.share, "distinct_train_rows": rp.distinct,
+               "allowed_rows": allowed}
     if check == "label_conflicts":
         details["groups"] = c.n_groups
     return _result(ctx, name, share, {"max_conflict_share": thr}, dec.verdict, msg, n, details,
@@ -479,30 +556,50 @@ def _range(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any])
         cs = rep.schema.columns[col]
         k = int(chk.out_of_range.size)
         m = chk.n - chk.n_missing
+        n_ref = cs.n - cs.n_missing
         if given is not None:
             limit, allowed = float(given), None
-        else:
-            allowed = exchangeable_allowance(cs.n - cs.n_missing, m, alpha)
+        else:  # a reference without values vouches for none
+            allowed = exchangeable_allowance(n_ref, m, alpha) if n_ref > 0 else 0
             limit = allowed / chk.n if chk.n else 0.0
         per[str(col)] = {"count": k, "share": k / chk.n if chk.n else 0.0, "low": cs.low,
                          "high": cs.high, "reference_min": cs.min, "reference_max": cs.max,
+                         "empty_reference": n_ref == 0,
+                         "time": None if not (chk.family == cs.family == "datetime") else
+                         "delta" if cs.dtype.startswith("timedelta") else "stamp",
                          "limit": limit, "allowed_rows": allowed,
                          "examples": chk.out_of_range[:_SHOWN].tolist()}
     how = ("max_out_of_range_share" if given is not None else
            f"derived: more rows than a same-distribution sample has outside the reference range "
            f"with probability {1 - conf:g} (exchangeability bound, Bonferroni over "
-           f"{len(per)} columns)")
-    return _share_check(ctx, name, rep, per, "max_out_of_range_share", "range",
-                        lambda c, d: f"outside [{_g(d['low'])}, {_g(d['high'])}]" + (
-                            f" (reference min {_g(d['reference_min'])}, max "
-                            f"{_g(d['reference_max'])}, widened by range_tolerance "
-                            f"{rep.schema.range_tolerance:g} x span)"
-                            if (d["low"], d["high"]) != (d["reference_min"], d["reference_max"])
-                            else " (the reference's min and max)"),
-                        "numeric columns with a range",
+           f"{_n(len(per), 'column')})")
+
+    def what(c: str, d: dict[str, Any]) -> str:
+        if d["empty_reference"]:
+            return ("hold values, but the reference column has no value at all (every row "
+                    "missing), so it vouches for none")
+        delta = d["time"] == "delta"
+        f: Callable[[Any], str] = (lambda x: _when(x, delta)) if d["time"] else _g
+        return f"outside [{f(d['low'])}, {f(d['high'])}]" + (
+            f" (reference min {f(d['reference_min'])}, max {f(d['reference_max'])}, widened by "
+            f"range_tolerance {rep.schema.range_tolerance:g} x span)"
+            if (d["low"], d["high"]) != (d["reference_min"], d["reference_max"])
+            else " (the reference's min and max)")
+
+    return _share_check(ctx, name, rep, per, "max_out_of_range_share", "range", what,
+                        "numeric or datetime columns with a range",
                         "Look for a unit change, a sign flip or a sentinel value (e.g. -999) "
                         "upstream: fix the data, or widen the range (range_tolerance, or low/high "
                         "in the profile's schema)", how, given)
+
+
+def _when(ns: float | None, delta: bool = False) -> str:
+    """A range end stored as UTC (or timedelta) nanoseconds, as an ISO timestamp (UTC)."""
+    if ns is None or not math.isfinite(ns):
+        return _g(ns)
+    import pandas as pd
+
+    return str(pd.Timedelta(int(ns))) if delta else pd.Timestamp(int(ns)).isoformat()
 
 
 def _new_categories(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any]
@@ -534,7 +631,7 @@ def _share_check(ctx: GateContext, name: str, rep: SchemaReport, per: dict[str, 
     details: dict[str, Any] = {"columns": per}
     if not per:
         return _result(ctx, name, 0.0, {key: default}, "passed", f"no {scope} to check",
-                       rep.n, details, margin=None, method=method)
+                       rep.n, details, margin=default, method=method)
     worst = min(per, key=lambda c: per[c]["limit"] - per[c]["share"])
     w = per[worst]
     dec = decide(w["share"], None, max=w["limit"])

@@ -414,3 +414,66 @@ def test_unlabelled_test_set_skips_the_split_label_check_and_the_label_column() 
     assert res["schema"].verdict == "passed"
     assert "label_conflicts" in res
     assert "leakage" in res
+
+
+# -- review #2: discrete features, datetimes, all-missing reference columns, unhashable cells -----
+
+
+@settings(max_examples=40, deadline=None)
+@given(frames())
+def test_train_repeat_share_equals_pandas_duplicated_keep_false(train: pd.DataFrame) -> None:
+    from pytest_modelgate.drift._integrity import repeats
+
+    r = repeats(Pair.build(train, train.iloc[:1]))
+    assert r.share == pytest.approx(float(train.duplicated(keep=False).mean()), abs=1e-12)
+    assert r.distinct == len(train.drop_duplicates())
+
+
+def test_repeat_share_of_discrete_and_continuous_features() -> None:
+    from pytest_modelgate.drift._integrity import repeats
+
+    rng = np.random.default_rng(3)
+    disc = pd.DataFrame({"a": rng.integers(0, 6, 1000), "s": rng.choice(["m", "f"], 1000)})
+    cont = pd.DataFrame({"x": rng.normal(size=1000)})
+    assert repeats(Pair.build(disc, disc.iloc[:5])).share == 1.0
+    assert repeats(Pair.build(disc, disc.iloc[:5])).distinct == 12
+    assert repeats(Pair.build(cont, cont.iloc[:5])).share == 0.0
+
+
+@pytest.mark.parametrize("tz", [None, "UTC", "Europe/Berlin"])
+def test_datetime_columns_get_a_range_in_utc_nanoseconds(tz: str | None) -> None:
+    t0 = pd.Timestamp("2024-01-01", tz=tz)
+    train = pd.DataFrame({"t": t0 + pd.to_timedelta(np.arange(300), unit="h")})
+    test = pd.DataFrame({"t": t0 + pd.to_timedelta(np.arange(100), unit="h")})
+    test.loc[[2, 5], "t"] = test.loc[[2, 5], "t"] + pd.Timedelta(days=3650)
+    test.loc[7, "t"] = pd.NaT
+    schema = infer_schema(train)
+    cs = schema.columns["t"]
+    utc = train["t"].dt.tz_convert("UTC").dt.tz_localize(None) if tz else train["t"]
+    assert cs.min == float(utc.min().value)
+    assert cs.max == float(utc.max().value)
+    chk = check_schema(schema, test).checks["t"]
+    assert chk.out_of_range is not None
+    assert chk.out_of_range.tolist() == [2, 5]  # NaT is missing, not out of range
+    back = Schema.from_dict(schema.to_dict())
+    assert check_schema(back, test).checks["t"].out_of_range.tolist() == [2, 5]
+
+
+def test_a_reference_column_without_values_vouches_for_no_test_value() -> None:
+    train = pd.DataFrame({"z": [np.nan] * 50, "x": np.arange(50.0)})
+    test = pd.DataFrame({"z": [5.0, np.nan, 6.0], "x": [1.0, 2.0, 3.0]})
+    chk = check_schema(infer_schema(train), test).checks["z"]
+    assert chk.out_of_range is not None
+    assert chk.out_of_range.tolist() == [0, 2]
+
+
+@pytest.mark.parametrize(("cells", "kind"), [([[1, 2], [3]], "list"), ([{"a": 1}, {"b": 2}], "dict")])
+def test_unhashable_cells_are_an_input_error_naming_the_column(cells: list[Any], kind: str
+                                                                ) -> None:
+    train = pd.DataFrame({"tags": cells * 25, "y": [0, 1] * 25})
+    test = pd.DataFrame({"tags": cells * 5, "y": [0, 1] * 5})
+    pair = Pair.build(train, test, target="y")
+    with pytest.raises(InputError, match=rf"column 'tags' holds {kind}s.*astype\(str\).*columns="):
+        duplicates(pair)
+    with pytest.raises(InputError, match=rf"column 'tags' holds {kind}s"):
+        infer_schema(train)

@@ -173,3 +173,88 @@ def test_wrong_target(gate):
         "*target 'label' is not a column of train*",
     ])
     assert "INTERNALERROR" not in result.stdout.str()
+
+
+def test_review2_discrete_split_datetimes_and_grammar(pytester: pytest.Pytester,
+                                                      run_args: list[str]) -> None:
+    """A correct random split of few discrete features passes with an 'expected' message, a
+    copied-rows split of the same data still fails, shifted timestamps fail the range, an
+    all-missing reference column filled in test fails, unhashable cells are a clear error."""
+    pytester.makepyfile(
+        '''
+import numpy as np
+import pandas as pd
+import pytest
+
+rng = np.random.default_rng(4)
+n = 2000
+df = pd.DataFrame({"age_band": rng.integers(0, 6, n), "sex": rng.choice(["m", "f"], n),
+                   "region": rng.choice(list("NSEW"), n)})
+df["y"] = ((df.age_band > 2) ^ (rng.random(n) < 0.2)).astype(int)
+idx = rng.permutation(n)
+
+
+def test_discrete_split(gate):
+    res = gate.integrity(df.iloc[idx[:1500]], df.iloc[idx[1500:]], target="y",
+                         checks=["duplicates", "label_conflicts", "split_label_conflicts"])
+    assert all(r.verdict == "passed" for r in res.values())
+
+
+def test_explicit_threshold_stays_exact(gate):
+    gate.integrity(df.iloc[idx[:1500]], df.iloc[idx[1500:]], target="y",
+                   checks=["duplicates"], max_duplicate_share=0.5)
+
+
+def test_datetime_shift(gate):
+    t = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(np.arange(400), unit="h")
+    a = pd.DataFrame({"t": t[:300]})
+    b = pd.DataFrame({"t": t[300:] + pd.Timedelta(days=3650)})
+    gate.integrity(a, b, checks=["range"])
+
+
+def test_nan_column_filled(gate):
+    a = pd.DataFrame({"z": [np.nan] * 300, "x": np.arange(300.0)})
+    b = pd.DataFrame({"z": [5.0] * 100, "x": np.arange(100.0)})
+    gate.integrity(a, b, checks=["range"])
+
+
+def test_one_near_duplicate(gate):
+    a = pd.DataFrame({"x": [1.23456789, 2.0, 3.0]})
+    b = pd.DataFrame({"x": [1.23456788]})
+    gate.integrity(a, b, checks=["near_duplicates"])
+
+
+def test_unhashable(gate):
+    a = pd.DataFrame({"l": [[1, 2]] * 50, "y": [0, 1] * 25})
+    b = pd.DataFrame({"l": [[1, 3]] * 20, "y": [0, 1] * 10})
+    gate.integrity(a, b, target="y")
+'''
+    )
+    result = pytester.runpytest_subprocess("--modelgate", *run_args)
+    result.assert_outcomes(passed=1, failed=5)
+    out = result.stdout.str()
+    assert "INTERNALERROR" not in out
+    assert "Traceback" not in out
+    for line in [  # one by one: under xdist the order of the tests varies
+        "*integrity 'duplicates': 500 test rows (100%) are exact duplicates of train rows*"
+        "max_duplicate_share 0.5*",
+        "*integrity 'range': 1 column fails: column 't': 100 test rows (100%) outside "
+        "?2024-01-01*2024-01-13*",
+        "*integrity 'range': 1 column fails: column 'z': 100 test rows (100%)*no value*",
+        "*integrity 'near_duplicates': 1 test row (100%) is a near-duplicate of a train row*",
+        "*column 'l' holds lists*astype(str)*columns=*",
+    ]:
+        result.stdout.fnmatch_lines([line])
+    report = json.loads((pytester.path / "modelgate-report.json").read_text())
+    rows = {(r["nodeid"].split("::")[1], r["name"]): r for r in report["results"]}
+    dup = rows[("test_discrete_split", "duplicates")]
+    assert dup["value"] == 1.0
+    assert dup["verdict"] == "passed"
+    assert "only 48 distinct feature rows" in dup["message"]
+    assert "expected for a random split" in dup["message"]
+    assert "trained on" not in dup["message"]
+    for check in ("label_conflicts", "split_label_conflicts"):
+        assert rows[("test_discrete_split", check)]["verdict"] == "passed"
+        assert "label noise" in rows[("test_discrete_split", check)]["message"]
+    assert rows[("test_explicit_threshold_stays_exact", "duplicates")]["threshold"] == {
+        "max_duplicate_share": 0.5}
