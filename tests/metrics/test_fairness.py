@@ -250,3 +250,28 @@ def test_roc_auc_gap_uses_scores_and_a_vectorised_bootstrap() -> None:
     width = slow[1] - slow[0]
     assert abs(r.ci[0] - slow[0]) < 0.2 * width
     assert abs(r.ci[1] - slow[1]) < 0.2 * width
+
+
+@pytest.mark.parametrize("metric", sorted(RATE_METRICS))
+def test_string_labels_need_pos_label_and_match_fairlearn(metric: str) -> None:
+    fm = pytest.importorskip("fairlearn.metrics",
+                             reason="Fairlearn is the reference: pip install fairlearn")
+    y, p, s = _data(600, seed=4)
+    lab = np.array(["rejected", "approved"])
+    with pytest.raises(ConfigError, match=r"hold the labels 'approved', 'rejected'.*"
+                                          r"pos_label='approved'"):
+        fairness(lab[y], lab[p], sensitive=s, metric=metric)
+    for fav in ("approved", "rejected"):
+        ours = fairness(lab[y], lab[p], sensitive=s, metric=metric, pos_label=fav)
+        ref = getattr(fm, metric)((lab[y] == fav).astype(int), (lab[p] == fav).astype(int),
+                                  sensitive_features=s)
+        assert ours.value == pytest.approx(ref, abs=1e-9)
+        assert ours.details["pos_label"] == fav
+
+
+def test_a_single_group_is_an_error_naming_it() -> None:
+    y, p, _ = _data(100)
+    for metric in ("demographic_parity_difference", "accuracy"):
+        with pytest.raises(InputError, match=r"^sensitive: fairness needs at least two groups; "
+                                             r"found one: 'x'$"):
+            fairness(y, p, sensitive=np.array(["x"] * 100), metric=metric)
