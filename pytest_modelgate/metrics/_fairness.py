@@ -414,6 +414,26 @@ def _boundary_widen(rates: dict[str, F], cells_n: F, names: Sequence[str], kind:
                       "it)")
 
 
+def _metric_edge_widen(name: str, vals: F, reps: F, counts: NDArray[np.int64], value: float,
+                       ci: tuple[float, float], conf: float,
+                       keys: NDArray[Any]) -> tuple[tuple[float, float], str]:
+    """`_boundary_widen` for a [0, 1]-bounded metric's gap: a group whose value sits at 0 or 1
+    and never moves under the bootstrap is widened by the rule of three on its rows."""
+    edge = [g for g in range(vals.size) if math.isfinite(vals[g]) and vals[g] in (0.0, 1.0)
+            and np.nanmax(reps[:, g]) == np.nanmin(reps[:, g])]
+    if not edge:
+        return ci, ""
+    worst = float(-math.log(1.0 - conf) / min(int(counts[g]) for g in edge))
+    hi = max(ci[1], min(1.0, value + worst))
+    if hi == ci[1]:
+        return ci, ""
+    fin = vals[np.isfinite(vals)]
+    where = (f"{name} is {_fmt01(float(fin[0]))} in every group" if np.all(fin == fin[0])
+             else f"{name} is 0 or 1 in " + ", ".join(repr(str(keys[g])) for g in edge[:5]))
+    return (ci[0], hi), (f"{where}: a bootstrap cannot vary it, so the interval is widened by "
+                         f"{_fmt01(worst)} (rule of three on the fewest rows behind it)")
+
+
 def _fmt01(x: float) -> str:
     return f"{x:.3g}"
 
@@ -563,6 +583,11 @@ def _metric_gap(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, sensi
                     None if chk.sample_weight is None else chk.sample_weight[rows],
                     float(vals[g]), params, n_resamples, rng)
             ci = _interval(_spread(reps, "difference"), value, conf)
+            if ci is not None and tuple(spec.bounds) == (0.0, 1.0):
+                ci, edge_note = _metric_edge_widen(spec.name, vals, reps, counts, value, ci,
+                                                   conf, keys)
+                if edge_note:
+                    details["degenerate"] = edge_note
             details["resampling"] = "bootstrap within each group"
     resampled = ci is not None
     return FairnessResult(
