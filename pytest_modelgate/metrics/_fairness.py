@@ -567,6 +567,9 @@ def _metric_gap(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, sensi
     counts = np.bincount(gid, minlength=G)
     ci: tuple[float, float] | None = None
     details: dict[str, Any] = {"direction": spec.direction}
+    if "pos_label" in params:
+        pl = params["pos_label"]
+        details["pos_label"] = pl.item() if isinstance(pl, np.generic) else pl
     if conf is not None:
         if counts.min() < MIN_GROUP_ROWS or chk.n < _MIN_ROWS:
             details["note"] = _small_note(keys, counts, chk.n)

@@ -267,6 +267,8 @@ def test_string_labels_need_pos_label_and_match_fairlearn(metric: str) -> None:
                                   sensitive_features=s)
         assert ours.value == pytest.approx(ref, abs=1e-9)
         assert ours.details["pos_label"] == fav
+    gap = fairness(lab[y], lab[p], sensitive=s, metric="recall", pos_label="approved")
+    assert gap.details["pos_label"] == "approved"
 
 
 def test_a_single_group_is_an_error_naming_it() -> None:
