@@ -25,6 +25,8 @@ CALIBRATION_KEYWORDS: tuple[str, ...] = (
     "labels", "power",
 )
 _ORDER = {"passed": 0, "inconclusive": 1, "failed": 2}
+#: resolution at most this share of the uncertainty: the probabilities carry no information
+_USELESS = 0.01
 
 
 def interval_verdict(value: float, ci: tuple[float, float] | None, max_t: float | None,
@@ -86,6 +88,25 @@ def _fix_hint(direction: str) -> str:
                    "label smoothing)")
     return (f"{soften}: recalibrate on held-out data (sklearn.calibration.CalibratedClassifierCV, "
             "method='sigmoid' or 'isotonic'), or relax max_ece")
+
+
+def _notes(res: Any) -> list[str]:
+    """What ECE cannot see: probabilities with no resolution (a constant prior is perfectly
+    calibrated and useless), and hard 0/1 values passed as probabilities."""
+    notes = []
+    b = res.brier
+    if b.resolution <= _USELESS * b.uncertainty:
+        amount = ("0" if b.resolution <= 1e-12 else
+                  f"{_g(b.resolution)}, under {_USELESS:.0%} of the uncertainty "
+                  f"{_g(b.uncertainty)}")
+        notes.append(f"the probabilities do not separate the classes (resolution {amount}): "
+                     "calibration alone says nothing about usefulness; gate roc_auc, or "
+                     "brier/log_loss against the naive baseline, too")
+    if res.hard:
+        notes.append("proba holds only 0 and 1: hard labels (model.predict) rather than "
+                      "probabilities? pass model.predict_proba(X) unless 0/1 forecasts are "
+                      "meant")
+    return notes
 
 
 def _ci_text(ci: tuple[float, float] | None, confidence: float | None) -> str:
@@ -162,6 +183,10 @@ def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any
     if verdict == "inconclusive":
         details["rows_needed"] = rows
         details["power"] = power
+    details["resolution"] = res.brier.resolution
+    notes = _notes(res)
+    if notes:
+        details["notes"] = notes
 
     head = (f"{head_what} = {_g(res.ece)} ({_ci_text(res.ci, res.confidence)}, n={res.n:,}, "
             f"{res.n_bins} {res.strategy} bins; MCE {_g(res.mce)}; Brier {_g(res.brier.brier)} = "
@@ -189,7 +214,7 @@ def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any
                else "no number of rows decides it at this value")
         tail = (f"INCONCLUSIVE: {reason}; {how}. To decide: evaluate on more rows, use fewer "
                 "bins, or lower confidence / raise max_ece")
-    message = f"{text}. {tail}"
+    message = f"{text}. {tail}" + "".join(f". Note: {n}" for n in notes)
     if wc is not None:
         message += (f". Worst class {wc.label!r}: one-vs-rest ECE {_g(wc.ece)} "
                     f"({_ci_text(wc.ci, res.confidence)}), {wc.direction}")

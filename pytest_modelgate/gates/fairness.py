@@ -68,6 +68,10 @@ def _group_text(res: FairnessResult, key: str) -> str:
     return f"{_g(g.value)} in {key!r} (n={g.n:,})"
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def _fix_hint(res: FairnessResult) -> str:
     if res.rate in _RATE_TEXT:
         return ("check whether the sensitive feature or its proxies drive the predictions; "
@@ -110,21 +114,26 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     rows: int | None = None
     smallest = next(g for g in res.groups if g.key == res.smallest)
     share = smallest.n / max(res.n, 1)
+    small = isinstance(res.details.get("min_group_rows"), int) and res.ci is None
     if d.verdict == "inconclusive" and threshold_value is not None and confidence is not None:
         if res.ci is not None:
             rows = rows_needed(res.value, threshold_value, n=res.n, ci=res.ci,
                                confidence=confidence, power=power)
-        elif isinstance(res.details.get("min_rows"), int):
-            rows = max(int(res.details["min_rows"]), math.ceil(2 / max(share, 1e-12)))
+        elif not small and isinstance(res.details.get("min_rows"), int):
+            rows = int(res.details["min_rows"])
 
     over = ("the sensitive feature" if res.features == ("sensitive",)
             else " x ".join(repr(f) for f in res.features))
     groups_text = f"{len(res.groups)} groups of {over}"
     ci_text = (f"{res.confidence:.0%} CI [{_g(res.ci[0])}, {_g(res.ci[1])}], bootstrap "
                "stratified by group" if res.ci is not None else
-               ("no interval: " + str(res.details.get("note", "not computable"))
+               ("no interval: " + ("a group is too small" if small else
+                                   str(res.details.get("note", "not computable")))
                 if res.confidence is not None else "point estimate"))
-    parts = [f"{what} = {_g(res.value)} over {groups_text} ({ci_text}, n={res.n:,})"]
+    fav = ""
+    if "pos_label" in res.details:
+        fav = f", favourable outcome {res.details['pos_label']!r}"
+    parts = [f"{what} = {_g(res.value)} over {groups_text} ({ci_text}, n={res.n:,}{fav})"]
     if threshold_value is not None:
         parts.append(f"threshold {'min_ratio' if ratio else 'max_gap'} {_g(threshold_value)}")
     if d.margin is not None:
@@ -134,18 +143,32 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
         hi, lo = res.worst_pair
         rate = _RATE_TEXT.get(res.rate, res.rate)
         text += (f". Worst pair, by {rate}: {_group_text(res, hi)} vs {_group_text(res, lo)}")
+    else:
+        same = {g.value for g in res.groups if g.value is not None}
+        if len(same) == 1:
+            rate = _RATE_TEXT.get(res.rate, res.rate).split(" (")[0]
+            text += f". Every group has the same {rate} ({_g(same.pop())})"
+    if res.details.get("degenerate"):
+        text += f". Note: {res.details['degenerate']}"
     if d.verdict == "passed":
         tail = "passed" + (f": {d.reason}" if threshold_value is None else "")
     elif d.verdict == "failed":
         tail = f"FAILED: {d.reason}. To pass: {_fix_hint(res)}"
     else:
-        how = (f"about {rows:,} rows would decide it at the current group shares ({power:.0%} "
-               "power if the true gap equals the estimate)" if rows
-               else "no number of rows decides it at this value")
-        tail = (f"INCONCLUSIVE: {d.reason}; {how}; the smallest group {res.smallest!r} "
-                f"({smallest.n:,} rows, {share:.1%} of the data) limits the interval"
-                + (f" and would need about {math.ceil(rows * share):,} rows" if rows else "")
-                + ". To decide: collect more rows of the smallest groups, or lower confidence")
+        if small:
+            tail = (f"INCONCLUSIVE: {d.reason}; {res.details['note']}. To decide: collect at "
+                    f"least {res.details['min_group_rows']} rows of {res.smallest!r} (more to "
+                    "narrow the interval), or leave the group out of sensitive")
+        else:
+            per_group = max(math.ceil(rows * share), 1) if rows else 0
+            how = (f"about {rows:,} rows would decide it at the current group shares, i.e. "
+                   f"about {per_group:,} rows in the smallest group {res.smallest!r} (now "
+                   f"{_rows(smallest.n)}, {share:.1%} of the data), which limits the interval "
+                   f"({power:.0%} power if the true gap equals the estimate)" if rows else
+                   "no number of rows decides it at this value; the smallest group "
+                   f"{res.smallest!r} ({_rows(smallest.n)}) limits the interval")
+            tail = (f"INCONCLUSIVE: {d.reason}; {how}. To decide: collect more rows of the "
+                    "smallest groups, or lower confidence")
     details: dict[str, Any] = {
         "metric": res.metric, "kind": res.kind, "rate": res.rate, "features": list(res.features),
         "groups": [g.to_dict() for g in res.groups],

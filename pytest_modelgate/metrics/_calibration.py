@@ -245,7 +245,7 @@ def _direction(b: _Binned, binary: bool) -> tuple[str, float]:
     gap = np.abs(conf - acc) * b.weight[ok]
     over = (np.abs(conf - 0.5) > np.abs(acc - 0.5)) if binary else (conf > acc)
     total = float(gap.sum())
-    if total <= 0:
+    if total <= 1e-12 * float(b.weight[ok].sum()):  # an ECE of float noise
         return "calibrated", 0.0
     share = float(gap[over].sum()) / total
     return ("over-confident", share) if share >= 0.5 else ("under-confident", 1.0 - share)
@@ -484,6 +484,8 @@ class CalibrationResult:
     n_resamples: int | None = None
     seed: int | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: every probability is exactly 0 or 1: hard labels, or a forecast with no uncertainty
+    hard: bool = False
 
     @property
     def worst_class(self) -> ClassCalibration | None:
@@ -556,4 +558,5 @@ def calibration(
                brier_decomposition(yt, p, n_bins=nb, strategy=st, sample_weight=w,
                                    pos_label=pos_label, labels=labels)),
         per_class=per_class, n_resamples=n_resamples if resampled else None,
-        seed=seed if resampled else None, details=details)
+        seed=seed if resampled else None, details=details,
+        hard=bool(np.all((p == 0) | (p == 1))))

@@ -44,6 +44,8 @@ RATE_METRICS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "equal_opportunity_ratio": (("true_positive_rate",), "ratio"),
 }
 _MIN_ROWS = 20
+#: a group with fewer rows has no meaningful rate interval: the gate is inconclusive
+MIN_GROUP_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -201,16 +203,26 @@ def _combine_rates(per_rate: Sequence[F], kind: str) -> tuple[F, F]:
 
 
 def _pos_label(yt: NDArray[Any], yp: NDArray[Any], pos_label: Any) -> Any:
-    if pos_label is not None:
-        return pos_label
+    """The favourable outcome: `pos_label`, else 1 (True) for 0/1, -1/1 or bool labels. Other
+    labels have no obvious favourable outcome (guessing one silently flips every rate), so
+    `pos_label=` is required for them, as scikit-learn requires it for string labels."""
     labels = np.unique(np.concatenate([yt, yp]))
+    shown = ", ".join(repr(x.item() if isinstance(x, np.generic) else x) for x in labels[:5])
+    if pos_label is not None:
+        if not np.any(labels == pos_label):
+            raise ConfigError(f"pos_label: {pos_label!r} is not among the labels of y_true/"
+                              f"y_pred ({shown}); pass one of them")
+        return pos_label
     if labels.size > 2:
         raise InputError(f"y_true/y_pred: hold {labels.size} labels but rate-based fairness "
                          "metrics need a binary outcome; pass pos_label= (the favourable "
                          "outcome) or binarise the labels")
-    if set(labels.tolist()) <= {0, 1} or set(labels.tolist()) <= {-1, 1}:
-        return 1
-    return labels[-1]
+    values = set(labels.tolist())
+    if values <= {0, 1} or values <= {-1, 1}:
+        return True if labels.dtype.kind == "b" else 1
+    first = labels[0].item() if isinstance(labels[0], np.generic) else labels[0]
+    raise ConfigError(f"pos_label: y_true/y_pred hold the labels {shown}, with no obvious "
+                      f"favourable outcome; name it, e.g. pos_label={first!r}")
 
 
 def _cells_bootstrap(code: NDArray[np.int64], gid: NDArray[np.int64], w: F | None, G: int,
@@ -344,10 +356,86 @@ def fairness(
         n = int(yt.shape[0])
         w = check_weight(sample_weight, n)
         features, keys, gid = group_keys(sensitive, n, X)
+        _two_groups(keys)
         return _rate_fairness(metric, yt, yp, w, features, keys, gid, pos_label, conf,
                               n_resamples, seed, rng)
     return _metric_gap(metric, y_true, y_pred, sample_weight, sensitive, X, conf, n_resamples,
                        seed, rng, pos_label, params)
+
+
+def _two_groups(keys: NDArray[Any]) -> None:
+    if keys.size < 2:
+        raise InputError(f"sensitive: fairness needs at least two groups; found one: "
+                         f"{str(keys[0])!r}" if keys.size else "sensitive: holds no rows")
+
+
+def _too_small(keys: NDArray[Any], counts: NDArray[np.int64]) -> str:
+    """'group 'b' has 1 row' for the groups under MIN_GROUP_ROWS (smallest first)."""
+    small = [int(i) for i in np.argsort(counts, kind="stable") if counts[i] < MIN_GROUP_ROWS]
+    text = ", ".join(f"group {str(keys[i])!r} has {int(counts[i]):,} "
+                     f"row{'' if counts[i] == 1 else 's'}" for i in small[:3])
+    return text + (f" (and {len(small) - 3} more small groups)" if len(small) > 3 else "")
+
+
+def _boundary_widen(rates: dict[str, F], cells_n: F, names: Sequence[str], kind: str,
+                    value: float, ci: tuple[float, float], conf: float,
+                    keys: NDArray[Any]) -> tuple[tuple[float, float], str]:
+    """Widen `ci` for groups whose rate is exactly 0 or 1, which a bootstrap cannot vary (a
+    zero-width interval): by the rule of three, -ln(1 - confidence) / n is as far as such a
+    rate on n rows plausibly is from the boundary. Returns (interval, note or "")."""
+    dens = {"selection_rate": cells_n.sum(axis=-1), "true_positive_rate": cells_n[:, 2] +
+            cells_n[:, 3], "false_positive_rate": cells_n[:, 0] + cells_n[:, 1]}
+    worst, where, lo_rate_all0 = 0.0, "", False
+    for r in names:
+        v, m = rates[r], dens[r]
+        edge = np.isfinite(v) & ((v == 0) | (v == 1)) & (m > 0)
+        if not edge.any():
+            continue
+        d = float(-math.log(1.0 - conf) / m[edge].min())
+        fin = v[np.isfinite(v)]
+        lo_rate_all0 |= bool(fin.size and np.all(fin == 0))
+        if d > worst:
+            worst = d
+            what = r.replace("_", " ")
+            where = (f"the {what} is {_fmt01(float(fin[0]))} in every group" if
+                     np.all(fin == fin[0]) else f"the {what} is 0 or 1 in " + ", ".join(
+                         repr(str(k)) for k in keys[edge][:5]))
+    if not where:
+        return ci, ""
+    lo, hi = ci
+    if kind == "difference":
+        hi = max(hi, min(1.0, value + worst))
+    else:
+        lo = 0.0 if lo_rate_all0 else min(lo, max(0.0, value * (1.0 - worst)))
+    if (lo, hi) == ci:
+        return ci, ""
+    return (lo, hi), (f"{where}: a bootstrap cannot vary a rate of 0 or 1, so the interval is "
+                      f"widened by {_fmt01(worst)} (rule of three on the fewest rows behind "
+                      "it)")
+
+
+def _metric_edge_widen(name: str, vals: F, reps: F, counts: NDArray[np.int64], value: float,
+                       ci: tuple[float, float], conf: float,
+                       keys: NDArray[Any]) -> tuple[tuple[float, float], str]:
+    """`_boundary_widen` for a [0, 1]-bounded metric's gap: a group whose value sits at 0 or 1
+    and never moves under the bootstrap is widened by the rule of three on its rows."""
+    edge = [g for g in range(vals.size) if math.isfinite(vals[g]) and vals[g] in (0.0, 1.0)
+            and np.nanmax(reps[:, g]) == np.nanmin(reps[:, g])]
+    if not edge:
+        return ci, ""
+    worst = float(-math.log(1.0 - conf) / min(int(counts[g]) for g in edge))
+    hi = max(ci[1], min(1.0, value + worst))
+    if hi == ci[1]:
+        return ci, ""
+    fin = vals[np.isfinite(vals)]
+    where = (f"{name} is {_fmt01(float(fin[0]))} in every group" if np.all(fin == fin[0])
+             else f"{name} is 0 or 1 in " + ", ".join(repr(str(keys[g])) for g in edge[:5]))
+    return (ci[0], hi), (f"{where}: a bootstrap cannot vary it, so the interval is widened by "
+                         f"{_fmt01(worst)} (rule of three on the fewest rows behind it)")
+
+
+def _fmt01(x: float) -> str:
+    return f"{x:.3g}"
 
 
 def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
@@ -380,11 +468,10 @@ def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
     group_ci: list[tuple[float, float] | None] = [None] * G
     details: dict[str, Any] = {"pos_label": pos.item() if isinstance(pos, np.generic) else pos}
     if conf is not None:
-        if counts.min() < 2 or yt.shape[0] < _MIN_ROWS:
-            details["note"] = (f"too few rows for a bootstrap interval (smallest group "
-                               f"{int(counts.min())} rows; at least 2 per group and "
-                               f"{_MIN_ROWS} in all are needed)")
+        if counts.min() < MIN_GROUP_ROWS or yt.shape[0] < _MIN_ROWS:
+            details["note"] = _small_note(keys, counts, int(yt.shape[0]))
             details["min_rows"] = _MIN_ROWS
+            details["min_group_rows"] = MIN_GROUP_ROWS
         else:
             bc = _cells_bootstrap(code, gid, w, G, n_resamples, rng)
             br = _rates(bc)
@@ -392,6 +479,12 @@ def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
             ci = _interval(reps, value, conf)
             if ci is not None and kind == "ratio":
                 ci = (max(ci[0], 0.0), min(ci[1], 1.0))
+            if ci is not None:
+                unweighted = np.bincount(flat, minlength=G * 4).reshape(G, 4).astype(np.float64)
+                ci, edge_note = _boundary_widen(rates, unweighted, names, kind, value, ci,
+                                                conf, keys)
+                if edge_note:
+                    details["degenerate"] = edge_note
             for g in range(G):
                 group_ci[g] = _interval(br[rate][:, g], float(rates[rate][g]), conf) if (
                     math.isfinite(float(rates[rate][g]))) else None
@@ -418,9 +511,17 @@ def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
         details=details)
 
 
+def _small_note(keys: NDArray[Any], counts: NDArray[np.int64], n: int) -> str:
+    if counts.min() < MIN_GROUP_ROWS:
+        return (f"{_too_small(keys, counts)}: too few to estimate a group's rate (at least "
+                f"{MIN_GROUP_ROWS} rows per group are needed for an interval)")
+    return f"too few rows for a bootstrap interval ({n:,}; at least {_MIN_ROWS} are needed)"
+
+
 def _pair(values: F, keys: NDArray[Any]) -> tuple[str, str] | None:
+    """(highest, lowest) group; None when fewer than two groups are defined or all are equal."""
     ok = np.isfinite(values)
-    if ok.sum() < 2:
+    if ok.sum() < 2 or np.nanmax(values) == np.nanmin(values):
         return None
     idx = np.flatnonzero(ok)
     hi = idx[int(np.argmax(values[ok]))]
@@ -442,6 +543,7 @@ def _metric_gap(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, sensi
     spec = resolve_metric(metric, params.pop("average", None))
     chk = check_inputs(spec, y_true, y_pred, sample_weight)
     features, keys, gid = group_keys(sensitive, chk.n, X)
+    _two_groups(keys)
     G = keys.size
     rep = evaluate_slices(spec.name, chk.y_true, chk.y_pred, keys[gid], confidence=conf,
                           n_resamples=n_resamples, seed=seed, sample_weight=chk.sample_weight,
@@ -465,11 +567,14 @@ def _metric_gap(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, sensi
     counts = np.bincount(gid, minlength=G)
     ci: tuple[float, float] | None = None
     details: dict[str, Any] = {"direction": spec.direction}
+    if "pos_label" in params:
+        pl = params["pos_label"]
+        details["pos_label"] = pl.item() if isinstance(pl, np.generic) else pl
     if conf is not None:
-        if counts.min() < 2 or chk.n < _MIN_ROWS:
-            details["note"] = (f"too few rows for a bootstrap interval (smallest group "
-                               f"{int(counts.min())} rows)")
+        if counts.min() < MIN_GROUP_ROWS or chk.n < _MIN_ROWS:
+            details["note"] = _small_note(keys, counts, chk.n)
             details["min_rows"] = _MIN_ROWS
+            details["min_group_rows"] = MIN_GROUP_ROWS
         else:
             reps = np.full((n_resamples, G), np.nan)
             for g in range(G):
@@ -481,6 +586,11 @@ def _metric_gap(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, sensi
                     None if chk.sample_weight is None else chk.sample_weight[rows],
                     float(vals[g]), params, n_resamples, rng)
             ci = _interval(_spread(reps, "difference"), value, conf)
+            if ci is not None and tuple(spec.bounds) == (0.0, 1.0):
+                ci, edge_note = _metric_edge_widen(spec.name, vals, reps, counts, value, ci,
+                                                   conf, keys)
+                if edge_note:
+                    details["degenerate"] = edge_note
             details["resampling"] = "bootstrap within each group"
     resampled = ci is not None
     return FairnessResult(

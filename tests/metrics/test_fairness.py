@@ -250,3 +250,51 @@ def test_roc_auc_gap_uses_scores_and_a_vectorised_bootstrap() -> None:
     width = slow[1] - slow[0]
     assert abs(r.ci[0] - slow[0]) < 0.2 * width
     assert abs(r.ci[1] - slow[1]) < 0.2 * width
+
+
+@pytest.mark.parametrize("metric", sorted(RATE_METRICS))
+def test_string_labels_need_pos_label_and_match_fairlearn(metric: str) -> None:
+    fm = pytest.importorskip("fairlearn.metrics",
+                             reason="Fairlearn is the reference: pip install fairlearn")
+    y, p, s = _data(600, seed=4)
+    lab = np.array(["rejected", "approved"])
+    with pytest.raises(ConfigError, match=r"hold the labels 'approved', 'rejected'.*"
+                                          r"pos_label='approved'"):
+        fairness(lab[y], lab[p], sensitive=s, metric=metric)
+    for fav in ("approved", "rejected"):
+        ours = fairness(lab[y], lab[p], sensitive=s, metric=metric, pos_label=fav)
+        ref = getattr(fm, metric)((lab[y] == fav).astype(int), (lab[p] == fav).astype(int),
+                                  sensitive_features=s)
+        assert ours.value == pytest.approx(ref, abs=1e-9)
+        assert ours.details["pos_label"] == fav
+    gap = fairness(lab[y], lab[p], sensitive=s, metric="recall", pos_label="approved")
+    assert gap.details["pos_label"] == "approved"
+
+
+def test_a_single_group_is_an_error_naming_it() -> None:
+    y, p, _ = _data(100)
+    for metric in ("demographic_parity_difference", "accuracy"):
+        with pytest.raises(InputError, match=r"^sensitive: fairness needs at least two groups; "
+                                             r"found one: 'x'$"):
+            fairness(y, p, sensitive=np.array(["x"] * 100), metric=metric)
+
+
+def test_metric_gap_of_perfect_small_groups_is_not_a_zero_width_interval() -> None:
+    # accuracy 1 in both groups of 12 rows: the bootstrap cannot move it (a [0, 0] interval),
+    # yet 12/12 is what a true accuracy of 0.8 often shows; the rule of three widens it
+    y = np.array([0, 1] * 12)
+    s = np.repeat(["a", "b"], 12)
+    r = fairness(y, y, sensitive=s, metric="accuracy", confidence=0.95)
+    assert r.value == 0
+    assert r.ci is not None
+    assert r.ci[1] == pytest.approx(-np.log(0.05) / 12)
+    assert "accuracy is 1 in every group" in r.details["degenerate"]
+    big = fairness(np.tile(y, 50), np.tile(y, 50), sensitive=np.tile(s, 50), metric="accuracy",
+                   confidence=0.95)
+    assert big.ci is not None
+    assert big.ci[1] < 0.01
+    # an unbounded metric is left alone (no rule of three in its units)
+    yr = np.linspace(0.0, 1.0, 24)
+    mae = fairness(yr, yr, sensitive=s, metric="mae", confidence=0.95)
+    assert mae.ci == (0.0, 0.0)
+    assert "degenerate" not in mae.details

@@ -211,3 +211,131 @@ def test_calibration_options_in_process() -> None:
     assert rec.threshold == {}
     assert rec.verdict == "passed"
     assert "no threshold set" in rec.message
+
+
+# --- review 2: string labels, degenerate groups, useless calibrated probabilities ---------------
+
+def _biased_strings():
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    n = 2000
+    y = rng.integers(0, 2, n)
+    s = rng.choice(np.array(["a", "b"]), n)
+    p = y.copy()
+    p[(s == "b") & (y == 1) & (rng.random(n) < 0.3)] = 0  # misses 30% of approvals in b
+    lab = np.array(["rejected", "approved"])
+    return y, p, s, lab
+
+
+def test_two_string_labels_require_pos_label() -> None:
+    from pytest_modelgate.exceptions import ConfigError
+    from pytest_modelgate.gates import Gate
+
+    y, p, s, lab = _biased_strings()
+    g = Gate()
+    for metric in ("equal_opportunity_difference", "demographic_parity_ratio"):
+        with pytest.raises(ConfigError, match=r"pos_label: .*'approved', 'rejected'.*"
+                                              r"pos_label='approved'"):
+            g.fairness(lab[y], lab[p], sensitive=s, metric=metric)
+    r = g.fairness(lab[y], lab[p], sensitive=s, metric="equal_opportunity_difference",
+                   max_gap=0.1, pos_label="approved")
+    ints = g.fairness(y, p, sensitive=s, metric="equal_opportunity_difference", max_gap=0.1)
+    assert r.verdict == ints.verdict == "failed"
+    assert r.value == pytest.approx(ints.value)
+    assert "favourable outcome 'approved'" in r.message
+    assert "favourable outcome 1" in ints.message
+    assert r.details["pos_label"] == "approved"
+    ratio = g.fairness(lab[y], lab[p], sensitive=s, metric="demographic_parity_ratio",
+                       pos_label="approved")
+    assert ratio.value == pytest.approx(g.fairness(y, p, sensitive=s,
+                                                   metric="demographic_parity_ratio").value)
+    # bool and -1/1 labels keep their obvious favourable outcome
+    assert g.fairness(y.astype(bool), p.astype(bool), sensitive=s).details["pos_label"] is True
+    assert g.fairness(2 * y - 1, 2 * p - 1, sensitive=s).details["pos_label"] == 1
+    with pytest.raises(ConfigError, match="pos_label: 'yes' is not among the labels"):
+        g.fairness(lab[y], lab[p], sensitive=s, pos_label="yes")
+
+
+def test_degenerate_zero_width_interval_does_not_pass_silently() -> None:
+    import numpy as np
+
+    from pytest_modelgate.gates import Gate
+
+    # every group's true positive rate is exactly 1 on 12 positives each: the bootstrap cannot
+    # vary it, yet a true rate of 0.8 is well within what 12 positives can show as 12/12
+    y = np.array([1] * 12 + [0] * 12 + [1] * 12 + [0] * 12)
+    s = np.array(["a"] * 24 + ["b"] * 24)
+    g = Gate()
+    r = g.fairness(y, y, sensitive=s, metric="equal_opportunity_difference", max_gap=0.1)
+    assert r.verdict == "inconclusive"
+    assert r.ci is not None
+    assert r.ci[1] > 0.1
+    assert "true positive rate is 1 in every group" in r.message
+    ratio = g.fairness(y, y, sensitive=s, metric="equal_opportunity_ratio", min_ratio=0.9)
+    assert ratio.verdict == "inconclusive"
+    assert ratio.ci is not None
+    assert ratio.ci[0] < 0.9
+    # with many rows the same exact equality is decided
+    big = g.fairness(np.repeat(y, 50), np.repeat(y, 50), sensitive=np.repeat(s, 50),
+                     metric="equal_opportunity_difference", max_gap=0.1)
+    assert big.verdict == "passed"
+
+
+def test_degenerate_group_messages() -> None:
+    import numpy as np
+
+    from pytest_modelgate.exceptions import InputError
+    from pytest_modelgate.gates import Gate
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 600)
+    pred = np.where(rng.random(600) < 0.8, y, 1 - y)
+    g = Gate()
+    tiny = g.fairness(y, pred, sensitive=np.array(["a"] * 599 + ["b"]), max_gap=0.1)
+    assert tiny.verdict == "inconclusive"
+    assert "group 'b' has 1 row:" in tiny.message
+    assert "1 rows" not in tiny.message
+    assert "would need about 2 rows" not in tiny.message
+    assert "at least 10 rows of 'b'" in tiny.message
+    with pytest.raises(InputError, match=r"sensitive: fairness needs at least two groups; "
+                                         r"found one: 'a'"):
+        g.fairness(y, pred, sensitive=np.array(["a"] * 600), max_gap=0.1)
+    with pytest.raises(InputError, match="found one: 'a'"):
+        g.fairness(y, pred, sensitive=np.array(["a"] * 600), metric="accuracy", max_gap=0.1)
+    same = g.fairness(np.tile([0, 1], 50), np.tile([0, 1], 50), sensitive=np.repeat(["a", "b"], 50),
+                      metric="equal_opportunity_difference", confidence=None, max_gap=0.1)
+    assert same.value == 0
+    assert "Every group has the same true positive rate (1)" in same.message
+    assert "Worst pair" not in same.message
+    # an undecided gap names rows per group, the smallest group included
+    s = rng.choice(np.array(["a", "b"]), 600, p=[0.8, 0.2])
+    und = g.fairness(y, np.where((s == "b") & (rng.random(600) < 0.1), 0, pred), sensitive=s,
+                     max_gap=0.1)
+    if und.verdict == "inconclusive" and und.details["rows_needed"]:
+        assert "rows in the smallest group 'b'" in und.message
+
+
+def test_calibration_flags_uninformative_and_hard_probabilities() -> None:
+    import numpy as np
+
+    from pytest_modelgate.gates import Gate
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(3000) < 0.3).astype(int)
+    g = Gate()
+    prior = g.calibration(y, np.full(y.size, y.mean()), max_ece=0.05)
+    assert prior.verdict == "passed"  # calibration is not discrimination: the verdict stands
+    assert "the probabilities do not separate the classes (resolution 0)" in prior.message
+    assert "calibration alone says nothing about usefulness" in prior.message
+    assert prior.details["resolution"] == pytest.approx(0, abs=1e-12)
+    assert prior.details["direction"] == "calibrated"  # not "under-confident" on float noise
+    assert "perfectly calibrated" in prior.message
+    assert any("resolution" in n for n in prior.details["notes"])
+    ns = _ns()
+    good = g.calibration(ns["y"], ns["calibrated"], max_ece=0.05)
+    assert "do not separate" not in good.message
+    assert "notes" not in good.details
+    hard = g.calibration(ns["y"], (ns["calibrated"] > 0.5).astype(float), max_ece=0.5)
+    assert "only 0 and 1" in hard.message
+    assert any("0 and 1" in n for n in hard.details["notes"])
