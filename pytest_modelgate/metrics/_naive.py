@@ -6,9 +6,11 @@ model. Per metric, the naive predictor is the trivial one that metric rewards mo
 
 classification on labels  most-frequent class (accuracy, balanced accuracy, MCC, kappa; the
                           weighted mode with sample_weight); for precision / f1 / jaccard /
-                          fbeta the stronger of most-frequent and a seeded draw from the class
-                          prior (stratified); for binary recall the stratified draw only
-                          (always predicting the positive class has recall 1 by construction).
+                          fbeta the strongest of most-frequent, always one class (binary: the
+                          positive class; averaged: each class) and a seeded draw from the
+                          class prior (stratified) or uniform over the classes; for binary
+                          recall the two seeded draws only (always predicting the positive class has
+                          recall 1 by construction).
 scores / probabilities    the class prior as a constant score (roc_auc 0.5, average precision
                           = prevalence, log loss / Brier of the prior).
 regression                the best constant for the loss: the mean (squared error, r2,
@@ -48,6 +50,7 @@ _MODE = frozenset({"accuracy_score", "balanced_accuracy_score", "matthews_corrco
                    "cohen_kappa_score"})
 _MODE_OR_PRIOR = frozenset({"precision_score", "f1_score", "jaccard_score", "fbeta_score",
                             "recall_score"})
+_MAX_CONSTANTS = 32  # averaged metrics: try each constant class up to this many classes
 _SCORES = frozenset({"roc_auc_score", "average_precision_score", "log_loss",
                      "brier_score_loss", "top_k_accuracy_score", "d2_log_loss_score",
                      "d2_brier_score"})
@@ -208,9 +211,27 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
             out.append(("most-frequent", f"always {_fmt(enc.labels[top])}",
                         enc.labels[idx].astype(yt.dtype), idx))
         if fname in _MODE_OR_PRIOR:
+            # DummyClassifier(strategy="constant"): always one class. Binary: the positive class
+            # (f1 2p/(1+p) beats the stratified draw's p); averaged: every class (few classes)
+            if spec.average == "binary" and not binary_recall:
+                consts = [enc.pos] if enc.pos != top else []
+            elif spec.average != "binary" and enc.k <= _MAX_CONSTANTS:
+                consts = [c for c in range(enc.k) if c != top]
+            else:
+                consts = []
+            for c in consts:
+                idx = np.full(n, c, dtype=np.int64)
+                out.append(("constant", f"always {_fmt(enc.labels[c])}",
+                            enc.labels[idx].astype(yt.dtype), idx))
             rng = np.random.default_rng([seed, 0x6E61])  # its own stream: not the bootstrap's
             idx = rng.choice(enc.k, size=n, p=share / share.sum()).astype(np.int64)
             out.append(("stratified", "seeded draws from the class prior",
+                        enc.labels[idx].astype(yt.dtype), idx))
+            # DummyClassifier(strategy="uniform"): binary recall of a coin flip is 0.5, above the
+            # stratified draw's prevalence when the positive class is the minority
+            rng = np.random.default_rng([seed, 0x756E])
+            idx = rng.integers(0, enc.k, size=n).astype(np.int64)
+            out.append(("uniform", "seeded uniform draws over the classes",
                         enc.labels[idx].astype(yt.dtype), idx))
         return out
     if fname in _SCORES:

@@ -176,7 +176,7 @@ def test_f1_uses_the_stronger_of_most_frequent_and_stratified() -> None:
     p = y.copy()
     out = naive_baseline("f1", y, p)
     assert isinstance(out, NaiveResult)
-    assert out.predictor == "stratified"  # always-0 has f1 0
+    assert out.predictor == "constant"  # always-0 has f1 0; always-1 has 2p/(1+p) > p
     # it is a seeded draw: the same seed gives the same naive value
     again = naive_baseline("f1", y, p)
     assert isinstance(again, NaiveResult)
@@ -185,7 +185,7 @@ def test_f1_uses_the_stronger_of_most_frequent_and_stratified() -> None:
     yp = 1 - y  # the positive class is the majority
     rec = naive_baseline("recall", yp, yp)
     assert isinstance(rec, NaiveResult)
-    assert rec.predictor == "stratified"
+    assert rec.predictor in ("stratified", "uniform")
     assert rec.value < 1.0
     acc = naive_baseline("balanced_accuracy", y, p)
     assert isinstance(acc, NaiveResult)
