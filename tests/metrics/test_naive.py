@@ -79,7 +79,7 @@ def test_undecided_gain_is_inconclusive_with_rows_needed() -> None:
     assert r.details["naive"]["verdict"] == "inconclusive"
     assert r.details["rows_needed"]
     assert r.details["rows_needed"] > 200
-    assert "rows would decide it" in r.message
+    assert "rows would show whether it beats the naive predictor" in r.message
     # without an interval the point decides
     assert _gate().metric("accuracy", y, p).verdict == "passed"
     # a margin larger than the gain fails on the point
@@ -97,7 +97,8 @@ def test_decide_point_fails_on_a_point_loss_to_naive() -> None:
     assert r.details["naive"]["delta"] < 0
     # 3 discordant pairs, all lost: McNemar's upper bound is still above 0
     assert r.verdict == "inconclusive"
-    assert "the estimate does not settle the naive comparison" in r.message
+    assert "the naive check is undecided" in r.message
+    assert "decide='point'" in r.message
     point = _gate().metric("accuracy", y, p, confidence=0.95, decide="point")
     assert point.verdict == "failed"
     assert "decide='point'" in point.message

@@ -107,3 +107,25 @@ def test_naive_is_at_least_every_dummy_classifier_strategy(n: int, share: float,
                 X, y, sample_weight=w).predict(X)) for i in range(6)]
             spread = 3.5 * float(np.std(draws)) + 0.01  # one seeded draw vs the mean
             assert r.value >= float(np.mean(draws)) - spread - 1e-9, (name, strategy)
+
+
+def test_inconclusive_naive_check_names_the_naive_check_and_its_knobs() -> None:
+    """An accuracy gate on 98/2 data whose threshold is met but whose gain over the naive
+    most-frequent predictor is undecided: the message says the *naive check* is undecided,
+    that the threshold check passed, and which knobs apply."""
+    n = 1000
+    y = np.zeros(n, int)
+    y[:20] = 1
+    p = np.zeros(n, int)
+    p[:12] = 1
+    p[100:105] = 1
+    r = _gate().metric("accuracy", y, p, min=0.97, confidence=0.95)
+    assert r.verdict == "inconclusive"
+    m = r.message
+    assert "INCONCLUSIVE: the naive check is undecided" in m, m
+    assert "the threshold check passed" in m, m
+    assert "accuracy 0.987 vs the naive most-frequent 0.98: gain +0.007" in m, m
+    assert "naive=False" in m and "naive_margin=" in m, m
+    assert "balanced_accuracy" in m, m  # accuracy on 98/2 data is the majority class's
+    rows = r.details["rows_needed"]
+    assert f"about {rows:,} rows would show whether it beats the naive predictor" in m, m
