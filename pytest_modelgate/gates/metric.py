@@ -306,7 +306,13 @@ def metric(
                 bounds.append(bound)
 
     if not isinstance(name, str):
+        from pytest_modelgate.metrics._registry import scorer_params
+
+        params = {**scorer_params(name), **params}
         details["callable"] = repr(name)[:200]
+        if res.name == "lambda" and not gate_name:
+            notes.append("the metric is an unnamed lambda, reported as 'lambda': pass "
+                         "name='...' so reports and baselines can tell two apart")
         if getattr(name, "_sign", 1) < 0:
             notes.append(f"the scorer has greater_is_better=False: the gate reports {res.name} "
                          "itself (lower is better), not scikit-learn's negated score, and min/max "

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from ._evaluate import compute_value, resolve_metric, rows_needed
 from ._inputs import Checked, check_inputs
-from ._registry import MetricSpec
+from ._registry import MetricSpec, scorer_params
 
 __all__ = [
     "NaiveResult",
@@ -219,9 +219,9 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
                 consts = [c for c in range(enc.k) if c != top]
             else:
                 consts = []
-            for c in consts:
-                idx = np.full(n, c, dtype=np.int64)
-                out.append(("constant", f"always {_fmt(enc.labels[c])}",
+            for cls in consts:
+                idx = np.full(n, cls, dtype=np.int64)
+                out.append(("constant", f"always {_fmt(enc.labels[cls])}",
                             enc.labels[idx].astype(yt.dtype), idx))
             rng = np.random.default_rng([seed, 0x6E61])  # its own stream: not the bootstrap's
             idx = rng.choice(enc.k, size=n, p=share / share.sum()).astype(np.int64)
@@ -313,6 +313,7 @@ def naive_baseline(
     or a string saying why there is no comparison (see `against_naive`).
     """
     spec = resolve_metric(name, average)
+    params = {**scorer_params(name), **params}
     chk = check_inputs(spec, y_true, y_pred, sample_weight)
     value = compute_value(spec, chk.y_true, chk.y_pred, chk.sample_weight, params)
     return against_naive(spec, chk, value, params, margin=margin, confidence=confidence,
