@@ -503,7 +503,9 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
         parts.append(f"naive {naive['predictor']} {_g(naive['value'])}"
                      + (f" + naive_margin {_g(naive['margin'])}" if naive.get("margin") else ""))
     if dec.margin is not None:
-        parts.append(f"margin {_signed(dec.margin)}")
+        by_naive = (naive is not None and th and dec.verdict != "passed"
+                    and naive.get("decision_margin") == dec.margin)
+        parts.append(f"margin {_signed(dec.margin)}" + (" (naive check)" if by_naive else ""))
     head = "; ".join(parts)
     if dec.verdict == "passed":
         tail = f"passed: {dec.reason}" if dec.reason else "passed"

@@ -123,6 +123,7 @@ def test_inconclusive_naive_check_names_the_naive_check_and_its_knobs() -> None:
     m = r.message
     assert "INCONCLUSIVE: the naive check is undecided" in m, m
     assert "the threshold check passed" in m, m
+    assert "; margin -0.0007452 (naive check). INCONCLUSIVE" in m, m
     assert "accuracy 0.987 vs the naive most-frequent 0.98: gain +0.007" in m, m
     assert "naive=False" in m, m
     assert "naive_margin=" in m, m
