@@ -15,7 +15,7 @@ scores / probabilities    the class prior as a constant score (roc_auc 0.5, aver
                           = prevalence, log loss / Brier of the prior).
 regression                the best constant for the loss: the mean (squared error, r2,
                           explained variance, Poisson/gamma deviance), the median (absolute
-                          error), the 1/|y|-weighted median (MAPE), exp(mean log1p y) - 1
+                          error; for median absolute error also the shorth's midpoint), the 1/|y|-weighted median (MAPE), exp(mean log1p y) - 1
                           (squared log error), the mid-range (max error).
 
 The constants are fitted on the evaluated rows themselves: the strongest naive predictor, the
@@ -262,7 +262,17 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
         c, what = float((y.max() + y.min()) / 2.0), "mid-range"
     else:
         return []
-    return [(what, f"always {c:.4g}", np.full(n, c), None)]
+    out_r = [(what, f"always {c:.4g}", np.full(n, c), None)]
+    if fname == "median_absolute_error":
+        # its best constant is the midpoint of the shortest window holding half the rows (the
+        # shorth), not the median: try both windows around n/2
+        ys = np.sort(y)
+        for k in sorted({(n + 1) // 2, n // 2 + 1}):
+            if 1 <= k <= n:
+                i = int(np.argmin(ys[k - 1:] - ys[:n - k + 1]))
+                m = float((ys[i] + ys[i + k - 1]) / 2.0)
+                out_r.append(("shorth-midpoint", f"always {m:.4g}", np.full(n, m), None))
+    return out_r
 
 
 def _weighted_joint_reps(fast: Any, tc: NDArray[np.int64], tb: NDArray[np.int64], k: int,

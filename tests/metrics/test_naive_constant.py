@@ -130,3 +130,48 @@ def test_inconclusive_naive_check_names_the_naive_check_and_its_knobs() -> None:
     assert "balanced_accuracy" in m, m  # accuracy on 98/2 data is the majority class's
     rows = r.details["rows_needed"]
     assert f"about {rows:,} rows would show whether it beats the naive predictor" in m, m
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_naive_regression_and_score_metrics_beat_every_dummy_strategy(seed: int) -> None:
+    """Regression: the naive loss <= DummyRegressor(mean / median / quantile 0.1..0.9) on the
+    same rows. Scores: the naive value is at least as good as DummyClassifier(prior / uniform /
+    most_frequent) probabilities."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+
+    from pytest_modelgate.metrics._evaluate import resolve_metric
+
+    rng = np.random.default_rng(seed)
+    n = 150
+    X = np.zeros((n, 1))
+    y = rng.gamma(2.0, 3.0, n) + 0.01
+    strategies = [dict(strategy="mean"), dict(strategy="median")] + [
+        dict(strategy="quantile", quantile=q) for q in (0.1, 0.3, 0.5, 0.7, 0.9)]
+    for name in ("mse", "rmse", "r2", "mae", "median_ae", "mape", "msle", "max_error",
+                 "explained_variance", "mean_poisson_deviance"):
+        spec = resolve_metric(name, None)
+        r = naive_baseline(name, y, y + rng.normal(size=n) ** 2, seed=seed)
+        assert isinstance(r, NaiveResult), (name, r)
+        for s in strategies:
+            pred = DummyRegressor(**s).fit(X, y).predict(X)
+            v = float(spec.func(y, pred, sample_weight=None))
+            if spec.direction == "higher":
+                assert r.value >= v - 1e-9, (name, s)
+            else:
+                assert r.value <= v + 1e-9, (name, s)
+    yc = (rng.random(n) < 0.3).astype(int)
+    for name in ("log_loss", "brier", "roc_auc", "average_precision"):
+        spec = resolve_metric(name, None)
+        q = rng.random(n)
+        model = np.column_stack([1 - q, q]) if name == "log_loss" else q
+        r = naive_baseline(name, yc, model, seed=seed)
+        assert isinstance(r, NaiveResult), (name, r)
+        for strategy in ("prior", "uniform", "most_frequent"):
+            proba = DummyClassifier(strategy=strategy, random_state=0).fit(
+                X, yc).predict_proba(X)
+            arg = proba if name == "log_loss" else proba[:, 1]
+            v = float(spec.func(yc, arg, sample_weight=None))
+            if spec.direction == "higher":
+                assert r.value >= v - 1e-9, (name, strategy)
+            else:
+                assert r.value <= v + 1e-9, (name, strategy)
