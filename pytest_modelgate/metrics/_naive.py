@@ -262,7 +262,8 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
         c, what = float((y.max() + y.min()) / 2.0), "mid-range"
     else:
         return []
-    out_r = [(what, f"always {c:.4g}", np.full(n, c), None)]
+    out_r: list[tuple[str, str, NDArray[Any], NDArray[np.int64] | None]] = [
+        (what, f"always {c:.4g}", np.full(n, c), None)]
     if fname == "median_absolute_error":
         # its best constant is the midpoint of the shortest window holding half the rows (the
         # shorth), not the median: try both windows around n/2
