@@ -306,7 +306,13 @@ def metric(
                 bounds.append(bound)
 
     if not isinstance(name, str):
+        from pytest_modelgate.metrics._registry import scorer_params
+
+        params = {**scorer_params(name), **params}
         details["callable"] = repr(name)[:200]
+        if res.name == "lambda" and not gate_name:
+            notes.append("the metric is an unnamed lambda, reported as 'lambda': pass "
+                         "name='...' so reports and baselines can tell two apart")
         if getattr(name, "_sign", 1) < 0:
             notes.append(f"the scorer has greater_is_better=False: the gate reports {res.name} "
                          "itself (lower is better), not scikit-learn's negated score, and min/max "
@@ -373,7 +379,11 @@ def metric(
     details.update(metric_plot(name, y_true, y_pred))
     message = _metric_message(res, threshold, dec, rows, power, notes,
                               slice_part[2] if slice_part else None, details.get("naive"),
-                              any(d.verdict == "failed" for d in decisions if d is not naive_dec))
+                              any(d.verdict == "failed" for d in decisions if d is not naive_dec),
+                              naive_only=naive_dec is not None
+                              and naive_dec.verdict == "inconclusive"
+                              and all(d.verdict == "passed" for d in decisions
+                                      if d is not naive_dec))
     return GateResult(
         nodeid=ctx.nodeid, kind="metric", name=label, value=res.value, threshold=threshold,
         direction=res.direction,  # type: ignore[arg-type]
@@ -448,10 +458,41 @@ def _gate_slices(
     return Decision(dec.verdict, dec.margin, worst_dec.reason), info, text
 
 
+def _naive_undecided(res: MetricResult, threshold: Mapping[str, Any],
+                     naive: Mapping[str, Any], rows: int | None, power: float) -> str:
+    """The verdict tail when only the naive check is undecided: which check, the gain and its
+    interval, the rows that would settle it, and the knobs (naive=False / naive_margin=)."""
+    low, high = naive["ci"]
+    conf = naive.get("confidence") or 0.95
+    what = "the threshold check passed" if any(
+        k in threshold for k in ("min", "max", "max_drop", "baseline_value")) else "no threshold"
+    plus = f" + naive_margin {_g(naive['margin'])}" if naive.get("margin") else ""
+    text = (f"the naive check is undecided ({what}): {res.name} {_g(res.value)} vs the naive "
+            f"{naive['predictor']} {_g(naive['value'])}{plus}: gain {naive['delta']:+.4g}, "
+            f"{conf:.0%} one-sided interval [{low:+.4g}, {high:+.4g}]")
+    text += (f"; about {rows:,} rows would show whether it beats the naive predictor "
+             f"({power:.0%} power if the true values equal the current estimates)" if rows
+             else "; no number of rows decides it at this gain")
+    miss = float(naive["delta"]) <= float(naive.get("margin") or 0.0)
+    text += (". To decide: evaluate on more rows or lower confidence"
+             + (", or pass decide='point' to let the point estimate decide the miss" if miss
+                else "")
+             + "; pass naive=False only if "
+             "a model no better than a trivial predictor is acceptable here (naive_margin= sets "
+             "the gain it must show"
+             + (f", now {_g(naive['margin'])})" if naive.get("margin") else ", now 0)"))
+    base = str(getattr(res, "name", ""))
+    if (base.startswith("accuracy") and naive.get("predictor") == "most-frequent"
+            and float(naive["value"]) >= 0.9):
+        text += (f". Accuracy on data with {float(naive['value']):.0%} of one class mostly "
+                 "measures that class: balanced_accuracy, recall or f1 gate the minority class")
+    return text
+
+
 def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decision,
                     rows: int | None, power: float, notes: Sequence[str],
                     slice_text: str | None, naive: Mapping[str, Any] | None = None,
-                    others_failed: bool = True) -> str:
+                    others_failed: bool = True, naive_only: bool = False) -> str:
     parts = [f"{res.name} = {_g(res.value)} ({_ci_text(res)})"]
     th = [f"{k} {_g(v)}" for k, v in threshold.items() if k in ("min", "max", "max_drop",
                                                                 "baseline_value")]
@@ -462,7 +503,9 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
         parts.append(f"naive {naive['predictor']} {_g(naive['value'])}"
                      + (f" + naive_margin {_g(naive['margin'])}" if naive.get("margin") else ""))
     if dec.margin is not None:
-        parts.append(f"margin {_signed(dec.margin)}")
+        by_naive = (naive is not None and th and dec.verdict != "passed"
+                    and naive.get("decision_margin") == dec.margin)
+        parts.append(f"margin {_signed(dec.margin)}" + (" (naive check)" if by_naive else ""))
     head = "; ".join(parts)
     if dec.verdict == "passed":
         tail = f"passed: {dec.reason}" if dec.reason else "passed"
@@ -474,6 +517,9 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
         else:
             tail = (f"FAILED: {dec.reason}. To pass: improve the model on these rows, or relax "
                     "the threshold if it is too strict")
+    elif naive_only and naive is not None and naive.get("ci"):
+        tail = "INCONCLUSIVE: " + _naive_undecided(res, threshold, naive, rows, power)
+        notes = [n for n in notes if "driven by the comparison with the naive" not in n]
     else:
         need = (f"about {rows:,} rows would decide it ({power:.0%} power if the true values "
                 "equal the current estimates)" if rows

@@ -13,7 +13,13 @@ from pytest_modelgate.exceptions import ConfigError, InputError, UnknownNameErro
 
 from ._ci import compute_interval
 from ._inputs import Checked, check_inputs
-from ._registry import MetricSpec, get_metric, get_metric_names, metric_from_callable
+from ._registry import (
+    MetricSpec,
+    get_metric,
+    get_metric_names,
+    metric_from_callable,
+    scorer_params,
+)
 
 __all__ = ["MetricResult", "evaluate", "resolve_metric", "rows_needed"]
 
@@ -147,6 +153,7 @@ def evaluate_checked(
     """`evaluate`, also returning the resolved metric and the validated inputs (so the gate's
     naive-baseline check reuses them instead of validating the rows twice)."""
     spec = resolve_metric(name, average)
+    params = {**scorer_params(name), **params}
     conf = check_confidence(confidence)
     check_resamples(n_resamples)
     chk = check_inputs(spec, y_true, y_pred, sample_weight)

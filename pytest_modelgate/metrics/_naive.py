@@ -6,14 +6,16 @@ model. Per metric, the naive predictor is the trivial one that metric rewards mo
 
 classification on labels  most-frequent class (accuracy, balanced accuracy, MCC, kappa; the
                           weighted mode with sample_weight); for precision / f1 / jaccard /
-                          fbeta the stronger of most-frequent and a seeded draw from the class
-                          prior (stratified); for binary recall the stratified draw only
-                          (always predicting the positive class has recall 1 by construction).
+                          fbeta the strongest of most-frequent, always one class (binary: the
+                          positive class; averaged: each class) and a seeded draw from the
+                          class prior (stratified) or uniform over the classes; for binary
+                          recall the two seeded draws only (always predicting the positive class has
+                          recall 1 by construction).
 scores / probabilities    the class prior as a constant score (roc_auc 0.5, average precision
                           = prevalence, log loss / Brier of the prior).
 regression                the best constant for the loss: the mean (squared error, r2,
                           explained variance, Poisson/gamma deviance), the median (absolute
-                          error), the 1/|y|-weighted median (MAPE), exp(mean log1p y) - 1
+                          error; for median absolute error also the shorth's midpoint), the 1/|y|-weighted median (MAPE), exp(mean log1p y) - 1
                           (squared log error), the mid-range (max error).
 
 The constants are fitted on the evaluated rows themselves: the strongest naive predictor, the
@@ -33,7 +35,7 @@ from numpy.typing import NDArray
 
 from ._evaluate import compute_value, resolve_metric, rows_needed
 from ._inputs import Checked, check_inputs
-from ._registry import MetricSpec
+from ._registry import MetricSpec, scorer_params
 
 __all__ = [
     "NaiveResult",
@@ -48,6 +50,7 @@ _MODE = frozenset({"accuracy_score", "balanced_accuracy_score", "matthews_corrco
                    "cohen_kappa_score"})
 _MODE_OR_PRIOR = frozenset({"precision_score", "f1_score", "jaccard_score", "fbeta_score",
                             "recall_score"})
+_MAX_CONSTANTS = 32  # averaged metrics: try each constant class up to this many classes
 _SCORES = frozenset({"roc_auc_score", "average_precision_score", "log_loss",
                      "brier_score_loss", "top_k_accuracy_score", "d2_log_loss_score",
                      "d2_brier_score"})
@@ -208,9 +211,27 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
             out.append(("most-frequent", f"always {_fmt(enc.labels[top])}",
                         enc.labels[idx].astype(yt.dtype), idx))
         if fname in _MODE_OR_PRIOR:
+            # DummyClassifier(strategy="constant"): always one class. Binary: the positive class
+            # (f1 2p/(1+p) beats the stratified draw's p); averaged: every class (few classes)
+            if spec.average == "binary" and not binary_recall:
+                consts = [enc.pos] if enc.pos != top else []
+            elif spec.average != "binary" and enc.k <= _MAX_CONSTANTS:
+                consts = [c for c in range(enc.k) if c != top]
+            else:
+                consts = []
+            for cls in consts:
+                idx = np.full(n, cls, dtype=np.int64)
+                out.append(("constant", f"always {_fmt(enc.labels[cls])}",
+                            enc.labels[idx].astype(yt.dtype), idx))
             rng = np.random.default_rng([seed, 0x6E61])  # its own stream: not the bootstrap's
             idx = rng.choice(enc.k, size=n, p=share / share.sum()).astype(np.int64)
             out.append(("stratified", "seeded draws from the class prior",
+                        enc.labels[idx].astype(yt.dtype), idx))
+            # DummyClassifier(strategy="uniform"): binary recall of a coin flip is 0.5, above the
+            # stratified draw's prevalence when the positive class is the minority
+            rng = np.random.default_rng([seed, 0x756E])
+            idx = rng.integers(0, enc.k, size=n).astype(np.int64)
+            out.append(("uniform", "seeded uniform draws over the classes",
                         enc.labels[idx].astype(yt.dtype), idx))
         return out
     if fname in _SCORES:
@@ -241,7 +262,18 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
         c, what = float((y.max() + y.min()) / 2.0), "mid-range"
     else:
         return []
-    return [(what, f"always {c:.4g}", np.full(n, c), None)]
+    out_r: list[tuple[str, str, NDArray[Any], NDArray[np.int64] | None]] = [
+        (what, f"always {c:.4g}", np.full(n, c), None)]
+    if fname == "median_absolute_error":
+        # its best constant is the midpoint of the shortest window holding half the rows (the
+        # shorth), not the median: try both windows around n/2
+        ys = np.sort(y)
+        for k in sorted({(n + 1) // 2, n // 2 + 1}):
+            if 1 <= k <= n:
+                i = int(np.argmin(ys[k - 1:] - ys[:n - k + 1]))
+                m = float((ys[i] + ys[i + k - 1]) / 2.0)
+                out_r.append(("shorth-midpoint", f"always {m:.4g}", np.full(n, m), None))
+    return out_r
 
 
 def _weighted_joint_reps(fast: Any, tc: NDArray[np.int64], tb: NDArray[np.int64], k: int,
@@ -292,6 +324,7 @@ def naive_baseline(
     or a string saying why there is no comparison (see `against_naive`).
     """
     spec = resolve_metric(name, average)
+    params = {**scorer_params(name), **params}
     chk = check_inputs(spec, y_true, y_pred, sample_weight)
     value = compute_value(spec, chk.y_true, chk.y_pred, chk.sample_weight, params)
     return against_naive(spec, chk, value, params, margin=margin, confidence=confidence,

@@ -149,6 +149,12 @@ def _builtin_for(func: Callable[..., Any], kwargs: Mapping[str, Any]) -> MetricS
         if (spec.builtin and spec.sign > 0 and spec.sklearn_func is func
                 and _same_kwargs(func, spec.kwargs, kwargs)):
             return spec
+    if "pos_label" in kwargs:  # pos_label is a call parameter of the binary entries
+        rest = {k: v for k, v in kwargs.items() if k != "pos_label"}
+        for spec in _REGISTRY.values():
+            if (spec.builtin and spec.sign > 0 and spec.sklearn_func is func
+                    and spec.average == "binary" and _same_kwargs(func, spec.kwargs, rest)):
+                return spec
     fname = getattr(func, "__name__", "")
     if (not kwargs and fname in ("positive_likelihood_ratio", "negative_likelihood_ratio")
             and str(getattr(func, "__module__", "")).startswith("sklearn.")):
@@ -162,6 +168,17 @@ def _call_name(func: Callable[..., Any], kwargs: Mapping[str, Any]) -> str:
         base = "lambda"
     args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     return f"{base}({args})" if args else base
+
+
+def scorer_params(obj: Any) -> dict[str, Any]:
+    """Call parameters a scorer carries for the built-in metric it *is*: the `pos_label` of
+    ``make_scorer(f1_score, pos_label="y")`` (recognised as `f1`), else {}."""
+    if not _is_scorer(obj) or "pos_label" not in obj._kwargs:
+        return {}
+    known = _builtin_for(obj._score_func, dict(obj._kwargs))
+    if known is None or known.average != "binary":
+        return {}
+    return {"pos_label": obj._kwargs["pos_label"]}
 
 
 def metric_from_callable(obj: Any) -> MetricSpec:

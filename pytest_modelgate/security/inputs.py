@@ -7,8 +7,10 @@ float64 range (10**400).
 "Clear" means a ValueError/TypeError/OverflowError (what scikit-learn's validation and numpy's
 conversions raise) with a message; "valid" means the right number of finite predictions and
 probabilities in [0, 1] summing to 1. A wrong column count must raise (a wrapper that pads or
-truncates columns predicts from data it never saw), except a DataFrame's extra *named* column
-that the model ignores by name (predictions unchanged). A dtype case that predicts must give the
+truncates columns predicts from data it never saw), except a DataFrame's extra or dropped
+*named* column that the model does not use (columns selected by name: predictions unchanged).
+The value cases go into the first numeric column; with none (text, categories) or a 1-D batch
+(one text per row) the cases that need one are not applicable, never a crash. A dtype case that predicts must give the
 predictions of the same values as float64; 10**400 has no float64 value, so it must raise.
 Anything else is silent garbage or an unclear crash, and fails the gate.
 """
@@ -62,18 +64,42 @@ def _frame_like(X: Any, arr: np.ndarray) -> Any:
     return arr
 
 
+def _numeric_column(X: Any) -> int | None:
+    """Position of the first numeric (int/float) column of a 2-D batch, or None: the value cases
+    go there, since a NaN or a huge number in a text column tests the wrong thing."""
+    if hasattr(X, "iloc"):
+        return next((i for i, d in enumerate(X.dtypes) if getattr(d, "kind", "O") in "iuf"),
+                    None)
+    arr = np.asarray(X[:2])
+    if arr.ndim != 2:
+        return None
+    if arr.dtype.kind in "iufb":
+        return 0 if arr.shape[1] else None
+    for j in range(arr.shape[1]):
+        try:
+            np.asarray(arr[:, j], dtype=float)
+        except (ValueError, TypeError):
+            continue
+        if not any(isinstance(v, (str, bytes)) for v in arr[:, j]):
+            return j
+    return None
+
+
 def _with_value(value: Any) -> Builder:
     def build(X: Any, huge: float) -> Any:
+        j = _numeric_column(X)
+        if j is None:
+            return None  # no numeric column (text, categories): nothing to inject into
+        v = huge if value == "huge" else value
         if hasattr(X, "iloc"):
             out = X.iloc[:2].copy()
-            col = out.columns[0]
-            out[col] = out[col].astype(object if value not in ("huge",) and
-                                       isinstance(value, str) else float)
-            out.iloc[0, 0] = huge if value == "huge" else value
+            col = out.columns[j]
+            out[col] = out[col].astype(object if isinstance(v, str) else float)
+            out.iloc[0, j] = v
             return out
-        arr = np.array(X[:2], dtype=object if isinstance(value, str) and value != "huge"
-                       else float)
-        arr[0, 0] = huge if value == "huge" else value
+        arr = np.array(X[:2], dtype=object if isinstance(v, str) or np.asarray(X).dtype.kind
+                       not in "iufb" else float)
+        arr[0, j] = v
         return arr
     return build
 
@@ -86,10 +112,14 @@ def _columns(delta: int) -> Builder:
                 return out.iloc[:, :delta]
             out["__extra__"] = 0.0
             return out
-        arr = np.asarray(X[:2], dtype=float)
+        arr = np.asarray(X[:2])
+        if arr.ndim != 2:
+            return None  # 1-D input (one text or value per row): no columns to add or drop
+        if arr.dtype.kind in "iub":
+            arr = arr.astype(float)
         if delta < 0:
             return arr[:, :delta]
-        return np.hstack([arr, np.zeros((arr.shape[0], delta))])
+        return np.hstack([arr, np.zeros((arr.shape[0], delta), dtype=arr.dtype)])
     return build
 
 
@@ -99,16 +129,26 @@ def _reordered(X: Any, huge: float) -> Any:
     return X.iloc[:2, ::-1].copy()
 
 
+def _rows(X: Any, k: int) -> Any:
+    if hasattr(X, "iloc"):
+        return X.iloc[:k].copy()
+    arr = np.asarray(X)
+    return arr[:k].astype(float) if arr.dtype.kind in "iub" else arr[:k].copy()
+
+
 def _empty(X: Any, huge: float) -> Any:
-    return X.iloc[:0].copy() if hasattr(X, "iloc") else np.asarray(X, dtype=float)[:0]
+    return _rows(X, 0)
 
 
 def _single(X: Any, huge: float) -> Any:
-    return X.iloc[:1].copy() if hasattr(X, "iloc") else np.asarray(X, dtype=float)[:1]
+    return _rows(X, 1)
 
 
 def _two_rows(X: Any) -> np.ndarray:
-    return np.array(X.iloc[:2] if hasattr(X, "iloc") else X[:2], dtype=np.float64, copy=True)
+    a = np.array(X.iloc[:2] if hasattr(X, "iloc") else X[:2], dtype=np.float64, copy=True)
+    if a.ndim != 2:
+        raise ValueError("the dtype cases need a 2-D batch")
+    return a
 
 
 def _as_dtype(kind: str) -> Builder:
@@ -166,6 +206,7 @@ CASES: dict[str, tuple[Builder, Expect]] = {
     "int_beyond_float": (_as_dtype("int_beyond_float"), "raise"),
 }
 _CLEAR = (ValueError, TypeError, OverflowError)
+_VALUE_CASES = frozenset({"nan", "+inf", "-inf", "huge", "string"})
 
 
 def get_case_names() -> list[str]:
@@ -217,8 +258,14 @@ def check_inputs(model: Any, X_sample: Any, *, cases: Sequence[str] | None = Non
         build, expect = CASES[name]
         batch = build(sample, float(huge))
         if batch is None:
-            why = ("arrays carry no column names to reorder" if name == "reordered_columns"
-                   else "X_sample has non-numeric columns")
+            if name == "reordered_columns":
+                why = "arrays carry no column names to reorder"
+            elif getattr(sample, "ndim", 2) != 2:
+                why = "X_sample is 1-D (one text or value per row): no columns to fill or count"
+            elif name in _VALUE_CASES:
+                why = "X_sample has no numeric column to put the value in (text or categories)"
+            else:
+                why = "X_sample has non-numeric columns"
             outcomes.append(CaseOutcome(name, "not-applicable", why))
             continue
         outcomes.append(_run_case(model, sample, name, batch, expect, width))
@@ -269,9 +316,9 @@ def _run_case(model: Any, sample: Any, name: str, batch: Any, expect: Expect,
         return CaseOutcome(name, "garbage", problem)
     if expect == "raise" and name.endswith("_columns"):
         got = int(np.shape(batch)[1])
-        if hasattr(batch, "columns") and got > (width or 0) and _ignored_by_name(
-                model, sample, batch):
-            return CaseOutcome(name, "valid", "the extra named column was ignored (columns "
+        if hasattr(batch, "columns") and _ignored_by_name(model, sample, batch):
+            what = "extra" if got > (width or 0) else "dropped"
+            return CaseOutcome(name, "valid", f"the {what} named column is not used (columns "
                                "selected by name; predictions unchanged)")
         return CaseOutcome(name, "garbage", f"accepted {got} columns instead of {width} and "
                            "returned predictions: the model (or its wrapper) pads or truncates "

@@ -49,7 +49,7 @@ def test_opt_out_in_policy(gate):
     assert dummy["details"]["naive"]["value"] == pytest.approx(0.918)
     result.stdout.fnmatch_lines([
         "*[[]FAILED[]] metric 'accuracy': accuracy = 0.918 (n=500); threshold min 0.9; naive "
-        "most-frequent 0.918; margin +0. FAILED: accuracy 0.918 does not beat the naive "
+        "most-frequent 0.918; margin +0 (naive check). FAILED: accuracy 0.918 does not beat the naive "
         "most-frequent predictor (0.918; always 0) on the same rows*",
     ])
 
