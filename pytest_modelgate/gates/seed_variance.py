@@ -62,9 +62,16 @@ def seed_variance(ctx: GateContext, evaluate: Callable[[int], Any] | Mapping[int
                   aggregate: str = "mean", confidence: float | None = 0.95,
                   n_jobs: int | None = None, name: str | None = None) -> GateResult:
     """Evaluate every seed, then gate the mean (t-interval) or the worst seed."""
-    from pytest_modelgate.metrics.seeds import run_seeds, seed_list, seeds_needed, summarize
+    from pytest_modelgate.metrics.seeds import (
+        mapping_seeds,
+        run_seeds,
+        seed_list,
+        seeds_needed,
+        summarize,
+    )
 
-    seed_values = seed_list(seeds, ctx.seed)
+    seed_values = (mapping_seeds(evaluate, seeds) if isinstance(evaluate, Mapping)
+                   else seed_list(seeds, ctx.seed))
     values = run_seeds(evaluate, seed_values, metric=metric, n_jobs=n_jobs,
                        progress=ctx.progress("seed_variance", "seeds"))
     label = metric or "value"
