@@ -7,6 +7,7 @@ engines, reports and loaders are imported inside hook and fixture bodies, and on
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from collections.abc import Generator
@@ -47,21 +48,42 @@ def _is_worker(config: pytest.Config) -> bool:
 # -- options, hooks, markers ----------------------------------------------------------------------
 
 
+_SPELLED_SHOWN = ("force", "true", "false")
+_SPELLED_HIDDEN = ("yes", "1", "on", "update", "no", "0", "off")
+
+
+class _SpelledFlag(argparse.Action):
+    """A flag spelled `--flag` or `--flag=value`: stores True or the value after `=` (the
+    setting's converter then reads it as it reads the env variable)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        _, eq, value = (option_string or "").partition("=")
+        setattr(namespace, self.dest, value if eq else True)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     from .policy import OPTIONS
 
     group = parser.getgroup("modelgate", "model gates (pytest-modelgate)")
     for opt in OPTIONS:
         env = f" [env {opt.env}]" if opt.env else ""
-        if opt.is_flag:
+        if opt.is_flag and opt.forced:
+            # Option strings matched exactly by argparse: the bare flag stays a flag (never
+            # swallows the next path), a value works only in the `=` spelling, and the env's
+            # spellings work too (hidden); argparse's error for any other value lists these.
+            group.addoption(opt.flag, *(f"{opt.flag}={v}" for v in _SPELLED_SHOWN),
+                            action=_SpelledFlag, default=None, dest=f"modelgate_{opt.dest}",
+                            help=f"{opt.help}{env}; =force stores failing gates too, =true is "
+                                 "the flag, =false turns an env/ini setting off")
+            group.addoption(*(f"{opt.flag}={v}" for v in _SPELLED_HIDDEN), action=_SpelledFlag,
+                            default=None, dest=f"modelgate_{opt.dest}", help=argparse.SUPPRESS)
+        elif opt.is_flag:
             group.addoption(opt.flag, action="store_true", default=None,
                             dest=f"modelgate_{opt.dest}", help=f"{opt.help}{env}")
-            if opt.forced:
-                # A separate option string matched exactly by argparse: the bare flag stays a
-                # flag (never swallows the next path) and `=force` works only with the `=`.
-                group.addoption(f"{opt.flag}=force", action="store_const", const="force",
-                                default=None, dest=f"modelgate_{opt.dest}",
-                                help=f"like {opt.flag}, and store failing gates too")
         elif opt.repeatable:
             group.addoption(opt.flag, action="append", default=None, metavar=opt.metavar,
                             dest=f"modelgate_{opt.dest}", help=f"{opt.help}{env}")

@@ -107,7 +107,8 @@ def _to_update_mode(value: Any) -> str | None:
         return "update"
     if text in {"0", "false", "no", "off", ""}:
         return None
-    raise ValueError(f"{value!r} is not one of true, false, force")
+    raise ValueError(f"{value!r} is not one of true, false, force (true may be spelled 1, yes, "
+                     "on or update; false 0, no or off)")
 
 
 def _to_choice(*choices: str) -> Callable[[Any], str]:

@@ -12,6 +12,7 @@ __all__ = [
     "format_number",
     "format_rate",
     "format_seconds",
+    "is_noise",
     "parse_bytes",
     "parse_seconds",
 ]
@@ -103,10 +104,25 @@ def format_bytes(n: float, digits: int = 3) -> str:
 _SI = (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3), ("", 1.0))
 
 
-def format_number(x: float | int, *, digits: int = 4, short: bool = False) -> str:
+#: |x| at or below this (times the scale, at least 1) is float noise and prints as 0
+NOISE = 1e-12
+
+
+def is_noise(x: float, scale: float | None = None) -> bool:
+    """Whether the float `x` is rounding noise around 0: |x| <= 1e-12, or 1e-12 relative to
+    `scale` (e.g. the threshold a margin is measured from) when that is larger than 1."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or isinstance(x, int):
+        return False
+    s = abs(scale) if scale is not None and math.isfinite(scale) else 0.0
+    return abs(x) <= NOISE * max(1.0, s)
+
+
+def format_number(x: float | int, *, digits: int = 4, short: bool = False,
+                  scale: float | None = None) -> str:
     """A plain number people read: integers with thousands separators ("102,400"), floats
     with `digits` significant digits, large values grouped ("102,400") or with k/M/G/T when
-    `short`, never "1.024e+05"; only magnitudes below 1e-4 use scientific notation."""
+    `short`, never "1.024e+05"; only magnitudes below 1e-4 use scientific notation; float
+    noise (see `is_noise`, relative to `scale`) prints as "0"."""
     if isinstance(x, bool):
         return str(x)
     if isinstance(x, int) and not short:
@@ -115,7 +131,7 @@ def format_number(x: float | int, *, digits: int = 4, short: bool = False) -> st
     if not math.isfinite(x):
         return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
     ax = abs(x)
-    if ax == 0:
+    if ax == 0 or is_noise(x, scale):
         return "0"
     if ax < 1e-4 or ax >= 1e15:
         mant, exp = f"{x:.{max(digits - 2, 1)}e}".split("e")

@@ -18,6 +18,7 @@ from pytest_modelgate.results import Decision, GateResult, decide
 
 from ._recorder import check_keywords, user_stacklevel
 from ._text import fmt_number as _g
+from ._text import fmt_signed
 
 if TYPE_CHECKING:
     from pytest_modelgate.metrics import MetricResult
@@ -66,7 +67,7 @@ def report_name(name: Any, average: Any = None) -> str:
 
 
 def _signed(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:+.4g}"
+    return fmt_signed(x)
 
 
 def _number(value: Any, arg: str, *, allow_none: bool = True) -> float | None:

@@ -48,6 +48,11 @@ def _worst(values: Sequence[float], min: float | None, max: float | None,
     return lo if higher else hi
 
 
+def _scale(*bounds: float | None) -> float | None:
+    """The size of the thresholds, against which a margin's float noise is judged."""
+    return max((abs(b) for b in bounds if b is not None), default=None)
+
+
 def _min(xs: Sequence[float]) -> float:
     return sorted(xs)[0]
 
@@ -62,9 +67,16 @@ def seed_variance(ctx: GateContext, evaluate: Callable[[int], Any] | Mapping[int
                   aggregate: str = "mean", confidence: float | None = 0.95,
                   n_jobs: int | None = None, name: str | None = None) -> GateResult:
     """Evaluate every seed, then gate the mean (t-interval) or the worst seed."""
-    from pytest_modelgate.metrics.seeds import run_seeds, seed_list, seeds_needed, summarize
+    from pytest_modelgate.metrics.seeds import (
+        mapping_seeds,
+        run_seeds,
+        seed_list,
+        seeds_needed,
+        summarize,
+    )
 
-    seed_values = seed_list(seeds, ctx.seed)
+    seed_values = (mapping_seeds(evaluate, seeds) if isinstance(evaluate, Mapping)
+                   else seed_list(seeds, ctx.seed))
     values = run_seeds(evaluate, seed_values, metric=metric, n_jobs=n_jobs,
                        progress=ctx.progress("seed_variance", "seeds"))
     label = metric or "value"
@@ -84,7 +96,8 @@ def seed_variance(ctx: GateContext, evaluate: Callable[[int], Any] | Mapping[int
         value = s.mean
         ci_text = (f" (t-interval {_g(s.ci[0])}..{_g(s.ci[1])} at {confidence:.0%}"
                    if s.ci is not None and confidence is not None else " (no interval")
-        head = (f"mean {label} {_g(s.mean)} over {s.n} seeds{ci_text}, sd {_g(s.std)}, worst "
+        head = (f"mean {label} {_g(s.mean)} over {s.n} seeds{ci_text}, "
+                f"sd {_g(s.std, scale=s.mean)}, worst "
                 f"seed {worst_seed}: {_g(worst_value)})")
         if dec.verdict == "inconclusive" and s.ci is not None and confidence is not None:
             threshold = min if min is not None and s.ci[0] < min else max
@@ -94,10 +107,10 @@ def seed_variance(ctx: GateContext, evaluate: Callable[[int], Any] | Mapping[int
         dec = decide(worst_value, None, min=min, max=max)
         value = worst_value
         head = (f"worst seed {worst_seed}: {label} {_g(worst_value)} of {s.n} seeds (mean "
-                f"{_g(s.mean)}, sd {_g(s.std)})")
+                f"{_g(s.mean)}, sd {_g(s.std, scale=s.mean)})")
     parts = [head]
     if bounds:
-        parts.append(f"vs {bounds}, margin {_g(dec.margin)}")
+        parts.append(f"vs {bounds}, margin {_g(dec.margin, scale=_scale(min, max))}")
     message = " ".join(parts) + f"; seeds {listed}"
     if dec.verdict == "failed":
         message += (". To fix: the model misses the threshold " +

@@ -22,11 +22,20 @@ import numpy as np
 from pytest_modelgate._params import CONFIDENCE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 
-__all__ = ["MAX_SEEDS_NEEDED", "SeedSummary", "run_seeds", "seed_list", "seeds_needed",
-           "summarize", "t_interval"]
+__all__ = ["MAX_SEEDS_NEEDED", "SeedEvaluationError", "SeedSummary", "mapping_seeds",
+           "run_seeds", "seed_list", "seeds_needed", "summarize", "t_interval"]
 
 #: the largest number of seeds `seeds_needed` reports; beyond it, "more than" this
 MAX_SEEDS_NEEDED = 10_000
+
+
+class SeedEvaluationError(RuntimeError):
+    """`evaluate(seed)` raised: the message names the seed; the original is the `__cause__`
+    (its traceback is kept, as the user's code failed, not the gate)."""
+
+    def __init__(self, seed: int, exc: BaseException) -> None:
+        super().__init__(f"evaluate(seed={seed}) raised {type(exc).__name__}: {exc}")
+        self.seed = seed
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,28 @@ def seed_list(seeds: int | Sequence[int], base: int = 0) -> tuple[int, ...]:
     if len(out) < 2 or len(set(out)) != len(out):
         raise ConfigError(f"seeds must list at least 2 distinct integers, got {list(seeds)!r}")
     return out
+
+
+def mapping_seeds(results: Mapping[Any, Any], seeds: int | Sequence[int] | None = None
+                  ) -> tuple[int, ...]:
+    """The seeds of precomputed `{seed: result}`: its keys (sorted). A count `seeds` is ignored
+    (the mapping says how many); a list must name the same seeds and then sets the order."""
+    keys = list(results)
+    for key in keys:
+        if isinstance(key, bool) or not isinstance(key, numbers.Integral):
+            raise ConfigError(f"evaluate: the mapping's keys are the seeds and must be integers, "
+                              f"got {key!r}")
+    found = sorted(int(k) for k in keys)
+    if len(found) < 2:
+        raise ConfigError(f"evaluate: a mapping {{seed: result}} needs at least 2 seeds, got "
+                          f"{found}")
+    if seeds is None or (isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool)):
+        return tuple(found)
+    listed = seed_list(seeds)
+    if sorted(listed) != found:
+        raise ConfigError(f"seeds={list(listed)} does not match the mapping's seeds {found}: "
+                          "drop seeds= (a mapping's keys are its seeds) or list the same seeds")
+    return listed
 
 
 def t_interval(values: Sequence[float] | np.ndarray, confidence: float) -> tuple[float, float]:
@@ -134,6 +165,17 @@ def _as_value(out: Any, seed: int, metric: str | None) -> float:
     return value
 
 
+def _naming_the_seed(evaluate: Callable[[int], Any]) -> Callable[[int], Any]:
+    """`evaluate` whose exceptions say which seed raised them (`SeedEvaluationError`)."""
+    def call(seed: int) -> Any:
+        try:
+            return evaluate(seed)
+        except Exception as exc:
+            raise SeedEvaluationError(seed, exc) from exc
+
+    return call
+
+
 def run_seeds(evaluate: Callable[[int], Any] | Mapping[int, Any], seeds: Sequence[int], *,
               metric: str | None = None, n_jobs: int | None = None,
               progress: Callable[[int, int], None] | None = None) -> list[float]:
@@ -153,18 +195,19 @@ def run_seeds(evaluate: Callable[[int], Any] | Mapping[int, Any], seeds: Sequenc
     if not callable(evaluate):
         raise InputError(f"evaluate: expected a function seed -> value (or a mapping), got "
                          f"{type(evaluate).__name__}")
+    call = _naming_the_seed(evaluate)
     out: list[float] = []
     if n_jobs is not None and n_jobs > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(n_jobs, total)) as pool:
-            for seed, result in zip(seeds, pool.map(evaluate, seeds), strict=True):
+            for seed, result in zip(seeds, pool.map(call, seeds), strict=True):
                 out.append(_as_value(result, seed, metric))
                 if progress is not None:
                     progress(len(out), total)
         return out
     for seed in seeds:
-        out.append(_as_value(evaluate(seed), seed, metric))
+        out.append(_as_value(call(seed), seed, metric))
         if progress is not None:
             progress(len(out), total)
     return out

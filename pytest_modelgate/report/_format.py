@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from pytest_modelgate.results import VERDICTS, GateResult, RunRecord, is_blocking, waiver
-from pytest_modelgate.units import format_bytes, format_rate, format_seconds
+from pytest_modelgate.units import format_bytes, format_rate, format_seconds, is_noise
 from pytest_modelgate.units import format_number as _plain_number
 
 __all__ = [
@@ -32,10 +32,12 @@ INTERRUPTED = "run interrupted before every gate ran: not a verdict"
 NO_GATES = "no gate ran: every gate test was deselected or none was selected; not a verdict"
 
 
-def format_number(x: Any, unit: str | None = None, *, short: bool = False) -> str:
+def format_number(x: Any, unit: str | None = None, *, short: bool = False,
+                  scale: float | None = None) -> str:
     """The one number formatter of every view: durations for unit "s" ("1.23ms"), binary sizes
     for "B" ("1.5KiB"), rates for units ending in "/s" ("102k rows/s"), and plain numbers
-    otherwise ("0.9123", "102,400"; "102k" when `short`); never "1.024e+05" or "1e+03KiB"."""
+    otherwise ("0.9123", "102,400"; "102k" when `short`); never "1.024e+05" or "1e+03KiB";
+    float noise (|x| <= 1e-12, relative to `scale` such as a margin's threshold) is "0"."""
     if x is None:
         return "—"
     if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -44,6 +46,8 @@ def format_number(x: Any, unit: str | None = None, *, short: bool = False) -> st
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
+    if is_noise(x, scale):
+        return "0" + (unit if unit in {"s", "B"} else "")
     if unit == "s":
         return format_seconds(x)
     if unit == "B":
@@ -53,9 +57,18 @@ def format_number(x: Any, unit: str | None = None, *, short: bool = False) -> st
     return _plain_number(x, digits=3 if short else 4, short=short)
 
 
-def format_value(x: Any, unit: str | None = None) -> str:
+def format_value(x: Any, unit: str | None = None, *, scale: float | None = None) -> str:
     """A number with 4 significant digits, or with human units for seconds, bytes and rates."""
-    return format_number(x, unit)
+    return format_number(x, unit, scale=scale)
+
+
+def _threshold_scale(threshold: Any) -> float | None:
+    """The largest finite numeric bound of a threshold: the scale of its margin's noise."""
+    if not isinstance(threshold, dict):
+        return None
+    found = [abs(float(v)) for v in threshold.values() if isinstance(v, (int, float))
+             and not isinstance(v, bool) and math.isfinite(v)]
+    return max(found, default=None)
 
 
 def format_ci(ci: Sequence[float] | None, unit: str | None = None, confidence: Any = None) -> str:
@@ -175,7 +188,7 @@ def result_rows(results: Iterable[GateResult], run: RunRecord | None = None, *,
             format_value(r.value, r.unit),
             format_ci(r.ci, r.unit),
             format_threshold(r.threshold, r.unit),
-            format_value(r.margin, margin_unit),
+            format_value(r.margin, margin_unit, scale=_threshold_scale(r.threshold)),
             verdict_label(r, run),
         ))
         if checks:

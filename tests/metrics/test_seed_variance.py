@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.gates import Gate, GateContext
 from pytest_modelgate.metrics.seeds import (
+    SeedEvaluationError,
     run_seeds,
     seed_list,
     seeds_needed,
@@ -180,3 +181,42 @@ def test_summary_without_interval() -> None:
     assert r.verdict == "passed"
     assert r.ci is None
     assert r.method == "mean"
+
+
+def test_a_mappings_keys_are_its_seeds() -> None:
+    """Review2 #8: `{seed: result}` with keys other than the default seeds 0..4 is accepted;
+    its keys are the seeds, a count `seeds=` is ignored, a list must name the same seeds."""
+    r = _gate().seed_variance({1: 0.9, 2: 0.91, 3: 0.92}, min=0.8)
+    assert r.details["seeds"] == [1, 2, 3]
+    assert r.details["values"] == [0.9, 0.91, 0.92]
+    assert r.verdict == "passed"
+    two = _gate().seed_variance({0: 1.024e5, 1: 1.0e5 + 3}, max=2e5)
+    assert two.n == 2
+    assert two.details["seeds"] == [0, 1]
+    assert _gate(seeds=7).seed_variance({9: 0.5, 4: 0.6}, seeds=3).details["seeds"] == [4, 9]
+    same = _gate().seed_variance({9: 0.5, 4: 0.6}, seeds=[9, 4])
+    assert same.details["seeds"] == [9, 4]
+    assert same.details["values"] == [0.5, 0.6]
+    with pytest.raises(ConfigError, match=re.escape(
+            "seeds=[1, 2] does not match the mapping's seeds [1, 2, 3]")):
+        _gate().seed_variance({1: 0.9, 2: 0.91, 3: 0.92}, seeds=[1, 2])
+    with pytest.raises(ConfigError, match=re.escape("evaluate: a mapping {seed: result} needs "
+                                                    "at least 2 seeds, got [1]")):
+        _gate().seed_variance({1: 0.9})
+    with pytest.raises(ConfigError, match=re.escape("evaluate: the mapping's keys are the "
+                                                    "seeds and must be integers, got 'a'")):
+        _gate().seed_variance({"a": 0.9, 1: 0.8})
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_an_exception_in_evaluate_names_the_seed(n_jobs: int | None) -> None:
+    def evaluate(seed: int) -> float:
+        if seed == 3:
+            raise ValueError("training diverged")
+        return 0.9
+
+    with pytest.raises(SeedEvaluationError, match=re.escape(
+            "evaluate(seed=3) raised ValueError: training diverged")) as info:
+        _gate().seed_variance(evaluate, seeds=5, n_jobs=n_jobs)
+    assert isinstance(info.value.__cause__, ValueError)
+    assert info.value.seed == 3

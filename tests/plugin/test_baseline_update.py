@@ -230,3 +230,30 @@ def test_update_flag_takes_no_value_so_a_following_path_stays_a_path(
     bad = pytester.runpytest("--modelgate", "--modelgate-update-baseline=sometimes")
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     bad.stderr.fnmatch_lines(["*--modelgate-update-baseline*"])
+
+
+def test_cli_accepts_the_spellings_the_env_accepts(pytester: pytest.Pytester,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review2 #12b: `=true`/`=yes`/`=1`/`=on`/`=update` and `=false`/`=no`/`=0`/`=off` work on
+    the command line as in MODELGATE_UPDATE_BASELINE; the command line beats the env."""
+    baseline = pytester.path / ".modelgate" / "baseline.json"
+    pytester.makepyfile(test_u=TEST.replace("ACC", "0.95"))
+    for value in ("true", "yes", "1", "on", "update"):
+        baseline.unlink(missing_ok=True)
+        result = pytester.runpytest("--modelgate", f"--modelgate-update-baseline={value}")
+        result.assert_outcomes(passed=1)
+        assert "test_u.py::test_model" in _stored(pytester), value
+    monkeypatch.setenv("MODELGATE_UPDATE_BASELINE", "true")
+    for value in ("false", "no", "0", "off"):
+        baseline.unlink(missing_ok=True)
+        result = pytester.runpytest("--modelgate", f"--modelgate-update-baseline={value}")
+        result.assert_outcomes(passed=1)
+        assert not baseline.exists(), value
+
+
+def test_a_bad_cli_value_lists_what_is_accepted(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_u=TEST.replace("ACC", "0.95"))
+    bad = pytester.runpytest("--modelgate", "--modelgate-update-baseline=sometimes")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--modelgate-update-baseline=force*--modelgate-update-baseline="
+                              "true*--modelgate-update-baseline=false*'sometimes'*"])

@@ -3,6 +3,7 @@ test makes every column "take" half a second of a fake clock (no real sleeps).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -152,7 +153,7 @@ class FakeReporter:
     def rewrite(self, line: str, erase: bool = False) -> None:
         self.out.append(f"\r{line}")
 
-    def write(self, text: str) -> None:
+    def write(self, text: str, **markup: bool) -> None:
         self.out.append(text)
 
 
@@ -175,8 +176,9 @@ def test_terminal_writer_rewrites_in_place_on_a_terminal(isatty: bool) -> None:
     writer("drift: 2/2 columns (3 s)", True)
     if isatty:
         assert writer.every == 0.5
-        assert reporter.out == ["<newline?>", "\rmodelgate: drift: 1/2 columns (2 s)",
-                                "\rmodelgate: drift: 2/2 columns (3 s)", "\n"]
+        # below pytest's line, rewritten in place, erased, back to column 1 of pytest's line
+        assert reporter.out == ["\n", "\rmodelgate: drift: 1/2 columns (2 s)",
+                                "\rmodelgate: drift: 2/2 columns (3 s)", "\r\x1b[K\x1b[A\x1b[1G"]
     else:
         assert writer.every == 10.0
         assert reporter.out == ["modelgate: drift: 1/2 columns (2 s)\n",
@@ -244,3 +246,72 @@ def test_latency_session_reports_samples() -> None:
     session.run(200, 0.0, 0.2)
     assert seen[-1] == (session.samples, session.samples)
     assert all(done < total == 200 for done, total in seen[:-1])
+
+
+# -- review2 #12a: on a terminal the progress line is cleared and pytest's line restored ------
+
+TTY_CONFTEST = CONFTEST + '''
+
+class Yes:  # pytest's reporter.isatty is a bool that can also be called
+    def __bool__(self):
+        return True
+
+    def __call__(self):
+        return True
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    config.pluginmanager.get_plugin("terminalreporter").isatty = Yes()  # a terminal: in place
+'''
+
+
+def _screen(raw: str) -> list[str]:
+    """What a terminal shows for `raw`: \\r, \\n, cursor up (ESC[A), column (ESC[nG) and
+    erase to the end of the line (ESC[K); other escape sequences (colours) are dropped."""
+    rows: list[list[str]] = [[]]
+    row = col = 0
+    i = 0
+    while i < len(raw):
+        m = re.match(r"\x1b\[(\d*)([A-Za-z])", raw[i:])
+        if m:
+            n, code = int(m.group(1) or 1), m.group(2)
+            if code == "A":
+                row = max(0, row - n)
+            elif code == "G":
+                col = n - 1
+            elif code == "K":
+                del rows[row][col:]
+            i += m.end()
+            continue
+        ch = raw[i]
+        i += 1
+        if ch == "\r":
+            col = 0
+        elif ch == "\n":
+            row += 1
+            col = 0
+            if row == len(rows):
+                rows.append([])
+        else:
+            line = rows[row]
+            line.extend(" " * (col - len(line)))
+            if col < len(line):
+                line[col] = ch
+            else:
+                line.append(ch)
+            col += 1
+    return ["".join(r).rstrip() for r in rows]
+
+
+def test_progress_on_a_terminal_leaves_the_file_line_intact(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(TTY_CONFTEST)
+    pytester.makepyfile(test_gates=SUITE)
+    result = pytester.runpytest_subprocess("--modelgate", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    raw = (pytester.path / "stdout").read_bytes().decode()  # with its \r (outlines split them)
+    screen = _screen(raw)
+    assert [line for line in screen if line.startswith("test_gates.py ")] == \
+        [f"{'test_gates.py ..':<73}[100%]"]  # as pytest lays it out without progress
+    assert not [line for line in screen if "modelgate: drift" in line]
+    assert "modelgate: drift: 4/50 columns (2 s)" in result.stdout.str()  # it was shown

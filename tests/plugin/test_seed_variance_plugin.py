@@ -108,4 +108,5 @@ def test_it(gate):
     report = json.loads((pytester.path / "modelgate-report.json").read_text())
     (r,) = report["results"]
     assert (r["kind"], r["name"], r["verdict"]) == ("seed_variance", "accuracy", "error")
-    assert r["message"] == "RuntimeError: training diverged"
+    assert r["message"] == ("SeedEvaluationError: evaluate(seed=2) raised RuntimeError: "
+                            "training diverged")
