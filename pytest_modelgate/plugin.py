@@ -472,7 +472,7 @@ def _progress_writer(config: pytest.Config) -> Any:
     """Where long gates report progress: pytest's terminal, outside output capture; None under
     -q, without a terminal reporter, and on xdist workers (they have no live terminal: the
     controller sees a worker's output only in its reports, after the test)."""
-    if _is_worker(config) or config.get_verbosity() < 0 or \
+    if _is_worker(config) or config.getoption("verbose") < 0 or \
             config.pluginmanager.get_plugin("terminalreporter") is None:
         return None
     from ._terminal_progress import TerminalProgress

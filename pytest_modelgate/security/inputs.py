@@ -60,7 +60,10 @@ def _frame_like(X: Any, arr: np.ndarray) -> Any:
     if hasattr(X, "columns") and hasattr(X, "iloc"):
         import pandas as pd
 
-        return pd.DataFrame(arr, columns=X.columns)
+        # dtype=object: no datetime inference, which raises OverflowError on a 10**400 cell in
+        # older pandas (2.2) instead of handing the value to the model
+        return pd.DataFrame(arr, columns=X.columns,
+                            dtype=object if arr.dtype == object else None)
     return arr
 
 

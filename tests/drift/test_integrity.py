@@ -7,7 +7,6 @@ import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +23,8 @@ from pytest_modelgate.drift._integrity import (
 )
 from pytest_modelgate.drift._schema import Schema, infer_schema, read_schema_section
 from pytest_modelgate.exceptions import InputError
+
+pd = pytest.importorskip("pandas", reason="needs the pandas extra: pip install 'pytest-modelgate[pandas]'")
 
 # -- strategies: small frames over small value pools, so duplicates and NaNs are common ----------
 

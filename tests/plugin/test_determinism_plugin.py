@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+pytest.importorskip("pandas", reason="needs the pandas extra: pip install 'pytest-modelgate[pandas]'")
+
 SUITE = '''
 import numpy as np
 import pandas as pd

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+pytest.importorskip("pandas", reason="needs the pandas extra: pip install 'pytest-modelgate[pandas]'")
+
 _DATA = '''
 import numpy as np
 import pandas as pd

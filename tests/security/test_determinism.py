@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -166,6 +165,7 @@ def test_dtype_not_applicable_to_integer_input() -> None:
 
 
 def test_dataframe_rows_keep_shape_columns_and_index(model: Any, data: Any) -> None:
+    pd = pytest.importorskip("pandas", reason="needs the pandas extra")
     X, _ = data
     df = pd.DataFrame(X, columns=["a", "b", "c", "d"], index=np.arange(100, 150))
     shapes: list[tuple[int, int]] = []
