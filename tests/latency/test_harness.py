@@ -67,13 +67,20 @@ def test_time_box_stops_sampling_and_says_so() -> None:
     assert math.isinf(r.ci["p99"][1])  # far too few samples for a p99 upper bound
 
 
-def test_too_fast_functions_are_batched_and_refuse_tail_percentiles() -> None:
+def test_too_fast_functions_are_batched_and_refuse_tail_percentiles(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # "too fast" means under SINGLE_CALL_STEPS timer steps; at 100 steps a loaded machine can
+    # time one len() call (plus the timer's own overhead) just above it, so the rule is widened
+    # here: the test is about what batching does, not where the line sits
+    from pytest_modelgate.latency import _harness
+
+    monkeypatch.setattr(_harness, "SINGLE_CALL_STEPS", 10_000)
     r = measure(len, "abc", min_samples=50, **FAST)
     assert r.batched
     assert r.loops > 1
     assert math.isnan(r.p95)
     assert math.isnan(r.p99)
-    assert r.p50 < 100 * timer_info()["resolution"]
+    assert r.p50 < 10_000 * timer_info()["resolution"]
     with pytest.raises(ConfigError, match=r"p95: .*batches of \d+ calls"):
         r.quantile("p95")
     forced = measure(len, "abc", min_samples=50, batch=False, **FAST)
