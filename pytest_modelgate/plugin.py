@@ -889,7 +889,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.workeroutput["modelgate_models"] = json.loads(  # type: ignore[attr-defined]
             json.dumps(state.models, default=str))
         config.workeroutput["modelgate_gate_tests"] = [  # type: ignore[attr-defined]
-            item.nodeid for item in session.items if item.get_closest_marker("modelgate")]
+            item.nodeid for item in getattr(session, "items", [])
+            if item.get_closest_marker("modelgate")]
         return
     interrupted = config.stash[INTERRUPTED_KEY] = _interrupted(session, exitstatus)
     no_gates = not _collect_results(session, interrupted)
@@ -975,8 +976,10 @@ def _collect_results(session: pytest.Session, interrupted: bool) -> bool:
     if xdist is not None:
         collector.add(xdist.crash_results(collector.gate_tests))
     if interrupted:  # the test running at Ctrl-C sent no report: read what it recorded
-        collector.recover(session.items)
-        here = {item.nodeid for item in session.items}  # empty on an xdist controller
+        # an xdist controller never collects: pytest < 8 then has no `items` attribute at all
+        items = getattr(session, "items", [])
+        collector.recover(items)
+        here = {item.nodeid for item in items}  # empty on an xdist controller
         lost = [n for n in collector.unfinished() if n not in here]
         if xdist is not None and lost:  # ... which, on a worker, never reaches the controller
             collector.add(xdist.interrupted_results(lost))
