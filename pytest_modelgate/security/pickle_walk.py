@@ -750,7 +750,7 @@ class Walker:
                 self.stack.append(buf[pos])
                 pos += 1
                 continue
-            if op == 0x71 or op == 0x72 or op == 0x94 or op == 0x70:  # BINPUT LONG_BINPUT MEMOIZE PUT
+            if op == 0x71 or op == 0x72 or op == 0x70:  # BINPUT LONG_BINPUT PUT (MEMOIZE: above)
                 if op == 0x71:
                     self._need(pos, 1, at)
                     idx = buf[pos]
@@ -759,8 +759,6 @@ class Walker:
                     self._need(pos, 4, at)
                     idx = _unpack_I(buf, pos)[0]
                     pos += 4
-                elif op == 0x94:
-                    idx = len(self.memo)
                 else:
                     line, pos = self._line(pos, at)
                     try:
