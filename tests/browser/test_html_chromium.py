@@ -174,14 +174,27 @@ CHART_STATS = """JSON.stringify(Array.from(document.querySelectorAll('svg')).map
 }))"""
 
 
+# Every table of the newer gates' views: its caption, body rows and laid-out size.
+TABLE_STATS = """JSON.stringify(Array.from(document.querySelectorAll('table.checks')).map(t => {
+  const r = t.getBoundingClientRect();
+  return {caption: t.caption ? t.caption.textContent : '', rows: t.tBodies[0].rows.length,
+          w: r.width, h: r.height};
+}))"""
+# Drawn dots (with a size on screen) of the fairness groups chart and the seed strip.
+DOTS = """JSON.stringify(Object.fromEntries(['groups', 'strip'].map(k => [k,
+  Array.from(document.querySelectorAll('svg.' + k + ' circle'))
+    .filter(c => c.getBoundingClientRect().width > 4).length])))"""
+
+
 def _report() -> dict[str, Any]:
     """A report with every chart kind, built by real gates (metric with slices and confusion
-    matrix, drift with distributions, latency with several budgets) plus a hand-made
-    calibration result in the shape the calibration gate stores."""
+    matrix, drift with distributions, latency with several budgets; failing integrity,
+    determinism, fairness and seed-variance gates) plus a hand-made calibration result in the
+    shape the calibration gate stores."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
     from report_fixtures import sample_report  # type: ignore[import-not-found]
 
-    return sample_report()  # type: ignore[no-any-return]
+    return sample_report(new_gates=True)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -213,9 +226,19 @@ def test_report_renders_in_chromium(chromium: Chromium, tmp_path: Path) -> None:
     assert len(shot) > 10_000
     charts = json.loads(chromium.evaluate(CHART_STATS))
     kinds = {c["cls"].split()[-1] for c in charts}
-    assert {"forest", "bars", "dist", "ecdf", "confusion", "reliability"} <= kinds, kinds
+    assert {"forest", "bars", "dist", "ecdf", "confusion", "reliability", "spark", "groups",
+            "strip"} <= kinds, kinds
     empty = [c["title"] for c in charts if not (c["w"] > 20 and c["h"] > 20 and c["marks"] >= 3)]
     assert empty == []
+    # the newer gates' views: integrity's check table (9 checks, each with its bar), the
+    # determinism table (4 checks), one dot per group and per seed, all laid out and visible
+    tables = json.loads(chromium.evaluate(TABLE_STATS))
+    assert [t["rows"] for t in tables if t["caption"].startswith("the 9 checks")] == [9]
+    assert any(t["caption"].startswith("predict() consistency checks") and t["rows"] == 4
+               for t in tables)
+    assert all(t["w"] > 200 and t["h"] > 40 for t in tables), tables
+    dots = json.loads(chromium.evaluate(DOTS))
+    assert dots == {"groups": 3, "strip": 6}, dots
     assert chromium.evaluate("document.querySelectorAll('article.card').length") == \
         len(_report()["results"])
     assert min(times) < 2.0, f"load + full-page screenshot took {times} s"
