@@ -211,7 +211,7 @@ def integrity(r: GateResult, group: Sequence[tuple[int, GateResult]] | None) -> 
         scores = sorted(((str(k), _f(v)) for k, v in d["scores"].items() if _f(v) is not None),
                         key=lambda kv: -(kv[1] or 0.0))
         bars = [(k, float(v or 0.0), thr, k in leaking, format_number(v))
-                for k, v in scores[:COLUMNS_SHOWN]]
+                for k, v in scores[:COLUMNS_SHOWN if r.verdict != "passed" else 5]]
         more = len(scores) - len(bars)
         label = "balanced accuracy" if d.get("metric") == "balanced_accuracy" else "R²"
         out.append(_figure(_svg.bars_vs_threshold(bars, f"leakage: {label} of each feature "
@@ -302,7 +302,7 @@ def determinism(r: GateResult) -> list[str]:
                      _svg.spark(share, 0.0, verdict, f"{name}: {k} of {format_number(n)} rows "
                                                      "disagree; allowed 0"),
                      _e(format_number(c.get("max_abs_diff"))) if c.get("compare") == "tolerance"
-                     or c.get("max_abs_diff") is not None else "— (labels: exact)",
+                     or c.get("max_abs_diff") is not None else "— (labels)",
                      _e(ids) if k else "—"])
     tol = (f"; outputs compared within atol {format_number(r.details.get('atol'))}, rtol "
            f"{format_number(r.details.get('rtol'))}" if r.details.get("atol") is not None else "")

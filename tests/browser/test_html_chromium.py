@@ -6,7 +6,8 @@ messages ending in NUL), stdlib only: no driver package, no network. `.ci/run` i
 Debian's `chromium`; without it these tests skip and say so.
 
 Run as a script to take the docs screenshot:
-`python tests/browser/test_html_chromium.py REPORT.json OUT.png [HEIGHT]`.
+`python tests/browser/test_html_chromium.py REPORT.json OUT.png [HEIGHT [CSS_SELECTOR]]`
+(the shot starts at the top of the first element the selector matches, else the page's top).
 """
 
 from __future__ import annotations
@@ -128,11 +129,12 @@ class Chromium:
                         session=True)
         return res["result"].get("value")
 
-    def screenshot(self, height: int | None = None, fmt: str = "png") -> bytes:
-        """The page as PNG (or JPEG), the full length or the first `height` CSS pixels."""
+    def screenshot(self, height: int | None = None, fmt: str = "png", top: float = 0.0) -> bytes:
+        """The page as PNG (or JPEG), the full length or `height` CSS pixels from `top`."""
         size = self.send("Page.getLayoutMetrics", session=True)["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"],
-                "height": min(size["height"], height or size["height"]), "scale": 1}
+        top = min(max(top, 0.0), size["height"] - 1)
+        clip = {"x": 0, "y": top, "width": size["width"],
+                "height": min(size["height"] - top, height or size["height"]), "scale": 1}
         params: dict[str, Any] = {"format": fmt, "clip": clip, "captureBeyondViewport": True}
         if fmt == "jpeg":
             params["quality"] = 80
@@ -279,7 +281,12 @@ def main(argv: list[str]) -> int:
             browser.open(page)
             full = browser.screenshot()
             elapsed = time.perf_counter() - start
-            Path(argv[1]).write_bytes(browser.screenshot(int(argv[2]) if len(argv) > 2 else None))
+            top = 0.0
+            if len(argv) > 3:
+                top = browser.evaluate(f"(e => e ? e.getBoundingClientRect().top + scrollY : 0)"
+                                       f"(document.querySelector({json.dumps(argv[3])}))")
+            Path(argv[1]).write_bytes(browser.screenshot(int(argv[2]) if len(argv) > 2 else None,
+                                                         top=float(top or 0.0)))
             errors = browser.errors()
         finally:
             browser.close()
