@@ -358,7 +358,8 @@ def fairness(r: GateResult) -> list[str]:
     cap = (f"{rate} per group with its {level}interval (bootstrap stratified by group)"
            + (f"; worst pair {pair['high']} vs {pair['low']} highlighted, its {text}" if pair
               and bracket else "")
-           + ("; green band: where the low group would have to lie for the gap to be allowed"
+           + (f"; green band: where the low group would have to lie for the "
+              f"{'ratio to meet min_ratio' if d.get('kind') == 'ratio' else 'gap to meet max_gap'}"
               if band else "") + (f"; {more} more groups not shown" if more > 0 else ""))
     return [_figure(_svg.groups(rows, band, bracket, text, f"fairness: {rate} per group of "
                                 f"{', '.join(map(str, d.get('features') or []))}"), cap)]
