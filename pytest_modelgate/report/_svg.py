@@ -429,6 +429,10 @@ def groups(rows: Sequence[Row], band: tuple[float, float] | None, bracket: tuple
     return _svg(width, height, title, body, "chart groups")
 
 
+#: at most this many rows of stacked dots in a seed strip
+STRIP_LEVELS = 8
+
+
 def strip(points: Sequence[tuple[Any, float]], mean: float | None,
           ci: tuple[float, float] | None, ci_label: str, thresholds: Sequence[tuple[str, float]],
           worst: Any, verdict: str, title: str, width: int = 560) -> str:
@@ -444,6 +448,8 @@ def strip(points: Sequence[tuple[Any, float]], mean: float | None,
     for seed, v in sorted(points, key=lambda p: p[1]):
         x = sc(v)
         level = next((k for k, last in enumerate(levels) if x - last >= 9), len(levels))
+        if level == STRIP_LEVELS:  # dozens of seeds in one spot: the top level overlaps
+            level = STRIP_LEVELS - 1
         if level == len(levels):
             levels.append(x)
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -377,3 +378,26 @@ def test_the_new_views_keep_the_page_small(new_gates: tuple[dict[str, Any], str]
     _doc, html = new_gates
     base = render_html(RunRecord(seed=0), [])
     assert len(html.encode()) - len(base.encode()) < 40_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40))
+def test_seed_strip_draws_every_seed_apart(values: list[float]) -> None:
+    """One dot per seed inside the plot; dots on one stacking level never overlap (9 px apart)
+    until `STRIP_LEVELS` levels are full."""
+    from pytest_modelgate.report import _svg
+
+    points = list(enumerate(values))
+    mean = float(np.mean(values))
+    svg = _svg.strip(points, mean, (min(values), max(values)), "ci", [("min", mean)], 0,
+                     "failed", "t")
+    dots = [(float(x), float(y)) for x, y in re.findall(r'<circle cx="([-\d.]+)" cy="([-\d.]+)"',
+                                                          svg)]
+    assert len(dots) == len(values)
+    width = float(re.search(r'width="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    assert all(0 <= x <= width for x, _ in dots)
+    levels = {y for _, y in dots}
+    if len(levels) < _svg.STRIP_LEVELS:
+        for y in levels:
+            xs = sorted(x for x, yy in dots if yy == y)
+            assert all(b - a >= 8.8 for a, b in pairwise(xs))
