@@ -68,6 +68,10 @@ def _ids(rows: Any, total: Any = None) -> str:
     return ", ".join(shown) + (", …" if more else "")
 
 
+def _rows(count: Any) -> str:
+    return "row" if count == 1 else "rows"
+
+
 def _pct(share: Any) -> str:
     v = _f(share)
     return "—" if v is None else ("0%" if v == 0 else f"{100 * v:.3g}%")
@@ -138,7 +142,8 @@ def _offending(check: str, d: Mapping[str, Any]) -> str:
         if not count:
             return "—"
         side = "train" if check == "label_conflicts" else "test"
-        return f"{_e(format_number(count))} {side} rows: {_e(_ids(d.get('examples'), count))}"
+        return (f"{_e(format_number(count))} {side} {_rows(count)}: "
+                f"{_e(_ids(d.get('examples'), count))}")
     if check == "leakage":
         leaking = d.get("leaking") or []
         scores = d.get("scores") or {}
@@ -154,7 +159,7 @@ def _offending(check: str, d: Mapping[str, Any]) -> str:
         return "—"
     key = "n_missing" if check == "null_rate" else "count"
     bad = _offending_columns(per, key)
-    cells = [f"<code>{_e(c)}</code>: {_e(format_number(x.get(key)))} rows "
+    cells = [f"<code>{_e(c)}</code>: {_e(format_number(x.get(key)))} {_rows(x.get(key))} "
              f"({_e(_ids(x.get('examples'), x.get(key)))})" for c, x in bad[:3]]
     return "; ".join(cells) + (f"; {len(bad) - 3} more columns" if len(bad) > 3 else "") \
         if cells else "—"

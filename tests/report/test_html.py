@@ -401,3 +401,17 @@ def test_seed_strip_draws_every_seed_apart(values: list[float]) -> None:
         for y in levels:
             xs = sorted(x for x, yy in dots if yy == y)
             assert all(b - a >= 8.8 for a, b in pairwise(xs))
+
+
+def test_integrity_offending_cells_count_rows_in_words() -> None:
+    from pytest_modelgate.report._views import _offending
+
+    assert _offending("duplicates", {"count": 1, "examples": [7]}) == "1 test row: 7"
+    assert _offending("label_conflicts", {"count": 7, "examples": [1, 2, 3, 4, 5, 6]}) == \
+        "7 train rows: 1, 2, 3, 4, 5, …"
+    cols = {"a": {"count": 1, "share": 0.01, "examples": [49]},
+            "b": {"count": 0, "share": 0.0, "examples": []},
+            "c": {"count": 3, "share": 0.03, "examples": [1, 2, 3]}}
+    assert _offending("range", {"columns": cols}) == \
+        "<code>c</code>: 3 rows (1, 2, 3); <code>a</code>: 1 row (49)"
+    assert _offending("null_rate", {"columns": {"x": {"n_missing": 0}}}) == "—"
