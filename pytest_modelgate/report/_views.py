@@ -125,7 +125,7 @@ def _value_text(r: GateResult) -> str:
 
 
 def _offending_columns(per: Mapping[str, Any], count_key: str) -> list[tuple[str, Mapping[str, Any]]]:
-    """Columns with offending rows, worst (largest share of its limit) first."""
+    """Columns with offending rows, the largest share of offending rows first."""
     bad = [(str(c), d) for c, d in per.items()
            if isinstance(d, Mapping) and (_f(d.get(count_key)) or 0) > 0]
 
@@ -167,9 +167,9 @@ def _offending(check: str, d: Mapping[str, Any]) -> str:
 
 def _integrity_table(group: Sequence[tuple[int, GateResult]]) -> str:
     rows = []
+    rank = {c: k for k, c in enumerate(INTEGRITY_CHECKS)}
     ordered = sorted(group, key=lambda ir: (_ORDER.get(ir[1].verdict, 4),
-                                            INTEGRITY_CHECKS.index(_check_of(ir[1])[0])
-                                            if _check_of(ir[1])[0] in INTEGRITY_CHECKS else 99))
+                                            rank.get(_check_of(ir[1])[0], len(rank))))
     for i, r in ordered:
         check = _check_of(r)[0]
         key, limit = _limit(r)
