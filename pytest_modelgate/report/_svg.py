@@ -24,7 +24,10 @@ __all__ = [
     "distribution",
     "ecdf",
     "forest",
+    "groups",
     "reliability",
+    "spark",
+    "strip",
 ]
 
 COLORS = {"passed": "#1a7f37", "failed": "#cf222e", "inconclusive": "#bf8700",
@@ -359,3 +362,130 @@ def reliability(bins: Sequence[dict[str, Any]], title: str, size: int = 200) -> 
         r = 2.0 + 5.0 * math.sqrt(n / n_max)
         body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{COLORS["current"]}"/>')
     return _svg(width, height, title, body, "chart reliability")
+
+
+def spark(value: float | None, limit: float | None, verdict: str, title: str,
+          width: int = 110, height: int = 22) -> str:
+    """A one-row bar of a value (coloured by verdict) on a track from 0, with a red tick at
+    its upper limit: the check-table cell of integrity and determinism checks."""
+    v = max(value or 0.0, 0.0) if value is not None and math.isfinite(value) else 0.0
+    t = limit if limit is not None and math.isfinite(limit) else None
+    hi = max(v, t or 0.0)
+    sc = _Scale(0.0, hi * 1.15 if hi > 0 else 1.0, 2, width - 4)
+    body = [f'<rect x="2" y="6" width="{width - 6}" height="{height - 12}" fill="#eaeef2"/>',
+            f'<rect x="2" y="6" width="{_n(sc(v) - 2)}" height="{height - 12}" '
+            f'fill="{COLORS.get(verdict, COLORS["axis"])}"/>']
+    if t is not None:
+        body.append(_line(sc(max(t, 0.0)), 2, sc(max(t, 0.0)), height - 2, COLORS["threshold"],
+                          2))
+    return _svg(width, height, title, body, "chart spark")
+
+
+def groups(rows: Sequence[Row], band: tuple[float, float] | None, bracket: tuple[float, float]
+           | None, bracket_text: str, title: str, width: int = 560,
+           label_width: int = 120) -> str:
+    """Per-group values with intervals (the worst pair highlighted) under a bracket that spans
+    the worst pair's gap, over a green band: where every group would have to lie for the
+    gap to meet its threshold (measured from the best-placed group of the pair)."""
+    h_row, top = 22, 34
+    height = top + h_row * len(rows) + 24
+    vals = [v for r in rows for v in (r.value, r.low, r.high)] + list(band or ())
+    lo, hi = _span(vals)
+    sc = _Scale(lo, hi, label_width + 8, width - 90)
+    y_axis = height - 22
+    body: list[str] = []
+    for i, r in enumerate(rows):
+        if r.highlight and r.verdict != "passed":
+            body.append(f'<rect x="0" y="{_n(top + i * h_row)}" width="{width}" '
+                        f'height="{h_row}" fill="#cf222e" fill-opacity="0.06"/>')
+    if band is not None:
+        a, b = sorted(band)
+        body.append(f'<rect x="{_n(sc(a))}" y="{top - 4}" width="{_n(max(sc(b) - sc(a), 1))}" '
+                    f'height="{_n(y_axis - top + 4)}" fill="{COLORS["passed"]}" '
+                    'fill-opacity="0.15"/>')
+    body += _xaxis(sc, y_axis, None, top - 4)
+    if bracket is not None:
+        a, b = sorted(bracket)
+        yb = 14.0
+        body += [_line(sc(a), yb, sc(b), yb, COLORS["threshold"], 1.5),
+                 _line(sc(a), yb - 4, sc(a), yb + 4, COLORS["threshold"], 1.5),
+                 _line(sc(b), yb - 4, sc(b), yb + 4, COLORS["threshold"], 1.5),
+                 _text((sc(a) + sc(b)) / 2, yb - 5, bracket_text, "middle", "thr",
+                       COLORS["threshold"])]
+    for i, r in enumerate(rows):
+        y = top + i * h_row + h_row / 2
+        color = COLORS.get(r.verdict, COLORS["axis"]) if r.highlight else COLORS["current"]
+        body.append(_text(label_width, y + 4, shorten_middle(r.label, 20), "end", "lab", None,
+                          "bold" if r.highlight else None))
+        if r.low is not None and r.high is not None and math.isfinite(r.low) \
+                and math.isfinite(r.high):
+            body.append(_line(sc(r.low), y, sc(r.high), y, color, 2))
+            body.append(_line(sc(r.low), y - 5, sc(r.low), y + 5, color, 1.5))
+            body.append(_line(sc(r.high), y - 5, sc(r.high), y + 5, color, 1.5))
+        if r.value is not None and math.isfinite(r.value):
+            body.append(f'<circle cx="{_n(sc(r.value))}" cy="{_n(y)}" r="4.5" fill="{color}"/>')
+            body.append(_text(width - 86, y + 4, format_number(r.value)
+                              + (f" {r.note}" if r.note else ""), "start", "val"))
+    return _svg(width, height, title, body, "chart groups")
+
+
+#: at most this many rows of stacked dots in a seed strip
+STRIP_LEVELS = 8
+
+
+def strip(points: Sequence[tuple[Any, float]], mean: float | None,
+          ci: tuple[float, float] | None, ci_label: str, thresholds: Sequence[tuple[str, float]],
+          worst: Any, verdict: str, title: str, width: int = 560) -> str:
+    """One dot per seed on a value axis (the worst seed ringed and named), the across-seed mean
+    (solid), its interval (thick bar below the dots) and the threshold(s) (dashed)."""
+    xs = [v for _, v in points] + [t for _, t in thresholds] + list(ci or ()) + (
+        [mean] if mean is not None else [])
+    lo, hi = _span(xs)
+    left, right = 20, 20
+    sc = _Scale(lo, hi, left, width - right)
+    levels: list[float] = []  # the x of the last dot on each stacking level
+    placed = []
+    for seed, v in sorted(points, key=lambda p: p[1]):
+        x = sc(v)
+        level = next((k for k, last in enumerate(levels) if x - last >= 9), len(levels))
+        if level == STRIP_LEVELS:  # dozens of seeds in one spot: the top level overlaps
+            level = STRIP_LEVELS - 1
+        if level == len(levels):
+            levels.append(x)
+        else:
+            levels[level] = x
+        placed.append((seed, v, x, level))
+    n_levels = max(len(levels), 1)
+    top = 26
+    dots_bottom = top + 10 * n_levels
+    ci_y = dots_bottom + 10
+    y_axis = ci_y + 30
+    height = y_axis + 22
+    body = _xaxis(sc, y_axis, None, top - 6)
+    for name, t in thresholds:
+        x = sc(t)
+        body.append(_line(x, top - 10, x, y_axis, COLORS["threshold"], 1.5, "5 3"))
+        body.append(_text(x, top - 12, f"{name} {format_number(t, short=True)}", "middle",
+                          "thr", COLORS["threshold"]))
+    color = COLORS.get(verdict, COLORS["axis"])
+    if ci is not None and all(math.isfinite(c) for c in ci):
+        a, b = sc(ci[0]), sc(ci[1])
+        body += [_line(a, ci_y, b, ci_y, color, 4), _line(a, ci_y - 5, a, ci_y + 5, color, 1.5),
+                 _line(b, ci_y - 5, b, ci_y + 5, color, 1.5),
+                 _text(b + 5, ci_y + 4, ci_label, "start", "tick")]
+    if mean is not None and math.isfinite(mean):
+        x = sc(mean)
+        body.append(_line(x, top - 4, x, ci_y + 8, "#24292f", 1.5))
+        body.append(_text(x, ci_y + 20, f"mean {format_number(mean)}", "middle", "tick"))
+    for seed, v, x, level in placed:
+        y = dots_bottom - 5 - 10 * level
+        is_worst = worst is not None and str(seed) == str(worst)
+        ring = f' stroke="{COLORS["failed"]}" stroke-width="2"' if is_worst else ""
+        body.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4"'
+                    f' fill="{COLORS["current"]}" fill-opacity="0.75"{ring}>'
+                    f"<title>seed {_t(seed)}: {_t(format_number(v))}</title></circle>")
+        if is_worst:  # named on the side away from the other seeds
+            first = v <= min(p for _, p in points)
+            body.append(_text(x - 7 if first else x + 7, y + 4, f"seed {seed}",
+                              "end" if first else "start", "tick", COLORS["failed"]))
+    return _svg(width, height, title, body, "chart strip")

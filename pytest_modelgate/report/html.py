@@ -18,7 +18,7 @@ from typing import Any
 
 from pytest_modelgate.results import GateResult, RunRecord, is_blocking
 
-from . import _svg
+from . import _svg, _views
 from ._format import (
     HEADER,
     check_rows,
@@ -88,6 +88,13 @@ svg text.tick{fill:#57606a;font-size:10px}svg text.thr{fill:#cf222e;font-size:10
 svg text.cell{font-size:10px}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;vertical-align:-1px}
 .note{color:var(--mut);font-size:12px}
+table.checks,table.rows{width:auto;margin:6px 0}table.checks td{vertical-align:middle}
+table.checks td:nth-child(-n+2){overflow-wrap:normal}table.checks td:nth-child(6){white-space:normal}
+caption{caption-side:top;text-align:left;font-size:12px;color:var(--mut);padding:2px 0}
+table.rows caption{white-space:nowrap}table.rows th{font-weight:600}
+td svg{display:inline-block;vertical-align:middle}
+.v{font-weight:600;color:var(--pass)}.v.failed,.v.error{color:var(--fail)}
+.v.inconclusive{color:var(--inc)}
 """
 
 
@@ -121,7 +128,8 @@ def render_html(run: RunRecord, results: Sequence[GateResult]) -> str:
     if ordered:
         parts.append(_overview(ordered, run))
         seen: set[str] = set()
-        parts.extend(_card(i, r, run, seen) for i, r in enumerate(ordered))
+        groups = _views.integrity_groups(ordered)
+        parts.extend(_card(i, r, run, seen, groups.get(i)) for i, r in enumerate(ordered))
     parts.append("</main></body></html>\n")
     return "".join(parts)
 
@@ -197,7 +205,8 @@ def _overview(ordered: Sequence[GateResult], run: RunRecord) -> str:
 # -- cards ----------------------------------------------------------------------------------------
 
 
-def _card(i: int, r: GateResult, run: RunRecord, seen: set[str]) -> str:
+def _card(i: int, r: GateResult, run: RunRecord, seen: set[str],
+          group: Sequence[tuple[int, GateResult]] | None = None) -> str:
     waived = not r.passed and not is_blocking(r, run)
     label = verdict_label(r, run)
     facts = [("value", format_number(r.value, r.unit))]
@@ -215,7 +224,7 @@ def _card(i: int, r: GateResult, run: RunRecord, seen: set[str]) -> str:
         facts.append(("test outcome", r.outcome))
     facts_html = "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
     try:
-        charts = _charts(r, seen)
+        charts = _charts(r, seen, group)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
         charts = ["<p class=\"note\">the charts of this result could not be drawn from its "
                   "details</p>"]
@@ -249,7 +258,7 @@ def _ci(x: Any) -> tuple[float | None, float | None]:
 
 
 _VALUE_BOUNDS = ("min", "max", "max_share", "max_flip_rate", "max_advantage", "max_auc",
-                 "max_gap", "alpha", "max_ratio")
+                 "max_gap", "alpha", "max_ratio", "min_ratio")
 
 
 def _thresholds(r: GateResult) -> list[tuple[str, float]]:
@@ -267,10 +276,17 @@ def _thresholds(r: GateResult) -> list[tuple[str, float]]:
     return out
 
 
-def _charts(r: GateResult, seen: set[str]) -> list[str]:
+def _charts(r: GateResult, seen: set[str],
+            group: Sequence[tuple[int, GateResult]] | None = None) -> list[str]:
     d = r.details
     out: list[str] = []
-    if r.kind == "latency":
+    if r.kind == "integrity":  # these three draw their own views instead of the forest plot
+        out.extend(_views.integrity(r, group))
+    elif r.kind == "determinism":
+        out.extend(_views.determinism(r))
+    elif r.kind == "seed_variance" and isinstance(d.get("values"), list):
+        out.extend(_views.seed_variance(r))
+    elif r.kind == "latency":
         out.extend(_latency(r))
     elif r.kind == "drift" and isinstance(d.get("columns"), Mapping):
         out.extend(_drift(r))
@@ -282,6 +298,8 @@ def _charts(r: GateResult, seen: set[str]) -> list[str]:
             _svg.forest([_svg.Row(what, _f(r.value), _f(lo), _f(hi), r.verdict)],
                          _thresholds(r), f"{r.kind}:{r.name}: value and interval vs threshold"),
             "point estimate, confidence interval and threshold(s) (dashed)"))
+    if r.kind == "fairness":
+        out.extend(_views.fairness(r))
     slices = d.get("slices")
     if isinstance(slices, Mapping) and isinstance(slices.get("results"), list):
         out.append(_slices(r, slices))

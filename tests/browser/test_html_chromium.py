@@ -6,7 +6,8 @@ messages ending in NUL), stdlib only: no driver package, no network. `.ci/run` i
 Debian's `chromium`; without it these tests skip and say so.
 
 Run as a script to take the docs screenshot:
-`python tests/browser/test_html_chromium.py REPORT.json OUT.png [HEIGHT]`.
+`python tests/browser/test_html_chromium.py REPORT.json OUT.png [HEIGHT [CSS_SELECTOR]]`
+(the shot starts at the top of the first element the selector matches, else the page's top).
 """
 
 from __future__ import annotations
@@ -128,11 +129,12 @@ class Chromium:
                         session=True)
         return res["result"].get("value")
 
-    def screenshot(self, height: int | None = None, fmt: str = "png") -> bytes:
-        """The page as PNG (or JPEG), the full length or the first `height` CSS pixels."""
+    def screenshot(self, height: int | None = None, fmt: str = "png", top: float = 0.0) -> bytes:
+        """The page as PNG (or JPEG), the full length or `height` CSS pixels from `top`."""
         size = self.send("Page.getLayoutMetrics", session=True)["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"],
-                "height": min(size["height"], height or size["height"]), "scale": 1}
+        top = min(max(top, 0.0), size["height"] - 1)
+        clip = {"x": 0, "y": top, "width": size["width"],
+                "height": min(size["height"] - top, height or size["height"]), "scale": 1}
         params: dict[str, Any] = {"format": fmt, "clip": clip, "captureBeyondViewport": True}
         if fmt == "jpeg":
             params["quality"] = 80
@@ -174,14 +176,27 @@ CHART_STATS = """JSON.stringify(Array.from(document.querySelectorAll('svg')).map
 }))"""
 
 
+# Every table of the newer gates' views: its caption, body rows and laid-out size.
+TABLE_STATS = """JSON.stringify(Array.from(document.querySelectorAll('table.checks')).map(t => {
+  const r = t.getBoundingClientRect();
+  return {caption: t.caption ? t.caption.textContent : '', rows: t.tBodies[0].rows.length,
+          w: r.width, h: r.height};
+}))"""
+# Drawn dots (with a size on screen) of the fairness groups chart and the seed strip.
+DOTS = """JSON.stringify(Object.fromEntries(['groups', 'strip'].map(k => [k,
+  Array.from(document.querySelectorAll('svg.' + k + ' circle'))
+    .filter(c => c.getBoundingClientRect().width > 4).length])))"""
+
+
 def _report() -> dict[str, Any]:
     """A report with every chart kind, built by real gates (metric with slices and confusion
-    matrix, drift with distributions, latency with several budgets) plus a hand-made
-    calibration result in the shape the calibration gate stores."""
+    matrix, drift with distributions, latency with several budgets; failing integrity,
+    determinism, fairness and seed-variance gates) plus a hand-made calibration result in the
+    shape the calibration gate stores."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
     from report_fixtures import sample_report  # type: ignore[import-not-found]
 
-    return sample_report()  # type: ignore[no-any-return]
+    return sample_report(new_gates=True)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -213,9 +228,19 @@ def test_report_renders_in_chromium(chromium: Chromium, tmp_path: Path) -> None:
     assert len(shot) > 10_000
     charts = json.loads(chromium.evaluate(CHART_STATS))
     kinds = {c["cls"].split()[-1] for c in charts}
-    assert {"forest", "bars", "dist", "ecdf", "confusion", "reliability"} <= kinds, kinds
+    assert {"forest", "bars", "dist", "ecdf", "confusion", "reliability", "spark", "groups",
+            "strip"} <= kinds, kinds
     empty = [c["title"] for c in charts if not (c["w"] > 20 and c["h"] > 20 and c["marks"] >= 3)]
     assert empty == []
+    # the newer gates' views: integrity's check table (9 checks, each with its bar), the
+    # determinism table (4 checks), one dot per group and per seed, all laid out and visible
+    tables = json.loads(chromium.evaluate(TABLE_STATS))
+    assert [t["rows"] for t in tables if t["caption"].startswith("the 9 checks")] == [9]
+    assert any(t["caption"].startswith("predict() consistency checks") and t["rows"] == 4
+               for t in tables)
+    assert all(t["w"] > 200 and t["h"] > 40 for t in tables), tables
+    dots = json.loads(chromium.evaluate(DOTS))
+    assert dots == {"groups": 3, "strip": 6}, dots
     assert chromium.evaluate("document.querySelectorAll('article.card').length") == \
         len(_report()["results"])
     assert min(times) < 2.0, f"load + full-page screenshot took {times} s"
@@ -256,7 +281,12 @@ def main(argv: list[str]) -> int:
             browser.open(page)
             full = browser.screenshot()
             elapsed = time.perf_counter() - start
-            Path(argv[1]).write_bytes(browser.screenshot(int(argv[2]) if len(argv) > 2 else None))
+            top = 0.0
+            if len(argv) > 3:
+                top = browser.evaluate(f"(e => e ? e.getBoundingClientRect().top + scrollY : 0)"
+                                       f"(document.querySelector({json.dumps(argv[3])}))")
+            Path(argv[1]).write_bytes(browser.screenshot(int(argv[2]) if len(argv) > 2 else None,
+                                                         top=float(top or 0.0)))
             errors = browser.errors()
         finally:
             browser.close()

@@ -62,10 +62,57 @@ def sample_results(n_columns: int = 6, latency: bool = True) -> list[GateResult]
     return [*g.results, calibration_result()]
 
 
-def sample_report(n_columns: int = 6, latency: bool = True) -> dict[str, Any]:
+class BatchScaled:
+    """A predict that standardises each request by its own mean: one row alone is scaled to 0."""
+
+    def predict(self, X: Any) -> np.ndarray:
+        x = np.asarray(X, dtype=float)[:, 0]
+        return (x > x.mean()).astype(int)
+
+
+#: rows of the integrity fixture's test set copied from train (duplicates) and pushed out of
+#: the training range (range), the group rates of the fairness fixture
+DUPLICATED_ROWS = (0, 1, 2, 3, 4, 5)
+OUT_OF_RANGE_ROWS = tuple(range(10, 22))
+
+
+def new_gate_results() -> list[GateResult]:
+    """Failing integrity (duplicates, range), determinism (batch vs single row), fairness
+    (three groups, one selected far less often) and seed-variance results from the real judges."""
+    rng = np.random.default_rng(3)
+    out: list[GateResult] = []
+    g = Gate(GateContext(nodeid="tests/gates/test_data.py::test_split_is_clean", seed=0))
+    X_train = rng.normal(size=(300, 4))
+    y_train = (X_train[:, 0] + X_train[:, 1] + rng.normal(size=300) > 0).astype(int)
+    X_test = rng.normal(size=(120, 4))
+    y_test = (X_test[:, 0] + X_test[:, 1] + rng.normal(size=120) > 0).astype(int)
+    X_test[list(DUPLICATED_ROWS)] = X_train[: len(DUPLICATED_ROWS)]
+    y_test[list(DUPLICATED_ROWS)] = y_train[: len(DUPLICATED_ROWS)]
+    X_test[list(OUT_OF_RANGE_ROWS), 2] = 50.0
+    g.integrity(X_train, X_test, y_train=y_train, y_test=y_test)
+    out += g.results
+    g = Gate(GateContext(nodeid="tests/gates/test_serving.py::test_consistent", seed=0))
+    g.determinism(BatchScaled(), X_test[:40])
+    out += g.results
+    g = Gate(GateContext(nodeid="tests/gates/test_fair.py::test_parity", seed=0))
+    group = rng.choice(np.array(["A", "B", "C"]), 900, p=[0.5, 0.3, 0.2])
+    y = rng.integers(0, 2, 900)
+    pred = (rng.random(900) < np.where(group == "C", 0.2, 0.5)).astype(int)
+    g.fairness(y, pred, sensitive=group, metric="demographic_parity_difference", max_gap=0.1,
+               n_resamples=300)
+    out += g.results
+    g = Gate(GateContext(nodeid="tests/gates/test_seeds.py::test_recipe", seed=0))
+    g.seed_variance(lambda s: 0.86 + 0.02 * float(np.sin(s)), seeds=6, min=0.87)
+    out += g.results
+    return out
+
+
+def sample_report(n_columns: int = 6, latency: bool = True,
+                  new_gates: bool = False) -> dict[str, Any]:
     run = RunRecord(seed=0, versions={"python": "3.11", "numpy": np.__version__},
                     models={"model": {"path": "models/m.skops", "version": "v2",
                                       "sha256": "ab" * 32, "allowed_globals": ["mypkg.Scaler"]}},
                     started="2026-01-01T00:00:00+00:00")
-    doc = build_report(run, sample_results(n_columns, latency))
+    results = sample_results(n_columns, latency) + (new_gate_results() if new_gates else [])
+    doc = build_report(run, results)
     return json.loads(json.dumps(doc, sort_keys=True))  # type: ignore[no-any-return]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from pytest_modelgate.gates._details import (
     latency_sketch,
 )
 from pytest_modelgate.report import build_report, render_html, render_html_document
+from pytest_modelgate.report._format import format_number
 from pytest_modelgate.results import GateResult, RunRecord
 
 
@@ -224,3 +226,192 @@ def test_large_sides_are_drawn_from_a_strided_sample() -> None:
     for data, key in ((ref[:, 0], "reference"), (cur[:, 0], "current")):
         full, _ = np.histogram(np.clip(data, edges[0], edges[-1]), bins=edges)
         np.testing.assert_allclose(plot[key], full / data.size, atol=0.01)
+
+
+# -- the newer gates' views: integrity, determinism, fairness, seed variance ---------------------
+
+
+@pytest.fixture(scope="module")
+def new_gates() -> tuple[dict[str, Any], str]:
+    from report_fixtures import new_gate_results
+
+    doc = json.loads(json.dumps(build_report(RunRecord(seed=0), new_gate_results()),
+                                sort_keys=True))
+    return doc, render_html_document(doc)
+
+
+def _cards(html: str) -> dict[str, list[str]]:
+    """Each card's HTML under its "kind:name" heading."""
+    out: dict[str, list[str]] = {}
+    for card in re.findall(r'<article class="card.*?</article>', html):
+        title = re.search(r"</span>([^<]+)</h2>", card)
+        assert title is not None
+        out.setdefault(title.group(1), []).append(card)
+    return out
+
+
+def _result(doc: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
+    return next(r for r in doc["results"] if r["kind"] == kind and r["name"] == name)
+
+
+def _table_rows(html: str, cls: str = "checks") -> list[list[str]]:
+    """The text of every cell of the first table of class `cls`, row by row."""
+    table = re.search(rf'<table class="{cls}">.*?</table>', html)
+    assert table is not None
+    rows = re.findall(r"<tr>(.*?)</tr>", table.group(0))
+    return [[re.sub(r"<svg.*?</svg>|<[^>]+>", "", c) for c in re.findall(r"<t[dh]>(.*?)</t[dh]>",
+                                                                         row)] for row in rows]
+
+
+def test_integrity_card_tables_every_check_failing_first(new_gates: tuple[dict[str, Any], str]
+                                                         ) -> None:
+    from report_fixtures import DUPLICATED_ROWS, OUT_OF_RANGE_ROWS
+
+    doc, html = new_gates
+    cards = _cards(html)
+    first = cards["integrity:duplicates"][0]  # the worst check: its card carries the table
+    rows = _table_rows(first)[1:]
+    checks = [r for r in doc["results"] if r["kind"] == "integrity"]
+    assert len(rows) == len(checks) == 9
+    assert [r[0] for r in rows[:2]] == ["duplicates", "range"]  # failing first
+    assert [r[1] for r in rows] == ["failed"] * 2 + ["passed"] * 7
+    dup = _result(doc, "integrity", "duplicates")
+    assert dup["details"]["examples"] == list(DUPLICATED_ROWS[:5])
+    assert rows[0][2] == "5%"
+    assert rows[0][3] == "max_duplicate_share 0%"
+    assert rows[0][5] == "6 test rows: 0, 1, 2, 3, 4, …"
+    rng = _result(doc, "integrity", "range")["details"]["columns"]["2"]
+    assert rng["examples"] == list(OUT_OF_RANGE_ROWS[:5])
+    assert rows[1][5].startswith(f"2: {rng['count']} rows (10, 11, 12, 13, 14, …)")
+    # one value-vs-limit bar per check, each with a text alternative naming value and limit
+    assert first.count('class="chart spark"') >= 9
+    assert "<title>duplicates: 5% vs max_duplicate_share 0%</title>" in first
+    # every check links to its own card
+    for i in re.findall(r'<a href="#g(\d+)">', first):
+        assert f'id="g{i}"' in html
+    # the duplicates card pairs each test row with the train row it repeats
+    pairs = _table_rows(first, "rows")
+    assert pairs == [["test row", "0", "1", "2", "3", "4"], ["train row", "0", "1", "2", "3", "4"]]
+    # the range card lists the offending column with its rows and the allowed range
+    card = cards["integrity:range"][0]
+    col = _table_rows(card)[1]
+    assert col[0] == "2"
+    assert col[1] == str(rng["count"])
+    assert col[6] == f"outside [{format_number(rng['low'])}, {format_number(rng['high'])}]"
+    assert "<table" not in cards["integrity:near_duplicates"][0]  # only the first card's table
+    assert 'class="chart bars"' in cards["integrity:leakage"][0]  # per-feature scores
+
+
+def test_determinism_card_lists_each_check(new_gates: tuple[dict[str, Any], str]) -> None:
+    doc, html = new_gates
+    card = _cards(html)["determinism:determinism"][0]
+    got = {r[0]: r for r in _table_rows(card)[1:]}
+    checks = _result(doc, "determinism", "determinism")["details"]["checks"]
+    assert set(got) == {c["name"] for c in checks}
+    bvs = next(c for c in checks if c["name"] == "batch_vs_single")
+    assert bvs["n_disagree"] == 22
+    row = got["batch_vs_single"]
+    assert row[2] == str(bvs["n_rows"])
+    assert row[3] == f"failed {bvs['n_disagree']} ({100 * bvs['n_disagree'] / bvs['n_rows']:.3g}%)"
+    assert row[6] == ", ".join(map(str, bvs["rows"][:5])) + ", …"
+    assert got["repeat"][3] == "passed 0 (0%)"
+    assert got["repeat"][6] == "—"
+    assert card.count('class="chart spark"') == 4
+
+
+def test_fairness_card_draws_every_group_and_the_worst_pair(new_gates: tuple[dict[str, Any], str]
+                                                            ) -> None:
+    doc, html = new_gates
+    r = _result(doc, "fairness", "demographic_parity_difference")
+    card = _cards(html)["fairness:demographic_parity_difference"][0]
+    chart = re.search(r'<svg[^>]*class="chart groups".*?</svg>', card)
+    assert chart is not None
+    svg = chart.group(0)
+    groups = {g["key"]: g for g in r["details"]["groups"]}
+    assert set(groups) == {"A", "B", "C"}
+    for g in groups.values():
+        assert f">{format_number(g['value'])} n={format_number(g['n'])}<" in svg
+    pair = r["details"]["worst_pair"]
+    assert (pair["high"], pair["low"]) == ("A", "C")
+    bold = re.findall(r'font-weight="bold">([^<]+)<', svg)
+    assert sorted(bold) == ["A", "C"]
+    gap = groups["A"]["value"] - groups["C"]["value"]
+    assert gap == pytest.approx(r["value"], abs=1e-12)
+    assert f">gap {format_number(gap)} vs max_gap 0.1<" in svg
+    assert svg.count("<circle") == 3
+    assert "fill-opacity=\"0.15\"" in svg
+    assert 'class="chart forest"' in card  # the gap and its interval vs max_gap
+
+
+def test_seed_variance_card_strips_every_seed(new_gates: tuple[dict[str, Any], str]) -> None:
+    doc, html = new_gates
+    r = _result(doc, "seed_variance", "seed_variance")
+    card = _cards(html)["seed_variance:seed_variance"][0]
+    chart = re.search(r'<svg[^>]*class="chart strip".*?</svg>', card)
+    assert chart is not None
+    svg = chart.group(0)
+    d = r["details"]
+    dots = re.findall(r"<title>seed (\d+): ([^<]+)</title>", svg)
+    assert dots == sorted([(str(s), format_number(v)) for s, v in zip(d["seeds"], d["values"], strict=False)],
+                          key=lambda sv: d["values"][d["seeds"].index(int(sv[0]))])
+    assert f">mean {format_number(d['mean'])}<" in svg
+    assert ">min 0.87<" in svg
+    assert ">95% t-interval of the mean<" in svg
+    assert f">seed {d['worst_seed']}<" in svg
+    assert 'class="chart forest"' not in card  # the strip replaces the generic forest
+
+
+@pytest.mark.parametrize("kind", ["integrity", "determinism", "fairness", "seed_variance"])
+def test_malformed_details_of_the_new_views(kind: str) -> None:
+    bad = GateResult(nodeid="t::x", kind=kind, name="x", value=0.5, threshold={"max_gap": "?"},
+                     verdict="failed", message="m",
+                     details={"checks": [3, {"name": "repeat", "n_rows": "x"}],
+                              "groups": [{"value": "v"}, 5], "seeds": [1, 2], "values": ["a"],
+                              "columns": {"a": 1}, "scores": {"a": None}})
+    html = render_html(RunRecord(seed=0), [bad])
+    assert "t::x" in html
+    assert html.endswith("</html>\n")
+
+
+def test_the_new_views_keep_the_page_small(new_gates: tuple[dict[str, Any], str]) -> None:
+    """12 results of the four newer gates: the cards add ~30 kB, not the JSON's raw details."""
+    _doc, html = new_gates
+    base = render_html(RunRecord(seed=0), [])
+    assert len(html.encode()) - len(base.encode()) < 40_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40))
+def test_seed_strip_draws_every_seed_apart(values: list[float]) -> None:
+    """One dot per seed inside the plot; dots on one stacking level never overlap (9 px apart)
+    until `STRIP_LEVELS` levels are full."""
+    from pytest_modelgate.report import _svg
+
+    points = list(enumerate(values))
+    mean = float(np.mean(values))
+    svg = _svg.strip(points, mean, (min(values), max(values)), "ci", [("min", mean)], 0,
+                     "failed", "t")
+    dots = [(float(x), float(y)) for x, y in re.findall(r'<circle cx="([-\d.]+)" cy="([-\d.]+)"',
+                                                          svg)]
+    assert len(dots) == len(values)
+    width = float(re.search(r'width="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    assert all(0 <= x <= width for x, _ in dots)
+    levels = {y for _, y in dots}
+    if len(levels) < _svg.STRIP_LEVELS:
+        for y in levels:
+            xs = sorted(x for x, yy in dots if yy == y)
+            assert all(b - a >= 8.8 for a, b in pairwise(xs))
+
+
+def test_integrity_offending_cells_count_rows_in_words() -> None:
+    from pytest_modelgate.report._views import _offending
+
+    assert _offending("duplicates", {"count": 1, "examples": [7]}) == "1 test row: 7"
+    assert _offending("label_conflicts", {"count": 7, "examples": [1, 2, 3, 4, 5, 6]}) == \
+        "7 train rows: 1, 2, 3, 4, 5, …"
+    cols = {"a": {"count": 1, "share": 0.01, "examples": [49]},
+            "b": {"count": 0, "share": 0.0, "examples": []},
+            "c": {"count": 3, "share": 0.03, "examples": [1, 2, 3]}}
+    assert _offending("range", {"columns": cols}) == \
+        "<code>c</code>: 3 rows (1, 2, 3); <code>a</code>: 1 row (49)"
+    assert _offending("null_rate", {"columns": {"x": {"n_missing": 0}}}) == "—"
