@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from pytest_modelgate.exceptions import ConfigError
-from pytest_modelgate.metrics import _ci, evaluate
+from pytest_modelgate.metrics import _ci, compare, evaluate
 
 N_BIG = _ci.DELTA_MIN_ROWS
 
@@ -158,3 +158,51 @@ def test_delta_outside_means_and_ratios_is_a_config_error_naming_the_fix() -> No
     y = rng.integers(0, 2, 200)
     with pytest.raises(ConfigError, match=r"ci_method='delta' applies to .*use 'bootstrap'"):
         evaluate("roc_auc", y, rng.random(200), confidence=0.9, ci_method="delta")
+
+
+# --- paired comparisons (compare(), and the naive-baseline check built on it) -------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(5, 300), seed=st.integers(0, 2**32 - 1),
+       confidence=st.sampled_from([0.9, 0.95, 0.975]), max_drop=st.sampled_from([0.0, 0.05]))
+def test_paired_delta_on_mse_is_scipys_one_sample_t_on_the_row_differences(
+    n: int, seed: int, confidence: float, max_drop: float
+) -> None:
+    y, p = _reg(n, seed)
+    base = y + np.random.default_rng(seed + 1).normal(scale=0.6, size=n)
+    diff = (y - p) ** 2 - (y - base) ** 2
+    if np.ptp(diff) == 0:
+        return
+    res = compare("mse", y, p, base, max_drop=max_drop, confidence=confidence, method="delta")
+    assert res.method == "delta"
+    lo, hi = stats.t.interval(2 * confidence - 1, n - 1, loc=diff.mean(), scale=stats.sem(diff))
+    assert res.ci is not None
+    assert res.ci[0] == pytest.approx(lo, rel=1e-9, abs=1e-12)
+    assert res.ci[1] == pytest.approx(hi, rel=1e-9, abs=1e-12)
+    ref = stats.ttest_1samp(diff, popmean=res.limit, alternative="less").pvalue
+    assert res.p_value == pytest.approx(ref, rel=1e-9, abs=1e-300)
+
+
+def test_paired_default_is_delta_from_delta_min_rows_and_agrees_with_the_bootstrap() -> None:
+    y, p = _reg(2 * N_BIG, 8)
+    base = y + np.random.default_rng(9).normal(scale=0.52, size=y.size)
+    small = compare("r2", y[:N_BIG - 1], p[:N_BIG - 1], base[:N_BIG - 1], max_drop=0.01)
+    assert small.method == "bootstrap"
+    delta = compare("r2", y, p, base, max_drop=0.01)
+    boot = compare("r2", y, p, base, max_drop=0.01, method="bootstrap", n_resamples=2000)
+    assert delta.method == "delta"
+    assert boot.method == "bootstrap"
+    assert delta.ci is not None
+    assert boot.ci is not None
+    width = boot.ci[1] - boot.ci[0]
+    assert abs(delta.ci[0] - boot.ci[0]) < 0.15 * width
+    assert abs(delta.ci[1] - boot.ci[1]) < 0.15 * width
+    assert delta.verdict == boot.verdict
+
+
+def test_paired_delta_outside_means_and_ratios_is_a_config_error() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    with pytest.raises(ConfigError, match="method='delta' applies to means"):
+        compare("accuracy", y, y, 1 - y, method="delta")
