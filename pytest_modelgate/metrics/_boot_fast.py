@@ -4,11 +4,15 @@ Each resample is the row indices ``rng.integers(0, n, size=n)`` (drawn a chunk o
 time, which is the same stream), so every replicate equals the metric evaluated on the explicitly
 resampled rows. What changes is how a replicate is computed from those indices:
 
-sums  one resample at a time: its row counts (one bincount, cache-resident) times the columns.
-auc   binary, unweighted ROC AUC by the Mann-Whitney form: the indices are mapped to positions in
-      one sorted order (negatives by score, then positives), one bincount gives the per-position
-      counts, a cumulative sum over the negatives gives each positive's "negatives below" (ties
-      count 1/2), in exact integer arithmetic. O(n) per resample, one resample at a time.
+sums  one resample at a time: its row counts (one bincount, cache-resident) times the columns;
+      for an unweighted mean (one column besides the unit weights) the resampled rows' values
+      are summed directly (one gather), which skips the counts.
+auc   binary, unweighted ROC AUC by the Mann-Whitney form, class by class: a row resample holds
+      Binomial(n, n_pos / n) positives, and given that count its positives and negatives are
+      independent uniform draws from each class. So each resample draws its class count, then
+      negatives as ranks in score order and positives as indices; one bincount and a cumulative
+      sum over the drawn negatives give each drawn positive's "negatives below" (ties count 1/2),
+      in exact integer arithmetic. The same distribution as resampling rows, half the counting.
 
 Chunks hold at most `ROW_BUDGET` indices (about 32 MiB per int64 array, < 256 MiB in all).
 """
@@ -44,6 +48,14 @@ def resampled_sums(cols: F, n_resamples: int, rng: np.random.Generator) -> F:
     cols_t = np.ascontiguousarray(cols.T)  # k contiguous dot products: the fastest BLAS layout
     out = np.empty((n_resamples, k), dtype=np.float64)
     b = 0
+    if k == 2 and bool(np.all(cols_t[0] == 1.0)):  # unweighted mean: sum the drawn values
+        out[:, 0] = float(n)
+        vals = cols_t[1]
+        for idx in draws(n, n_resamples, rng):
+            for row in idx:
+                out[b, 1] = np.take(vals, row).sum()
+                b += 1
+        return out
     for idx in draws(n, n_resamples, rng):
         for row in idx:  # one resample at a time: its counts stay in cache
             out[b] = cols_t @ np.bincount(row, minlength=n).astype(np.float64)
@@ -52,40 +64,49 @@ def resampled_sums(cols: F, n_resamples: int, rng: np.random.Generator) -> F:
 
 
 class BinaryAuc:
-    """Binary ROC AUC (unweighted, ties 1/2) of every resample given by its row indices."""
+    """Binary ROC AUC (unweighted, ties 1/2) of row-bootstrap resamples, drawn class by class."""
 
     def __init__(self, y_pos: NDArray[np.bool_], scores: F) -> None:
-        neg = np.flatnonzero(~y_pos)
-        pos = np.flatnonzero(y_pos)
-        neg = neg[np.argsort(scores[neg], kind="stable")]
-        self.n, self.n_neg = int(y_pos.size), int(neg.size)
-        self.where = np.empty(self.n, dtype=np.int64)  # row -> position in (neg sorted, pos)
-        self.where[neg] = np.arange(neg.size)
-        self.where[pos] = neg.size + np.arange(pos.size)
-        ns = scores[neg]
-        ps = scores[pos]
+        self.neg = np.flatnonzero(~y_pos)
+        self.pos = np.flatnonzero(y_pos)
+        self.neg = self.neg[np.argsort(scores[self.neg], kind="stable")]
+        self.n, self.n_neg = int(y_pos.size), int(self.neg.size)
+        ns = scores[self.neg]
+        ps = scores[self.pos]
         self.lo = np.searchsorted(ns, ps, side="left")   # negatives strictly below
         self.hi = np.searchsorted(ns, ps, side="right")  # ... or tied
         self.ties = bool(np.any(self.lo != self.hi))
 
-    def __call__(self, idx: I64) -> F:
-        """AUC of each row of `idx` (c, n) resample indices; NaN where a class is absent."""
-        n, n_neg = self.n, self.n_neg
-        below = np.zeros(n_neg + 1, dtype=np.int64)  # negatives drawn below each position
-        out = np.empty(idx.shape[0], dtype=np.float64)
-        for b, row in enumerate(idx):  # one resample at a time: its counts stay in cache
-            counts = np.bincount(np.take(self.where, row), minlength=n)
-            np.cumsum(counts[:n_neg], out=below[1:])
-            cp = counts[n_neg:]
-            if self.ties:  # twice the Mann-Whitney count: 2 * below + tied = below(lo) + below(hi)
-                num2 = int(cp @ (below[self.lo] + below[self.hi]))
-            else:
-                num2 = 2 * int(cp @ below[self.lo])
-            n_neg_b = int(below[-1])
-            den = (n - n_neg_b) * n_neg_b
-            out[b] = 0.5 * num2 / den if den > 0 else np.nan
-        return out
+    def draw(self, rng: np.random.Generator, n_resamples: int) -> Iterator[tuple[I64, I64]]:
+        """Each resample's drawn negatives (ranks in score order) and positives (indices into
+        the positives): Binomial(n, n_pos / n) positives, the rest negatives."""
+        n_pos = self.n - self.n_neg
+        k_pos = rng.binomial(self.n, n_pos / self.n, size=n_resamples) if self.n else \
+            np.zeros(n_resamples, dtype=np.int64)
+        for kp in k_pos.tolist():
+            neg = rng.integers(0, self.n_neg, size=self.n - kp) if self.n_neg else \
+                np.zeros(0, dtype=np.int64)
+            pos = rng.integers(0, n_pos, size=kp) if n_pos else np.zeros(0, dtype=np.int64)
+            yield neg, pos
 
-    def replicates(self, n_resamples: int, rng: np.random.Generator, width: int = 1) -> F:
+    def rows(self, neg: I64, pos: I64) -> I64:
+        """The resampled rows (indices into the data) a `draw` stands for."""
+        return np.concatenate([self.neg[neg], self.pos[pos]])
+
+    def auc(self, neg: I64, pos: I64) -> float:
+        """The AUC of one drawn resample; NaN where a class is absent."""
+        if neg.size == 0 or pos.size == 0:
+            return float("nan")
+        below = np.zeros(self.n_neg + 1, dtype=np.int64)  # drawn negatives below each rank
+        np.cumsum(np.bincount(neg, minlength=self.n_neg), out=below[1:])
+        if self.ties:  # twice the Mann-Whitney count: 2 * below + tied = below(lo) + below(hi)
+            num2 = int(np.take(below, np.take(self.lo, pos)).sum()
+                       + np.take(below, np.take(self.hi, pos)).sum())
+        else:
+            num2 = 2 * int(np.take(below, np.take(self.lo, pos)).sum())
+        return 0.5 * num2 / (neg.size * pos.size)
+
+    def replicates(self, n_resamples: int, rng: np.random.Generator) -> F:
         """The AUC of each of `n_resamples` row-bootstrap resamples, in draw order."""
-        return np.concatenate([self(idx) for idx in draws(self.n, n_resamples, rng, width)])
+        return np.fromiter((self.auc(neg, pos) for neg, pos in self.draw(rng, n_resamples)),
+                           dtype=np.float64, count=n_resamples)

@@ -37,7 +37,7 @@ from ._registry import MetricSpec
 __all__ = ["COMPARE_METHODS", "CompareResult", "compare", "joint_cells_bootstrap",
            "paired_interval"]
 
-COMPARE_METHODS = ("mcnemar-exact", "mcnemar-midp", "delong", "bootstrap")
+COMPARE_METHODS = ("mcnemar-exact", "mcnemar-midp", "delong", "bootstrap", "delta")
 F = NDArray[np.float64]
 
 
@@ -205,6 +205,27 @@ def _paired_bootstrap(spec: MetricSpec, c: Checked, b: Checked, params: dict[str
     return reps, "row bootstrap (one metric call per model per resample)"
 
 
+def _paired_delta(spec: MetricSpec, c: Checked, b: Checked, params: dict[str, Any],
+                  delta: float, two_sided: float, n_resamples: int,
+                  forced: bool) -> tuple[_ci.Interval | None, dict[str, Any]]:
+    """Delta-method interval of delta for means and ratios of sums (as `_ci.delta_interval`:
+    by default only where it is as good as the bootstrap); None and the reason otherwise."""
+    if spec.family not in ("mean", "ratio") or params:
+        return None, {}
+    sc, sb = _ci.sum_columns(spec, c), _ci.sum_columns(spec, b)
+    if sc is None or sb is None:
+        return None, {}
+    kc = sc.cols.shape[1]
+    fc, fb = sc.finish, sb.finish
+
+    def diff(s: F) -> F:
+        return np.asarray(fc(s[:, :kc]) - fb(s[:, kc:]), dtype=np.float64)
+
+    both = _ci.SumColumns(np.column_stack([sc.cols, sb.cols]), diff, None, False)
+    return _ci.delta_interval(both, both.cols.sum(axis=0), delta, two_sided, n_resamples,
+                              forced=forced)
+
+
 def paired_interval(
     spec: MetricSpec, c: Checked, b: Checked, params: dict[str, Any], delta: float,
     conf: float, limit: float, *, n_resamples: int, rng: np.random.Generator,
@@ -224,6 +245,9 @@ def paired_interval(
                    and np.unique(c.y_true).size == 2)
     if method in ("mcnemar-exact", "mcnemar-midp") and not auto_mcnemar:
         raise ConfigError(f"method={method!r} applies to unweighted 'accuracy', not {spec.name!r}")
+    if method == "delta" and spec.family not in ("mean", "ratio"):
+        raise ConfigError(f"method='delta' applies to means of per-row losses and ratios of "
+                          f"sums (mse, log_loss, r2...), not {spec.name!r}")
     if method == "delong" and not auto_delong:
         raise ConfigError(f"method='delong' applies to binary 'roc_auc' (unweighted, 1-D "
                           f"scores), not {spec.name!r}")
@@ -242,14 +266,31 @@ def paired_interval(
             p_value = float(stats.norm.sf(zstat) if higher else stats.norm.cdf(zstat))
         used = "delong"
     else:
-        reps, how = _paired_bootstrap(spec, c, b, params, n_resamples, rng)
-        ci = _ci.percentile(reps, two_sided)
-        details = {"resampling": how, "n_resamples": n_resamples}
-        bad = int((~np.isfinite(reps)).sum())
-        if bad:
-            details["failed_resamples"] = bad
-        used = "bootstrap"
-        used_resamples = n_resamples
+        found: _ci.Interval | None = None
+        declined: dict[str, Any] = {}
+        if method == "delta" or (method is None and c.n >= _ci.DELTA_MIN_ROWS):
+            found, declined = _paired_delta(spec, c, b, params, delta, two_sided, n_resamples,
+                                            forced=method == "delta")
+            if found is None and method == "delta":
+                raise ConfigError(f"method='delta' cannot be used for {spec.name!r} here "
+                                  f"({declined.get('delta_declined', 'extra parameters')}); "
+                                  "use 'bootstrap'")
+        if found is not None:
+            ci, details, used = found.ci, dict(found.details), "delta"
+            se = float(details["se"])
+            if se > 0:
+                dist = stats.t(c.n - 1)
+                tstat = (delta - limit) / se
+                p_value = float(dist.sf(tstat) if higher else dist.cdf(tstat))
+        else:
+            reps, how = _paired_bootstrap(spec, c, b, params, n_resamples, rng)
+            ci = _ci.percentile(reps, two_sided)
+            details = {"resampling": how, "n_resamples": n_resamples, **declined}
+            bad = int((~np.isfinite(reps)).sum())
+            if bad:
+                details["failed_resamples"] = bad
+            used = "bootstrap"
+            used_resamples = n_resamples
     if ci is not None:
         ci = (min(ci[0], delta), max(ci[1], delta))
     return ci, used, p_value, details, used_resamples

@@ -29,7 +29,7 @@ class MetricResult:
     """A metric value, its confidence interval (or None) and how it was computed.
 
     `ci` is the two-sided interval at `confidence`; `method` names the interval ("wilson",
-    "clopper-pearson", "bootstrap", "delong", "order-statistic", "t", "none"); `n` is the
+    "clopper-pearson", "bootstrap", "delong", "order-statistic", "t", "delta", "none"); `n` is the
     number of rows; `direction` says whether higher or lower is better.
     """
 

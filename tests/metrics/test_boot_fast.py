@@ -1,5 +1,7 @@
-"""The faster row bootstraps are the plain row bootstrap: for the same seed they draw the same row
-indices, and each replicate equals the scikit-learn function on the explicitly resampled rows."""
+"""The faster row bootstraps are the plain row bootstrap: each replicate equals the scikit-learn
+function on the explicitly resampled rows (the sums draw the plain bootstrap's very indices; the
+binary AUC draws the class count first, the same distribution), and the delta method equals its
+references where they exist."""
 
 from __future__ import annotations
 
@@ -30,8 +32,12 @@ def test_binary_auc_replicates_equal_sklearn_on_resampled_rows(
     s = 0.4 * y + rng.random(n)
     if ties:
         s = np.round(s, 1)
-    reps = _boot_fast.BinaryAuc(y == 1, s).replicates(b, np.random.default_rng(seed + 1), 2)
-    for rep, idx in zip(reps, _indices(n, b, seed + 1, 2), strict=True):
+    fast = _boot_fast.BinaryAuc(y == 1, s)
+    reps = fast.replicates(b, np.random.default_rng(seed + 1))
+    drawn = list(fast.draw(np.random.default_rng(seed + 1), b))
+    for rep, (neg, pos) in zip(reps, drawn, strict=True):
+        idx = fast.rows(neg, pos)
+        assert idx.size == n
         if np.unique(y[idx]).size < 2:
             assert np.isnan(rep)
         else:
@@ -90,3 +96,35 @@ def test_chunks_bound_memory() -> None:
     n = 100_000
     for idx in _boot_fast.draws(n, 1000, np.random.default_rng(0), width=2):
         assert idx.size * idx.itemsize <= 256 * 2**20 // 8
+
+
+def test_the_class_by_class_auc_draws_match_the_row_bootstrap_in_distribution() -> None:
+    """Drawing the class count, then each class uniformly, is the row bootstrap's distribution:
+    4000 replicates each way (the plain one by Mann-Whitney counts on row multiplicities)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    n = 40
+    y = rng.integers(0, 2, n)
+    s = np.round(0.4 * y + rng.random(n), 1)
+    fast = _boot_fast.BinaryAuc(y == 1, s).replicates(4000, np.random.default_rng(1))
+    idx = np.random.default_rng(2).integers(0, n, size=(4000, n))
+    counts = np.stack([np.bincount(r, minlength=n) for r in idx]).astype(float)
+    gt = (s[:, None] > s[None, :]) + 0.5 * (s[:, None] == s[None, :])
+    cp, cn = counts * (y == 1), counts * (y == 0)
+    plain = np.einsum("bi,ij,bj->b", cp, gt, cn) / (cp.sum(axis=1) * cn.sum(axis=1))
+    assert np.isfinite(fast).all()
+    assert np.isfinite(plain).all()
+    assert stats.ks_2samp(fast, plain).pvalue > 0.001
+    assert abs(fast.mean() - plain.mean()) < 0.01
+    assert fast.std() == pytest.approx(plain.std(), rel=0.08)
+    # the parts: Binomial(n, n_pos / n) positives, each class drawn uniformly
+    auc = _boot_fast.BinaryAuc(y == 1, s)
+    drawn = list(auc.draw(np.random.default_rng(3), 4000))
+    k_pos = np.array([pos.size for _, pos in drawn])
+    share = (y == 1).mean()
+    assert stats.binomtest(int(k_pos.sum()), 4000 * n, share).pvalue > 0.001
+    assert k_pos.var() == pytest.approx(n * share * (1 - share), rel=0.1)
+    for part, size in ((0, int((y == 0).sum())), (1, int((y == 1).sum()))):
+        hits = np.bincount(np.concatenate([d[part] for d in drawn]), minlength=size)
+        assert stats.chisquare(hits).pvalue > 0.001
