@@ -206,3 +206,16 @@ def test_paired_delta_outside_means_and_ratios_is_a_config_error() -> None:
     y = rng.integers(0, 2, 300)
     with pytest.raises(ConfigError, match="method='delta' applies to means"):
         compare("accuracy", y, y, 1 - y, method="delta")
+
+
+def test_a_constant_target_keeps_the_bootstrap() -> None:
+    """A constant target: r2 is 0 by scikit-learn's convention, where it is not a smooth function
+    of the sums; no row moves it, so the delta method declines instead of inventing a slope."""
+    rng = np.random.default_rng(3)
+    y = np.full(N_BIG, 2.0)
+    p = y + rng.normal(scale=0.1, size=N_BIG)
+    res = evaluate("r2", y, p, confidence=0.95)
+    assert res.method != "delta"
+    assert "influence on the metric is zero" in res.details["delta_declined"]
+    with pytest.raises(ConfigError, match="method='delta' cannot be used"):
+        compare("r2", y, p, p + 0.01, method="delta")
