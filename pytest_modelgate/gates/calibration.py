@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.results import Decision, GateResult
 
 from ._text import fmt_number as _g
@@ -197,7 +198,7 @@ def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any
     if max_t is not None:
         parts.append(f"threshold max_ece {_g(max_t)}")
     if margin is not None:
-        parts.append(f"margin {margin:+.4g}")
+        parts.append(f"margin {_sgn(margin)}")
     direction = _direction_text(res.direction, res.direction_share, binary)
     bin_text = _worst_bin(res.reliability)
     text = "; ".join(parts) + f". The model is {direction}" + (f" ({bin_text})" if bin_text

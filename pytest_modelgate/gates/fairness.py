@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import Decision, GateResult
 
@@ -137,7 +138,7 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     if threshold_value is not None:
         parts.append(f"threshold {'min_ratio' if ratio else 'max_gap'} {_g(threshold_value)}")
     if d.margin is not None:
-        parts.append(f"margin {d.margin:+.4g}")
+        parts.append(f"margin {_sgn(d.margin)}")
     text = "; ".join(parts)
     if res.worst_pair is not None:
         hi, lo = res.worst_pair

@@ -13,6 +13,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_number as _num
+from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import BaselineWarning, ConfigError
 from pytest_modelgate.results import Decision, GateResult, decide
 
@@ -469,8 +471,8 @@ def _naive_undecided(res: MetricResult, threshold: Mapping[str, Any],
         k in threshold for k in ("min", "max", "max_drop", "baseline_value")) else "no threshold"
     plus = f" + naive_margin {_g(naive['margin'])}" if naive.get("margin") else ""
     text = (f"the naive check is undecided ({what}): {res.name} {_g(res.value)} vs the naive "
-            f"{naive['predictor']} {_g(naive['value'])}{plus}: gain {naive['delta']:+.4g}, "
-            f"{conf:.0%} one-sided interval [{low:+.4g}, {high:+.4g}]")
+            f"{naive['predictor']} {_g(naive['value'])}{plus}: gain {_sgn(naive['delta'])}, "
+            f"{conf:.0%} one-sided interval [{_sgn(low)}, {_sgn(high)}]")
     text += (f"; about {rows:,} rows would show whether it beats the naive predictor "
              f"({power:.0%} power if the true values equal the current estimates)" if rows
              else "; no number of rows decides it at this gain")
@@ -595,7 +597,7 @@ def compare(
         ci_txt = f"{r.confidence:.0%} one-sided {bound_name} bound {_g(bound)}"
     head = (f"{r.name}: candidate {_g(r.candidate)} vs baseline {_g(r.baseline)} on the same "
             f"{r.n:,} rows; delta {_signed(r.delta)} ({ci_txt}, {r.method}"
-            + (f", p={r.p_value:.3g}" if r.p_value is not None else "") + ")"
+            + (f", p={_num(r.p_value, digits=3, tiny=True)}" if r.p_value is not None else "") + ")"
             + f"; rule: {rule} (limit {_signed(r.limit)})"
             + (f"; margin {_signed(r.margin)}" if r.margin is not None else ""))
     if r.verdict == "passed":

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 __all__ = ["RATE_METRICS", "FairnessResult", "GroupStat", "fairness", "group_keys"]
@@ -435,7 +436,7 @@ def _metric_edge_widen(name: str, vals: F, reps: F, counts: NDArray[np.int64], v
 
 
 def _fmt01(x: float) -> str:
-    return f"{x:.3g}"
+    return _num(x, digits=3)
 
 
 def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
