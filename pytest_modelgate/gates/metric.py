@@ -379,7 +379,7 @@ def metric(
         details["power"] = power
     from ._details import metric_plot
 
-    details.update(metric_plot(name, y_true, y_pred))
+    details.update(metric_plot(name, y_true, y_pred, sample_weight))
     message = _metric_message(res, threshold, dec, rows, power, notes,
                               slice_part[2] if slice_part else None, details.get("naive"),
                               any(d.verdict == "failed" for d in decisions if d is not naive_dec),
