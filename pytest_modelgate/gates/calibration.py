@@ -91,18 +91,26 @@ def _fix_hint(direction: str) -> str:
             "method='sigmoid' or 'isotonic'), or relax max_ece")
 
 
+def resolution_note(b: Any) -> str | None:
+    """The note for probabilities with no resolution (at most 1% of the uncertainty, from a
+    `BrierDecomposition`): a constant prior is perfectly calibrated and useless."""
+    if b.resolution > _USELESS * b.uncertainty:
+        return None
+    amount = ("0" if b.resolution <= 1e-12 else
+              f"{_g(b.resolution)}, under {_USELESS:.0%} of the uncertainty "
+              f"{_g(b.uncertainty)}")
+    return (f"the probabilities do not separate the classes (resolution {amount}): "
+            "calibration alone says nothing about usefulness; gate roc_auc, or "
+            "brier/log_loss against the naive baseline, too")
+
+
 def _notes(res: Any) -> list[str]:
     """What ECE cannot see: probabilities with no resolution (a constant prior is perfectly
     calibrated and useless), and hard 0/1 values passed as probabilities."""
     notes = []
-    b = res.brier
-    if b.resolution <= _USELESS * b.uncertainty:
-        amount = ("0" if b.resolution <= 1e-12 else
-                  f"{_g(b.resolution)}, under {_USELESS:.0%} of the uncertainty "
-                  f"{_g(b.uncertainty)}")
-        notes.append(f"the probabilities do not separate the classes (resolution {amount}): "
-                     "calibration alone says nothing about usefulness; gate roc_auc, or "
-                     "brier/log_loss against the naive baseline, too")
+    useless = resolution_note(res.brier)
+    if useless:
+        notes.append(useless)
     if res.hard:
         notes.append("proba holds only 0 and 1: hard labels (model.predict) rather than "
                       "probabilities? pass model.predict_proba(X) unless 0/1 forecasts are "

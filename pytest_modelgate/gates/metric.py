@@ -320,6 +320,8 @@ def metric(
             notes.append(f"the scorer has greater_is_better=False: the gate reports {res.name} "
                          "itself (lower is better), not scikit-learn's negated score, and min/max "
                          "apply to that value")
+    if spec.family == "calibration":
+        details.update(_resolution(spec, chk, params, notes))
     naive_rows: int | None = None
     naive_dec: Decision | None = None
     if kw.get("naive", True) and math.isfinite(res.value):
@@ -490,6 +492,26 @@ def _naive_undecided(res: MetricResult, threshold: Mapping[str, Any],
         text += (f". Accuracy on data with {float(naive['value']):.0%} of one class mostly "
                  "measures that class: balanced_accuracy, recall or f1 gate the minority class")
     return text
+
+
+def _resolution(spec: Any, chk: Any, params: Mapping[str, Any],
+                notes: list[str]) -> dict[str, Any]:
+    """A calibration error's resolution (Brier decomposition over the same bins), with the
+    calibration gate's note when the probabilities carry no information (a constant prior)."""
+    from pytest_modelgate.metrics._calibration import brier_decomposition
+
+    from .calibration import resolution_note
+
+    opts = {k: v for k, v in {**spec.kwargs, **params}.items()
+            if k in {"n_bins", "strategy", "pos_label", "labels"}}
+    try:
+        b = brier_decomposition(chk.y_true, chk.y_pred, sample_weight=chk.sample_weight, **opts)
+    except (ValueError, TypeError):  # the metric itself was computed: no note, not an error
+        return {}
+    note = resolution_note(b)
+    if note:
+        notes.append(note)
+    return {"resolution": b.resolution}
 
 
 def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decision,

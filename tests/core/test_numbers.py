@@ -22,7 +22,8 @@ def test_plain_values_read_back_within_4_significant_digits(x: float) -> None:
     back = float(text.replace(",", ""))
     assert abs(back - x) <= 5e-4 * abs(x), (x, text)
     signed = fmt_signed(x)
-    assert signed[0] in "+-" and float(signed.replace(",", "")) == back
+    assert signed[0] in "+-"
+    assert float(signed.replace(",", "")) == back
 
 
 def test_messages_keep_what_matters() -> None:

@@ -339,3 +339,26 @@ def test_calibration_flags_uninformative_and_hard_probabilities() -> None:
     hard = g.calibration(ns["y"], (ns["calibrated"] > 0.5).astype(float), max_ece=0.5)
     assert "only 0 and 1" in hard.message
     assert any("0 and 1" in n for n in hard.details["notes"])
+
+
+@pytest.mark.parametrize("metric", ["ece", "ece_quantile", "mce"])
+def test_metric_gate_on_a_calibration_error_flags_a_constant_prior(metric: str) -> None:
+    """A constant prior is perfectly calibrated and useless: gate.metric("ece") says so as
+    gate.calibration does (review follow-up)."""
+    import numpy as np
+
+    from pytest_modelgate.gates import Gate
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(3000) < 0.3).astype(int)
+    r = Gate().metric(metric, y, np.full(y.size, y.mean()), max=0.05)
+    assert r.verdict == "passed"
+    assert "the probabilities do not separate the classes (resolution 0)" in r.message
+    assert r.details["resolution"] == pytest.approx(0, abs=1e-12)
+    ns = _ns()
+    good = Gate().metric(metric, ns["y"], ns["calibrated"], max=0.5)
+    assert "do not separate" not in good.message
+    assert good.details["resolution"] > 0.01
+    multi = rng.dirichlet(np.ones(3), 600)
+    labels = np.array([rng.choice(3, p=row) for row in multi])
+    assert "do not separate" not in Gate().metric(metric, labels, multi, max=0.9).message
