@@ -27,7 +27,7 @@ __all__ = ["FAIRNESS_KEYWORDS", "fairness", "report_name"]
 
 FAIRNESS_KEYWORDS: tuple[str, ...] = (
     "metric", "max_gap", "min_ratio", "confidence", "n_resamples", "pos_label", "average",
-    "power",
+    "power", "min_group_rows",
 )
 _RATE_TEXT = {"selection_rate": "selection rate (share predicted positive)",
               "true_positive_rate": "true positive rate", "false_positive_rate":
@@ -97,7 +97,8 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     params = {k: kw[k] for k in ("average",) if kw.get(k) is not None}
     res = measure(y_true, y_pred, sensitive=sensitive, metric=metric, confidence=confidence,
                   n_resamples=kw.get("n_resamples", 1000), seed=ctx.seed,
-                  sample_weight=sample_weight, pos_label=kw.get("pos_label"), X=X, **params)
+                  sample_weight=sample_weight, pos_label=kw.get("pos_label"), X=X,
+                  min_group_rows=kw.get("min_group_rows", 10), **params)
     name = kw.get("name") or report_name(res.metric)
     ratio = res.kind == "ratio"
     if ratio and max_gap is not None:
