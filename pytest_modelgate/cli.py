@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from pytest_modelgate._numbers import format_number as _num
+
 from .exceptions import ModelGateError
 
 __all__ = ["main"]
@@ -168,7 +170,7 @@ def _sketch_note(prof: Any) -> str:
         err = max(s.rank_error for s in sketched)
         how = "99% confidence" if prof.sketch == "kll" else "deterministic"
         note = (f"; {len(sketched)} sketched with {prof.sketch} "
-                f"(rank error <= {err:.2g}, {how})")
+                f"(rank error <= {_num(err, digits=2)}, {how})")
     return note
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ._numbers import format_number
 from .exceptions import InputError
 
 __all__ = [
@@ -78,7 +79,7 @@ class Decision:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+    return format_number(x, missing="n/a")
 
 
 def decide(

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from pytest_modelgate._numbers import format_number as _num
+from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate._params import ALPHA, SHARE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 
@@ -116,7 +118,7 @@ class PBound:
     exact: bool = True
 
     def __str__(self) -> str:
-        return f"={self.value:.3g}" if self.exact else f"<={_round_up(self.value):.2g}"
+        return f"={_num(self.value, digits=3, tiny=True)}" if self.exact else f"<={_num(_round_up(self.value), digits=2, tiny=True)}"
 
 
 def _round_up(x: float) -> float:
@@ -753,7 +755,7 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
             drifted = sig and large
             parts = [f"{t.name} {t.statistic}={_g(stat)}"]
             parts.append("significant" if sig else "not significant")
-            parts.append(f"at alpha={alpha:g} ({correction})")
+            parts.append(f"at alpha={_num(alpha, digits=6)} ({correction})")
             if use_effect:
                 parts.append(f"{t.effect} {_g(eff)} {'>=' if large else '<'} {_g(thr)}")
             reason += ", ".join(parts)
@@ -771,7 +773,7 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         elif w.kind in ("categorical", "binary") and unseen >= UNSEEN_MAX:
             drifted = True
             reason += (f"; {unseen:.0%} of current rows carry categories the reference never "
-                       f"saw (unseen share >= {UNSEEN_MAX:g}): the reference cannot describe "
+                       f"saw (unseen share >= {_num(UNSEEN_MAX, digits=6)}): the reference cannot describe "
                        "them (an ID-like column? leave it out with columns=[...])")
         if base.get("missing_drifted"):
             drifted = True
@@ -883,8 +885,8 @@ def _unseen_fields(o: Outcome, adjusted: float, significant: bool,
     drifted = bool(significant and eff >= thr and eff > 0)
     text = (f"; unseen categories: {eff:.1%} of current rows in categories the reference "
             f"never saw (one-sided {o.extra.get('test', 'binomial')} test vs the reference's "
-            f"rare-category rate {o.extra.get('null_rate', 0.0):.2g}, p_adj={adjusted:.3g}, share "
-            f"{eff:.3g}{' >= ' if eff >= thr else ' < '}{thr:g}): "
+            f"rare-category rate {_num(o.extra.get('null_rate', 0.0), digits=2)}, p_adj={_num(adjusted, digits=3, tiny=True)}, share "
+            f"{_num(eff, digits=3)}{' >= ' if eff >= thr else ' < '}{_num(thr, digits=6)}): "
             f"{'drifted' if drifted else 'no drift by itself'}")
     return {"unseen_p": o.p_value, "unseen_p_adjusted": adjusted, "unseen_drifted": drifted,
             "_unseen_text": text}
@@ -901,8 +903,8 @@ def _missing_fields(o: Outcome, adjusted: float, significant: bool,
     drifted = bool(significant and abs(eff) >= thr and abs(eff) > 0)
     shares = o.extra.get("shares", (math.nan, math.nan))
     text = (f"; missing/non-finite share {shares[0]:.1%} in reference vs {shares[1]:.1%} in "
-            f"current (two-proportion z-test, p_adj={adjusted:.3g}, difference {eff:+.3g}"
-            f"{' >= ' if abs(eff) >= thr else ' < '}{thr:g}): "
+            f"current (two-proportion z-test, p_adj={_num(adjusted, digits=3, tiny=True)}, difference {_sgn(eff, digits=3)}"
+            f"{' >= ' if abs(eff) >= thr else ' < '}{_num(thr, digits=6)}): "
             f"{'drifted' if drifted else 'no drift'}")
     return {"missing_p": o.p_value, "missing_p_adjusted": adjusted, "missing_effect": eff,
             "missing_drifted": drifted, "_missing_text": text}
@@ -976,7 +978,7 @@ def _detectable_note(n1: int, n2: int, level: float, thr: float) -> str:
 
     crit = ks_critical(float(level), effective_n(n1, n2))
     if crit > max(thr, 0.0) * 1.5:
-        return (f"; small sample: at {n1} vs {n2} rows only KS distances >= {crit:.2g} "
+        return (f"; small sample: at {n1} vs {n2} rows only KS distances >= {_num(crit, digits=2)} "
                 f"can be significant, add rows to detect smaller shifts")
     return ""
 
@@ -995,7 +997,7 @@ def _f(x: float | None) -> float | None:
 
 
 def _g(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.4g}"
+    return _num(x, missing="n/a")
 
 
 def _base_fields(ref: ColumnSummary | None, cur: ColumnSummary | None) -> dict[str, Any]:

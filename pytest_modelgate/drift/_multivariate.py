@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate._params import ALPHA, AUC_THRESHOLD, CONFIDENCE, FOLDS, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 
@@ -147,7 +148,7 @@ def classifier_drift(reference: Any, current: Any, *, threshold: float = 0.55,
     lo, hi = max(0.0, auc - z * se), min(1.0, auc + z * se)
     drifted = lo > threshold
     reason = (f"domain classifier ROC AUC {auc:.4f} ({confidence:.0%} CI {lo:.4f}–{hi:.4f}) "
-              f"{'lower bound >' if drifted else 'lower bound <='} {threshold:g}")
+              f"{'lower bound >' if drifted else 'lower bound <='} {_num(threshold, digits=6)}")
     return MultivariateDrift("classifier", auc, p, (lo, hi), confidence, threshold, drifted,
                              reason, len(xr), len(xc), tuple(_pn(n) for n in names),
                              {"folds": cv, "max_rows": max_rows, "se": se})
@@ -213,8 +214,8 @@ def mmd_drift(reference: Any, current: Any, *, alpha: float = 0.05, max_rows: in
     null = np.einsum("bi,bi->b", perms @ kmat, perms)
     p = float((1 + np.count_nonzero(null >= obs - 1e-12)) / (1 + n_permutations))
     drifted = p <= alpha
-    reason = (f"MMD² {obs:.4g}, permutation p {p:.4g} ({n_permutations} permutations) "
-              f"{'<=' if drifted else '>'} alpha {alpha:g}")
+    reason = (f"MMD² {_num(obs)}, permutation p {_num(p)} ({n_permutations} permutations) "
+              f"{'<=' if drifted else '>'} alpha {_num(alpha, digits=6)}")
     return MultivariateDrift("mmd", obs, p, None, None, alpha, drifted, reason, n1, n - n1,
                              tuple(_pn(c) for c in names),
                              {"bandwidth": med, "n_permutations": n_permutations,

@@ -16,6 +16,8 @@ import numpy as np
 from scipy import stats
 from scipy.spatial.distance import jensenshannon as _scipy_js
 
+from pytest_modelgate._numbers import format_number as _num
+
 from ._data import ColumnSummary, align_counts
 from ._ks import (
     EXACT_MAX_N,
@@ -181,7 +183,7 @@ def _ks(ref: ColumnSummary, cur: ColumnSummary) -> Outcome:
         costly = ks_pvalue_costly(d, n1, n2)
         return Outcome(d, None, d, p_deferred=partial(ks_pvalue, d, n1, n2),
                        p_at_most=partial(p_at_most, d, n1, n2), approx_error=ref.rank_error,
-                       note=f"reference from a quantile sketch: D within ±{ref.rank_error:.2g}",
+                       note=f"reference from a quantile sketch: D within ±{_num(ref.rank_error, digits=2)}",
                        p_costly=costly, p_upper=ks_pvalue_bound(d, n1, n2) if costly else None)
     d, p = ks_test(ref.values, cur.values)
     if p is not None:

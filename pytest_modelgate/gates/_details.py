@@ -54,9 +54,11 @@ def _r(x: Any) -> float | None:
     return float(f"{x:.4g}") if math.isfinite(x) else None
 
 
-def metric_plot(metric: str, y_true: Any, y_pred: Any) -> dict[str, Any]:
-    """`{"confusion_matrix": ...}` for a classification metric on labels, else nothing."""
-    cm = confusion_matrix(metric, y_true, y_pred)
+def metric_plot(metric: str, y_true: Any, y_pred: Any,
+                sample_weight: Any = None) -> dict[str, Any]:
+    """`{"confusion_matrix": ...}` for a classification metric on labels (weighted as the
+    metric is), else nothing."""
+    cm = confusion_matrix(metric, y_true, y_pred, sample_weight=sample_weight)
     return {} if cm is None else {"confusion_matrix": cm}
 
 
@@ -76,9 +78,12 @@ def drift_plot(result: GateResult, reference: Any, current: Any, res: DriftResul
     return replace(result, details={**result.details, "distributions": dist})
 
 
-def confusion_matrix(metric: str, y_true: Any, y_pred: Any) -> dict[str, Any] | None:
+def confusion_matrix(metric: str, y_true: Any, y_pred: Any,
+                     sample_weight: Any = None) -> dict[str, Any] | None:
     """Row counts by (true label, predicted label) for a classification metric on predicted
-    labels with at most `CONFUSION_MAX_LABELS` labels; None otherwise."""
+    labels with at most `CONFUSION_MAX_LABELS` labels; None otherwise. With `sample_weight`,
+    the sums of the rows' weights (4 significant digits) and `"weighted": True`, as
+    `sklearn.metrics.confusion_matrix(..., sample_weight=)`: the matrix of the weighted metric."""
     try:
         from pytest_modelgate.metrics import get_metric
 
@@ -92,8 +97,18 @@ def confusion_matrix(metric: str, y_true: Any, y_pred: Any) -> dict[str, Any] | 
         k = labels.size
         if k > CONFUSION_MAX_LABELS:
             return None
-        cells = np.bincount(inv[: t.size] * k + inv[t.size:], minlength=k * k).reshape(k, k)
-        return {"labels": [_label(v) for v in labels.tolist()], "matrix": cells.tolist()}
+        codes = inv[: t.size] * k + inv[t.size:]
+        out: dict[str, Any] = {"labels": [_label(v) for v in labels.tolist()]}
+        if sample_weight is None:
+            out["matrix"] = np.bincount(codes, minlength=k * k).reshape(k, k).tolist()
+            return out
+        w = np.asarray(sample_weight, dtype=float).ravel()
+        if w.shape != t.shape or not np.isfinite(w).all():
+            return None
+        sums = np.bincount(codes, weights=w, minlength=k * k).reshape(k, k)
+        out["matrix"] = [[_r(v) for v in row] for row in sums]
+        out["weighted"] = True
+        return out
     except Exception:
         return None
 

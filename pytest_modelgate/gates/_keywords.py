@@ -308,6 +308,8 @@ KEYWORDS = {**KEYWORDS, **{
         _p("average", (_AVERAGE, _NONE), None, "averaging for precision/recall/f1/jaccard"),
         _p("power", Interval("real", 0, 1, "neither"), 0.8,
            "power assumed by the rows-needed estimate of an inconclusive verdict"),
+        _p("min_group_rows", Interval("int", 2, None), 10,
+           "fewest rows every group needs for an interval (else no interval: inconclusive)"),
         _NAME,
     ),
 }}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.results import Decision, GateResult
 
 from ._text import fmt_number as _g
@@ -90,18 +91,26 @@ def _fix_hint(direction: str) -> str:
             "method='sigmoid' or 'isotonic'), or relax max_ece")
 
 
+def resolution_note(b: Any) -> str | None:
+    """The note for probabilities with no resolution (at most 1% of the uncertainty, from a
+    `BrierDecomposition`): a constant prior is perfectly calibrated and useless."""
+    if b.resolution > _USELESS * b.uncertainty:
+        return None
+    amount = ("0" if b.resolution <= 1e-12 else
+              f"{_g(b.resolution)}, under {_USELESS:.0%} of the uncertainty "
+              f"{_g(b.uncertainty)}")
+    return (f"the probabilities do not separate the classes (resolution {amount}): "
+            "calibration alone says nothing about usefulness; gate roc_auc, or "
+            "brier/log_loss against the naive baseline, too")
+
+
 def _notes(res: Any) -> list[str]:
     """What ECE cannot see: probabilities with no resolution (a constant prior is perfectly
     calibrated and useless), and hard 0/1 values passed as probabilities."""
     notes = []
-    b = res.brier
-    if b.resolution <= _USELESS * b.uncertainty:
-        amount = ("0" if b.resolution <= 1e-12 else
-                  f"{_g(b.resolution)}, under {_USELESS:.0%} of the uncertainty "
-                  f"{_g(b.uncertainty)}")
-        notes.append(f"the probabilities do not separate the classes (resolution {amount}): "
-                     "calibration alone says nothing about usefulness; gate roc_auc, or "
-                     "brier/log_loss against the naive baseline, too")
+    useless = resolution_note(res.brier)
+    if useless:
+        notes.append(useless)
     if res.hard:
         notes.append("proba holds only 0 and 1: hard labels (model.predict) rather than "
                       "probabilities? pass model.predict_proba(X) unless 0/1 forecasts are "
@@ -197,7 +206,7 @@ def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any
     if max_t is not None:
         parts.append(f"threshold max_ece {_g(max_t)}")
     if margin is not None:
-        parts.append(f"margin {margin:+.4g}")
+        parts.append(f"margin {_sgn(margin)}")
     direction = _direction_text(res.direction, res.direction_share, binary)
     bin_text = _worst_bin(res.reliability)
     text = "; ".join(parts) + f". The model is {direction}" + (f" ({bin_text})" if bin_text

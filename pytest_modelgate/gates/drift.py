@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Literal
 
+from pytest_modelgate._numbers import format_number as _num
+from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult, decide
 
@@ -107,12 +109,12 @@ def _what_drifted(c: ColumnDrift) -> str:
         parts.append(f"{c.test} statistic={_g(c.statistic)}{_p(c.reported_p()[1])}, "
                      f"{c.effect_name}={_g(c.effect)}")
     if c.missing_drifted:
-        parts.append(f"missing/non-finite share {c.missing_effect:+.3g} (two-proportion z-test, "
-                     f"p_adj={c.missing_p_adjusted:.3g})")
+        parts.append(f"missing/non-finite share {_sgn(c.missing_effect, digits=3)} (two-proportion z-test, "
+                     f"p_adj={_num(c.missing_p_adjusted, digits=3, tiny=True)})")
     if c.unseen_drifted:
         parts.append(f"unseen categories: {c.unseen_share:.0%} of current rows in categories "
                      "the reference never saw (one-sided binomial test, "
-                     f"p_adj={c.unseen_p_adjusted:.3g})")
+                     f"p_adj={_num(c.unseen_p_adjusted, digits=3, tiny=True)})")
     elif c.unseen_share >= 0.5:
         parts.append(f"{c.unseen_share:.0%} of current rows in categories the reference never "
                      "saw")
@@ -162,7 +164,7 @@ def _inconclusive(ctx: GateContext, name: str, res: DriftResult, details: dict[s
         need = (f"about {rows:,} current rows would decide it" if rows
                 else "more rows would decide it")
         parts.insert(0, f"{len(res.drifted_columns)} of {res.n_tested} columns drifted "
-                        f"(max_share {res.max_share:g}), but the undecided columns could "
+                        f"(max_share {_num(res.max_share, digits=6)}), but the undecided columns could "
                         "change the verdict")
         parts.append(f"INCONCLUSIVE: {need}. To decide: add rows, raise min_effect to a shift "
                      "these rows can show, or raise max_share")
@@ -192,9 +194,9 @@ def _per_column(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
             return _inconclusive(ctx, name, res, details, untestable, weak)
     drifted = [(k, c) for k, c in res.columns.items() if c.drifted]
     n_drift = len(drifted)
-    head = (f"{n_drift} of {res.n_tested} columns drifted (share {res.share_drifted:.3g}, "
-            f"max_share {res.max_share:g}, margin {_g(dec.margin)}; method {res.method}, "
-            f"alpha {res.alpha:g} with {res.correction} correction)")
+    head = (f"{n_drift} of {res.n_tested} columns drifted (share {_num(res.share_drifted, digits=3)}, "
+            f"max_share {_num(res.max_share, digits=6)}, margin {_g(dec.margin)}; method {res.method}, "
+            f"alpha {_num(res.alpha, digits=6)} with {res.correction} correction)")
     shown = []
     for k, c in drifted[:_SHOWN]:
         shown.append(f"{k!s}: {_what_drifted(c)}")
@@ -230,7 +232,7 @@ def _multivariate(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
                    "inconclusive" if mv.statistic > thr else "passed")
         msg = (f"domain classifier ROC AUC {_g(mv.statistic)} "
                f"(CI {_g(mv.ci[0] if mv.ci else None)}–{_g(mv.ci[1] if mv.ci else None)} at "
-               f"{mv.confidence:g}) vs max_auc {thr:g}, margin {_g(dec.margin)}; "
+               f"{_num(mv.confidence, digits=6)}) vs max_auc {_num(thr, digits=6)}, margin {_g(dec.margin)}; "
                f"{mv.n_reference} + {mv.n_current} rows")
         if verdict != "passed":
             msg += (". A model can tell current rows from reference rows; inspect the columns "
@@ -243,7 +245,7 @@ def _multivariate(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
     alpha = float(mv.threshold if mv.threshold is not None else res.alpha)
     p = float(mv.p_value if mv.p_value is not None else 1.0)
     verdict_m: Verdict = "failed" if mv.drifted else "passed"
-    msg = (f"MMD² {_g(mv.statistic)}, permutation p-value {_g(p)} vs alpha {alpha:g}, "
+    msg = (f"MMD² {_g(mv.statistic)}, permutation p-value {_g(p)} vs alpha {_num(alpha, digits=6)}, "
            f"margin {_g(p - alpha)}; {mv.n_reference} + {mv.n_current} rows")
     if mv.drifted:
         msg += ". The joint distribution changed; refresh the reference if expected"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import Decision, GateResult
 
@@ -26,7 +27,7 @@ __all__ = ["FAIRNESS_KEYWORDS", "fairness", "report_name"]
 
 FAIRNESS_KEYWORDS: tuple[str, ...] = (
     "metric", "max_gap", "min_ratio", "confidence", "n_resamples", "pos_label", "average",
-    "power",
+    "power", "min_group_rows",
 )
 _RATE_TEXT = {"selection_rate": "selection rate (share predicted positive)",
               "true_positive_rate": "true positive rate", "false_positive_rate":
@@ -96,7 +97,8 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     params = {k: kw[k] for k in ("average",) if kw.get(k) is not None}
     res = measure(y_true, y_pred, sensitive=sensitive, metric=metric, confidence=confidence,
                   n_resamples=kw.get("n_resamples", 1000), seed=ctx.seed,
-                  sample_weight=sample_weight, pos_label=kw.get("pos_label"), X=X, **params)
+                  sample_weight=sample_weight, pos_label=kw.get("pos_label"), X=X,
+                  min_group_rows=kw.get("min_group_rows", 10), **params)
     name = kw.get("name") or report_name(res.metric)
     ratio = res.kind == "ratio"
     if ratio and max_gap is not None:
@@ -137,7 +139,7 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     if threshold_value is not None:
         parts.append(f"threshold {'min_ratio' if ratio else 'max_gap'} {_g(threshold_value)}")
     if d.margin is not None:
-        parts.append(f"margin {d.margin:+.4g}")
+        parts.append(f"margin {_sgn(d.margin)}")
     text = "; ".join(parts)
     if res.worst_pair is not None:
         hi, lo = res.worst_pair

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult, decide
 
@@ -49,7 +50,7 @@ def report_name(check: str, prefix: str | None) -> str:
 
 
 def _pct(share: float) -> str:
-    return f"{100 * share:.3g}%"
+    return f"{_num(100 * share, digits=3)}%"
 
 
 def _n(k: int, word: str) -> str:
@@ -208,11 +209,11 @@ def _duplicates(ctx: GateContext, name: str, pair: Pair, d: Duplicates,
     if d.count:
         head += (f", e.g. test rows {_rows(d.examples)} (train rows "
                  f"{_rows(d.train_rows[:_SHOWN].tolist())})")
-    msg = f"{head}; {key} {thr:g}"
+    msg = f"{head}; {key} {_num(thr, digits=6)}"
     if allowed is not None:
         msg += (f" (derived: {_pct(p0)} of train rows {'nearly ' if near else ''}repeat another "
                 f"train row, the rate a random split of the same data gives, Good-Turing; at "
-                f"most {_n(allowed, 'row')} at confidence {conf:g}, binomial)")
+                f"most {_n(allowed, 'row')} at confidence {_num(conf, digits=6)}, binomial)")
     if dec.verdict == "passed" and d.count and allowed is not None and p0 > 0:
         msg += (f". The feature space has only {rp.distinct:,} distinct "
                 f"{'rounded ' if near else ''}feature rows in {rp.n:,} train rows: "
@@ -294,9 +295,9 @@ def _conflicts(ctx: GateContext, name: str, check: str, pair: Pair,
             thr = allowed / n if n else 0.0
             derived = (f" (derived: {_pct(train_share)} of train rows share their features with "
                        f"a train row of another label, the rate a random split gives; at most "
-                       f"{_n(allowed, 'row')} at confidence {conf:g}, binomial)")
+                       f"{_n(allowed, 'row')} at confidence {_num(conf, digits=6)}, binomial)")
     dec = decide(share, None, max=thr)
-    msg = f"{head}; max_conflict_share {thr:g}{derived}"
+    msg = f"{head}; max_conflict_share {_num(thr, digits=6)}{derived}"
     if dec.verdict != "passed":
         msg += f". To fix: {fix}; or raise max_conflict_share"
     elif count and given is None:
@@ -332,14 +333,14 @@ def _leakage(ctx: GateContext, name: str, pair: Pair, s: Mapping[str, Any]) -> G
         shown = ", ".join(f"{k!r} ({label} {_g(v)})" for k, v in leaks[:8])
         msg = (f"{len(leaks)} feature{'s' if len(leaks) != 1 else ''} alone predict"
                f"{'s' if len(leaks) == 1 else ''} the label almost perfectly: {shown} "
-               f"({how}); max_leak_score {thr:g}. A feature this predictive is usually "
+               f"({how}); max_leak_score {_num(thr, digits=6)}. A feature this predictive is usually "
                f"derived from the label or recorded after it: drop it, or rebuild it from "
                f"data available at prediction time; or raise max_leak_score")
         verdict = "failed"
         margin = thr - score
     else:
         msg = (f"no single feature predicts the label almost perfectly: the best is {worst!r} "
-               f"with {label} {_g(score)} ({how}); max_leak_score {thr:g}")
+               f"with {label} {_g(score)} ({how}); max_leak_score {_num(thr, digits=6)}")
         verdict = "passed"
         margin = thr - score
     details = {"scores": {str(k): v for k, v in res.scores.items()}, "metric": res.metric,
@@ -481,12 +482,12 @@ def _null_rate(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, A
     where = "max_null_rate" if given is not None else (
         "not nullable: the reference had no missing value" if thr == 0.0 else
         f"reference {_pct(info['reference_null_rate'])} + null_tolerance "
-        f"{rep.schema.null_tolerance:g}")
+        f"{_num(rep.schema.null_tolerance, digits=6)}")
 
     def one(r: tuple[str, float, float, tuple[float, float] | None, str, float | None]) -> str:
         c, p, t, iv, _, _ = r
         d = per[c]
-        ci_txt = "" if iv is None else f", CI {_pct(iv[0])}–{_pct(iv[1])} at {conf:g}"
+        ci_txt = "" if iv is None else f", CI {_pct(iv[0])}–{_pct(iv[1])} at {_num(conf, digits=6)}"
         return (f"column {c!r}: null rate {_pct(p)} ({d['n_missing']} of {d['n']} test rows"
                 f"{ci_txt}) vs max_null_rate {_pct(t)}"
                 + (f", e.g. test rows {_rows(d['examples'])}" if d["examples"] else ""))
@@ -571,7 +572,7 @@ def _range(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any])
                          "examples": chk.out_of_range[:_SHOWN].tolist()}
     how = ("max_out_of_range_share" if given is not None else
            f"derived: more rows than a same-distribution sample has outside the reference range "
-           f"with probability {1 - conf:g} (exchangeability bound, Bonferroni over "
+           f"with probability {_num(1 - conf, digits=6)} (exchangeability bound, Bonferroni over "
            f"{_n(len(per), 'column')})")
 
     def what(c: str, d: dict[str, Any]) -> str:
@@ -582,7 +583,7 @@ def _range(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any])
         f: Callable[[Any], str] = (lambda x: _when(x, delta)) if d["time"] else _g
         return f"outside [{f(d['low'])}, {f(d['high'])}]" + (
             f" (reference min {f(d['reference_min'])}, max {f(d['reference_max'])}, widened by "
-            f"range_tolerance {rep.schema.range_tolerance:g} x span)"
+            f"range_tolerance {_num(rep.schema.range_tolerance, digits=6)} x span)"
             if (d["low"], d["high"]) != (d["reference_min"], d["reference_max"])
             else " (the reference's min and max)")
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from pytest_modelgate._numbers import format_number, format_signed
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.latency._compare import Comparison, RatioResult
 from pytest_modelgate.latency._context import collect_context
@@ -96,7 +97,7 @@ class _Check:
             return format_seconds(x)
         if self.unit == "ratio":
             return f"{x:.3f}×"
-        return f"{x:.4g} {self.unit}"
+        return format_number(x, self.unit)
 
     def describe(self) -> str:
         op = "≤" if self.direction == "lower" else "≥"
@@ -106,7 +107,7 @@ class _Check:
         elif self.unit == "s":
             mtxt = f"margin {'+' if margin >= 0 else '-'}{format_seconds(abs(margin))}"
         else:
-            mtxt = f"margin {margin:+.4g}"
+            mtxt = f"margin {format_signed(margin, None if self.unit == 'ratio' else self.unit)}"
         return (f"{self.name} {self.fmt(self.value)} (CI {self.fmt(self.low)}–{self.fmt(self.high)}) "
                 f"vs budget {op} {self.fmt(self.threshold)}: {self.verdict}, {mtxt}")
 

@@ -13,6 +13,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_number as _num
+from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import BaselineWarning, ConfigError
 from pytest_modelgate.results import Decision, GateResult, decide
 
@@ -318,6 +320,8 @@ def metric(
             notes.append(f"the scorer has greater_is_better=False: the gate reports {res.name} "
                          "itself (lower is better), not scikit-learn's negated score, and min/max "
                          "apply to that value")
+    if spec.family == "calibration":
+        details.update(_resolution(spec, chk, params, notes))
     naive_rows: int | None = None
     naive_dec: Decision | None = None
     if kw.get("naive", True) and math.isfinite(res.value):
@@ -377,7 +381,7 @@ def metric(
         details["power"] = power
     from ._details import metric_plot
 
-    details.update(metric_plot(name, y_true, y_pred))
+    details.update(metric_plot(name, y_true, y_pred, sample_weight))
     message = _metric_message(res, threshold, dec, rows, power, notes,
                               slice_part[2] if slice_part else None, details.get("naive"),
                               any(d.verdict == "failed" for d in decisions if d is not naive_dec),
@@ -469,8 +473,8 @@ def _naive_undecided(res: MetricResult, threshold: Mapping[str, Any],
         k in threshold for k in ("min", "max", "max_drop", "baseline_value")) else "no threshold"
     plus = f" + naive_margin {_g(naive['margin'])}" if naive.get("margin") else ""
     text = (f"the naive check is undecided ({what}): {res.name} {_g(res.value)} vs the naive "
-            f"{naive['predictor']} {_g(naive['value'])}{plus}: gain {naive['delta']:+.4g}, "
-            f"{conf:.0%} one-sided interval [{low:+.4g}, {high:+.4g}]")
+            f"{naive['predictor']} {_g(naive['value'])}{plus}: gain {_sgn(naive['delta'])}, "
+            f"{conf:.0%} one-sided interval [{_sgn(low)}, {_sgn(high)}]")
     text += (f"; about {rows:,} rows would show whether it beats the naive predictor "
              f"({power:.0%} power if the true values equal the current estimates)" if rows
              else "; no number of rows decides it at this gain")
@@ -488,6 +492,26 @@ def _naive_undecided(res: MetricResult, threshold: Mapping[str, Any],
         text += (f". Accuracy on data with {float(naive['value']):.0%} of one class mostly "
                  "measures that class: balanced_accuracy, recall or f1 gate the minority class")
     return text
+
+
+def _resolution(spec: Any, chk: Any, params: Mapping[str, Any],
+                notes: list[str]) -> dict[str, Any]:
+    """A calibration error's resolution (Brier decomposition over the same bins), with the
+    calibration gate's note when the probabilities carry no information (a constant prior)."""
+    from pytest_modelgate.metrics._calibration import brier_decomposition
+
+    from .calibration import resolution_note
+
+    opts = {k: v for k, v in {**spec.kwargs, **params}.items()
+            if k in {"n_bins", "strategy", "pos_label", "labels"}}
+    try:
+        b = brier_decomposition(chk.y_true, chk.y_pred, sample_weight=chk.sample_weight, **opts)
+    except (ValueError, TypeError):  # the metric itself was computed: no note, not an error
+        return {}
+    note = resolution_note(b)
+    if note:
+        notes.append(note)
+    return {"resolution": b.resolution}
 
 
 def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decision,
@@ -595,7 +619,7 @@ def compare(
         ci_txt = f"{r.confidence:.0%} one-sided {bound_name} bound {_g(bound)}"
     head = (f"{r.name}: candidate {_g(r.candidate)} vs baseline {_g(r.baseline)} on the same "
             f"{r.n:,} rows; delta {_signed(r.delta)} ({ci_txt}, {r.method}"
-            + (f", p={r.p_value:.3g}" if r.p_value is not None else "") + ")"
+            + (f", p={_num(r.p_value, digits=3, tiny=True)}" if r.p_value is not None else "") + ")"
             + f"; rule: {rule} (limit {_signed(r.limit)})"
             + (f"; margin {_signed(r.margin)}" if r.margin is not None else ""))
     if r.verdict == "passed":

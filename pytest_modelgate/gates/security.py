@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.results import GateResult, decide
 from pytest_modelgate.units import format_bytes, parse_bytes
@@ -150,7 +151,7 @@ def artifact(ctx: Any, path: Any, *, sha256: str | None = None, scan: bool = Tru
 
 
 def _fmt(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.4g}"
+    return _num(x, missing="n/a")
 
 
 def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
@@ -175,11 +176,11 @@ def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
                        delta=delta)
     dec = decide(res.flip_rate, res.ci, max=max_flip_rate)
     verdict = dec.verdict
-    parts = [f"flip rate {res.flip_rate:.4g} (CI {_fmt(res.ci[0])}..{_fmt(res.ci[1])} at "
+    parts = [f"flip rate {_num(res.flip_rate)} (CI {_fmt(res.ci[0])}..{_fmt(res.ci[1])} at "
              f"{confidence:.0%}, {res.n_rows} rows x {res.n_perturbations} perturbations of "
-             f"noise {noise:g} x feature spread)"]
+             f"noise {_num(noise, digits=6)} x feature spread)"]
     if max_flip_rate is not None:
-        parts[0] += f" vs max_flip_rate {max_flip_rate:g}, margin {_fmt(dec.margin)}"
+        parts[0] += f" vs max_flip_rate {_num(max_flip_rate, digits=6)}, margin {_fmt(dec.margin)}"
     details: dict[str, Any] = {"flip": {"rate": res.flip_rate, "ci": list(res.ci),
                                         "flips": res.flips, "method": res.method,
                                         "worst_rows": list(res.worst_rows)}}
@@ -203,8 +204,8 @@ def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
             verdict = "failed"
             ex = f"; e.g. {prop.examples[0]}" if prop.examples else ""
             parts.append(f"{prop.name} on {list(prop.columns)} violated on {prop.violations}/"
-                         f"{prop.n_rows} rows (rate {prop.violation_rate:.4g} > "
-                         f"{max_violation_rate:g}){ex}")
+                         f"{prop.n_rows} rows (rate {_num(prop.violation_rate)} > "
+                         f"{_num(max_violation_rate, digits=6)}){ex}")
             fixes.append("constrain the model (monotonic_cst=..., or drop the irrelevant "
                          "columns before training)")
         else:
@@ -237,7 +238,7 @@ def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
                 f"{c['property']}: row {c['row']}" + (f" -> {c['perturbed']}" if "perturbed"
                                                       in c else
                                                       f", moving {c.get('column')!r} up by "
-                                                      f"{c.get('moved_by', 0):.4g}")
+                                                      f"{_num(c.get('moved_by', 0))}")
                 for c in found))
         else:
             parts.append(f"hypothesis found no counterexample in {n_examples} examples")
@@ -294,11 +295,11 @@ def membership(ctx: Any, model: Any, train: Any, test: Any, *,
     dec = decide(res.advantage, res.ci, max=max_advantage)
     ci_text = (f" (CI {_fmt(res.ci[0])}..{_fmt(res.ci[1])} at {confidence:.0%})"
                if res.ci is not None and confidence is not None else "")
-    message = (f"membership advantage {res.advantage:.4g}{ci_text}"
-               + (f" vs max_advantage {max_advantage:g}, margin {_fmt(dec.margin)}"
+    message = (f"membership advantage {_num(res.advantage)}{ci_text}"
+               + (f" vs max_advantage {_num(max_advantage, digits=6)}, margin {_fmt(dec.margin)}"
                   if max_advantage is not None else "")
-               + f"; attack AUC {res.auc:.3f}; mean {res.loss} train {res.train_loss_mean:.4g}"
-               f" vs test {res.test_loss_mean:.4g} ({res.n_train} members, {res.n_test} "
+               + f"; attack AUC {res.auc:.3f}; mean {res.loss} train {_num(res.train_loss_mean)}"
+               f" vs test {_num(res.test_loss_mean)} ({res.n_train} members, {res.n_test} "
                "non-members)")
     if dec.verdict == "failed":
         message += (". To fix: the model memorises its training rows; regularise it (shallower "

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 __all__ = [
@@ -83,8 +84,8 @@ def _as_arrays(y_true: Any, proba: Any, sample_weight: Any) -> tuple[NDArray[Any
     _check_finite(p, "proba")
     lo, hi = float(p.min()), float(p.max())
     if lo < 0 or hi > 1:
-        raise InputError(f"proba: needs probabilities in [0, 1], got values in [{lo:.4g}, "
-                         f"{hi:.4g}]; pass model.predict_proba(X) (or apply a sigmoid/softmax)")
+        raise InputError(f"proba: needs probabilities in [0, 1], got values in [{_num(lo, tiny=True)}, "
+                         f"{_num(hi, tiny=True)}]; pass model.predict_proba(X) (or apply a sigmoid/softmax)")
     return yt, p, check_weight(sample_weight, int(yt.shape[0]))
 
 
@@ -140,7 +141,7 @@ def _curves(yt: NDArray[Any], p: F, w: F | None, pos_label: Any = None,
     if off.any():
         i = int(np.flatnonzero(off)[0])
         raise InputError(f"proba: probability rows must sum to 1; {int(off.sum())} row(s) do "
-                         f"not (row {i} sums to {float(sums[i]):.6g}); pass predict_proba "
+                         f"not (row {i} sums to {_num(float(sums[i]), digits=6)}); pass predict_proba "
                          "output or normalise each row")
     lab = _class_labels(yt, k, labels)
     if k == 2:

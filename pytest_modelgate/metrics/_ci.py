@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError
 
 from . import _boot_fast, _fast
@@ -625,7 +626,7 @@ def _constant_predictions(out: Interval, spec: MetricSpec, chk: Checked, value: 
     details = {**out.details, "constant_predictions": True}
     modal, share = details.get("modal_replicate"), details.get("modal_share", 0.0)
     if labels_vary and modal is not None and _close(modal, value) and share >= confidence:
-        details["note"] = (f"the predictions are constant ({what}): {spec.name} is {value:.4g} "
+        details["note"] = (f"the predictions are constant ({what}): {spec.name} is {_num(value)} "
                            f"on {share:.1%} of the resamples whatever the rows, so more rows "
                            "cannot narrow it; the point value decides")
         return Interval(None, "none", details)

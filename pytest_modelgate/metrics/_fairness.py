@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 __all__ = ["RATE_METRICS", "FairnessResult", "GroupStat", "fairness", "group_keys"]
@@ -321,6 +322,7 @@ def fairness(
     sample_weight: Any = None,
     pos_label: Any = None,
     X: Any = None,
+    min_group_rows: int = MIN_GROUP_ROWS,
     **params: Any,
 ) -> FairnessResult:
     """A fairness measure over the groups of `sensitive`, with a stratified bootstrap interval.
@@ -328,9 +330,10 @@ def fairness(
     `metric`: one of `RATE_METRICS`, or any registered metric name ("accuracy", "recall", ...),
     whose gap (largest minus smallest group value) is measured. `sensitive`: an array of group
     labels, a column name of the DataFrame `X`, or several features (a DataFrame, a list of
-    arrays or of column names), combined.
+    arrays or of column names), combined. `min_group_rows`: the fewest rows every group needs
+    for an interval (a smaller group leaves the gap without one).
     """
-    from pytest_modelgate._params import CONFIDENCE, check_param, resamples
+    from pytest_modelgate._params import CONFIDENCE, Interval, check_param, resamples
 
     from ._inputs import as_array, check_weight
 
@@ -340,6 +343,7 @@ def fairness(
     conf = None if confidence is None else float(check_param(confidence, "confidence",
                                                              CONFIDENCE))
     check_param(n_resamples, "n_resamples", resamples(10))
+    min_group = int(check_param(min_group_rows, "min_group_rows", Interval("int", 2, None)))
     rng = np.random.default_rng(seed)
     if metric in RATE_METRICS:
         yt = as_array(y_true, "y_true")
@@ -358,9 +362,9 @@ def fairness(
         features, keys, gid = group_keys(sensitive, n, X)
         _two_groups(keys)
         return _rate_fairness(metric, yt, yp, w, features, keys, gid, pos_label, conf,
-                              n_resamples, seed, rng)
+                              n_resamples, seed, rng, min_group)
     return _metric_gap(metric, y_true, y_pred, sample_weight, sensitive, X, conf, n_resamples,
-                       seed, rng, pos_label, params)
+                       seed, rng, pos_label, params, min_group)
 
 
 def _two_groups(keys: NDArray[Any]) -> None:
@@ -369,9 +373,9 @@ def _two_groups(keys: NDArray[Any]) -> None:
                          f"{str(keys[0])!r}" if keys.size else "sensitive: holds no rows")
 
 
-def _too_small(keys: NDArray[Any], counts: NDArray[np.int64]) -> str:
-    """'group 'b' has 1 row' for the groups under MIN_GROUP_ROWS (smallest first)."""
-    small = [int(i) for i in np.argsort(counts, kind="stable") if counts[i] < MIN_GROUP_ROWS]
+def _too_small(keys: NDArray[Any], counts: NDArray[np.int64], min_group: int) -> str:
+    """'group 'b' has 1 row' for the groups under `min_group` rows (smallest first)."""
+    small = [int(i) for i in np.argsort(counts, kind="stable") if counts[i] < min_group]
     text = ", ".join(f"group {str(keys[i])!r} has {int(counts[i]):,} "
                      f"row{'' if counts[i] == 1 else 's'}" for i in small[:3])
     return text + (f" (and {len(small) - 3} more small groups)" if len(small) > 3 else "")
@@ -435,13 +439,13 @@ def _metric_edge_widen(name: str, vals: F, reps: F, counts: NDArray[np.int64], v
 
 
 def _fmt01(x: float) -> str:
-    return f"{x:.3g}"
+    return _num(x, digits=3)
 
 
 def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
                    features: tuple[str, ...], keys: NDArray[Any], gid: NDArray[np.int64],
                    pos_label: Any, conf: float | None, n_resamples: int, seed: int,
-                   rng: np.random.Generator) -> FairnessResult:
+                   rng: np.random.Generator, min_group: int = MIN_GROUP_ROWS) -> FairnessResult:
     names, kind = RATE_METRICS[metric]
     pos = _pos_label(yt, yp, pos_label)
     G = keys.size
@@ -468,10 +472,10 @@ def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
     group_ci: list[tuple[float, float] | None] = [None] * G
     details: dict[str, Any] = {"pos_label": pos.item() if isinstance(pos, np.generic) else pos}
     if conf is not None:
-        if counts.min() < MIN_GROUP_ROWS or yt.shape[0] < _MIN_ROWS:
-            details["note"] = _small_note(keys, counts, int(yt.shape[0]))
+        if counts.min() < min_group or yt.shape[0] < _MIN_ROWS:
+            details["note"] = _small_note(keys, counts, int(yt.shape[0]), min_group)
             details["min_rows"] = _MIN_ROWS
-            details["min_group_rows"] = MIN_GROUP_ROWS
+            details["min_group_rows"] = min_group
         else:
             bc = _cells_bootstrap(code, gid, w, G, n_resamples, rng)
             br = _rates(bc)
@@ -511,10 +515,10 @@ def _rate_fairness(metric: str, yt: NDArray[Any], yp: NDArray[Any], w: F | None,
         details=details)
 
 
-def _small_note(keys: NDArray[Any], counts: NDArray[np.int64], n: int) -> str:
-    if counts.min() < MIN_GROUP_ROWS:
-        return (f"{_too_small(keys, counts)}: too few to estimate a group's rate (at least "
-                f"{MIN_GROUP_ROWS} rows per group are needed for an interval)")
+def _small_note(keys: NDArray[Any], counts: NDArray[np.int64], n: int, min_group: int) -> str:
+    if counts.min() < min_group:
+        return (f"{_too_small(keys, counts, min_group)}: too few to estimate a group's rate (at "
+                f"least {min_group} rows per group are needed for an interval; min_group_rows)")
     return f"too few rows for a bootstrap interval ({n:,}; at least {_MIN_ROWS} are needed)"
 
 
@@ -532,7 +536,7 @@ def _pair(values: F, keys: NDArray[Any]) -> tuple[str, str] | None:
 def _metric_gap(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, sensitive: Any,
                 X: Any, conf: float | None, n_resamples: int, seed: int,
                 rng: np.random.Generator, pos_label: Any,
-                params: dict[str, Any]) -> FairnessResult:
+                params: dict[str, Any], min_group: int = MIN_GROUP_ROWS) -> FairnessResult:
     """Largest minus smallest group value of a registered metric (via the slice machinery)."""
     from ._evaluate import resolve_metric
     from ._inputs import check_inputs
@@ -571,10 +575,10 @@ def _metric_gap(metric: str, y_true: Any, y_pred: Any, sample_weight: Any, sensi
         pl = params["pos_label"]
         details["pos_label"] = pl.item() if isinstance(pl, np.generic) else pl
     if conf is not None:
-        if counts.min() < MIN_GROUP_ROWS or chk.n < _MIN_ROWS:
-            details["note"] = _small_note(keys, counts, chk.n)
+        if counts.min() < min_group or chk.n < _MIN_ROWS:
+            details["note"] = _small_note(keys, counts, chk.n, min_group)
             details["min_rows"] = _MIN_ROWS
-            details["min_group_rows"] = MIN_GROUP_ROWS
+            details["min_group_rows"] = min_group
         else:
             reps = np.full((n_resamples, G), np.nan)
             for g in range(G):

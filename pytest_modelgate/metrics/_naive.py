@@ -33,6 +33,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_modelgate._numbers import format_number as _num
+from pytest_modelgate._numbers import format_signed as _sgn
+
 from ._evaluate import compute_value, resolve_metric, rows_needed
 from ._inputs import Checked, check_inputs
 from ._registry import MetricSpec, scorer_params
@@ -140,7 +143,7 @@ def _weighted_median(y: NDArray[np.float64], w: NDArray[np.float64]) -> float:
 
 
 def _fmt(x: Any) -> str:
-    return f"{x:.4g}" if isinstance(x, (float, np.floating)) else repr(
+    return _num(x) if isinstance(x, (float, np.floating)) else repr(
         x.item() if isinstance(x, np.generic) else x)
 
 
@@ -240,7 +243,7 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
         prior = share / share.sum()
         if yp.ndim == 1:
             p = float(prior[-1])
-            return [("prior-score", f"constant {p:.4g}", np.full(n, p), None)]
+            return [("prior-score", f"constant {_num(p)}", np.full(n, p), None)]
         if yp.shape[1] != classes.size:
             return []
         return [("prior-score", "the class shares as constant probabilities",
@@ -263,7 +266,7 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
     else:
         return []
     out_r: list[tuple[str, str, NDArray[Any], NDArray[np.int64] | None]] = [
-        (what, f"always {c:.4g}", np.full(n, c), None)]
+        (what, f"always {_num(c)}", np.full(n, c), None)]
     if fname == "median_absolute_error":
         # its best constant is the midpoint of the shortest window holding half the rows (the
         # shorth), not the median: try both windows around n/2
@@ -272,7 +275,7 @@ def _candidates(spec: MetricSpec, chk: Checked, params: dict[str, Any], seed: in
             if 1 <= k <= n:
                 i = int(np.argmin(ys[k - 1:] - ys[:n - k + 1]))
                 m = float((ys[i] + ys[i + k - 1]) / 2.0)
-                out_r.append(("shorth-midpoint", f"always {m:.4g}", np.full(n, m), None))
+                out_r.append(("shorth-midpoint", f"always {_num(m)}", np.full(n, m), None))
     return out_r
 
 
@@ -380,7 +383,7 @@ def against_naive(
     label, what, pred, idx, naive = best
     if spec.perfect is not None and math.isclose(naive, spec.perfect, abs_tol=1e-12):
         return (f"the naive {label} predictor ({what}) is already perfect on these rows "
-                f"({spec.name} {naive:.4g}: a single class or a constant target); nothing to "
+                f"({spec.name} {_num(naive)}: a single class or a constant target); nothing to "
                 "beat, check skipped")
     sign = 1.0 if spec.direction == "higher" else -1.0
     delta = sign * (model_value - naive)
@@ -430,8 +433,8 @@ def _verdict(spec: MetricSpec, label: str, what: str, model: float, naive: float
     margin (strictly: a tie is not a win), failed when the whole interval stays at or below
     it (or, without an interval or with decide='point', when the gain does)."""
     name = spec.name
-    plus = f" + naive_margin {margin:.4g}" if margin else ""
-    same = f"{name} {model:.4g} vs {naive:.4g} of the naive {label} predictor ({what})"
+    plus = f" + naive_margin {_num(margin)}" if margin else ""
+    same = f"{name} {_num(model)} vs {_num(naive)} of the naive {label} predictor ({what})"
     if confidence is not None and ci is None:  # asked for, not computable: never a silent pass
         return ("inconclusive", delta - margin,
                 f"the estimate does not settle the naive comparison: {same}; the paired "
@@ -442,20 +445,20 @@ def _verdict(spec: MetricSpec, label: str, what: str, model: float, naive: float
     margin_eff = margin + 1e-12 * max(1.0, abs(naive), abs(model))
     if low > margin_eff:
         return "passed", dmargin, f"{same}; the model beats it{plus}", None
-    lost = (f"{name} {model:.4g} does not beat the naive {label} predictor ({naive:.4g}{plus}; "
+    lost = (f"{name} {_num(model)} does not beat the naive {label} predictor ({_num(naive)}{plus}; "
             f"{what}) on the same rows")
     if high <= margin_eff or ci is None or (decide == "point" and delta <= margin_eff):
         if ci is not None:
-            lost += (f" (gain {delta:+.4g}, {confidence:.0%} one-sided upper bound "
-                     f"{high:+.4g})" if high <= margin_eff else f" (gain {delta:+.4g} <= "
-                     f"{margin:.4g}; decide='point')")
+            lost += (f" (gain {_sgn(delta)}, {confidence:.0%} one-sided upper bound "
+                     f"{_sgn(high)})" if high <= margin_eff else f" (gain {_sgn(delta)} <= "
+                     f"{_num(margin)}; decide='point')")
         return "failed", dmargin, lost, None
     assert confidence is not None
     need = rows_needed(delta, margin, n=n, ci=ci, confidence=2.0 * confidence - 1.0,
                        power=power) if delta != margin else None
     return ("inconclusive", dmargin,
             f"the estimate does not settle the naive comparison: {same}; the gain "
-            f"{delta:+.4g} has a {confidence:.0%} one-sided interval "
-            f"[{low:+.4g}, {high:+.4g}] that still holds {margin:.4g}: not shown better than "
+            f"{_sgn(delta)} has a {confidence:.0%} one-sided interval "
+            f"[{_sgn(low)}, {_sgn(high)}] that still holds {_num(margin)}: not shown better than "
             f"naive{plus}", need)
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError, InputError, UnknownNameError
 
 from ._evaluate import MetricResult, compute_value, evaluate, resolve_metric
@@ -169,11 +170,11 @@ def _describe(bounds: dict[int, tuple[float, float]], feats: list[_Feature]) -> 
             shown = ", ".join(inside[:6]) + (", ..." if len(inside) > 6 else "")
             parts.append(f"{feat.name} in {{{shown}}}")
         elif math.isinf(lo):
-            parts.append(f"{feat.name} <= {hi:.4g}")
+            parts.append(f"{feat.name} <= {_num(hi)}")
         elif math.isinf(hi):
-            parts.append(f"{feat.name} > {lo:.4g}")
+            parts.append(f"{feat.name} > {_num(lo)}")
         else:
-            parts.append(f"{lo:.4g} < {feat.name} <= {hi:.4g}")
+            parts.append(f"{_num(lo)} < {feat.name} <= {_num(hi)}")
     return " and ".join(parts) if parts else "all rows"
 
 

@@ -7,9 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from pytest_modelgate._numbers import format_number, format_rate
 from pytest_modelgate.results import VERDICTS, GateResult, RunRecord, is_blocking, waiver
-from pytest_modelgate.units import format_bytes, format_rate, format_seconds, is_noise
-from pytest_modelgate.units import format_number as _plain_number
 
 __all__ = [
     "HEADER",
@@ -30,31 +29,6 @@ _DEFAULT_RUN = RunRecord(seed=0)
 _WAIVERS = {"xfailed": 0, "skipped": 1, "not enforced": 2, "inconclusive allowed": 3}
 INTERRUPTED = "run interrupted before every gate ran: not a verdict"
 NO_GATES = "no gate ran: every gate test was deselected or none was selected; not a verdict"
-
-
-def format_number(x: Any, unit: str | None = None, *, short: bool = False,
-                  scale: float | None = None) -> str:
-    """The one number formatter of every view: durations for unit "s" ("1.23ms"), binary sizes
-    for "B" ("1.5KiB"), rates for units ending in "/s" ("102k rows/s"), and plain numbers
-    otherwise ("0.9123", "102,400"; "102k" when `short`); never "1.024e+05" or "1e+03KiB";
-    float noise (|x| <= 1e-12, relative to `scale` such as a margin's threshold) is "0"."""
-    if x is None:
-        return "—"
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return str(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if is_noise(x, scale):
-        return "0" + (unit if unit in {"s", "B"} else "")
-    if unit == "s":
-        return format_seconds(x)
-    if unit == "B":
-        return format_bytes(x)
-    if unit is not None and unit.endswith("/s"):
-        return format_rate(x, unit)
-    return _plain_number(x, digits=3 if short else 4, short=short)
 
 
 def format_value(x: Any, unit: str | None = None, *, scale: float | None = None) -> str:

@@ -334,7 +334,7 @@ def confusion(labels: Sequence[Any], matrix: Sequence[Sequence[int]], title: str
             if v:
                 fill = "#fff" if op > 0.55 else "#24292f"
                 body.append(_text(left + j * cell + cell / 2, top + i * cell + cell / 2 + 4,
-                                  v, "middle", "cell", fill))
+                                  format_number(v, short=True), "middle", "cell", fill))
     return _svg(width, height, title, body, "chart confusion")
 
 

@@ -316,7 +316,8 @@ def _charts(r: GateResult, seen: set[str],
         out.append(_figure(_svg.confusion(cm["labels"], cm["matrix"],
                                           f"confusion matrix of {r.name}"),
                            "confusion matrix: rows are true labels, columns predictions; cell "
-                           "counts, shaded by share of the row"))
+                           + ("sums of sample_weight" if cm.get("weighted") else "counts")
+                           + ", shaded by share of the row"))
     out.extend(_reliability(r))
     return [c for c in out if c]
 

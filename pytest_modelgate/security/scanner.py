@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import InputError
 
 from . import containers as C
@@ -563,7 +564,7 @@ def _run(state: _Scan, fill: Any) -> None:
         state.finding("", 0, "file", None, "high", _TOTAL_TIMEOUT, "total-timeout")
     except C.ScanTimeout:
         state.finding("", 0, "file", None, "high",
-                      f"scan timed out after {state.max_seconds:g} s (max_seconds); what was not "
+                      f"scan timed out after {_num(state.max_seconds, digits=6)} s (max_seconds); what was not "
                       "scanned cannot be verified", "timeout")
     except RecursionError:  # pragma: no cover - defensive: nesting is bounded by max_depth
         state.finding("", 0, "container", None, "high", "nested too deeply; cannot be verified",

@@ -4,30 +4,17 @@ tracking URI (no server)."""
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-GATES = '''
-import numpy as np
-
-
-def test_accuracy(gate):
-    y = np.array([0, 1] * 200)
-    pred = y.copy()
-    pred[:20] = 1 - pred[:20]  # accuracy 0.95
-    gate.metric("accuracy", y, pred, min=0.9, confidence=0.95)
-
-
-def test_too_strict(gate):
-    y = np.array([0, 1] * 200)
-    gate.metric("accuracy", y, y[::-1], min=0.99)
-'''
-
 _HAVE_MLFLOW = importlib.util.find_spec("mlflow") is not None
 if _HAVE_MLFLOW:  # imported before pytester snapshots sys.modules, never re-imported half-way
-    pass
+    # (not unused: without them the in-process runs fail to import MlflowClient afterwards)
+    import mlflow.entities
+    import mlflow.tracking  # noqa: F401
 needs_mlflow = pytest.mark.skipif(not _HAVE_MLFLOW, reason="mlflow not installed: pip install "
                                                            "'pytest-modelgate[mlflow]'")
 
@@ -58,10 +45,11 @@ STRICT = "modelgate/test_gates.py/test_too_strict/accuracy"
 
 @needs_mlflow
 def test_each_gate_is_logged_to_a_new_run(pytester: pytest.Pytester, tracking: str,
-                                          run_args: list[str]) -> None:
+                                          run_args: list[str],
+                                          sink_gates: Callable[..., Path]) -> None:
     import json
 
-    pytester.makepyfile(test_gates=GATES)
+    sink_gates()
     res = pytester.runpytest("--modelgate", "--modelgate-mlflow", *run_args)
     res.assert_outcomes(passed=1, failed=1)
     [run] = _runs(tracking)
@@ -82,8 +70,8 @@ def test_each_gate_is_logged_to_a_new_run(pytester: pytest.Pytester, tracking: s
 
 
 @needs_mlflow
-def test_the_active_run_of_the_session_is_used(pytester: pytest.Pytester,
-                                                             tracking: str) -> None:
+def test_the_active_run_of_the_session_is_used(pytester: pytest.Pytester, tracking: str,
+                                                sink_gates: Callable[..., Path]) -> None:
     pytester.makeconftest('''
 import mlflow
 import pytest
@@ -97,7 +85,7 @@ def mlflow_run():
     yield run
     mlflow.end_run()
 ''')
-    pytester.makepyfile(test_gates=GATES)
+    sink_gates()
     pytester.runpytest("--modelgate", "--modelgate-mlflow")
     [run] = _runs(tracking, "nightly")
     assert run.info.run_id == (pytester.path / "run_id.txt").read_text()
@@ -107,8 +95,9 @@ def mlflow_run():
 
 @needs_mlflow
 def test_env_opt_in_and_experiment_name(pytester: pytest.Pytester, tracking: str,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    pytester.makepyfile(test_gates=GATES.split("def test_too_strict")[0])
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        sink_gates: Callable[..., Path]) -> None:
+    sink_gates(failing=False)
     monkeypatch.setenv("MODELGATE_MLFLOW", "1")
     monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", "scheduled-check")
     pytester.runpytest("--modelgate").assert_outcomes(passed=1)
@@ -120,9 +109,10 @@ def test_env_opt_in_and_experiment_name(pytester: pytest.Pytester, tracking: str
 @needs_mlflow
 def test_a_broken_tracking_uri_is_one_line_and_a_failed_run(pytester: pytest.Pytester,
                                                              tracking: str,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             sink_gates: Callable[..., Path]) -> None:
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "nosuchscheme://nowhere")
-    pytester.makepyfile(test_gates=GATES.split("def test_too_strict")[0])
+    sink_gates(failing=False)
     res = pytester.runpytest("--modelgate", "--modelgate-mlflow")
     res.assert_outcomes(passed=1)
     assert res.ret == pytest.ExitCode.TESTS_FAILED
@@ -131,8 +121,9 @@ def test_a_broken_tracking_uri_is_one_line_and_a_failed_run(pytester: pytest.Pyt
 
 
 @pytest.mark.skipif(_HAVE_MLFLOW, reason="checks the message shown when mlflow is absent")
-def test_flag_without_mlflow_is_a_usage_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_gates=GATES)
+def test_flag_without_mlflow_is_a_usage_error(pytester: pytest.Pytester,
+                                              sink_gates: Callable[..., Path]) -> None:
+    sink_gates()
     res = pytester.runpytest("--modelgate", "--modelgate-mlflow")
     assert res.ret == pytest.ExitCode.USAGE_ERROR
     assert ("--modelgate-mlflow (from command line --modelgate-mlflow) needs MLflow: "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,21 +13,9 @@ parser = pytest.importorskip(
     "prometheus_client.parser",
     reason="prometheus-client not installed: pip install 'pytest-modelgate[prometheus]'")
 
-GATES = '''
-import numpy as np
+ODD_NAMES = '''
+
 from pytest_modelgate.results import GateResult
-
-
-def test_accuracy(gate):
-    y = np.array([0, 1] * 200)
-    pred = y.copy()
-    pred[:20] = 1 - pred[:20]  # accuracy 0.95
-    gate.metric("accuracy", y, pred, min=0.9, confidence=0.95)
-
-
-def test_too_strict(gate):
-    y = np.array([0, 1] * 200)
-    gate.metric("accuracy", y, y[::-1], min=0.99)
 
 
 def test_odd_names(gate):
@@ -43,8 +33,9 @@ def _by(family: Any, **labels: str) -> list[Any]:
             if all(s.labels.get(k) == v for k, v in labels.items())]
 
 
-def test_textfile_matches_the_json_report(pytester: pytest.Pytester, run_args: list[str]) -> None:
-    pytester.makepyfile(test_gates=GATES)
+def test_textfile_matches_the_json_report(pytester: pytest.Pytester, run_args: list[str],
+                                          sink_gates: Callable[..., Path]) -> None:
+    sink_gates(ODD_NAMES)
     res = pytester.runpytest("--modelgate", "--modelgate-prometheus=metrics/gates.prom",
                                         *run_args)
     res.assert_outcomes(passed=2, failed=1)
@@ -80,8 +71,9 @@ def test_textfile_matches_the_json_report(pytester: pytest.Pytester, run_args: l
 
 
 def test_env_and_ini_select_the_textfile(pytester: pytest.Pytester,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    pytester.makepyfile(test_gates=GATES)
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         sink_gates: Callable[..., Path]) -> None:
+    sink_gates(ODD_NAMES)
     pytester.makeini("[pytest]\nmodelgate_prometheus = from-ini.prom\n")
     pytester.runpytest("--modelgate").assert_outcomes(passed=2, failed=1)
     assert "modelgate_gate_value" in (pytester.path / "from-ini.prom").read_text()
@@ -90,8 +82,9 @@ def test_env_and_ini_select_the_textfile(pytester: pytest.Pytester,
     assert (pytester.path / "from-env.prom").is_file()
 
 
-def test_unwritable_path_is_a_usage_error_before_any_gate(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_gates=GATES)
+def test_unwritable_path_is_a_usage_error_before_any_gate(
+        pytester: pytest.Pytester, sink_gates: Callable[..., Path]) -> None:
+    sink_gates()
     (pytester.path / "adir").mkdir()
     res = pytester.runpytest("--modelgate", "--modelgate-prometheus=adir")
     assert res.ret == pytest.ExitCode.USAGE_ERROR
@@ -99,10 +92,11 @@ def test_unwritable_path_is_a_usage_error_before_any_gate(pytester: pytest.Pytes
     assert "INTERNALERROR" not in res.stdout.str() + res.stderr.str()
 
 
-def test_no_gate_test_ran_says_so_in_the_textfile(pytester: pytest.Pytester) -> None:
+def test_no_gate_test_ran_says_so_in_the_textfile(pytester: pytest.Pytester,
+                                                  sink_gates: Callable[..., Path]) -> None:
     """Like the JSON report, a --modelgate run that selected no gate replaces the textfile with
     one that says so (zero gates, no_gates 1): a scraper never keeps the last run's verdict."""
-    pytester.makepyfile(test_gates=GATES)
+    sink_gates()
     prom = pytester.path / "gates.prom"
     prom.write_text("# earlier\n")
     pytester.runpytest("--modelgate", f"--modelgate-prometheus={prom}", "-k", "nomatch")
@@ -111,8 +105,9 @@ def test_no_gate_test_ran_says_so_in_the_textfile(pytester: pytest.Pytester) -> 
     assert all(s.value == 0 for s in fams["modelgate_gates"].samples)
 
 
-def test_collect_only_leaves_the_textfile_alone(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_gates=GATES)
+def test_collect_only_leaves_the_textfile_alone(pytester: pytest.Pytester,
+                                                sink_gates: Callable[..., Path]) -> None:
+    sink_gates()
     prom = pytester.path / "gates.prom"
     prom.write_text("# earlier\n")
     pytester.runpytest("--modelgate", f"--modelgate-prometheus={prom}", "--co")

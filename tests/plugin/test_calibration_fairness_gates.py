@@ -339,3 +339,89 @@ def test_calibration_flags_uninformative_and_hard_probabilities() -> None:
     hard = g.calibration(ns["y"], (ns["calibrated"] > 0.5).astype(float), max_ece=0.5)
     assert "only 0 and 1" in hard.message
     assert any("0 and 1" in n for n in hard.details["notes"])
+
+
+@pytest.mark.parametrize("metric", ["ece", "ece_quantile", "mce"])
+def test_metric_gate_on_a_calibration_error_flags_a_constant_prior(metric: str) -> None:
+    """A constant prior is perfectly calibrated and useless: gate.metric("ece") says so as
+    gate.calibration does (review follow-up)."""
+    import numpy as np
+
+    from pytest_modelgate.gates import Gate
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(3000) < 0.3).astype(int)
+    r = Gate().metric(metric, y, np.full(y.size, y.mean()), max=0.05)
+    assert r.verdict == "passed"
+    assert "the probabilities do not separate the classes (resolution 0)" in r.message
+    assert r.details["resolution"] == pytest.approx(0, abs=1e-12)
+    ns = _ns()
+    good = Gate().metric(metric, ns["y"], ns["calibrated"], max=0.5)
+    assert "do not separate" not in good.message
+    assert good.details["resolution"] > 0.01
+    multi = rng.dirichlet(np.ones(3), 600)
+    labels = np.array([rng.choice(3, p=row) for row in multi])
+    assert "do not separate" not in Gate().metric(metric, labels, multi, max=0.9).message
+
+
+def test_fairness_min_group_rows_is_a_keyword() -> None:
+    """min_group_rows= (default 10): groups smaller than it get no interval (review follow-up:
+    it was the constant MIN_GROUP_ROWS)."""
+    import numpy as np
+
+    from pytest_modelgate.exceptions import ConfigError
+    from pytest_modelgate.gates import Gate
+    from pytest_modelgate.metrics._fairness import fairness as measure
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 200)
+    pred = np.where(rng.random(200) < 0.8, y, 1 - y)
+    group = np.array(["a"] * 194 + ["b"] * 6)
+    g = Gate()
+    for metric in ("demographic_parity_difference", "accuracy"):
+        default = g.fairness(y, pred, sensitive=group, metric=metric, max_gap=0.9)
+        assert default.ci is None
+        assert default.details["min_group_rows"] == 10
+        assert "at least 10 rows of 'b'" in default.message
+        five = g.fairness(y, pred, sensitive=group, metric=metric, max_gap=0.9,
+                          min_group_rows=5)
+        assert five.ci is not None
+        assert "min_group_rows" not in five.details
+        seven = g.fairness(y, pred, sensitive=group, metric=metric, max_gap=0.9,
+                           min_group_rows=7)
+        assert seven.ci is None
+        assert "at least 7 rows of 'b'" in seven.message
+        assert measure(y, pred, sensitive=group, metric=metric, confidence=0.95,
+                       min_group_rows=5).ci == five.ci
+    for bad in (1, 0, 2.5, True, "ten"):
+        with pytest.raises(ConfigError, match=r"min_group_rows must be an integer"):
+            g.fairness(y, pred, sensitive=group, max_gap=0.1, min_group_rows=bad)
+        with pytest.raises(ConfigError, match=r"min_group_rows"):
+            measure(y, pred, sensitive=group, min_group_rows=bad)
+
+
+def test_fairness_min_group_rows_from_the_policy(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile('''
+import numpy as np
+
+rng = np.random.default_rng(5)
+y = rng.integers(0, 2, 200)
+pred = np.where(rng.random(200) < 0.8, y, 1 - y)
+group = np.array(["a"] * 194 + ["b"] * 6)
+
+
+def test_policy_lowers_it(gate):
+    r = gate.fairness(y, pred, sensitive=group, max_gap=0.9)
+    assert r.ci is not None
+    assert "min_group_rows" not in r.details
+''')
+    pytester.makepyprojecttoml('[tool.modelgate.gates."fairness:demographic_parity_difference"]\n'
+                               'min_group_rows = 5\n')
+    pytester.runpytest_subprocess("--modelgate").assert_outcomes(passed=1)
+    pytester.makepyprojecttoml('[tool.modelgate.gates."fairness:accuracy_gap"]\n'
+                               'min_group_rows = 1\n')
+    result = pytester.runpytest_subprocess("--modelgate")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*fairness:accuracy_gap: min_group_rows must be an integer "
+                                 ">= 2; got 1*"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()

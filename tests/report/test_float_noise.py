@@ -34,7 +34,7 @@ def test_real_values_keep_their_digits(x: float) -> None:
 
 
 def test_small_real_values_and_scaled_noise() -> None:
-    assert fmt_number(1e-5) == "1e-05"
+    assert fmt_number(1e-5) == "1e-5"
     assert format_number(1e-5) == "1e-5"
     assert format_number(-6.939e-17) == "0"
     assert fmt_number(-6.939e-17) == "0"

@@ -415,3 +415,32 @@ def test_integrity_offending_cells_count_rows_in_words() -> None:
     assert _offending("range", {"columns": cols}) == \
         "<code>c</code>: 3 rows (1, 2, 3); <code>a</code>: 1 row (49)"
     assert _offending("null_rate", {"columns": {"x": {"n_missing": 0}}}) == "—"
+@pytest.mark.filterwarnings("ignore:A single label was found")
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4),
+                          st.floats(0.01, 1000.0, allow_nan=False)), min_size=1, max_size=150))
+def test_weighted_confusion_matrix_equals_sklearn(pairs: list[tuple[int, int, float]]) -> None:
+    t = np.array([a for a, _, _ in pairs])
+    p = np.array([b for _, b, _ in pairs])
+    w = np.array([c for _, _, c in pairs])
+    cm = confusion_matrix("accuracy", t, p, sample_weight=w)
+    assert cm is not None
+    assert cm["weighted"] is True
+    labels = np.unique(np.concatenate([t, p]))
+    want = sk_confusion(t, p, labels=labels, sample_weight=w)
+    np.testing.assert_allclose(np.array(cm["matrix"], dtype=float), want, rtol=5e-4, atol=1e-9)
+
+
+def test_weighted_metric_gate_stores_the_weighted_confusion_matrix() -> None:
+    y = np.array([0, 0, 1, 1, 1, 0])
+    p = np.array([0, 1, 1, 0, 1, 0])
+    w = np.array([1.0, 2.5, 1.0, 4.0, 0.5, 3.0])
+    r = Gate().metric("accuracy", y, p, min=0.1, sample_weight=w)
+    cm = r.details["confusion_matrix"]
+    assert cm["weighted"] is True
+    assert cm["matrix"] == sk_confusion(y, p, sample_weight=w).tolist()
+    unweighted = Gate().metric("accuracy", y, p, min=0.1).details["confusion_matrix"]
+    assert "weighted" not in unweighted
+    assert unweighted["matrix"] == sk_confusion(y, p).tolist()
+    html = render_html(RunRecord(seed=0), [r])
+    assert "sums of sample_weight" in html

@@ -76,7 +76,7 @@ def test_cli_time_limit_fails_closed(tmp_path: Path, capsys) -> None:
     path.write_bytes(pickle.dumps([float(i) for i in range(50_000)], protocol=2))
     assert main(["scan", str(path)]) == 0
     assert main(["scan", "--max-seconds", "1e-9", str(path)]) == 1
-    assert "scan timed out after 1e-09 s" in capsys.readouterr().out
+    assert "scan timed out after 1e-9 s" in capsys.readouterr().out
     assert main(["scan", "--max-seconds", "0", str(path)]) == 2
     assert "max_seconds" in capsys.readouterr().err
 
@@ -105,4 +105,4 @@ def test_artifact_gate_time_limit_fails_closed(tmp_path: Path) -> None:
     assert gate.artifact(path).passed
     r = gate.artifact(path, max_seconds=1e-9)
     assert r.verdict == "failed"
-    assert "scan timed out after 1e-09 s" in r.message
+    assert "scan timed out after 1e-9 s" in r.message

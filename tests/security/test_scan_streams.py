@@ -177,7 +177,7 @@ def test_time_limit_fails_closed(tmp_path: Path) -> None:
     result = scan_bytes(data, max_seconds=1e-9)
     assert not result.safe
     assert [f.technique for f in result.findings] == ["timeout"]
-    assert "scan timed out after 1e-09 s" in result.findings[0].why
+    assert "scan timed out after 1e-9 s" in result.findings[0].why
     path = tmp_path / "slow.pkl.gz"
     path.write_bytes(gzip.compress(data))
     result = scan(path, max_seconds=1e-9)
