@@ -213,7 +213,8 @@ def smirnov_sf(n: int, x: float) -> float:
     rounding for the same reason. Written with m = n - v and y = n x so that nothing cancels:
     log A = m log1p(-y/m) + v log1p(y/v) - log(x + v/n) + log(n / (2 pi v m))/2
     + s(n) - s(v) - s(m), s being `_stirling_excess`. Equal to scipy's within ~2e-13 relative
-    (tested from n = 2000 to 10^6 over the whole range of n x^2).
+    (tested from n = 2000 to 10^6 over the whole range of n x^2, and against the sum in 50-digit
+    decimals); a subnormal result (below 2.2e-308) keeps fewer digits, as scipy's does.
     """
     nf = float(n)
     y = nf * x
