@@ -390,13 +390,15 @@ class SumColumns:
     """A metric as a function of column sums: `finish(sums)` of resampled `cols` sums gives it.
 
     `rows` holds the per-row values of a mean-family metric (None for ratios of sums); `sqrt`
-    says the metric is the root of that mean (RMSE).
+    says the metric is the root of that mean (RMSE); `grad` is the gradient of `finish` at one
+    vector of sums (non-finite where the metric is not differentiable).
     """
 
     cols: F
     finish: Callable[[F], F]
     rows: F | None
     sqrt: bool
+    grad: Callable[[F], F]
 
 
 def _with_weights(w: F, st: F, unit: bool) -> F:
@@ -429,8 +431,15 @@ def sum_columns(spec: MetricSpec, chk: Checked) -> SumColumns | None:
             m = s[:, 1] / s[:, 0]
             return sign * (np.sqrt(m) if sqrt else m)
 
+        def mean_grad(s: F) -> F:
+            s0, s1 = float(s[0]), float(s[1])
+            m = s1 / s0
+            outer = sign * (0.5 / math.sqrt(m) if sqrt and m > 0 else
+                            (math.inf if sqrt else 1.0))
+            return np.array([-outer * m / s0, outer / s0])
+
         return SumColumns(_with_weights(w, rows[:, None], chk.sample_weight is None),
-                          mean_finish, rows, sqrt)
+                          mean_finish, rows, sqrt, mean_grad)
     if spec.family == "ratio" and spec.base in _fast.RATIOS:
         rf = _fast.RATIOS[spec.base]
         st = rf.stats(chk.y_true.astype(np.float64), chk.y_pred.astype(np.float64))
@@ -438,8 +447,11 @@ def sum_columns(spec: MetricSpec, chk: Checked) -> SumColumns | None:
         def ratio_finish(s: F) -> F:
             return sign * rf.finish(s)
 
+        def ratio_grad(s: F) -> F:
+            return sign * rf.grad(s)
+
         return SumColumns(_with_weights(w, st, chk.sample_weight is None), ratio_finish, None,
-                          False)
+                          False, ratio_grad)
     return None
 
 
@@ -476,19 +488,11 @@ def sums_interval(
 def influence(sc: SumColumns, total: F) -> F | None:
     """Each row's linearised contribution to the metric (the sum of their squares is the
     delta-method variance); None where the metric is not differentiable at the data."""
-    n, k = sc.cols.shape
-    # step ~ eps ** (1/3) of each sum's scale (the root of n * sum of squares bounds sum |x|)
-    scale = np.maximum(np.abs(total), np.sqrt(np.einsum("ij,ij->j", sc.cols, sc.cols) * n))
-    h = np.where(scale > 0, scale, 1.0) * 6e-6
-    pts = np.repeat(total[None, :], 2 * k, axis=0)
-    pts[np.arange(k), np.arange(k)] += h
-    pts[k + np.arange(k), np.arange(k)] -= h
     with np.errstate(all="ignore"):
-        f = sc.finish(pts)
-    grad = (f[:k] - f[k:]) / (2.0 * h)
+        grad = sc.grad(total)
     if not np.all(np.isfinite(grad)):
         return None
-    return np.asarray(sc.cols @ grad - float(total @ grad) / n, dtype=np.float64)
+    return np.asarray(sc.cols @ grad - float(total @ grad) / sc.cols.shape[0], dtype=np.float64)
 
 
 def normal_error(d: F, confidence: float) -> float:

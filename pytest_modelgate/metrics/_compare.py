@@ -217,12 +217,15 @@ def _paired_delta(spec: MetricSpec, c: Checked, b: Checked, params: dict[str, An
     if sc is None or sb is None:
         return None, {}
     kc = sc.cols.shape[1]
-    fc, fb = sc.finish, sb.finish
+    fc, fb, gc, gb = sc.finish, sb.finish, sc.grad, sb.grad
 
     def diff(s: F) -> F:
         return np.asarray(fc(s[:, :kc]) - fb(s[:, kc:]), dtype=np.float64)
 
-    both = _ci.SumColumns(np.column_stack([sc.cols, sb.cols]), diff, None, False)
+    def diff_grad(s: F) -> F:
+        return np.concatenate([gc(s[:kc]), -gb(s[kc:])])
+
+    both = _ci.SumColumns(np.column_stack([sc.cols, sb.cols]), diff, None, False, diff_grad)
     return _ci.delta_interval(both, both.cols.sum(axis=0), delta, two_sided, n_resamples,
                               forced=forced)
 

@@ -176,14 +176,29 @@ def _r2_stats(y: F, p: F) -> F:
     return np.column_stack([yc, yc * yc, (y - p) ** 2])
 
 
+# A sum of squares computed as sum(y^2) - sum(y)^2 / w is exact only to a few ulps of sum(y^2):
+# below this share of it, the spread is rounding (e.g. a resample that drew one row n times).
+SPREAD_NOISE = 1e-12
+
+
 def _r2_finish(s: F) -> F:
     """s columns: sum w, sum w y, sum w y^2, sum w e^2 -> 1 - SSE / SST (scikit-learn's r2_score)."""
     w, sy, syy, see = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
     sst = syy - _div(sy * sy, w)
     out = np.where(see == 0, 1.0, 0.0)
-    ok = sst > 0
+    ok = sst > SPREAD_NOISE * syy
     out[ok] = 1.0 - see[ok] / sst[ok]
     return out
+
+
+def _r2_grad(s: F) -> F:
+    """Gradient of `_r2_finish` in its sums (w, sy, syy, see), where SST > 0 (inf elsewhere)."""
+    w, sy, syy, see = (float(v) for v in s)
+    sst = syy - sy * sy / w
+    if not sst > SPREAD_NOISE * syy:
+        return np.full(4, np.inf)
+    a = see / (sst * sst)  # d r2 / d sst
+    return np.array([a * sy * sy / (w * w), -2.0 * a * sy / w, a, -1.0 / sst])
 
 
 def _ev_stats(y: F, p: F) -> F:
@@ -199,20 +214,35 @@ def _ev_finish(s: F) -> F:
     var_y = syy / w - (sy / w) ** 2
     var_e = see / w - (se / w) ** 2
     out = np.where(np.abs(var_e) <= 0, 1.0, 0.0)
-    ok = var_y > 0
+    ok = var_y > SPREAD_NOISE * syy / w
     out[ok] = 1.0 - var_e[ok] / var_y[ok]
     return out
 
 
+def _ev_grad(s: F) -> F:
+    """Gradient of `_ev_finish` in its sums (w, sy, syy, se, see), where Var(y) > 0."""
+    w, sy, syy, se, see = (float(v) for v in s)
+    var_y = syy / w - (sy / w) ** 2
+    var_e = see / w - (se / w) ** 2
+    if not var_y > SPREAD_NOISE * syy / w:
+        return np.full(5, np.inf)
+    dy, de = var_e / (var_y * var_y), -1.0 / var_y  # d ev / d var_y, d ev / d var_e
+    return np.array([dy * (-syy / w ** 2 + 2.0 * sy * sy / w ** 3)
+                     + de * (-see / w ** 2 + 2.0 * se * se / w ** 3),
+                     dy * -2.0 * sy / w ** 2, dy / w, de * -2.0 * se / w ** 2, de / w])
+
+
 @dataclass(frozen=True)
 class RatioFast:
-    """A metric that is a function of weighted sums of per-row statistics (column 0: sum w)."""
+    """A metric that is a function of weighted sums of per-row statistics (column 0: sum w);
+    `grad` is the gradient of `finish` at one vector of sums (for the delta method)."""
 
     stats: Callable[[F, F], F]
     finish: Callable[[F], F]
+    grad: Callable[[F], F]
 
 
 RATIOS: dict[str, RatioFast] = {
-    "r2": RatioFast(_r2_stats, _r2_finish),
-    "explained_variance": RatioFast(_ev_stats, _ev_finish),
+    "r2": RatioFast(_r2_stats, _r2_finish, _r2_grad),
+    "explained_variance": RatioFast(_ev_stats, _ev_finish, _ev_grad),
 }
