@@ -540,9 +540,10 @@ def delta_interval(sc: SumColumns, total: F, value: float, confidence: float, n_
                                             f"variance (at most {DELTA_MAX_ROW_SHARE:.0%} for "
                                             "a normal interval)"}
         if err > tol:
+            shown = _num(err, digits=2, tiny=True)
             return None, {"delta_declined": f"the normal approximation's estimated tail error "
-                                            f"{err:.2g} exceeds the bootstrap's Monte-Carlo "
-                                            f"error {tol:.2g}"}
+                                            f"{shown} exceeds the bootstrap's Monte-Carlo "
+                                            f"error {_num(tol, digits=2)}"}
     se = math.sqrt(ss * n / (n - 1.0))
     t = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1))
     return Interval((value - t * se, value + t * se), "delta", {
@@ -550,8 +551,10 @@ def delta_interval(sc: SumColumns, total: F, value: float, confidence: float, n_
         "bootstrap_mc_error": tol,
         "note": "delta method: a normal interval from each row's influence on the metric"
                 + ("" if forced else
-                   f"; at {n:,} rows its estimated tail error ({err:.2g}) is below the "
-                   f"Monte-Carlo error of a {n_resamples}-resample bootstrap ({tol:.2g})"),
+                   f"; at {n:,} rows its estimated tail error "
+                   f"({_num(err, digits=2, tiny=True)}) is below the "
+                   f"Monte-Carlo error of a {n_resamples}-resample bootstrap "
+                   f"({_num(tol, digits=2)})"),
     }), {}
 
 
