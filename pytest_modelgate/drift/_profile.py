@@ -410,13 +410,13 @@ def profile(data: Any, *, categorical: Sequence[Hashable] | None = None,
 
 
 def _datetime_summary(col: Any, s: ColumnSummary) -> ColumnSummary:
-    """A datetime column's counts and range as UTC nanoseconds (time zones converted, NaT
-    missing): what the schema's range and null checks read from a profile."""
+    """`s` with the column's range as UTC nanoseconds (time zones converted, NaT left out):
+    what the schema's range check reads from a profile."""
     vals = column_values(col)[0]
     present = vals[vals != np.iinfo(np.int64).min]
-    extra = {"range_ns": (int(present.min()), int(present.max()))} if present.size else {}
-    return replace(s, n_missing=s.n - int(present.size), n_values=int(present.size),
-                   extra=extra)
+    if not present.size:
+        return s
+    return replace(s, extra={"range_ns": (int(present.min()), int(present.max()))})
 
 
 def _merge_numeric_many(parts: Sequence[ColumnSummary], out: ColumnSummary, exact_max: int,
