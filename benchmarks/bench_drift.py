@@ -10,7 +10,9 @@ quantile sketch above 100 000 rows).
 Peak memory of `detect` is the peak of bytes allocated during the call (tracemalloc, which
 sees numpy's buffers), compared with the bytes of both input frames. It also times the
 p-value trap: many mildly drifted columns at 1M rows, flags from critical values vs p-values,
-and the gate's report (exact p-values only where cheap or near a threshold).
+and the gate's report (exact p-values only where cheap or near a threshold). Saved profiles
+(`--profile-files`): JSON and .npz file sizes and save/load times, and (load + detect) / detect on
+the raw reference (issue 12: <= 1.2x for the binary file), interleaved rounds.
 
 Run: ``python benchmarks/bench_drift.py [--sizes 10000x20,10000x50,100000x50,1000000x50]``.
 Issue 12's target for 10 000 x 50: detect <= 3x the sort floor (also printed as the ratio of the
@@ -137,6 +139,42 @@ def bench_size(n: int, c: int, repeats: int) -> dict[str, Any]:
     return row
 
 
+#: issue 12's budget for loading a saved profile and detecting against it, over raw detect
+PROFILE_FILE_BUDGET = 1.2
+
+
+def profile_files(n: int, c: int, kind: str, repeats: int) -> dict[str, Any]:
+    """A saved profile as CI uses it: file sizes and save times of JSON and the binary .npz, and
+    (load + detect) / (detect on the raw reference), min of interleaved rounds."""
+    import tempfile
+
+    ref, cur, _ = make_data(n, c)
+    drift.detect(ref.iloc[:1000], cur.iloc[:1000])  # warm imports and caches
+    prof = drift.profile(ref, exact_max=n) if kind == "exact" else drift.profile(ref)
+    row: dict[str, Any] = {"n": n, "c": c, "profile": kind, "exact": prof.exact,
+                           "budget": PROFILE_FILE_BUDGET}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {fmt: Path(tmp) / f"reference.{fmt}" for fmt in ("npz", "json")}
+        for fmt, path in paths.items():
+            row[f"{fmt}_save_s"], _ = timed(lambda p=path: prof.save(p), 1)
+            row[f"{fmt}_mib"] = path.stat().st_size / 2**20
+        prof = None  # only the files from here on
+        rounds = max(repeats, 5)
+        raw, loaded = [], {fmt: [] for fmt in paths}
+        for _ in range(rounds):
+            raw.append(timed(lambda: drift.detect(ref, cur), 1)[0])
+            for fmt, path in paths.items():
+                loaded[fmt].append(timed(lambda p=path: drift.detect(drift.Profile.load(p), cur),
+                                         1)[0])
+        row["raw_detect_s"] = min(raw)
+        for fmt, path in paths.items():
+            row[f"{fmt}_load_s"], _ = timed(lambda p=path: drift.Profile.load(p), rounds)
+            row[f"{fmt}_load_detect_s"] = min(loaded[fmt])
+            row[f"ratio_{fmt}_load_detect_over_raw"] = min(loaded[fmt]) / min(raw)
+    row["npz_ok"] = row["ratio_npz_load_detect_over_raw"] <= PROFILE_FILE_BUDGET
+    return row
+
+
 def run_peer(python: str, tool: str, n: int, c: int, repeats: int) -> dict[str, Any] | None:
     """Time a peer in its own environment (`drift_peers.py`), on the same seeded table."""
     import subprocess
@@ -181,6 +219,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000x20,10000x50,100000x50,1000000x50")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--trap", default="1000000x8", help="NxK for the p-value trap, or ''")
+    parser.add_argument("--profile-files", default="100000x50:exact,1000000x50:sketch",
+                        help="NxC:exact|sketch sizes for the saved-profile rows, or ''")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "drift.json"))
     parser.add_argument("--peers", default="", help="python of a venv with alibi-detect and "
                         "evidently (numpy < 2); peers run there, right after our timings")
@@ -226,10 +266,23 @@ def main() -> int:
               f"exact p-values {trap['pvalues_s']:.3f}s more; gate.drift {trap['gate_s']:.3f}s "
               f"({trap['gate_bounded_pvalues']} p-values as bounds, all hold: "
               f"{trap['gate_bounds_hold']})", flush=True)
+    files = []
+    for item in filter(None, args.profile_files.split(",")):
+        size, kind = item.split(":")
+        n, c = (int(x) for x in size.split("x"))
+        pf = profile_files(n, c, kind, args.repeats)
+        files.append(pf)
+        print(f"saved {kind} profile {n:,} x {c}: JSON {pf['json_mib']:.1f} MiB "
+              f"(save {pf['json_save_s']:.2f}s, load {pf['json_load_s']:.3f}s), npz "
+              f"{pf['npz_mib']:.1f} MiB (save {pf['npz_save_s']:.2f}s, load "
+              f"{pf['npz_load_s']:.3f}s); (load + detect) / raw detect "
+              f"{pf['raw_detect_s']:.3f}s: npz {pf['ratio_npz_load_detect_over_raw']:.2f}x "
+              f"{'ok' if pf['npz_ok'] else 'OVER'} (budget {PROFILE_FILE_BUDGET}x), JSON "
+              f"{pf['ratio_json_load_detect_over_raw']:.2f}x", flush=True)
     out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                        "python": platform.python_version(), "numpy": np.__version__,
                        "load_avg": os.getloadavg(), "shared": True},
-           "sizes": rows, "pvalue_trap": trap,
+           "sizes": rows, "pvalue_trap": trap, "profile_files": files,
            "cited_from": "../shared/bench/README.md (peers not re-run here)"}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))

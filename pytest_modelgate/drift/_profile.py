@@ -57,7 +57,7 @@ MERGE_FANIN = 8
 #: top-level keys this module reads; any other key (a newer section) is kept as it is
 _KNOWN_KEYS = frozenset({"format", "version", "n_rows", "is_frame", "exact_max", "n_quantiles",
                          "meta", "columns", "sketch", "kll_k", "schema", "container",
-                         "container_version"})
+                         "container_version", "shuffle"})
 
 
 def _grid(n_quantiles: int) -> np.ndarray:

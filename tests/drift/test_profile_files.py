@@ -138,19 +138,25 @@ def test_any_values_and_labels_survive_both_formats(tmp_path: Path, values: list
     assert_same_profile(prof, Profile.from_bytes(prof.to_bytes()))
 
 
-def test_the_shuffled_layout_is_used_and_exact(tmp_path: Path) -> None:
-    values = np.sort(np.random.default_rng(4).lognormal(size=20_000))
+def test_the_layout_is_a_plain_npz_of_typed_pools(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    values = rng.lognormal(size=20_000)
     values[5] = -0.0
-    prof = profile(values)
+    prof = profile(pd.DataFrame({"x": values, "c": rng.choice(["a", "b"], 20_000)}))
     path = prof.save(tmp_path / "p.npz")
     with np.load(path, allow_pickle=False) as z:  # a plain .npz, readable without us
         header = json.loads(z["header"].tobytes())
-        planes = z["c0.values"]
-    assert header["columns"][0]["values"] == {"npz": "c0.values", "shuffle": 8}
+        planes, counts = z["f8"], z["i8"]
+    assert header["shuffle"] == 8
+    assert header["columns"][0]["values"] == {"pool": "f8", "start": 0, "stop": 20_000}
+    assert header["columns"][1]["counts"] == {"pool": "i8", "start": 0, "stop": 2}
     assert planes.shape == (8, 20_000)
     np.testing.assert_array_equal(np.ascontiguousarray(planes.T).view("<f8").ravel(),
-                                  prof.columns[0].values)
-    assert _bits(Profile.load(path).columns[0].values) == _bits(prof.columns[0].values)
+                                  prof.columns["x"].values)
+    np.testing.assert_array_equal(counts, prof.columns["c"].counts)
+    assert _bits(Profile.load(path).columns["x"].values) == _bits(prof.columns["x"].values)
+    with np.load(io.BytesIO(prof.to_bytes()), allow_pickle=False) as z:  # uncompressed: plain
+        np.testing.assert_array_equal(z["f8"], prof.columns["x"].values)
 
 
 def test_detect_on_a_loaded_binary_profile_equals_memory_and_raw_data(tmp_path: Path) -> None:
@@ -257,7 +263,7 @@ def test_pickled_object_arrays_are_refused_and_never_run(tmp_path: Path) -> None
         zf.writestr("header.npy", header)
         buf = io.BytesIO()
         np.lib.format.write_array(buf, objs, allow_pickle=True)
-        zf.writestr("c0.values.npy", buf.getvalue())
+        zf.writestr("f8.npy", buf.getvalue())
     msg = _one_line_error(bad)
     assert "Python objects" in msg
     assert "modelgate profile" in msg
@@ -286,11 +292,16 @@ def test_foreign_npz_and_bad_headers_are_named(tmp_path: Path) -> None:
     assert "not a pytest-modelgate profile" in _one_line_error(_npz(
         tmp_path / "other.npz", header=header({"format": "x", "container_version": 1})))
     missing = dict(doc, container="npz", container_version=1)
-    missing["columns"][0]["values"] = {"npz": "c0.values"}
-    assert "c0.values.npy missing" in _one_line_error(
+    missing["columns"][0]["values"] = {"pool": "f8", "start": 0, "stop": 5}
+    assert "f8.npy missing" in _one_line_error(
         _npz(tmp_path / "missing.npz", header=header(missing)))
     assert "holds <U3" in _one_line_error(_npz(
-        tmp_path / "text.npz", header=header(missing), **{"c0.values": np.array(["abc"])}))
+        tmp_path / "text.npz", header=header(missing), f8=np.array(["abc"])))
+    assert "outside pool f8 (3 values)" in _one_line_error(_npz(
+        tmp_path / "short.npz", header=header(missing), f8=np.arange(3.0)))
+    missing["columns"][0]["values"] = {"pool": "i8", "start": 0, "stop": 5}
+    assert "bad array reference" in _one_line_error(_npz(
+        tmp_path / "wrongpool.npz", header=header(missing), i8=np.arange(5)))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
