@@ -233,7 +233,7 @@ def main() -> int:
         nn, cc = (int(x) for x in size.split("x"))
         peer_plan.setdefault((nn, cc), []).append(tool)
     rows = []
-    for spec in args.sizes.split(","):
+    for spec in filter(None, args.sizes.split(",")):
         n, c = (int(x) for x in spec.split("x"))
         row = bench_size(n, c, args.repeats)
         rows.append(row)
