@@ -12,7 +12,10 @@ sees numpy's buffers), compared with the bytes of both input frames. It also tim
 p-value trap: many mildly drifted columns at 1M rows, flags from critical values vs p-values,
 and the gate's report (exact p-values only where cheap or near a threshold). The budgeted rows
 "all p-values read / flags only" (issue 12: <= 1.5x at 1M x 50, also printed at 100k x 50) time
-`detect(...).to_dict()` against `detect` in interleaved rounds; the script exits 1 when over.
+`detect(...).to_dict()` against `detect` in interleaved rounds. Saved profiles
+(`--profile-files`): JSON and .npz file sizes and save/load times, and (load + detect) / detect on
+the raw reference (issue 12: <= 1.2x for the binary file), interleaved rounds. The script exits 1
+when a budgeted row is over.
 
 Run: ``python benchmarks/bench_drift.py [--sizes 10000x20,10000x50,100000x50,1000000x50]``
 (``--sizes '' --repeats 3`` for the p-value rows alone).
@@ -141,6 +144,42 @@ def bench_size(n: int, c: int, repeats: int) -> dict[str, Any]:
     return row
 
 
+#: issue 12's budget for loading a saved profile and detecting against it, over raw detect
+PROFILE_FILE_BUDGET = 1.2
+
+
+def profile_files(n: int, c: int, kind: str, repeats: int) -> dict[str, Any]:
+    """A saved profile as CI uses it: file sizes and save times of JSON and the binary .npz, and
+    (load + detect) / (detect on the raw reference), min of interleaved rounds."""
+    import tempfile
+
+    ref, cur, _ = make_data(n, c)
+    drift.detect(ref.iloc[:1000], cur.iloc[:1000])  # warm imports and caches
+    prof = drift.profile(ref, exact_max=n) if kind == "exact" else drift.profile(ref)
+    row: dict[str, Any] = {"n": n, "c": c, "profile": kind, "exact": prof.exact,
+                           "budget": PROFILE_FILE_BUDGET}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {fmt: Path(tmp) / f"reference.{fmt}" for fmt in ("npz", "json")}
+        for fmt, path in paths.items():
+            row[f"{fmt}_save_s"], _ = timed(lambda p=path: prof.save(p), 1)
+            row[f"{fmt}_mib"] = path.stat().st_size / 2**20
+        prof = None  # only the files from here on
+        rounds = max(repeats, 5)
+        raw, loaded = [], {fmt: [] for fmt in paths}
+        for _ in range(rounds):
+            raw.append(timed(lambda: drift.detect(ref, cur), 1)[0])
+            for fmt, path in paths.items():
+                loaded[fmt].append(timed(lambda p=path: drift.detect(drift.Profile.load(p), cur),
+                                         1)[0])
+        row["raw_detect_s"] = min(raw)
+        for fmt, path in paths.items():
+            row[f"{fmt}_load_s"], _ = timed(lambda p=path: drift.Profile.load(p), rounds)
+            row[f"{fmt}_load_detect_s"] = min(loaded[fmt])
+            row[f"ratio_{fmt}_load_detect_over_raw"] = min(loaded[fmt]) / min(raw)
+    row["npz_ok"] = row["ratio_npz_load_detect_over_raw"] <= PROFILE_FILE_BUDGET
+    return row
+
+
 def run_peer(python: str, tool: str, n: int, c: int, repeats: int) -> dict[str, Any] | None:
     """Time a peer in its own environment (`drift_peers.py`), on the same seeded table."""
     import subprocess
@@ -235,6 +274,8 @@ def main() -> int:
     parser.add_argument("--trap", default="1000000x8", help="NxK for the p-value trap, or ''")
     parser.add_argument("--pvalue-sizes", default="100000x50,1000000x50",
                         help="NxC tables for the 'all p-values read / flags only' rows, or ''")
+    parser.add_argument("--profile-files", default="100000x50:exact,1000000x50:sketch",
+                        help="NxC:exact|sketch sizes for the saved-profile rows, or ''")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "drift.json"))
     parser.add_argument("--peers", default="", help="python of a venv with alibi-detect and "
                         "evidently (numpy < 2); peers run there, right after our timings")
@@ -297,16 +338,31 @@ def main() -> int:
               f"{pr['ratio_median']:.2f}x; reading them alone {pr['read_pvalues_s'] * 1e3:.1f} ms,"
               f" +{pr['read_over_same_detect']:.1%} of the same detect call) {budget} {flag}",
               flush=True)
+    files = []
+    for item in filter(None, args.profile_files.split(",")):
+        size, kind = item.split(":")
+        n, c = (int(x) for x in size.split("x"))
+        pf = profile_files(n, c, kind, args.repeats)
+        files.append(pf)
+        print(f"saved {kind} profile {n:,} x {c}: JSON {pf['json_mib']:.1f} MiB "
+              f"(save {pf['json_save_s']:.2f}s, load {pf['json_load_s']:.3f}s), npz "
+              f"{pf['npz_mib']:.1f} MiB (save {pf['npz_save_s']:.2f}s, load "
+              f"{pf['npz_load_s']:.3f}s); (load + detect) / raw detect "
+              f"{pf['raw_detect_s']:.3f}s: npz {pf['ratio_npz_load_detect_over_raw']:.2f}x "
+              f"{'ok' if pf['npz_ok'] else 'OVER'} (budget {PROFILE_FILE_BUDGET}x), JSON "
+              f"{pf['ratio_json_load_detect_over_raw']:.2f}x", flush=True)
     out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                        "python": platform.python_version(), "numpy": np.__version__,
                        "load_avg": os.getloadavg(), "shared": True},
            "sizes": rows, "pvalue_trap": trap, "all_pvalues_over_flags": pv_rows,
+           "profile_files": files,
            "cited_from": "../shared/bench/README.md (peers not re-run here)"}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
     over = [f"{r['n']}x{r['c']}" for r in pv_rows if r["within_budget"] is False]
     if trap is not None and not trap["within_budget"]:
         over.append(f"p-value trap {trap['n']}x{trap['columns']}")
+    over += [f"saved {f['profile']} profile {f['n']}x{f['c']}" for f in files if not f["npz_ok"]]
     print(f"wrote {args.out}; over budget: {over or 'none'}")
     return 1 if over else 0
 

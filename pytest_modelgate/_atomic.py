@@ -6,9 +6,11 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
-__all__ = ["atomic_write_text"]
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text"]
 
 
 def _umask() -> int:
@@ -38,13 +40,25 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     A symlink is followed: its final target is rewritten (beside which the temporary file is
     made) and the link stays. Returns `path` as given.
     """
+    return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """`atomic_write_text` for bytes."""
+    return atomic_write(path, lambda fh: fh.write(data))
+
+
+def atomic_write(path: str | os.PathLike[str], fill: Callable[[IO[bytes]], object]) -> Path:
+    """Let `fill` write a (seekable, binary) temporary file beside `path`, fsync it, then rename
+    it over `path`: readers see the old file or the whole new one, never a part, and a `fill`
+    that raises leaves the old file and no temporary one. Symlinks as in `atomic_write_text`."""
     target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "w+b") as fh:
+            fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)

@@ -219,10 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data", metavar="DATA", nargs="?",
                    help="CSV/TSV/Parquet file, or a directory of Parquet files (a partitioned "
                         "dataset)")
-    p.add_argument("-o", "--output", required=True, metavar="PROFILE")
+    p.add_argument("-o", "--output", required=True, metavar="PROFILE",
+                   help="where to write the profile: a name ending in .json writes JSON "
+                        "(readable, diffable); any other name (e.g. reference.npz, "
+                        "recommended) the binary .npz: smaller and fast to load. Both load "
+                        "wherever a profile is read")
     p.add_argument("--merge", nargs="+", metavar="PROFILE",
-                   help="instead of DATA: merge profiles built from disjoint rows (e.g. one per "
-                        "partition or day) into one")
+                   help="instead of DATA: merge profiles (.npz or JSON) built from disjoint "
+                        "rows (e.g. one per partition or day) into one")
     p.add_argument("--engine", choices=("local", "dask", "spark"), default="local",
                    help="local: this process (default); dask / spark: read the Parquet DATA "
                         "with that engine and profile every partition on its workers "

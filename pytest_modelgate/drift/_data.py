@@ -273,9 +273,11 @@ def summarize(col: Any, *, categorical: bool = False, name: Hashable = None,
         arr, dstr, kind = _values_and_dtype(col)
     except InputError as exc:
         raise InputError(f"{argument} column {name!r}: {exc}") from None
-    if kind == "datetime":
+    if kind == "datetime":  # not tested for drift; counted, so a profile states its nulls
         n = len(col)
-        return ColumnSummary("datetime", n, dtype=dstr)
+        n_missing = int(col.isna().sum()) if hasattr(col, "isna") else \
+            int(np.count_nonzero(np.isnat(np.asarray(col))))
+        return ColumnSummary("datetime", n, n_missing, n_values=n - n_missing, dtype=dstr)
     if categorical:
         return _categorical_summary(col if kind == "categorical" else arr, dstr)
     if kind == "object":

@@ -6,15 +6,19 @@ sketch: by default a deterministic quantile grid of `n_quantiles` points (rank e
 error `normalized_rank_error` at 99% confidence, not growing with merges); the error is stated in
 every result that uses it. Categorical columns keep category counts. Profiles merge (counts add,
 exact values concatenate, grids combine through the mixture CDF, KLL sketches merge natively), so
-each partition of a Spark or Dask job can build one and a final step combines them. Files are
-JSON with the arrays zlib-compressed and base64-encoded, written atomically; version 1 files
-(grid only) are still written whenever no KLL is involved.
+each partition of a Spark or Dask job can build one and a final step combines them. Datetime
+columns keep their counts and UTC range (for the schema's range check). Files are written
+atomically, as a binary .npz (`_profile_npz.py`: typed arrays, never unpickled) or, for a name
+ending in `.json`, as JSON with the arrays zlib-compressed and base64-encoded; both are
+byte-for-byte deterministic, and `load` tells them apart by their first bytes. Version 1
+documents (grid only) are still written whenever no KLL is involved.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
 import math
 import os
@@ -22,17 +26,18 @@ import zlib
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
-from pytest_modelgate._atomic import atomic_write_text
+from pytest_modelgate._atomic import atomic_write, atomic_write_text
 from pytest_modelgate.exceptions import ConfigError, InputError
 
 from . import _kll
 from ._data import ColumnSummary, as_table, select_columns, summarize
 from ._kll import KLL_K
-from ._schema import schema_section
+from ._profile_npz import CONTAINER_VERSION, MAGIC, NPZ_ERRORS, NpzReader, NpzWriter
+from ._schema import column_values, schema_section
 
 __all__ = ["EXACT_MAX", "KLL_K", "MERGE_FANIN", "N_QUANTILES", "SKETCHES", "Profile",
            "ProfileMerger", "check_output_path", "merge_profiles", "profile", "profile_file"]
@@ -51,7 +56,8 @@ VERSION = 2
 MERGE_FANIN = 8
 #: top-level keys this module reads; any other key (a newer section) is kept as it is
 _KNOWN_KEYS = frozenset({"format", "version", "n_rows", "is_frame", "exact_max", "n_quantiles",
-                         "meta", "columns", "sketch", "kll_k", "schema"})
+                         "meta", "columns", "sketch", "kll_k", "schema", "container",
+                         "container_version", "shuffle"})
 
 
 def _grid(n_quantiles: int) -> np.ndarray:
@@ -128,28 +134,20 @@ class Profile:
 
     def merge(self, other: Profile) -> Profile:
         """Combine two profiles of the same columns built from disjoint rows."""
-        if not isinstance(other, Profile):
-            raise InputError("merge: other must be a Profile")
-        if list(self.columns) != list(other.columns):
-            raise InputError(f"merge: profiles have different columns: {list(self.columns)} "
-                             f"vs {list(other.columns)}")
-        if self.sketch != other.sketch:
-            raise InputError(f"merge: one profile was built with sketch={self.sketch!r}, the "
-                             f"other with sketch={other.sketch!r}; a KLL sketch and a quantile "
-                             f"grid do not merge with a stated error, so build every partition "
-                             f"with the same sketch=")
-        k = min(self.kll_k, other.kll_k)
-        cols = {n: _merge_summaries(self.columns[n], other.columns[n], self.exact_max,
-                                    self.n_quantiles, n, self.sketch, k) for n in self.columns}
-        return Profile(cols, self.n_rows + other.n_rows, self.is_frame, self.exact_max,
-                       self.n_quantiles, dict(self.meta), self.sketch, k,
-                       {**other.extra, **self.extra})
+        merged = _merge_step([self, other])
+        return replace(merged, schema=schema_section(merged))
 
     # -- persistence ---------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON document (arrays zlib-compressed and base64-encoded)."""
+        return self._document(_JsonArrays())
+
+    def _document(self, arrays: _JsonArrays | NpzWriter) -> dict[str, Any]:
+        """The profile as a JSON-able document; `arrays` stores every array and returns what
+        the document records in its place (base64 text, a list, or an .npz member reference)."""
         cols = []
-        for name, s in self.columns.items():
+        for i, (name, s) in enumerate(self.columns.items()):
             d: dict[str, Any] = {"name": name, "kind": s.kind, "n": s.n,
                                  "n_missing": s.n_missing, "n_inf": s.n_inf,
                                  "n_values": s.n_values, "dtype": s.dtype}
@@ -157,18 +155,21 @@ class Profile:
                 mean, std = s.moments()
                 d.update(mean=_jf(mean), std=_jf(std), rank_error=s.rank_error)
                 if s.values is not None:
-                    d["values"] = _enc(s.values)
+                    d["values"] = arrays.put(f"c{i}.values", s.values, "<f8")
                 elif _is_kll(s):
-                    d["kll"] = base64.b64encode(s.extra["kll"]).decode("ascii")
+                    d["kll"] = arrays.put(f"c{i}.kll", np.frombuffer(s.extra["kll"], np.uint8),
+                                          "|u1")
                 else:
                     assert s.quantiles is not None
                     assert s.probs is not None
-                    d["quantiles"] = _enc(s.quantiles)
-                    d["probs"] = _enc(s.probs)
+                    d["quantiles"] = arrays.put(f"c{i}.quantiles", s.quantiles, "<f8")
+                    d["probs"] = arrays.put(f"c{i}.probs", s.probs, "<f8")
             elif s.kind == "categorical":
                 assert s.counts is not None
                 d["categories"] = list(s.categories)
-                d["counts"] = [int(c) for c in s.counts]
+                d["counts"] = arrays.put(f"c{i}.counts", s.counts, "<i8")
+            elif s.kind == "datetime" and "range_ns" in s.extra:
+                d["min"], d["max"] = (int(v) for v in s.extra["range_ns"])
             cols.append(d)
         out: dict[str, Any] = {
             **{k: v for k, v in self.extra.items() if k not in _KNOWN_KEYS},
@@ -181,37 +182,91 @@ class Profile:
             out["schema"] = dict(self.schema)
         return out
 
+    def _write_npz(self, fh: IO[bytes], compress: bool = True) -> None:
+        writer = NpzWriter(compress)
+        doc = self._document(writer)
+        doc["container"], doc["container_version"] = "npz", CONTAINER_VERSION
+        writer.write(fh, doc)
+
     def to_bytes(self) -> bytes:
-        """The saved form as bytes: what partial profiles travel as between Spark workers."""
-        return json.dumps(self.to_dict(), separators=(",", ":")).encode("utf-8")
+        """The binary form as bytes, uncompressed (fast to build and read): what partial
+        profiles travel as between Spark workers. `from_bytes` reads it (and JSON bytes)."""
+        buf = io.BytesIO()
+        self._write_npz(buf, compress=False)
+        return buf.getvalue()
 
     @classmethod
     def from_bytes(cls, blob: bytes, source: str = "<bytes>") -> Profile:
-        """Inverse of `to_bytes`; anything else raises `InputError`."""
+        """Inverse of `to_bytes` (binary or JSON, told by the first bytes); anything else
+        raises `InputError`."""
+        if bytes(blob[:4]) == MAGIC:
+            return cls._from_npz(io.BytesIO(blob), source)
+        return cls._from_json(bytes(blob), source)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the profile atomically (the old file or the whole new one): JSON when the
+        name ends in `.json` (readable, diffable), else the binary .npz (smaller, loads fast).
+        The same profile gives the same bytes."""
+        if Path(path).suffix.lower() == ".json":
+            return atomic_write_text(path, json.dumps(self.to_dict(), separators=(",", ":")))
+        return atomic_write(path, self._write_npz)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Profile:
+        """Read a profile written by `save`, binary or JSON (told by the file's first bytes,
+        not its name); a missing, wrong or damaged file raises `InputError`."""
+        source = f"profile file {str(path)!r}"
+        fix = f"build one with `modelgate profile DATA -o {path}`"
         try:
-            data = json.loads(blob)
+            with open(path, "rb") as fh:
+                head = fh.read(len(MAGIC))
+                if head == MAGIC:
+                    fh.seek(0)
+                    return cls._from_npz(fh, source)
+                blob = head + fh.read()
+        except FileNotFoundError:
+            raise InputError(f"{source} not found; {fix}") from None
+        except IsADirectoryError:
+            raise InputError(f"{source} is a directory, not a profile; {fix}") from None
+        except OSError as exc:
+            raise InputError(f"{source} cannot be read ({exc.strerror or exc})") from None
+        if not blob.strip():
+            raise InputError(f"{source} is empty; {fix}")
+        if blob.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] != b"{":
+            raise InputError(f"{source} is neither a binary (.npz) nor a JSON profile (it "
+                             f"starts with {blob[:8]!r}); {fix}")
+        return cls._from_json(blob, source)
+
+    @classmethod
+    def _from_json(cls, blob: bytes, source: str) -> Profile:
+        try:
+            data = json.loads(blob.decode("utf-8-sig"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise InputError(f"{source} is not a valid profile: {exc}") from None
         return cls.from_dict(data, source=source)
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the profile as JSON, atomically (the old file or the whole new one)."""
-        return atomic_write_text(path, json.dumps(self.to_dict(), separators=(",", ":")))
-
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Profile:
-        """Read a profile written by `save`; a wrong or corrupt file raises `InputError`."""
+    def _from_npz(cls, fh: IO[bytes], source: str) -> Profile:
+        reader: NpzReader | None = None
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"profile file {str(path)!r} not found; build one with "
-                             f"`modelgate profile DATA -o {path}`") from None
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"profile file {str(path)!r} is not a valid profile: {exc}") from None
-        return cls.from_dict(data, source=str(path))
+            reader = NpzReader(fh, source)
+            return cls.from_dict(reader.header(), source=source, arrays=reader)
+        except InputError:
+            raise
+        except NPZ_ERRORS as exc:
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            problem = (f"{source} is a damaged binary profile ({type(exc).__name__}: {detail}); "
+                       f"rebuild it with `modelgate profile DATA -o PROFILE.npz`")
+        finally:
+            if reader is not None:
+                reader.close()
+        raise InputError(problem)  # outside the except: no chained traceback
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>") -> Profile:
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<dict>",
+                  arrays: NpzReader | None = None) -> Profile:
+        """A profile from its document (`to_dict`); `arrays` resolves the .npz references of a
+        binary file's header."""
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
             raise InputError(f"{source} is not a pytest-modelgate profile")
         if int(data.get("version", 0)) > VERSION:
@@ -220,6 +275,7 @@ class Profile:
         sketch = data.get("sketch", "grid")
         if sketch not in SKETCHES:
             raise InputError(f"{source}: unknown sketch {sketch!r} (known: {', '.join(SKETCHES)})")
+        get = _JsonArrays() if arrays is None else arrays
         cols: dict[Hashable, ColumnSummary] = {}
         try:
             for d in data["columns"]:
@@ -231,14 +287,17 @@ class Profile:
                     s = ColumnSummary(
                         "numeric", mean=_fj(d.get("mean")), std=_fj(d.get("std")),
                         rank_error=float(d.get("rank_error", 0.0)),
-                        values=_dec(d["values"]) if "values" in d else None,
-                        quantiles=_dec(d["quantiles"]) if "quantiles" in d else None,
-                        probs=_dec(d["probs"]) if "probs" in d else None, **common)
+                        values=get.array(d["values"], "<f8") if "values" in d else None,
+                        quantiles=get.array(d["quantiles"], "<f8") if "quantiles" in d else None,
+                        probs=get.array(d["probs"], "<f8") if "probs" in d else None, **common)
                     if "kll" in d:
-                        s = _kll_summary(s, base64.b64decode(d["kll"], validate=True))
+                        s = _kll_summary(s, get.array(d["kll"], "|u1").tobytes())
                 elif kind == "categorical":
                     s = ColumnSummary("categorical", categories=tuple(d["categories"]),
-                                      counts=np.asarray(d["counts"], dtype=np.int64), **common)
+                                      counts=get.array(d["counts"], "<i8"), **common)
+                elif kind == "datetime":
+                    extra = {"range_ns": (int(d["min"]), int(d["max"]))} if "min" in d else {}
+                    s = ColumnSummary("datetime", extra=extra, **common)
                 else:
                     s = ColumnSummary(kind, **common)
                 cols[d["name"]] = s
@@ -250,8 +309,29 @@ class Profile:
                        schema=data.get("schema"))
         except InputError as exc:
             raise InputError(f"{source}: {exc}") from None
-        except (KeyError, TypeError, ValueError, zlib.error, binascii.Error) as exc:
+        except (*NPZ_ERRORS, binascii.Error) as exc:
             raise InputError(f"{source}: corrupt profile ({type(exc).__name__}: {exc})") from None
+
+
+class _JsonArrays:
+    """Arrays in a JSON document: float64 arrays zlib-compressed and base64-encoded, category
+    counts as a list of ints, a KLL sketch as base64 (the layout of every JSON profile so far)."""
+
+    def put(self, name: str, array: np.ndarray, dtype: str) -> Any:
+        if dtype == "<f8":
+            return _enc(array)
+        if dtype == "<i8":
+            return [int(c) for c in array]
+        return base64.b64encode(np.ascontiguousarray(array, np.uint8).tobytes()).decode("ascii")
+
+    def array(self, value: Any, dtype: str) -> np.ndarray:
+        if dtype == "<f8":
+            return _dec(value)
+        if dtype == "<i8":
+            return np.asarray(value, dtype=np.int64)
+        if not isinstance(value, str):
+            raise TypeError(f"expected base64 text, got {type(value).__name__}")
+        return np.frombuffer(base64.b64decode(value, validate=True), dtype=np.uint8)
 
 
 def _enc(a: np.ndarray) -> str:
@@ -279,60 +359,6 @@ def _cdf_at(s: ColumnSummary, x: np.ndarray) -> np.ndarray:
     assert s.quantiles is not None
     assert s.probs is not None
     return np.asarray(np.interp(x, s.quantiles, s.probs, left=0.0, right=1.0))
-
-
-def _merge_summaries(a: ColumnSummary, b: ColumnSummary, exact_max: int, n_quantiles: int,
-                     name: Hashable, sketch: str = "grid", kll_k: int = KLL_K) -> ColumnSummary:
-    if a.kind != b.kind:
-        raise InputError(f"merge: column {name!r} is {a.kind} in one profile, {b.kind} in "
-                         f"the other")
-    n, nm, ni, nv = a.n + b.n, a.n_missing + b.n_missing, a.n_inf + b.n_inf, \
-        a.n_values + b.n_values
-    if a.kind == "categorical":
-        from ._data import align_counts
-
-        cats, r, q = align_counts(a, b)
-        return ColumnSummary("categorical", n, nm, categories=cats, counts=r + q,
-                             n_values=nv, dtype=a.dtype)
-    if a.kind != "numeric":
-        return ColumnSummary(a.kind, n, nm, dtype=a.dtype)
-    # pooled mean and standard deviation (population), exact
-    mean = std = math.nan
-    if nv:
-        parts = [(s.n_values, *s.moments()) for s in (a, b) if s.n_values]
-        mean = sum(k * m for k, m, _ in parts) / nv
-        var = sum(k * (sd * sd + (m - mean) ** 2) for k, m, sd in parts) / nv
-        std = math.sqrt(max(var, 0.0))
-    if a.values is not None and b.values is not None:
-        vals = np.sort(np.concatenate([a.values, b.values]), kind="stable")
-        out = ColumnSummary("numeric", n, nm, ni, values=vals, n_values=nv, mean=mean,
-                            std=std, dtype=a.dtype)
-        return _compact(out, exact_max, n_quantiles, sketch, kll_k)
-    if _is_kll(a) or _is_kll(b):
-        return _merge_kll(a, b, name, ColumnSummary("numeric", n, nm, ni, n_values=nv,
-                                                    mean=mean, std=std, dtype=a.dtype))
-    # mixture CDF on the union of the nodes, re-read at the grid probabilities
-    pts = np.unique(np.concatenate([_nodes(a), _nodes(b)]))
-    cdf = (a.n_values * _cdf_at(a, pts) + b.n_values * _cdf_at(b, pts)) / max(nv, 1)
-    probs = _grid(n_quantiles)
-    q = np.interp(probs, cdf, pts)
-    err = max(a.rank_error, b.rank_error) + 1.0 / (n_quantiles - 1)
-    return ColumnSummary("numeric", n, nm, ni, quantiles=q, probs=probs, rank_error=err,
-                         n_values=nv, mean=mean, std=std, dtype=a.dtype)
-
-
-def _merge_kll(a: ColumnSummary, b: ColumnSummary, name: Hashable,
-               out: ColumnSummary) -> ColumnSummary:
-    """KLL with KLL merges natively, exact values go into the sketch, a grid cannot join."""
-    if _is_grid(a) or _is_grid(b):
-        raise InputError(f"merge: column {name!r} is a KLL sketch in one profile and a quantile "
-                         f"grid in the other; rebuild both with the same sketch=")
-    if not _is_kll(a):
-        a, b = b, a
-    blob = a.extra["kll"]
-    blob = _kll.update(blob, b.values) if b.values is not None else \
-        _kll.merge(blob, b.extra["kll"])
-    return _kll_summary(out, blob)
 
 
 def _nodes(s: ColumnSummary) -> np.ndarray:
@@ -376,9 +402,21 @@ def profile(data: Any, *, categorical: Sequence[Hashable] | None = None,
     for i in select_columns(table.names, columns):
         name = table.names[i]
         s = summarize(table.column(i), categorical=name in forced, name=name, argument="data")
+        if s.kind == "datetime":
+            s = _datetime_summary(table.column(i), s)
         cols[name] = _compact(s, exact_max, n_quantiles, sketch, kll_k)
     prof = Profile(cols, table.n_rows, table.is_frame, exact_max, n_quantiles, {}, sketch, kll_k)
     return replace(prof, schema=schema_section(prof))
+
+
+def _datetime_summary(col: Any, s: ColumnSummary) -> ColumnSummary:
+    """`s` with the column's range as UTC nanoseconds (time zones converted, NaT left out):
+    what the schema's range check reads from a profile."""
+    vals = column_values(col)[0]
+    present = vals[vals != np.iinfo(np.int64).min]
+    if not present.size:
+        return s
+    return replace(s, extra={"range_ns": (int(present.min()), int(present.max()))})
 
 
 def _merge_numeric_many(parts: Sequence[ColumnSummary], out: ColumnSummary, exact_max: int,
@@ -390,10 +428,7 @@ def _merge_numeric_many(parts: Sequence[ColumnSummary], out: ColumnSummary, exac
         vals = np.concatenate([s.values for s in parts if s.values is not None])
         vals.sort(kind="stable")
         return _compact(replace(out, values=vals), exact_max, n_quantiles, sketch, kll_k)
-    if any(_is_kll(s) for s in parts):
-        if any(_is_grid(s) for s in parts):
-            raise InputError(f"merge: column {name!r} is a KLL sketch in one profile and a "
-                             f"quantile grid in another; rebuild them with the same sketch=")
+    if any(_is_kll(s) for s in parts):  # a grid among them: refused by _check_mergeable
         first = next(s for s in parts if _is_kll(s))
         blob = first.extra["kll"]
         for s in parts:
@@ -415,11 +450,6 @@ def _merge_numeric_many(parts: Sequence[ColumnSummary], out: ColumnSummary, exac
 
 def _merge_column_many(parts: Sequence[ColumnSummary], exact_max: int, n_quantiles: int,
                        name: Hashable, sketch: str, kll_k: int) -> ColumnSummary:
-    kinds = {s.kind for s in parts}
-    if len(kinds) > 1:
-        raise InputError(f"merge: column {name!r} is {' in one profile, '.join(sorted(kinds))} "
-                         f"in another; a column must have one kind in every partition (list it "
-                         f"in categorical=[...] to force categories)")
     first = parts[0]
     n = sum(s.n for s in parts)
     nm = sum(s.n_missing for s in parts)
@@ -433,6 +463,11 @@ def _merge_column_many(parts: Sequence[ColumnSummary], exact_max: int, n_quantil
             acc = ColumnSummary("categorical", 0, categories=cats, counts=r + q)
         return ColumnSummary("categorical", n, nm, categories=acc.categories, counts=acc.counts,
                              n_values=nv, dtype=first.dtype)
+    if first.kind == "datetime":
+        ranges = [s.extra["range_ns"] for s in parts if "range_ns" in s.extra]
+        extra = {"range_ns": (min(lo for lo, _ in ranges), max(hi for _, hi in ranges))} \
+            if ranges else {}
+        return ColumnSummary("datetime", n, nm, n_values=nv, dtype=first.dtype, extra=extra)
     if first.kind != "numeric":
         return ColumnSummary(first.kind, n, nm, dtype=first.dtype)
     mean = std = math.nan
@@ -446,22 +481,47 @@ def _merge_column_many(parts: Sequence[ColumnSummary], exact_max: int, n_quantil
     return _merge_numeric_many(parts, out, exact_max, n_quantiles, name, sketch, kll_k)
 
 
+def _check_mergeable(head: Profile, part: object) -> None:
+    """Refuse, with one message per problem, a `part` that cannot merge with `head` (the first
+    profile): what `Profile.merge`, `merge_profiles` and the Dask/Spark tree merges all check."""
+    if not isinstance(part, Profile):
+        raise InputError(f"merge: got a {type(part).__name__}, not a Profile; pass profiles "
+                         f"built by profile() or read by Profile.load(path)")
+    a, b = list(head.columns), list(part.columns)
+    if a != b:
+        missing = [c for c in a if c not in b]
+        added = [c for c in b if c not in a]
+        what = "; ".join(f"{label} {', '.join(map(repr, cols[:10]))}" for label, cols in
+                         (("without", missing), ("with extra", added)) if cols) or \
+            f"the same columns in another order ({a[:10]} vs {b[:10]})"
+        raise InputError(f"merge: profiles have different columns (one is {what}); build every "
+                         f"part from the same columns, in the same order (columns=[...])")
+    if part.sketch != head.sketch:
+        raise InputError(f"merge: one profile was built with sketch={head.sketch!r}, another "
+                         f"with sketch={part.sketch!r}; a KLL sketch and a quantile grid do not "
+                         f"merge with a stated error, so build every partition with the same "
+                         f"sketch=")
+    for name, s in head.columns.items():
+        t = part.columns[name]
+        if s.kind != t.kind:
+            raise InputError(f"merge: column {name!r} is {s.kind} in one profile and {t.kind} "
+                             f"in another; a column must have one kind in every partition "
+                             f"(list it in categorical=[...] to force categories)")
+        if (_is_kll(s) and _is_grid(t)) or (_is_grid(s) and _is_kll(t)):
+            raise InputError(f"merge: column {name!r} is a KLL sketch in one profile and a "
+                             f"quantile grid in another; build every partition with the same "
+                             f"sketch=")
+
+
 def _merge_step(parts: Sequence[Profile]) -> Profile:
     """Merge profiles of the same columns, built from disjoint rows, in one n-ary step."""
+    if not parts:
+        raise InputError("merge: no profiles to merge")
     head = parts[0]
+    for p in parts:
+        _check_mergeable(head, p)
     if len(parts) == 1:
         return head
-    for p in parts[1:]:
-        if not isinstance(p, Profile):
-            raise InputError("merge: every part must be a Profile")
-        if list(p.columns) != list(head.columns):
-            raise InputError(f"merge: profiles have different columns: {list(head.columns)} "
-                             f"vs {list(p.columns)}")
-        if p.sketch != head.sketch:
-            raise InputError(f"merge: one profile was built with sketch={head.sketch!r}, another "
-                             f"with sketch={p.sketch!r}; a KLL sketch and a quantile grid do not "
-                             f"merge with a stated error, so build every partition with the "
-                             f"same sketch=")
     k = min(p.kll_k for p in parts)
     cols = {n: _merge_column_many([p.columns[n] for p in parts], head.exact_max,
                                   head.n_quantiles, n, head.sketch, k) for n in head.columns}

@@ -364,6 +364,11 @@ def _from_profile(prof: Profile, columns: Sequence[Hashable] | None, max_categor
                 hi is not None else (None, None)
             cols[name] = ColumnSchema(name, "numeric", s.dtype, family, s.n, s.n_missing, null,
                                       lo, hi, low, high)
+        elif s.kind == "datetime" and "range_ns" in s.extra:  # UTC nanoseconds, as inferred
+            lo, hi = (float(v) for v in s.extra["range_ns"])  # from data
+            low, high = _derive_range(lo, hi, range_tolerance)
+            cols[name] = ColumnSchema(name, "datetime", s.dtype, family, s.n, s.n_missing, null,
+                                      lo, hi, low, high)
         elif s.kind == "categorical":
             domain = tuple(s.categories) if len(s.categories) <= max_categories else None
             cols[name] = ColumnSchema(name, "categorical", s.dtype, family, s.n, s.n_missing,

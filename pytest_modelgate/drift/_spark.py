@@ -5,7 +5,8 @@ extra).
 partials then merge through an n-ary tree, like `treeAggregate` but `fanin` partials per step
 (a shuffle of small blobs per level), so the driver receives at most `fanin` summaries. Exact
 parts equal a single-process build; a grid states its rank error, one grid step per tree level.
-pyspark is imported only when called. Never imports pytest.
+Timestamps travel as UTC microseconds, whatever the session time zone. pyspark is imported only
+when called. Never imports pytest.
 """
 
 from __future__ import annotations
@@ -41,15 +42,33 @@ def _require() -> Any:
     return pyspark.sql
 
 
-def _partition_profile(batches: Iterable[Any], options: dict[str, Any]) -> Iterator[Any]:
+def _partition_profile(batches: Iterable[Any], options: dict[str, Any],
+                       micros: Sequence[str] = ()) -> Iterator[Any]:
     """mapInPandas body: the partition's Arrow batches as one frame, profiled once (so it equals
-    a single-process profile of the partition); nothing for an empty partition."""
+    a single-process profile of the partition); nothing for an empty partition. Columns in
+    `micros` arrive as microseconds since the epoch and become UTC timestamps again."""
     import pandas as pd
 
     frames = [b for b in batches if len(b)]
     if frames:
         frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        for c in micros:
+            frame[c] = pd.to_datetime(frame[c], unit="us", utc=True)
         yield pd.DataFrame({"profile": [profile(frame, **options).to_bytes()]})
+
+
+def _utc_timestamps(data: Any) -> tuple[Any, list[str]]:
+    """`data` with its TimestampType columns as microseconds since the epoch, and their names:
+    Spark would hand them to pandas as naive local times of the session time zone (ambiguous
+    around DST changes), while a profile records instants in UTC."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import TimestampType
+
+    micros = [f.name for f in data.schema.fields if isinstance(f.dataType, TimestampType)]
+    if micros:
+        data = data.select(*[F.unix_micros(F.col(c)).alias(c) if c in micros else F.col(c)
+                             for c in data.columns])
+    return data, micros
 
 
 def _merge_blobs(blobs: Iterable[bytes]) -> bytes:
@@ -84,8 +103,10 @@ def profile_spark(data: Any, *, categorical: Sequence[Hashable] | None = None,
     options = {"categorical": list(categorical or ()), "exact_max": exact_max,
                "n_quantiles": n_quantiles, "sketch": sketch, "kll_k": kll_k}
 
+    data, micros = _utc_timestamps(data)
+
     def per_partition(batches: Iterable[Any]) -> Iterator[Any]:
-        return _partition_profile(batches, options)
+        return _partition_profile(batches, options, micros)
 
     rdd = data.mapInPandas(per_partition, schema=_SCHEMA).rdd.map(lambda row: bytes(row[0]))
     n_parts = rdd.getNumPartitions()

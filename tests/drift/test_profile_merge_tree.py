@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_modelgate.drift import merge_profiles, profile
+from pytest_modelgate.exceptions import InputError
 
 
 @st.composite
@@ -70,3 +73,50 @@ def test_merged_profiles_carry_the_schema_of_all_rows() -> None:
                              profile(df.iloc[220:])])
     assert merged.schema is not None
     assert merged.schema == whole.schema
+
+
+def _merges() -> list[tuple[str, Any]]:
+    from pytest_modelgate.drift._dask import _combine
+    from pytest_modelgate.drift._profile import ProfileMerger, _merge_step
+
+    def streaming(a: Any, b: Any) -> Any:
+        m = ProfileMerger(fanin=2)
+        m.add(a)
+        m.add(b)
+        return m.result()
+
+    return [("Profile.merge", lambda a, b: a.merge(b)),
+            ("merge_profiles", lambda a, b: merge_profiles([a, b])),
+            ("tree step (Dask/Spark)", lambda a, b: _merge_step([a, b])),
+            ("Dask combine", lambda a, b: _combine(a, b)),
+            ("ProfileMerger", streaming)]
+
+
+def test_every_merge_path_refuses_with_one_message_naming_the_fix() -> None:
+    """Profile.merge, merge_profiles and the Dask/Spark tree merge share `_check_mergeable`: the
+    same one-line message per problem, naming what differs and the argument that fixes it."""
+    pd = pytest.importorskip("pandas", reason="pandas not installed")
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.normal(size=200), "c": rng.choice(["a", "b"], 200)})
+    base = profile(df)
+    cases = [
+        (3, r"^merge: got a int, not a Profile; pass profiles built by profile\(\) or read by "
+            r"Profile\.load\(path\)$"),
+        (profile(df[["x"]]), r"^merge: profiles have different columns \(one is without 'c'\); "
+                             r"build every part from the same columns.*columns=\[\.\.\.\]\)$"),
+        (profile(df.assign(z=1.0)), r"different columns \(one is with extra 'z'\)"),
+        (profile(df[["c", "x"]]), r"different columns \(one is the same columns in another "
+                                  r"order \(\['x', 'c'\] vs \['c', 'x'\]\)\)"),
+        (profile(df, categorical=["x"]), r"^merge: column 'x' is numeric in one profile and "
+                                         r"categorical in another; a column must have one kind "
+                                         r"in every partition \(list it in categorical=\[\.\.\.\] "
+                                         r"to force categories\)$"),
+    ]
+    for other, pattern in cases:
+        messages = set()
+        for label, merge in _merges():
+            with pytest.raises(InputError, match=pattern) as info:
+                merge(base, other)
+            messages.add(str(info.value))
+            assert "\n" not in str(info.value), label
+        assert len(messages) == 1, messages

@@ -11,7 +11,8 @@ from pytest_modelgate.drift import Profile
 
 
 def make_frame(n: int, seed: int) -> Any:
-    """Numeric (with NaN and inf), integer, string (with None) and boolean columns."""
+    """Numeric (with NaN and inf), integer, string (with None), boolean and UTC datetime (with
+    NaT, whole seconds) columns."""
     import pandas as pd
 
     rng = np.random.default_rng(seed)
@@ -20,8 +21,11 @@ def make_frame(n: int, seed: int) -> Any:
     x[rng.choice(n, 7, replace=False)] = np.inf
     c = rng.choice(np.array(["a", "b", "c", "d"], dtype=object), n, p=[0.5, 0.3, 0.15, 0.05])
     c[rng.choice(n, n // 100, replace=False)] = None
+    t = pd.Series(pd.Timestamp("2024-01-01", tz="UTC")
+                  + pd.to_timedelta(rng.integers(0, 86_400 * 365, n), unit="s"))
+    t[rng.choice(n, n // 100, replace=False)] = pd.NaT
     return pd.DataFrame({"x": x, "k": rng.integers(0, 1000, n).astype(np.int64), "c": c,
-                         "flag": rng.random(n) < 0.2})
+                         "flag": rng.random(n) < 0.2, "t": t})
 
 
 def _counts(s: Any) -> dict[Any, int]:
@@ -38,6 +42,8 @@ def assert_same_exact_parts(dist: Profile, whole: Profile) -> None:
             (b.kind, b.n, b.n_missing, b.n_inf, b.n_values), name
         if a.kind == "categorical":
             assert _counts(a) == _counts(b), name
+        elif a.kind == "datetime":  # the UTC range the integrity gate's range check reads
+            assert a.extra.get("range_ns") == b.extra.get("range_ns"), name
         elif a.kind == "numeric":
             ma, sa = a.moments()
             mb, sb = b.moments()

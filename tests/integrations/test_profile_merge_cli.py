@@ -37,7 +37,7 @@ def test_merge_command_equals_one_pass(tmp_path: Path, capsys: pytest.CaptureFix
         paths.append(str(tmp_path / f"p{i}.json"))
     out = tmp_path / "merged.json"
     assert main(["profile", "--merge", *paths, "-o", str(out)]) == 0
-    assert "merged 3 profiles (9000 rows, 4 columns)" in capsys.readouterr().out
+    assert "merged 3 profiles (9000 rows, 5 columns)" in capsys.readouterr().out
     merged = Profile.load(out)
     assert_same_exact_parts(merged, profile(data))
     assert merged.meta["merged_from"] == ["p0.json", "p1.json", "p2.json"]
@@ -82,7 +82,7 @@ def test_partitioned_parquet_directory(tmp_path: Path) -> None:
     out = tmp_path / "ref.json"
     assert main(["profile", str(tmp_path / "ds"), "-o", str(out)]) == 0
     prof = Profile.load(out)
-    assert_same_exact_parts(Profile(dict(list(prof.columns.items())[:4]), prof.n_rows),
+    assert_same_exact_parts(Profile(dict(list(prof.columns.items())[:5]), prof.n_rows),
                             profile(data.drop(columns="day")))
     day = prof.columns["day"]
     assert dict(zip(day.categories, day.counts.tolist(), strict=True)) == {
@@ -136,3 +136,33 @@ def test_dask_engine_without_dask_names_the_extra(tmp_path: Path,
     line = _error(capsys, str(tmp_path / "d.parquet"), "-o", str(tmp_path / "o.json"),
                   "--engine", "dask")
     assert "pip install 'pytest-modelgate[dask]'" in line
+
+
+def test_binary_and_json_profiles_on_the_command_line(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`-o x.npz` writes the binary form, `-o x.json` JSON; `--merge` takes both; a damaged
+    input is one line, exit 2, and nothing is written."""
+    data = make_frame(900, seed=31)
+    for i, part in enumerate((data.iloc[:300], data.iloc[300:600], data.iloc[600:])):
+        part.to_parquet(tmp_path / f"p{i}.parquet")
+    assert main(["profile", str(tmp_path / "p0.parquet"), "-o", str(tmp_path / "a.npz")]) == 0
+    assert main(["profile", str(tmp_path / "p1.parquet"), "-o", str(tmp_path / "b.json")]) == 0
+    assert main(["profile", str(tmp_path / "p2.parquet"), "-o", str(tmp_path / "c")]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "a.npz").read_bytes()[:4] == b"PK\x03\x04"
+    assert (tmp_path / "b.json").read_bytes()[:1] == b"{"
+    assert (tmp_path / "c").read_bytes()[:4] == b"PK\x03\x04"
+    out = tmp_path / "merged.npz"
+    assert main(["profile", "--merge", str(tmp_path / "a.npz"), str(tmp_path / "b.json"),
+                 str(tmp_path / "c"), "-o", str(out)]) == 0
+    assert "merged 3 profiles (900 rows" in capsys.readouterr().out
+    merged = Profile.load(out)
+    assert merged.meta["merged_from"] == ["a.npz", "b.json", "c"]
+    assert_same_exact_parts(merged, profile(data))
+    (tmp_path / "bad.npz").write_bytes((tmp_path / "a.npz").read_bytes()[:200])
+    target = tmp_path / "never.npz"
+    line = _error(capsys, "--merge", str(tmp_path / "a.npz"), str(tmp_path / "bad.npz"),
+                  "-o", str(target))
+    assert "bad.npz" in line
+    assert "damaged binary profile" in line
+    assert not target.exists()

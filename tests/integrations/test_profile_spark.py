@@ -78,6 +78,20 @@ def test_exact_profile_on_spark_equals_the_single_process_one(spark: Any) -> Non
     assert_same_exact_parts(dist, whole)
 
 
+def test_timestamps_keep_their_utc_range_whatever_the_session_time_zone(spark: Any) -> None:
+    """Spark hands timestamps to pandas as naive local times of the session time zone; the
+    profile still records the UTC range the integrity gate checks, as a single process does."""
+    data = make_frame(3_000, seed=14)[["t", "x"]]
+    old = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "Asia/Tokyo")
+    try:
+        dist = profile_spark(spark.createDataFrame(data).repartition(3))
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", old)
+    assert_same_exact_parts(dist, profile(data))
+    assert dist.columns["t"].n_missing == 30
+
+
 def test_sketched_profile_is_within_its_stated_error(spark: Any) -> None:
     data = make_frame(30_000, seed=12)
     sdf = spark.createDataFrame(data).repartition(6)
@@ -99,13 +113,13 @@ def test_parquet_dataset_through_the_cli(spark: Any, tmp_path: Path,
     data.to_parquet(tmp_path / "ds", partition_cols=["day"])
     out = tmp_path / "ref.json"
     assert main(["profile", str(tmp_path / "ds"), "-o", str(out), "--engine", "spark"]) == 0
-    assert "wrote profile of 5 columns" in capsys.readouterr().out
+    assert "wrote profile of 6 columns" in capsys.readouterr().out
     loaded = Profile.load(out)
     assert loaded.meta["engine"] == "spark"
     assert loaded.n_rows == 5_000
     assert dict(zip(loaded.columns["day"].categories, loaded.columns["day"].counts.tolist(),
                     strict=True)) == {"d1": 2_500, "d2": 2_500}
-    assert_same_exact_parts(Profile(dict(list(loaded.columns.items())[:4]), loaded.n_rows),
+    assert_same_exact_parts(Profile(dict(list(loaded.columns.items())[:5]), loaded.n_rows),
                             profile(data.drop(columns="day")))
 
 

@@ -18,7 +18,7 @@ def test_split_is_clean(gate, split):
 def test_todays_batch_fits_the_reference_schema(gate, split, tmp_path):
     """A scheduled check needs only the saved profile (`modelgate profile` stores the schema)."""
     X_train, X_holdout, _, _ = split
-    path = tmp_path / "reference.profile.json"
+    path = tmp_path / "reference.npz"  # binary; a name ending in .json writes JSON
     profile(X_train).save(path)
     gate.integrity(path, X_holdout[:100])
 
