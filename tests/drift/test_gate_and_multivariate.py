@@ -195,6 +195,8 @@ def test_gate_reports_exact_ks_pvalues(trap_scipy: tuple[np.ndarray, np.ndarray,
         assert col["p_adjusted"] == res.columns[k].p_adjusted
         assert col["p_value"] == pytest.approx(scipy_p[k], rel=1e-9, abs=1e-300)
         assert col["p_adjusted"] == pytest.approx(expected_adj[k], rel=1e-9, abs=1e-300)
+        large = method == "ks" or col["effect"] >= col["threshold"]
+        assert (col["p_adjusted"] <= 0.05 and large) == (str(k) in drifted)  # as reported
         if str(k) in drifted:
             assert f"p_adj={format_number(col['p_adjusted'], digits=3, tiny=True)}," in r.message
     assert "p_adj<=" not in r.message
@@ -206,15 +208,16 @@ def test_gate_reports_exact_ks_pvalues_against_a_sketch_profile() -> None:
     """Against a quantile-sketch profile the KS p-value is scipy's for the sketch's D."""
     from scipy import stats
 
-    from pytest_modelgate.drift._ks import effective_n
+    from pytest_modelgate.drift._ks import _in_series_branch, effective_n
 
     ref, cur = _trap()
     prof = profile(ref, exact_max=1000)
     assert not prof.exact
     r = Gate().drift(prof, cur, method="ks", max_share=1.0)
     n_eff = effective_n(ref.shape[0], cur.shape[0])
-    for k in range(5):
-        col = r.details["columns"][str(k)]
+    cols = [r.details["columns"][str(k)] for k in range(5)]
+    assert [_in_series_branch(c["statistic"], n_eff) for c in cols] == [False, True, True, False, True]
+    for col in cols:
         assert col["p_value"] == pytest.approx(float(stats.kstwo.sf(col["statistic"], n_eff)),
                                                rel=1e-9, abs=1e-300)
     assert "p_adj<=" not in r.message
