@@ -29,8 +29,8 @@ from ._data import ColumnSummary, Table, align_counts, as_table, select_columns,
 from ._registry import DriftTest, Outcome, get_test, get_test_names
 from ._tests import MULTIVARIATE, _NotBinary
 
-__all__ = ["CORRECTIONS", "ColumnDrift", "DriftResult", "MultivariateDrift", "PBound",
-           "adjust_pvalues", "detect"]
+__all__ = ["CORRECTIONS", "ColumnDrift", "DriftResult", "MultivariateDrift", "adjust_pvalues",
+           "detect"]
 
 CORRECTIONS = ("holm", "bh", "bonferroni", "none")
 #: rows x columns above which columns are processed on a thread pool (numpy releases the GIL)
@@ -109,39 +109,14 @@ def _rejections(le: Sequence[Callable[[float], bool]], alpha: float,
     return [False] * m
 
 
-@dataclass(frozen=True)
-class PBound:
-    """A p-value as a report gives it: the value itself when `exact`, else a proven upper bound
-    (the p-value is at most `value`; printed rounded up)."""
-
-    value: float
-    exact: bool = True
-
-    def __str__(self) -> str:
-        return f"={_num(self.value, digits=3, tiny=True)}" if self.exact else f"<={_num(_round_up(self.value), digits=2, tiny=True)}"
-
-
-def _round_up(x: float) -> float:
-    """`x` rounded up to two significant digits (an upper bound stays one)."""
-    if not x > 0 or math.isinf(x):
-        return x
-    scale = 10.0 ** (math.floor(math.log10(x)) - 1)
-    up = math.ceil(x / scale) * scale
-    return up if up >= x else math.nextafter(up, math.inf)
-
-
 class _PValues:
     """Lazily computed p-values of the tested columns, and their adjusted values."""
 
-    def __init__(self, outcomes: list[Outcome], correction: str, alpha: float = 0.05) -> None:
+    def __init__(self, outcomes: list[Outcome], correction: str) -> None:
         self._outcomes = outcomes
         self._correction = correction
-        self._alpha = alpha
-        #: positions whose verdict cannot depend on the p-value (effect size below threshold)
-        self.moot: set[int] = set()
         self._known: dict[int, float] = {}
         self._adj: list[float] | None = None
-        self._report: tuple[list[PBound | None], list[PBound | None]] | None = None
 
     def p(self, i: int) -> float:
         o = self._outcomes[i]
@@ -166,36 +141,6 @@ class _PValues:
         for j, v in zip(ok, adj, strict=True):
             full[j] = v
         return full
-
-    def report(self, i: int) -> tuple[PBound | None, PBound | None]:
-        """(p, adjusted p) for a report: exact, except a costly p-value (large-sample KS) that
-        is proven below alpha / m (the smallest threshold any correction applies) or that
-        cannot change the verdict (effect too small), where the bound is given instead; an
-        adjusted value is exact when those bounds cannot move it."""
-        if self._report is None:
-            m = len(self._outcomes)
-            level = self._alpha / max(m, 1)
-            lo: list[float] = []
-            hi: list[float] = []
-            for j, o in enumerate(self._outcomes):
-                up = o.p_upper
-                if (o.p_value is None and j not in self._known and o.p_costly
-                        and up is not None and (up < level or j in self.moot)):
-                    lo.append(0.0)
-                    hi.append(up)
-                else:
-                    v = self.p(j)
-                    lo.append(v)
-                    hi.append(v)
-            adj_lo, adj_hi = self._adjust(lo), self._adjust(hi)
-            raw: list[PBound | None] = []
-            adj: list[PBound | None] = []
-            for j in range(m):
-                raw.append(None if math.isnan(hi[j]) else PBound(hi[j], lo[j] == hi[j]))
-                adj.append(None if math.isnan(adj_hi[j]) else
-                           PBound(adj_hi[j], adj_lo[j] == adj_hi[j]))
-            self._report = (raw, adj)
-        return self._report[0][i], self._report[1][i]
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -256,19 +201,6 @@ class ColumnDrift:
     def p_adjusted(self) -> float | None:
         """The p-value after the multiple-testing correction across the tested columns."""
         return None if self._pv is None else self._pv.adjusted(self._pos)
-
-    def reported_p(self) -> tuple[PBound | None, PBound | None]:
-        """(p_value, p_adjusted) as reports give them.
-
-        Exact (equal to `p_value`/`p_adjusted`) except for large-sample KS columns whose
-        p-value scipy computes by its long Smirnov series (`_ks.ks_pvalue_costly`) and that is
-        proven below alpha / m (significant under every correction) or cannot change the
-        verdict (effect below threshold): there, the upper bound 2 exp(-2 n D^2), as reports
-        have always given it. Read `p_value` for the exact value (now under 1 ms as well).
-        """
-        if self._pv is None:
-            return None, None
-        return self._pv.report(self._pos)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-typed mapping (forces the deferred p-values)."""
@@ -705,7 +637,7 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
     n_miss = len(tested) + len(miss)
     miss_rejected = dict(zip([i for i, _ in miss], flags[len(tested):n_miss], strict=True))
     new_rejected = dict(zip([i for i, _ in new], flags[n_miss:], strict=True))
-    pv = _PValues(outs, correction, alpha)  # type: ignore[arg-type]
+    pv = _PValues(outs, correction)  # type: ignore[arg-type]
     pos = {i: k for k, i in enumerate(tested)}
     miss_pos = {i: len(tested) + k for k, (i, _) in enumerate(miss)}
     miss_out = dict(miss)
@@ -752,8 +684,6 @@ def _decide(done: list[_Work], method: str | Mapping[Any, str], alpha: float, co
         if t.p_value and o.has_p:
             sig = rejected.get(i, False)
             large = (eff is not None and eff >= thr) if use_effect else True
-            if not large and i in pos:
-                pv.moot.add(pos[i])
             drifted = sig and large
             parts = [f"{t.name} {t.statistic}={_g(stat)}"]
             parts.append("significant" if sig else "not significant")

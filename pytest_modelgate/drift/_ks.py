@@ -7,8 +7,7 @@ samples (max(n1, n2) <= 10 000) get scipy's exact p-value; large ones scipy's as
 `kstwo.sf(D, round(n1 n2 / (n1 + n2)))` (`kstwo_sf`). For 2.2 <= n D^2 < 370 scipy sums the
 one-sided Smirnov series term by term (~1 s per column at 1M rows); `smirnov_sf` gives the same
 value as an integral in under a millisecond. Decisions use the critical value `kstwo.isf(t, n)`,
-the p-value deciding near it; the p-value is computed when read, and reports may give its bound
-2 exp(-2 n D^2) (`ks_pvalue_bound`) where scipy would have summed the series.
+the p-value deciding near it; the p-value is computed when read (every report reads them all).
 """
 
 from __future__ import annotations
@@ -22,8 +21,8 @@ from scipy import special, stats
 
 from ._small import ks_statistic_merged
 
-__all__ = ["EXACT_MAX_N", "ks_critical", "ks_pvalue", "ks_pvalue_bound", "ks_pvalue_costly",
-           "ks_statistic", "ks_test", "kstwo_sf", "smirnov_sf"]
+__all__ = ["EXACT_MAX_N", "ks_critical", "ks_pvalue", "ks_statistic", "ks_test", "kstwo_sf",
+           "smirnov_sf"]
 
 #: scipy's `ks_2samp(method="auto")` switches from the exact to the asymptotic p-value here
 EXACT_MAX_N = 10_000
@@ -281,33 +280,6 @@ def _p_le(d: float, n1: int, n2: int, t: float) -> bool:
             and _in_series_branch(d, n):
         p = _P_CACHE[(float(d), n)] = float(np.clip(stats.kstwo.sf(d, n), 0.0, 1.0))
     return p <= t
-
-
-#: scipy sums ~n(1 - D) terms for the p-value when 2.2 <= n D^2 < 370 (~1 s at n = 500 000);
-#: above this many terms that computation counts as costly
-COSTLY_TERMS = 20_000
-
-
-def ks_pvalue_costly(d: float, n1: int, n2: int) -> bool:
-    """Whether scipy computes `ks_pvalue` by its slow one-sided Smirnov sum with many terms.
-
-    `smirnov_sf` now gives that value in under a millisecond; reports still bound these
-    p-values (`ks_pvalue_bound`), as before, so their contents do not change.
-    """
-    n = effective_n(n1, n2)
-    t = n * d * d
-    return 2.2 <= t < 370.0 and n * (1.0 - d) > COSTLY_TERMS
-
-
-def ks_pvalue_bound(d: float, n1: int, n2: int) -> float:
-    """An upper bound of `ks_pvalue` without computing it: 2 exp(-2 n D^2).
-
-    scipy's p-value there is 2 P(D+_n >= D) (one-sided Smirnov), and P(D+_n >= D) <=
-    exp(-2 n D^2) (Massart's DKW bound, valid since exp(-2 n D^2) <= 1/2 when n D^2 >= 2.2);
-    the bound exceeds scipy's value by about 0.5%.
-    """
-    n = effective_n(n1, n2)
-    return min(1.0, 2.0 * math.exp(-2.0 * n * d * d))
 
 
 @lru_cache(maxsize=4096)

@@ -32,9 +32,9 @@ KINDS = ("numeric", "categorical", "binary")
 class Outcome:
     """What one test returns for one column.
 
-    `p_value` is None for distance-only tests, and for large-sample KS until it is needed:
-    then `p_deferred()` computes it and `p_at_most(t)` decides p <= t without it. When
-    `p_costly`, computing it takes long (up to ~1 s) and `p_upper` is a proven upper bound.
+    `p_value` is None for distance-only tests, and for large-sample KS until it is read: then
+    `p_deferred()` computes it (under 1 ms) and `p_at_most(t)` decides p <= t from a cached
+    critical value, so `detect` sets the flags without computing any p-value.
     """
 
     statistic: float
@@ -45,8 +45,6 @@ class Outcome:
     approx_error: float | None = None
     note: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
-    p_upper: float | None = None
-    p_costly: bool = False
 
     @property
     def has_p(self) -> bool:

@@ -22,8 +22,6 @@ from ._data import ColumnSummary, align_counts
 from ._ks import (
     EXACT_MAX_N,
     ks_pvalue,
-    ks_pvalue_bound,
-    ks_pvalue_costly,
     ks_statistic,
     ks_test,
     p_at_most,
@@ -180,18 +178,14 @@ def _ks(ref: ColumnSummary, cur: ColumnSummary) -> Outcome:
     n1, n2 = ref.n_values, cur.n_values
     if ref.values is None:
         d = _ks_sketch(ref, cur)
-        costly = ks_pvalue_costly(d, n1, n2)
         return Outcome(d, None, d, p_deferred=partial(ks_pvalue, d, n1, n2),
                        p_at_most=partial(p_at_most, d, n1, n2), approx_error=ref.rank_error,
-                       note=f"reference from a quantile sketch: D within ±{_num(ref.rank_error, digits=2)}",
-                       p_costly=costly, p_upper=ks_pvalue_bound(d, n1, n2) if costly else None)
+                       note=f"reference from a quantile sketch: D within ±{_num(ref.rank_error, digits=2)}")
     d, p = ks_test(ref.values, cur.values)
     if p is not None:
         return Outcome(d, p, d)
-    costly = ks_pvalue_costly(d, n1, n2)
     return Outcome(d, None, d, p_deferred=partial(ks_pvalue, d, n1, n2),
-                   p_at_most=partial(p_at_most, d, n1, n2), p_costly=costly,
-                   p_upper=ks_pvalue_bound(d, n1, n2) if costly else None)
+                   p_at_most=partial(p_at_most, d, n1, n2))
 
 
 def _ks_effect(ref: ColumnSummary, cur: ColumnSummary) -> float:

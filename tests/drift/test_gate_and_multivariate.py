@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pytest_modelgate.drift import DriftResult, classifier_drift, detect, mmd_drift, profile
+from pytest_modelgate.drift import classifier_drift, detect, mmd_drift, profile
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.gates._recorder import Gate, GateContext
 from pytest_modelgate.gates.drift import DRIFT_KEYWORDS
@@ -124,59 +124,104 @@ def test_mmd_false_alarm_rate_is_bounded() -> None:
     assert alarms <= 8  # binomial(60, 0.05): mean 3, P(X > 8) < 0.01
 
 
-def _check_reported(res: DriftResult, details: dict[str, Any]) -> set[str]:
-    """Every reported p-value is scipy's or a bound above it; returns the bounded columns."""
-    bounded = set()
-    for k, c in res.columns.items():
-        p, adj = c.reported_p()
-        assert p is not None
-        assert adj is not None
-        exact_p, exact_adj = c.p_value, c.p_adjusted
-        assert exact_p is not None
-        assert exact_adj is not None
-        col = details["columns"][str(k)]
-        if p.exact:
-            assert p.value == exact_p
-            assert (col["p_value"], col["p_value_bound"]) == (exact_p, None)
-        else:
-            bounded.add(str(k))
-            assert exact_p < p.value <= exact_p * 1.05  # a bound, and a tight one
-            assert (col["p_value"], col["p_value_bound"]) == (None, p.value)
-        if adj.exact:
-            assert adj.value == exact_adj
-            assert (col["p_adjusted"], col["p_adjusted_bound"]) == (exact_adj, None)
-        else:
-            assert exact_adj <= adj.value
-            assert (col["p_adjusted"], col["p_adjusted_bound"]) == (None, adj.value)
-    return bounded
-
-
-def test_gate_reports_costly_ks_pvalues_as_proven_bounds() -> None:
-    """Large-sample KS p-values that take long are bounded when they are far below alpha / m or
-    cannot change the verdict (effect too small); the others are computed."""
-    from pytest_modelgate.drift._ks import ks_pvalue_costly
-
+def _trap(n: int = 60_000) -> tuple[np.ndarray, np.ndarray]:
+    """Five columns at n rows a side: no shift, three small ones whose KS p-values scipy sums by
+    its long Smirnov series (2.2 <= nD^2 < 370), and a large one whose p-value underflows."""
     rng = np.random.default_rng(12)
-    n = 60_000
     ref = rng.normal(size=(n, 5))
     cur = rng.normal(size=(n, 5)) + np.array([0.0, 0.03, 0.05, 1.0, 0.0])
     ref[:, 4] = (np.arange(n) + 0.5) / n
-    cur[:, 4] = ref[:, 4] + 0.0089  # D = 0.0089: p ~ 0.017, costly but above alpha / 5
-    res = detect(ref, cur, method="ks")
-    c4 = res.columns[4]
-    assert c4.statistic is not None
-    assert ks_pvalue_costly(c4.statistic, n, n)
-    assert c4.p_value is not None
-    assert res.alpha / 5 < c4.p_value < res.alpha
-    r = Gate().drift(ref, cur, method="ks", max_share=1.0)
-    assert _check_reported(res, r.details) == {"1", "2"}
-    assert res.drifted_columns == [1, 2, 3, 4]  # column 4 at Holm's 4th step (0.05 / 2)
-    assert "p_adj<=" in r.message
-    assert "p_adj=0" in r.message  # column 3: p underflows to 0, exact and cheap
-    # under "auto" the small shifts cannot drift (KS distance < 0.1): their p-values are moot
-    auto = detect(ref, cur)
-    assert _check_reported(auto, Gate().drift(ref, cur, max_share=1.0).details) == {"1", "2", "4"}
-    assert auto.drifted_columns == [3]
+    cur[:, 4] = ref[:, 4] + 0.0089  # D = 0.0089: p ~ 0.017, above alpha / 5
+    return ref, cur
+
+
+def _textbook_adjusted(p: list[float], correction: str) -> list[float]:
+    """Adjusted p-values written from their definitions (BH: scipy's false_discovery_control)."""
+    from scipy import stats
+
+    m = len(p)
+    if correction == "none":
+        return list(p)
+    if correction == "bonferroni":
+        return [min(1.0, m * x) for x in p]
+    if correction == "bh":
+        return [float(x) for x in stats.false_discovery_control(p)]
+    order = sorted(range(m), key=lambda i: p[i])
+    out, run = [0.0] * m, 0.0
+    for k, i in enumerate(order):  # holm: running max of (m - k) p_(k)
+        run = max(run, min(1.0, (m - k) * p[i]))
+        out[i] = run
+    return out
+
+
+#: the drifted columns of `_trap` by (method, correction): the verdicts the reports had when they
+#: gave bounds for the costly p-values (commit c81e8c6), which exact p-values must not change
+_TRAP_DRIFTED = {("ks", "holm"): ["1", "2", "3", "4"], ("ks", "bh"): ["1", "2", "3", "4"],
+                 ("ks", "bonferroni"): ["1", "2", "3"], ("ks", "none"): ["1", "2", "3", "4"],
+                 ("auto", "holm"): ["3"], ("auto", "bh"): ["3"], ("auto", "bonferroni"): ["3"],
+                 ("auto", "none"): ["3"]}
+
+
+@pytest.fixture(scope="module")
+def trap_scipy() -> tuple[np.ndarray, np.ndarray, list[float]]:
+    from scipy import stats
+
+    ref, cur = _trap()
+    return ref, cur, [float(stats.ks_2samp(ref[:, k], cur[:, k]).pvalue) for k in range(5)]
+
+
+@pytest.mark.parametrize(("method", "correction"), sorted(_TRAP_DRIFTED))
+def test_gate_reports_exact_ks_pvalues(trap_scipy: tuple[np.ndarray, np.ndarray, list[float]],
+                                       method: str, correction: str) -> None:
+    """Every column's p-value and adjusted p-value in the gate's report is scipy's, including
+    the large-sample KS ones scipy computes by its long Smirnov series; verdicts as before."""
+    from pytest_modelgate._numbers import format_number
+    from pytest_modelgate.drift._ks import _in_series_branch, effective_n
+
+    ref, cur, scipy_p = trap_scipy
+    n = ref.shape[0]
+    expected_adj = _textbook_adjusted(scipy_p, correction)
+    r = Gate().drift(ref, cur, method=method, correction=correction, max_share=0.2)
+    res = detect(ref, cur, method=method, correction=correction)
+    # columns 1, 2, 4: p-values scipy sums term by term (~30 000 terms), once given as bounds
+    assert [_in_series_branch(float(res.columns[k].statistic or 0.0), effective_n(n, n))
+            for k in range(5)] == [False, True, True, False, True]
+    drifted = _TRAP_DRIFTED[(method, correction)]
+    assert r.details["drifted_columns"] == drifted
+    assert r.verdict == ("failed" if len(drifted) / 5 > 0.2 else "passed")
+    for k in range(5):
+        col = r.details["columns"][str(k)]
+        assert col["p_value"] == res.columns[k].p_value
+        assert col["p_adjusted"] == res.columns[k].p_adjusted
+        assert col["p_value"] == pytest.approx(scipy_p[k], rel=1e-9, abs=1e-300)
+        assert col["p_adjusted"] == pytest.approx(expected_adj[k], rel=1e-9, abs=1e-300)
+        large = method == "ks" or col["effect"] >= col["threshold"]
+        assert (col["p_adjusted"] <= 0.05 and large) == (str(k) in drifted)  # as reported
+        if str(k) in drifted:
+            assert f"p_adj={format_number(col['p_adjusted'], digits=3, tiny=True)}," in r.message
+    assert "p_adj<=" not in r.message
+    assert not any({"p_value_bound", "p_adjusted_bound"} & set(c) for c in r.details["columns"].values())
+    json.dumps(r.to_dict(), allow_nan=False)
+
+
+def test_gate_reports_exact_ks_pvalues_against_a_sketch_profile() -> None:
+    """Against a quantile-sketch profile the KS p-value is scipy's for the sketch's D."""
+    from scipy import stats
+
+    from pytest_modelgate.drift._ks import _in_series_branch, effective_n
+
+    ref, cur = _trap()
+    prof = profile(ref, exact_max=1000)
+    assert not prof.exact
+    r = Gate().drift(prof, cur, method="ks", max_share=1.0)
+    n_eff = effective_n(ref.shape[0], cur.shape[0])
+    cols = [r.details["columns"][str(k)] for k in range(5)]
+    assert [_in_series_branch(c["statistic"], n_eff) for c in cols] == [False, True, True, False, True]
+    for col in cols:
+        assert col["p_value"] == pytest.approx(float(stats.kstwo.sf(col["statistic"], n_eff)),
+                                               rel=1e-9, abs=1e-300)
+    assert "p_adj<=" not in r.message
+    assert not any("p_value_bound" in c for c in r.details["columns"].values())
 
 
 # -- issue 10 item 17: missing shares, unseen categories, untestable and underpowered gates -------
