@@ -515,7 +515,8 @@ def _merge_column_many(parts: Sequence[ColumnSummary], exact_max: int, n_quantil
     if nv:  # pooled mean and population standard deviation, exact
         moments = [(s.n_values, *s.moments()) for s in parts if s.n_values]
         mean = sum(k * m for k, m, _ in moments) / nv
-        var = sum(k * (sd * sd + (m - mean) ** 2) for k, m, sd in moments) / nv
+        # products, not ** (which raises OverflowError): beyond the float range is inf
+        var = sum(k * (sd * sd + (m - mean) * (m - mean)) for k, m, sd in moments) / nv
         std = math.sqrt(max(var, 0.0))
     out = ColumnSummary("numeric", n, nm, sum(s.n_inf for s in parts), n_values=nv, mean=mean,
                         std=std, dtype=first.dtype)

@@ -205,3 +205,13 @@ def test_every_merge_path_refuses_with_one_message_naming_the_fix() -> None:
             messages.add(str(info.value))
             assert "\n" not in str(info.value), label
         assert len(messages) == 1, messages
+
+
+def test_pooled_moments_of_huge_values_overflow_to_inf_as_one_pass_does() -> None:
+    """A squared deviation beyond the float range is inf (as np.std gives one pass), not an
+    OverflowError out of merge_profiles."""
+    x = np.array([1e200, -1e200, 3e200, 5.0])[:, None]
+    with np.errstate(over="ignore"):  # np.std's own overflow warning, one pass and per part
+        merged = merge_profiles([profile(x[:2]), profile(x[2:])])
+        whole = profile(x).columns[0].moments()
+    assert merged.columns[0].moments() == whole == (7.5e199, np.inf)
