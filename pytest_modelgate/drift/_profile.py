@@ -394,8 +394,9 @@ def _grid_of_mixture(pts: np.ndarray, left: np.ndarray, right: np.ndarray,
     x0, x1, y0, y1 = xs[i], xs[j], ys[i], ys[j]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(y1 > y0, (probs - y0) / (y1 - y0), 1.0)
-    q = np.clip(x0 * (1.0 - t) + x1 * t, x0, x1)
-    out: np.ndarray = np.where(j == 0, xs[0], q)
+    out: np.ndarray = np.clip(x0 * (1.0 - t) + x1 * t, x0, x1)
+    out[j == 0] = xs[0]
+    out[-1] = xs[-1]  # H reaches 1 at the largest value, whatever the sums' rounding
     return out
 
 

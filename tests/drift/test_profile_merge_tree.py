@@ -90,6 +90,8 @@ def test_sketch_merge_stays_within_its_stated_error(case: tuple[np.ndarray, list
             np.testing.assert_array_equal(s.values, finite)
             continue
         assert sup_cdf_error(s, finite) <= s.rank_error + 1e-12
+        # the ends are the exact range (what the schema's range check reads)
+        assert (s.quantiles[0], s.quantiles[-1]) == (finite[0], finite[-1])
 
 
 @st.composite
@@ -116,6 +118,8 @@ def test_single_process_sketch_of_tied_data_stays_within_its_stated_error(
     assert not s.exact
     assert s.rank_error == pytest.approx(1 / (n_quantiles - 1))
     assert sup_cdf_error(s, finite) <= s.rank_error + 1e-12
+    # the ends are the exact range (what the schema's range check reads)
+    assert (s.quantiles[0], s.quantiles[-1]) == (finite[0], finite[-1])
 
 
 @settings(max_examples=40, deadline=None)
