@@ -361,6 +361,45 @@ def _cdf_at(s: ColumnSummary, x: np.ndarray) -> np.ndarray:
     return np.asarray(np.interp(x, s.quantiles, s.probs, left=0.0, right=1.0))
 
 
+def _cdf_left_at(s: ColumnSummary, x: np.ndarray) -> np.ndarray:
+    """The left limit F(x-) of what `_cdf_at` reads: below a jump (an exact value, a repeated
+    grid node) it is the CDF before the jump, elsewhere the CDF itself."""
+    if s.values is not None:
+        out: np.ndarray = np.searchsorted(s.values, x, side="left") / max(s.values.size, 1)
+        return out
+    assert s.quantiles is not None
+    assert s.probs is not None
+    q, p = s.quantiles, s.probs
+    first = np.minimum(np.searchsorted(q, x, side="left"), q.size - 1)
+    # the segment arriving at a node ends at its first copy's prob (0 at the first node)
+    at_node = np.where(first == 0, 0.0, p[first])
+    return np.where(q[first] == x, at_node, _cdf_at(s, x))
+
+
+def _grid_of_mixture(pts: np.ndarray, left: np.ndarray, right: np.ndarray,
+                     probs: np.ndarray) -> np.ndarray:
+    """Quantiles inf{x : H(x) >= p} of the mixture CDF H given at its sorted distinct nodes
+    `pts` from the left (H(v-)) and the right (H(v)); between nodes H is linear.
+
+    Inverting H at its right values only would interpolate across every jump (a point mass
+    of a discrete column, an exact value) and misstate H there by up to the jump's size.
+    """
+    xs = np.repeat(pts, 2)
+    ys = np.empty(xs.size)
+    ys[0::2], ys[1::2] = left, right
+    ys[0], ys[-1] = 0.0, 1.0
+    np.maximum.accumulate(ys, out=ys)  # monotone despite rounding in the weighted sums
+    j = np.minimum(np.searchsorted(ys, probs, side="left"), ys.size - 1)
+    i = np.maximum(j - 1, 0)
+    x0, x1, y0, y1 = xs[i], xs[j], ys[i], ys[j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(y1 > y0, (probs - y0) / (y1 - y0), 1.0)
+    out: np.ndarray = np.clip(x0 * (1.0 - t) + x1 * t, x0, x1)
+    out[j == 0] = xs[0]
+    out[-1] = xs[-1]  # H reaches 1 at the largest value, whatever the sums' rounding
+    return out
+
+
 def _nodes(s: ColumnSummary) -> np.ndarray:
     if s.values is not None:
         return s.values
@@ -441,9 +480,12 @@ def _merge_numeric_many(parts: Sequence[ColumnSummary], out: ColumnSummary, exac
         return replace(out, quantiles=np.zeros(n_quantiles), probs=_grid(n_quantiles),
                        rank_error=max(s.rank_error for s in parts))
     pts = np.unique(np.concatenate([_nodes(s) for s in live]))
-    cdf = sum(s.n_values * _cdf_at(s, pts) for s in live) / out.n_values
+    right = sum(s.n_values * _cdf_at(s, pts) for s in live) / out.n_values
+    left = sum(s.n_values * _cdf_left_at(s, pts) for s in live) / out.n_values
     probs = _grid(n_quantiles)
-    q = np.interp(probs, cdf, pts)
+    q = _grid_of_mixture(pts, np.asarray(left), np.asarray(right), probs)
+    # |mixture - truth| <= max part error; the new grid, read by np.interp with jumps at its
+    # repeated nodes, is within one grid step of the mixture everywhere (both sides of a jump)
     err = max(s.rank_error for s in parts) + 1.0 / (n_quantiles - 1)
     return replace(out, quantiles=q, probs=probs, rank_error=err)
 
@@ -474,7 +516,8 @@ def _merge_column_many(parts: Sequence[ColumnSummary], exact_max: int, n_quantil
     if nv:  # pooled mean and population standard deviation, exact
         moments = [(s.n_values, *s.moments()) for s in parts if s.n_values]
         mean = sum(k * m for k, m, _ in moments) / nv
-        var = sum(k * (sd * sd + (m - mean) ** 2) for k, m, sd in moments) / nv
+        # products, not ** (which raises OverflowError): beyond the float range is inf
+        var = sum(k * (sd * sd + (m - mean) * (m - mean)) for k, m, sd in moments) / nv
         std = math.sqrt(max(var, 0.0))
     out = ColumnSummary("numeric", n, nm, sum(s.n_inf for s in parts), n_values=nv, mean=mean,
                         std=std, dtype=first.dtype)

@@ -54,12 +54,22 @@ def assert_same_exact_parts(dist: Profile, whole: Profile) -> None:
 
 
 def max_rank_error(sketch: Any, finite_sorted: np.ndarray) -> float:
-    """sup over the data of |F_sketch(x) - F_data(x)|, F_data the exact empirical CDF."""
-    assert sketch.quantiles is not None
-    x = np.unique(finite_sorted)
-    exact = np.searchsorted(finite_sorted, x, side="right") / finite_sorted.size
-    approx = np.interp(x, sketch.quantiles, sketch.probs, left=0.0, right=1.0)
-    return float(np.max(np.abs(approx - exact)))
+    """sup over every real x of |F_sketch(x) - F_data(x)|, F_data the exact empirical CDF.
+
+    F_sketch (`np.interp` through the nodes, a jump where nodes repeat) is linear and F_data
+    constant between consecutive breakpoints (nodes and data values), so the sup is reached at
+    a breakpoint from the right or from the left; the left limits are where a tied column's
+    CDF jumps and what a KS against the sketch reads.
+    """
+    q, p = sketch.quantiles, sketch.probs
+    assert q is not None
+    b = np.unique(np.concatenate([q, finite_sorted]))
+    f_right = np.searchsorted(finite_sorted, b, side="right") / finite_sorted.size
+    f_left = np.searchsorted(finite_sorted, b, side="left") / finite_sorted.size
+    g_right = np.interp(b, q, p, left=0.0, right=1.0)
+    first = np.minimum(np.searchsorted(q, b, side="left"), q.size - 1)
+    g_left = np.where(q[first] == b, np.where(first == 0, 0.0, p[first]), g_right)
+    return float(max(np.max(np.abs(g_right - f_right)), np.max(np.abs(g_left - f_left))))
 
 
 def assert_within_stated_error(dist: Profile, data: Any) -> None:
