@@ -496,8 +496,13 @@ def influence(sc: SumColumns, total: F) -> F | None:
 
 
 def normal_error(d: F, confidence: float) -> float:
-    """Estimated error of the normal approximation to the tail probability at the interval's
-    end (Edgeworth terms: skewness / sqrt(n), kurtosis and skewness^2 / n), for contributions d."""
+    """Estimated one-sided error of the interval's tail probability, for contributions d.
+
+    The interval is studentized (its se comes from the same rows), so these are the Edgeworth
+    terms of the studentized mean (Hall 1992, section 2.6): p1(z) = g (2z^2 + 1) / 6 over
+    sqrt(n), p2(z) = z (k (z^2 - 3) / 12 - g^2 (z^4 + 2z^2 - 3) / 18 - (z^2 + 3) / 4) over n,
+    times phi(z), with g the skewness and k the excess kurtosis of d.
+    """
     n = d.size
     d2 = d * d
     m2 = float(d2.mean())
@@ -507,9 +512,10 @@ def normal_error(d: F, confidence: float) -> float:
     kappa = float(np.einsum("i,i->", d2, d2)) / n / m2 ** 2 - 3.0
     z = float(stats.norm.ppf(0.5 + confidence / 2.0))
     phi = math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-    first = abs(gamma) * abs(z * z - 1.0) / (6.0 * math.sqrt(n))
-    second = (abs(kappa) * abs(z ** 3 - 3.0 * z) / 24.0
-              + gamma * gamma * abs(z ** 5 - 10.0 * z ** 3 + 15.0 * z) / 72.0) / n
+    first = abs(gamma) * (2.0 * z * z + 1.0) / (6.0 * math.sqrt(n))
+    second = abs(z * (kappa * (z * z - 3.0) / 12.0
+                      - gamma * gamma * (z ** 4 + 2.0 * z * z - 3.0) / 18.0
+                      - (z * z + 3.0) / 4.0)) / n
     return (first + second) * phi
 
 
