@@ -479,6 +479,9 @@ def sums_interval(
                                   forced=method == "delta")
         if out is not None:
             return out
+        if method == "delta":
+            raise ConfigError(f"ci_method='delta' cannot be used for {spec.name!r} here "
+                              f"({why['delta_declined']}); use 'bootstrap'")
     reps = sc.finish(_boot_fast.resampled_sums(sc.cols, n_resamples, rng))
     return bootstrap_interval(reps, confidence,
                               {"resampling": "row bootstrap (vectorised weighted sums)",
@@ -526,13 +529,21 @@ def delta_interval(sc: SumColumns, total: F, value: float, confidence: float, n_
     By default only when the normal approximation's estimated tail error is within the
     Monte-Carlo error of a `n_resamples` percentile bootstrap (which it then replaces at a
     fraction of the cost) and no row dominates; `forced` (ci_method='delta') skips the checks.
-    Returns the interval or None, and the reason the bootstrap is used instead.
+    Returns the interval or None, and the reason the bootstrap is used instead; `forced`
+    gives a zero-width interval when every row contributes alike, and None only where the
+    metric is not differentiable.
     """
     n = sc.cols.shape[0]
     d = influence(sc, total)
     if d is None:
         return None, {"delta_declined": "the metric is not differentiable at these data"}
     ss = float(np.einsum("i,i->", d, d))
+    if forced and n < 2:
+        return _too_few_rows(n, "delta", 2, "a delta-method interval"), {}
+    if forced and ss == 0:
+        return Interval((value, value), "delta", {
+            "se": 0.0, "note": "every row contributes alike to the metric: the delta-method "
+                               "interval has zero width"}), {}
     if not (math.isfinite(ss) and ss > 0 and n >= 2):
         return None, {"delta_declined": "the rows' influence on the metric is zero (every row "
                                         "contributes alike)"}

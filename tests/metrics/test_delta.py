@@ -292,3 +292,22 @@ def test_one_sided_coverage_with_rare_large_losses(confidence: float,
         miss_default += pk * (upper < truth)
         miss_boot += pk * (upper_boot < truth)
     assert miss_default <= miss_boot + tol
+
+
+def test_forced_delta_follows_one_rule_in_evaluate_and_compare() -> None:
+    """Found in review: with ci_method='delta', evaluate fell back to the bootstrap silently
+    while compare raised, even for a candidate identical to its baseline. One rule now: every
+    row contributing alike is a zero-width delta interval; a metric that is not differentiable
+    at the data is a ConfigError naming the fix, in both."""
+    y, p = _reg(50, 4)
+    perfect = evaluate("mse", y, y, confidence=0.95, ci_method="delta")
+    assert perfect.method == "delta"
+    assert perfect.ci == (0.0, 0.0)
+    same = compare("mse", y, p, p.copy(), method="delta")
+    assert same.method == "delta"
+    assert same.ci == pytest.approx((0.0, 0.0), abs=1e-12)  # float noise of the two sums
+    flat = np.full(50, 2.0)
+    with pytest.raises(ConfigError, match=r"ci_method='delta'.*not differentiable.*'bootstrap'"):
+        evaluate("r2", flat, flat + p * 0.1, confidence=0.95, ci_method="delta")
+    with pytest.raises(ConfigError, match=r"method='delta'.*not differentiable.*'bootstrap'"):
+        compare("r2", flat, flat + p * 0.1, flat + p * 0.2, method="delta")
