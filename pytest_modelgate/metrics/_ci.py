@@ -479,6 +479,9 @@ def sums_interval(
                                   forced=method == "delta")
         if out is not None:
             return out
+        if method == "delta":
+            raise ConfigError(f"ci_method='delta' cannot be used for {spec.name!r} here "
+                              f"({why['delta_declined']}); use 'bootstrap'")
     reps = sc.finish(_boot_fast.resampled_sums(sc.cols, n_resamples, rng))
     return bootstrap_interval(reps, confidence,
                               {"resampling": "row bootstrap (vectorised weighted sums)",
@@ -496,8 +499,13 @@ def influence(sc: SumColumns, total: F) -> F | None:
 
 
 def normal_error(d: F, confidence: float) -> float:
-    """Estimated error of the normal approximation to the tail probability at the interval's
-    end (Edgeworth terms: skewness / sqrt(n), kurtosis and skewness^2 / n), for contributions d."""
+    """Estimated one-sided error of the interval's tail probability, for contributions d.
+
+    The interval is studentized (its se comes from the same rows), so these are the Edgeworth
+    terms of the studentized mean (Hall 1992, section 2.6): p1(z) = g (2z^2 + 1) / 6 over
+    sqrt(n), p2(z) = z (k (z^2 - 3) / 12 - g^2 (z^4 + 2z^2 - 3) / 18 - (z^2 + 3) / 4) over n,
+    times phi(z), with g the skewness and k the excess kurtosis of d.
+    """
     n = d.size
     d2 = d * d
     m2 = float(d2.mean())
@@ -507,9 +515,10 @@ def normal_error(d: F, confidence: float) -> float:
     kappa = float(np.einsum("i,i->", d2, d2)) / n / m2 ** 2 - 3.0
     z = float(stats.norm.ppf(0.5 + confidence / 2.0))
     phi = math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-    first = abs(gamma) * abs(z * z - 1.0) / (6.0 * math.sqrt(n))
-    second = (abs(kappa) * abs(z ** 3 - 3.0 * z) / 24.0
-              + gamma * gamma * abs(z ** 5 - 10.0 * z ** 3 + 15.0 * z) / 72.0) / n
+    first = abs(gamma) * (2.0 * z * z + 1.0) / (6.0 * math.sqrt(n))
+    second = abs(z * (kappa * (z * z - 3.0) / 12.0
+                      - gamma * gamma * (z ** 4 + 2.0 * z * z - 3.0) / 18.0
+                      - (z * z + 3.0) / 4.0)) / n
     return (first + second) * phi
 
 
@@ -520,13 +529,21 @@ def delta_interval(sc: SumColumns, total: F, value: float, confidence: float, n_
     By default only when the normal approximation's estimated tail error is within the
     Monte-Carlo error of a `n_resamples` percentile bootstrap (which it then replaces at a
     fraction of the cost) and no row dominates; `forced` (ci_method='delta') skips the checks.
-    Returns the interval or None, and the reason the bootstrap is used instead.
+    Returns the interval or None, and the reason the bootstrap is used instead; `forced`
+    gives a zero-width interval when every row contributes alike, and None only where the
+    metric is not differentiable.
     """
     n = sc.cols.shape[0]
     d = influence(sc, total)
     if d is None:
         return None, {"delta_declined": "the metric is not differentiable at these data"}
     ss = float(np.einsum("i,i->", d, d))
+    if forced and n < 2:
+        return _too_few_rows(n, "delta", 2, "a delta-method interval"), {}
+    if forced and ss == 0:
+        return Interval((value, value), "delta", {
+            "se": 0.0, "note": "every row contributes alike to the metric: the delta-method "
+                               "interval has zero width"}), {}
     if not (math.isfinite(ss) and ss > 0 and n >= 2):
         return None, {"delta_declined": "the rows' influence on the metric is zero (every row "
                                         "contributes alike)"}

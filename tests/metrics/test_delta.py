@@ -252,3 +252,62 @@ def test_each_gradient_equals_the_finite_difference_of_its_metric(
         down[j] -= h[j]
         num = (sc.finish(up[None, :])[0] - sc.finish(down[None, :])[0]) / (2 * h[j])
         assert grad[j] == pytest.approx(num, rel=1e-5, abs=1e-9 * float(np.abs(grad).max()))
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.99])
+@pytest.mark.parametrize("expected_mistakes", [20, 60, 200])
+def test_one_sided_coverage_with_rare_large_losses(confidence: float,
+                                                   expected_mistakes: int) -> None:
+    """Found in review: a per-row loss that is 0.01 or, for a rare confident mistake, 36
+    (log_loss clipped at eps) is strongly right-skewed; the standardized Edgeworth term let the
+    delta method through and its upper end missed the truth 3.6% of the time at a stated 2.5%.
+    Exact over K ~ Binomial(n, pi) mistakes: where the default picks the delta method, its
+    one-sided miss rate may exceed the percentile bootstrap's by at most the bootstrap's own
+    Monte-Carlo error."""
+    from pytest_modelgate.metrics import get_metric
+    from pytest_modelgate.metrics._inputs import check_inputs
+
+    n, small, large = N_BIG, 0.01005, 36.04
+    pi = expected_mistakes / n
+    truth = small + (large - small) * pi
+    spec = get_metric("mse")  # rows = (sqrt(loss) - 0)^2 = loss
+    a = (1 - confidence) / 2
+    tol = math.sqrt(a * (1 - a) / 1000)
+    miss_default = miss_boot = 0.0
+    for k in range(0, 4 * expected_mistakes + 60):
+        pk = float(stats.binom.pmf(k, n, pi))
+        if pk < 1e-12:
+            continue
+        rows = np.full(n, small)
+        rows[:k] = large
+        # the percentile bootstrap's upper end, exactly: K* ~ Binomial(n, k / n)
+        k_star = float(stats.binom.ppf(1 - a, n, k / n))
+        upper_boot = small + (large - small) * k_star / n
+        sc = _ci.sum_columns(spec, check_inputs(spec, np.sqrt(rows), np.zeros(n)))
+        assert sc is not None
+        total = sc.cols.sum(axis=0)
+        out, _ = _ci.delta_interval(sc, total, float(rows.mean()), confidence, 1000,
+                                    forced=False)
+        upper = out.ci[1] if out is not None and out.ci is not None else upper_boot
+        miss_default += pk * (upper < truth)
+        miss_boot += pk * (upper_boot < truth)
+    assert miss_default <= miss_boot + tol
+
+
+def test_forced_delta_follows_one_rule_in_evaluate_and_compare() -> None:
+    """Found in review: with ci_method='delta', evaluate fell back to the bootstrap silently
+    while compare raised, even for a candidate identical to its baseline. One rule now: every
+    row contributing alike is a zero-width delta interval; a metric that is not differentiable
+    at the data is a ConfigError naming the fix, in both."""
+    y, p = _reg(50, 4)
+    perfect = evaluate("mse", y, y, confidence=0.95, ci_method="delta")
+    assert perfect.method == "delta"
+    assert perfect.ci == (0.0, 0.0)
+    same = compare("mse", y, p, p.copy(), method="delta")
+    assert same.method == "delta"
+    assert same.ci == pytest.approx((0.0, 0.0), abs=1e-12)  # float noise of the two sums
+    flat = np.full(50, 2.0)
+    with pytest.raises(ConfigError, match=r"ci_method='delta'.*not differentiable.*'bootstrap'"):
+        evaluate("r2", flat, flat + p * 0.1, confidence=0.95, ci_method="delta")
+    with pytest.raises(ConfigError, match=r"method='delta'.*not differentiable.*'bootstrap'"):
+        compare("r2", flat, flat + p * 0.1, flat + p * 0.2, method="delta")
