@@ -301,6 +301,15 @@ def _weighted_joint_reps(fast: Any, tc: NDArray[np.int64], tb: NDArray[np.int64]
     return out
 
 
+def _single_target(chk: Checked) -> bool:
+    """Every (positively weighted) row has the same target: only then is a naive predictor
+    perfect by construction, whatever the units (a loss below a fixed epsilon is not)."""
+    y = np.asarray(chk.y_true)
+    if chk.sample_weight is not None:
+        y = y[np.asarray(chk.sample_weight) > 0]
+    return y.size == 0 or bool(np.all(y == y[:1]))
+
+
 def _better(spec: MetricSpec, a: float, b: float) -> bool:
     return a > b if spec.direction == "higher" else a < b
 
@@ -381,10 +390,11 @@ def against_naive(
     if best is None:
         return f"the naive predictor's {spec.name} is not defined on these rows; check skipped"
     label, what, pred, idx, naive = best
-    if spec.perfect is not None and math.isclose(naive, spec.perfect, abs_tol=1e-12):
+    if (spec.perfect is not None and _single_target(chk)
+            and math.isclose(naive, spec.perfect, abs_tol=1e-9)):
         return (f"the naive {label} predictor ({what}) is already perfect on these rows "
-                f"({spec.name} {_num(naive)}: a single class or a constant target); nothing to "
-                "beat, check skipped")
+                f"({spec.name} {_num(naive, tiny=True)}: a single class or a constant target); "
+                "nothing to beat, check skipped")
     sign = 1.0 if spec.direction == "higher" else -1.0
     delta = sign * (model_value - naive)
     ci: tuple[float, float] | None = None
