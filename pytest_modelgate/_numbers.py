@@ -261,8 +261,11 @@ def _joint(values: list[Any], unit: str | None, *, digits: int | None, signed: b
             out.append("")
     if not finite:
         return out
-    xs = [0.0 if not tiny and is_noise(floats[i], scale) else floats[i] for i in finite]
-    xs = [float(x) for x in xs if x is not None]
+    xs: list[float] = []
+    for i in finite:
+        f = floats[i]
+        assert f is not None
+        xs.append(0.0 if not tiny and is_noise(f, scale) else f)
     pos = {i: k for k, i in enumerate(finite)}
     jends = (pos[ends[0]], pos[ends[1]]) if ends and ends[0] in pos and ends[1] in pos else None
     texts: list[str] | None
@@ -291,8 +294,8 @@ def _joint(values: list[Any], unit: str | None, *, digits: int | None, signed: b
             if texts is None:  # scientific notation, or too far apart: each on its own
                 texts = [("+" if signed and x >= 0 else "") + plain_number(
                     x, digits=digits or 4, tiny=True) for x in xs]
-        if unit == "%":
-            texts = [f"{t}%" for t in texts]
+        if unit in {"%", "×"}:
+            texts = [f"{t}{unit}" for t in texts]
     for k, i in enumerate(finite):
         out[i] = texts[k]
     return out
@@ -302,7 +305,7 @@ def format_interval(lo: Any, hi: Any, unit: str | None = None, *, digits: int | 
                     signed: bool = False, scale: float | None = None, tiny: bool = False,
                     missing: str = "—") -> str:
     """The one way an interval is printed: "[10,612; 12,545]", "[1.2ms; 3.45ms]",
-    "[2.1%; 4.5%]" (unit "%": the numbers are percentages), "[-0.03; +0.01]" when `signed`;
+    "[2.1%; 4.5%]" (units "%" and "×" are appended), "[-0.03; +0.01]" when `signed`;
     both ends in one unit with one grouping and one number of decimals, never equal text for
     unequal ends. A semicolon separates the ends: the comma groups thousands."""
     a, b = _joint([lo, hi], unit, digits=digits, signed=signed, scale=scale, tiny=tiny,

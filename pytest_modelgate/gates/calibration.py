@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_interval
 from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.results import Decision, GateResult
 
+from ._text import fmt_estimate as _estimate
 from ._text import fmt_number as _g
 
 if TYPE_CHECKING:
@@ -47,12 +49,12 @@ def interval_verdict(value: float, ci: tuple[float, float] | None, max_t: float 
         return Decision("passed", max_t - value, f"{what} {_g(value)} <= {_g(max_t)}")
     lo, hi = ci
     if lo > max_t:
-        return Decision("failed", max_t - hi, f"the whole interval [{_g(lo)}, {_g(hi)}] of "
+        return Decision("failed", max_t - hi, f"the whole interval {format_interval(lo, hi)} of "
                                              f"{what} is above {_g(max_t)}")
     if hi <= max_t:
         return Decision("passed", max_t - hi, f"upper bound {_g(hi)} <= {_g(max_t)}")
     return Decision("inconclusive", max_t - hi,
-                    f"{what} {_g(value)} with interval [{_g(lo)}, {_g(hi)}] straddles "
+                    f"{what} {_estimate(value, lo, hi)} straddles "
                     f"{_g(max_t)}")
 
 
@@ -121,7 +123,7 @@ def _notes(res: Any) -> list[str]:
 def _ci_text(ci: tuple[float, float] | None, confidence: float | None) -> str:
     if ci is None:
         return "no interval" if confidence is not None else "point estimate"
-    return f"{confidence:.0%} CI [{_g(ci[0])}, {_g(ci[1])}]"
+    return f"{confidence:.0%} CI {format_interval(ci[0], ci[1], missing='n/a')}"
 
 
 def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any = None,
@@ -228,8 +230,8 @@ def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any
         message += (f". Worst class {wc.label!r}: one-vs-rest ECE {_g(wc.ece)} "
                     f"({_ci_text(wc.ci, res.confidence)}), {wc.direction}")
         if per_class and max_t is not None:
-            message += (f"; {bad_classes} of {len(res.per_class)} classes did not pass"
-                        if bad_classes else f"; all {len(res.per_class)} classes passed")
+            message += (f"; {_g(bad_classes)} of {_g(len(res.per_class))} classes did not pass"
+                        if bad_classes else f"; all {_g(len(res.per_class))} classes passed")
     return GateResult(
         nodeid=ctx.nodeid, kind="calibration", name=name, value=res.ece,
         threshold={} if max_t is None else {"max_ece": max_t}, direction="lower", ci=res.ci,

@@ -20,7 +20,7 @@ from typing import Any
 from pytest_modelgate.results import GateResult
 
 from . import _svg
-from ._format import format_number
+from ._format import format_interval, format_number
 
 __all__ = ["INTEGRITY_CHECKS", "determinism", "fairness", "integrity", "integrity_groups",
            "seed_variance"]
@@ -256,14 +256,15 @@ def _column_table(check: str, per: Mapping[str, Any], r: GateResult) -> str:
         verdict = str(x.get("verdict") or ("failed" if share is not None and limit is not None
                                            and share > limit else "passed"))
         if check == "range":
-            what = f"outside [{format_number(x.get('low'))}, {format_number(x.get('high'))}]"
+            what = f"outside {format_interval(x.get('low'), x.get('high'))}"
         elif check == "new_categories":
             unseen = list(x.get("unseen") or [])
             what = "unseen: " + ", ".join(map(repr, unseen[:IDS_SHOWN])) + (
                 ", …" if len(unseen) > IDS_SHOWN else "")
         else:
             lo, hi = _ci(x.get("ci"))
-            what = (f"CI {_pct(lo)}–{_pct(hi)}" if lo is not None and hi is not None else "")
+            what = (f"CI {format_interval(100 * lo, 100 * hi, '%', digits=3)}"
+                    if lo is not None and hi is not None else "")
         rows.append([f"<code>{_e(c)}</code>", _e(format_number(x.get(key))), _e(_pct(share)),
                      _e(_pct(limit)),
                      _svg.spark(share, limit, verdict, f"column {c}: {_pct(share)} vs limit "
