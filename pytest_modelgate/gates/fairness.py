@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from pytest_modelgate._numbers import format_interval
+from pytest_modelgate._numbers import format_estimate, format_interval
 from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import Decision, GateResult
@@ -129,7 +129,9 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     over = ("the sensitive feature" if res.features == ("sensitive",)
             else " x ".join(repr(f) for f in res.features))
     groups_text = f"{_g(len(res.groups))} groups of {over}"
-    ci_text = (f"{res.confidence:.0%} CI {format_interval(res.ci[0], res.ci[1])}, bootstrap "
+    value_text, ci = (format_estimate(res.value, *res.ci) if res.ci is not None
+                      else (_g(res.value), ""))
+    ci_text = (f"{res.confidence:.0%} CI {ci}, bootstrap "
                "stratified by group" if res.ci is not None else
                ("no interval: " + ("a group is too small" if small else
                                    str(res.details.get("note", "not computable")))
@@ -137,7 +139,7 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     fav = ""
     if "pos_label" in res.details:
         fav = f", favourable outcome {res.details['pos_label']!r}"
-    parts = [f"{what} = {_g(res.value)} over {groups_text} ({ci_text}, n={res.n:,}{fav})"]
+    parts = [f"{what} = {value_text} over {groups_text} ({ci_text}, n={res.n:,}{fav})"]
     if threshold_value is not None:
         parts.append(f"threshold {'min_ratio' if ratio else 'max_gap'} {_g(threshold_value)}")
     if d.margin is not None:

@@ -59,7 +59,8 @@ def _parse(text: str) -> float:
 
 
 def _ends(text: str) -> list[str]:
-    assert text.startswith("[") and text.endswith("]"), text
+    assert text.startswith("["), text
+    assert text.endswith("]"), text
     return text[1:-1].split("; ")
 
 
@@ -76,7 +77,8 @@ def test_an_interval_parses_back_into_two_ordered_numbers(a: float, b: float) ->
     assert plo <= phi, text
     assert not re.search(r"\d,\d{3}, \d", text), text
     scale = max(abs(lo), abs(hi), 1e-300)
-    assert abs(plo - lo) <= 5e-4 * scale + 1e-4 and abs(phi - hi) <= 5e-4 * scale + 1e-4, text
+    assert abs(plo - lo) <= 5e-4 * scale + 1e-4, text
+    assert abs(phi - hi) <= 5e-4 * scale + 1e-4, text
     if abs(hi - lo) > 1e-9 * max(scale, 1.0):
         assert parts[0] != parts[1], text  # unequal ends never print alike
 
