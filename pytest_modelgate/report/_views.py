@@ -247,7 +247,7 @@ def _column_table(check: str, per: Mapping[str, Any], r: GateResult) -> str:
     key = "n_missing" if check == "null_rate" else "count"
     bad = _offending_columns(per, key)
     if not bad:
-        return (f"<p class=\"note\">no offending row in any of the {len(per)} columns "
+        return (f"<p class=\"note\">no offending row in any of the {format_number(len(per))} columns "
                 "checked</p>") if per else ""
     rows = []
     for c, x in bad[:COLUMNS_SHOWN if r.verdict != "passed" else 3]:
@@ -272,8 +272,8 @@ def _column_table(check: str, per: Mapping[str, Any], r: GateResult) -> str:
                      _e(_ids(x.get("examples"), x.get(key))), _e(what)])
     more = len(bad) - len(rows)
     return _table(("column", "rows", "share", "limit", "share vs limit", "first rows", "detail"),
-                  rows, "checks", f"columns with offending test rows, worst first ({len(bad)} of "
-                  f"{len(per)} columns" + (f"; {more} more not shown" if more > 0 else "")
+                  rows, "checks", f"columns with offending test rows, worst first ({format_number(len(bad))} of "
+                  f"{format_number(len(per))} columns" + (f"; {more} more not shown" if more > 0 else "")
                   + ")")
 
 
@@ -305,7 +305,7 @@ def determinism(r: GateResult) -> list[str]:
         share = k / n if n else 0.0
         rows.append([f"<b>{_e(name)}</b>", what, _e(format_number(n)),
                      f"{_mark(verdict)} {_e(format_number(k))} ({_e(_pct(share))})",
-                     _svg.spark(share, 0.0, verdict, f"{name}: {k} of {format_number(n)} rows "
+                     _svg.spark(share, 0.0, verdict, f"{name}: {format_number(k)} of {format_number(n)} rows "
                                                      "disagree; allowed 0"),
                      _e(format_number(c.get("max_abs_diff"))) if c.get("compare") == "tolerance"
                      or c.get("max_abs_diff") is not None else "— (labels)",
