@@ -701,7 +701,7 @@ def weak_slices(ctx: GateContext, X: Any, y_true: Any, y_pred: Any, **kw: Any) -
                         "ci": list(w.ci) if w.ci else None}
     share = w.n / max(rep.n_evaluated, 1)
     ci_txt = (f", gap {rep.overall.confidence or confidence:.0%} CI "
-              f"{format_interval(w.ci[0], w.ci[1], missing='n/a')} on held-out rows"
+              f"{format_interval(w.ci[0], w.ci[1], signed=True, missing='n/a')} on held-out rows"
               if w.ci else "")
     head = (f"weakest segment of {rep.metric}: [{w.rule}] ({w.n:,} rows, {share:.1%}): "
             f"{_g(w.value)} vs {_g(rep.overall.value)} overall; gap {_signed(w.gap)}{unit}"
