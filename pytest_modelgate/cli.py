@@ -141,8 +141,8 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         raise ConfigError("--scheduler is for --engine dask")
     if args.merge:
         prof = _merge_files(args.merge, args.output)
-        print(f"modelgate: merged {len(args.merge)} profiles ({prof.n_rows} rows, "
-              f"{len(prof.columns)} columns) into {args.output}{_sketch_note(prof)}")
+        print(f"modelgate: merged {_num(len(args.merge))} profiles ({_num(prof.n_rows)} rows, "
+              f"{_num(len(prof.columns))} columns) into {args.output}{_sketch_note(prof)}")
         return 0
     categorical = [c for c in (args.categorical or "").split(",") if c] or None
     options = {} if args.kll_k is None else {"kll_k": args.kll_k}
@@ -158,7 +158,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
                                    "engine": args.engine})
         prof.save(args.output)
     n_columns = len(getattr(prof, "columns", ()))
-    print(f"modelgate: wrote profile of {n_columns} columns to {args.output}"
+    print(f"modelgate: wrote profile of {_num(n_columns)} columns to {args.output}"
           f"{_sketch_note(prof)}")
     return 0
 

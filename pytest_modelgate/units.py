@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import re
 
-from ._numbers import format_bytes, format_rate, format_seconds, is_noise
+from ._numbers import format_bytes, format_interval, format_rate, format_seconds, is_noise
 from ._numbers import plain_number as format_number
 from .exceptions import ConfigError
 
 __all__ = [
     "format_bytes",
+    "format_interval",
     "format_number",
     "format_rate",
     "format_seconds",

@@ -528,7 +528,7 @@ def detect(
     else:
         if len(cur_table.names) != len(ref_names):
             raise InputError(
-                f"reference has {len(ref_names)} columns but current has "
+                f"reference has {_num(len(ref_names))} columns but current has "
                 f"{len(cur_table.names)}; pass arrays with the same columns in the same order"
             )
         cur_pos = {n: i for i, n in enumerate(ref_names)}
@@ -910,7 +910,7 @@ def _detectable_note(n1: int, n2: int, level: float, thr: float) -> str:
 
     crit = ks_critical(float(level), effective_n(n1, n2))
     if crit > max(thr, 0.0) * 1.5:
-        return (f"; small sample: at {n1} vs {n2} rows only KS distances >= {_num(crit, digits=2)} "
+        return (f"; small sample: at {n1} vs {_num(n2)} rows only KS distances >= {_num(crit, digits=2)} "
                 f"can be significant, add rows to detect smaller shifts")
     return ""
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from pytest_modelgate._numbers import format_estimate
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate._params import ALPHA, AUC_THRESHOLD, CONFIDENCE, FOLDS, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
@@ -147,7 +148,8 @@ def classifier_drift(reference: Any, current: Any, *, threshold: float = 0.55,
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     lo, hi = max(0.0, auc - z * se), min(1.0, auc + z * se)
     drifted = lo > threshold
-    reason = (f"domain classifier ROC AUC {auc:.4f} ({confidence:.0%} CI {lo:.4f}–{hi:.4f}) "
+    auc_text, ci_text = format_estimate(auc, lo, hi)
+    reason = (f"domain classifier ROC AUC {auc_text} ({confidence:.0%} CI {ci_text}) "
               f"{'lower bound >' if drifted else 'lower bound <='} {_num(threshold, digits=6)}")
     return MultivariateDrift("classifier", auc, p, (lo, hi), confidence, threshold, drifted,
                              reason, len(xr), len(xc), tuple(_pn(n) for n in names),

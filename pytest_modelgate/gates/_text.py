@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from pytest_modelgate._numbers import format_number, format_signed
+from pytest_modelgate._numbers import format_estimate, format_number, format_signed
 
-__all__ = ["fmt_number", "fmt_signed"]
+__all__ = ["fmt_estimate", "fmt_number", "fmt_signed"]
 
 
 def fmt_number(x: float | None, *, scale: float | None = None) -> str:
@@ -18,3 +18,9 @@ def fmt_number(x: float | None, *, scale: float | None = None) -> str:
 def fmt_signed(x: float | None, *, scale: float | None = None) -> str:
     """`fmt_number` with an explicit sign ("+0.05", "-1,234", "+0" for float noise)."""
     return format_signed(x, scale=scale, missing="n/a")
+
+
+def fmt_estimate(value: float | None, lo: float | None, hi: float | None) -> str:
+    """"0.91 with interval [0.85; 0.94]": the value and its interval printed alike."""
+    v, iv = format_estimate(value, lo, hi, missing="n/a")
+    return f"{v} with interval {iv}"

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_estimate, format_interval
 from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.results import Decision, GateResult
 
+from ._text import fmt_estimate as _estimate
 from ._text import fmt_number as _g
 
 if TYPE_CHECKING:
@@ -47,12 +49,12 @@ def interval_verdict(value: float, ci: tuple[float, float] | None, max_t: float 
         return Decision("passed", max_t - value, f"{what} {_g(value)} <= {_g(max_t)}")
     lo, hi = ci
     if lo > max_t:
-        return Decision("failed", max_t - hi, f"the whole interval [{_g(lo)}, {_g(hi)}] of "
+        return Decision("failed", max_t - hi, f"the whole interval {format_interval(lo, hi)} of "
                                              f"{what} is above {_g(max_t)}")
     if hi <= max_t:
         return Decision("passed", max_t - hi, f"upper bound {_g(hi)} <= {_g(max_t)}")
     return Decision("inconclusive", max_t - hi,
-                    f"{what} {_g(value)} with interval [{_g(lo)}, {_g(hi)}] straddles "
+                    f"{what} {_estimate(value, lo, hi)} straddles "
                     f"{_g(max_t)}")
 
 
@@ -118,10 +120,12 @@ def _notes(res: Any) -> list[str]:
     return notes
 
 
-def _ci_text(ci: tuple[float, float] | None, confidence: float | None) -> str:
+def _ci_text(value: float, ci: tuple[float, float] | None, confidence: float | None) -> str:
+    """"0.2487 (95% CI [0.2311; 0.2656]": the value and its interval printed alike."""
     if ci is None:
-        return "no interval" if confidence is not None else "point estimate"
-    return f"{confidence:.0%} CI [{_g(ci[0])}, {_g(ci[1])}]"
+        return f"{_g(value)} (" + ("no interval" if confidence is not None else "point estimate")
+    v, iv = format_estimate(value, ci[0], ci[1], missing="n/a")
+    return f"{v} ({confidence:.0%} CI {iv}"
 
 
 def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any = None,
@@ -197,7 +201,7 @@ def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any
     if notes:
         details["notes"] = notes
 
-    head = (f"{head_what} = {_g(res.ece)} ({_ci_text(res.ci, res.confidence)}, n={res.n:,}, "
+    head = (f"{head_what} = {_ci_text(res.ece, res.ci, res.confidence)}, n={res.n:,}, "
             f"{res.n_bins} {res.strategy} bins; MCE {_g(res.mce)}; Brier {_g(res.brier.brier)} = "
             f"reliability {_g(res.brier.reliability)} - resolution "
             f"{_g(res.brier.resolution)} + uncertainty {_g(res.brier.uncertainty)} "
@@ -225,11 +229,11 @@ def calibration(ctx: GateContext, y_true: Any, proba: Any, *, sample_weight: Any
                 "bins, or lower confidence / raise max_ece")
     message = f"{text}. {tail}" + "".join(f". Note: {n}" for n in notes)
     if wc is not None:
-        message += (f". Worst class {wc.label!r}: one-vs-rest ECE {_g(wc.ece)} "
-                    f"({_ci_text(wc.ci, res.confidence)}), {wc.direction}")
+        message += (f". Worst class {wc.label!r}: one-vs-rest ECE "
+                    f"{_ci_text(wc.ece, wc.ci, res.confidence)}), {wc.direction}")
         if per_class and max_t is not None:
-            message += (f"; {bad_classes} of {len(res.per_class)} classes did not pass"
-                        if bad_classes else f"; all {len(res.per_class)} classes passed")
+            message += (f"; {_g(bad_classes)} of {_g(len(res.per_class))} classes did not pass"
+                        if bad_classes else f"; all {_g(len(res.per_class))} classes passed")
     return GateResult(
         nodeid=ctx.nodeid, kind="calibration", name=name, value=res.ece,
         threshold={} if max_t is None else {"max_ece": max_t}, direction="lower", ci=res.ci,

@@ -56,8 +56,8 @@ def _line(c: CheckOutcome, atol: float, rtol: float) -> str:
     diff = "" if c.max_abs_diff is None else f"; max abs diff {_g(c.max_abs_diff)}"
     tol = f" beyond atol {_g(atol)}/rtol {_g(rtol)}" if c.compare == "tolerance" else ""
     if c.agrees:
-        return f"{c.name}: all {c.n_rows} rows agree ({_WHAT[c.name]}{diff})"
-    return (f"{c.name}: {c.n_disagree}/{c.n_rows} rows disagree{tol} ({_WHAT[c.name]}: "
+        return f"{c.name}: all {_g(c.n_rows)} rows agree ({_WHAT[c.name]}{diff})"
+    return (f"{c.name}: {_g(c.n_disagree)}/{_g(c.n_rows)} rows disagree{tol} ({_WHAT[c.name]}: "
             f"{_rows(c)}{diff})")
 
 
@@ -75,11 +75,11 @@ def determinism(ctx: GateContext, predict: Any, X: Any, *, method: str | None = 
     bad = res.disagreeing
     verdict: Literal["passed", "failed"] = "failed" if bad else "passed"
     lines = [_line(c, res.atol, res.rtol) for c in res.checks]
-    head = f"{res.method}() on {res.n_rows} rows: "
+    head = f"{res.method}() on {_g(res.n_rows)} rows: "
     if bad:
         worst = max(bad, key=lambda c: c.n_disagree)
-        message = (head + f"{len(bad)} of {len(res.checks)} consistency checks failed, worst "
-                   f"{worst.name} with {worst.n_disagree}/{worst.n_rows} rows vs max 0 | "
+        message = (head + f"{_g(len(bad))} of {_g(len(res.checks))} consistency checks failed, worst "
+                   f"{worst.name} with {_g(worst.n_disagree)}/{_g(worst.n_rows)} rows vs max 0 | "
                    + " | ".join(lines)
                    + ". To fix: " + "; ".join(_FIX[c.name] for c in bad) + ".")
     else:

@@ -12,6 +12,7 @@ import math
 import os
 from typing import TYPE_CHECKING, Any, Literal
 
+from pytest_modelgate._numbers import format_estimate
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import ConfigError
@@ -157,13 +158,13 @@ def _inconclusive(ctx: GateContext, name: str, res: DriftResult, details: dict[s
             rows = max(known) if known else None
             c0 = res.columns[weak[0]]
             parts.append(
-                f"{len(weak)} of {len(res.columns)} columns cannot show a shift of the "
+                f"{_num(len(weak))} of {_num(len(res.columns))} columns cannot show a shift of the "
                 f"threshold size at these sample sizes ({c0.test} at {c0.n_reference} vs "
-                f"{c0.n_current} rows can only flag {c0.effect_name} >= "
+                f"{_num(c0.n_current)} rows can only flag {c0.effect_name} >= "
                 f"{_g(c0.min_detectable)}, threshold {_g(c0.threshold)})")
         need = (f"about {rows:,} current rows would decide it" if rows
                 else "more rows would decide it")
-        parts.insert(0, f"{len(res.drifted_columns)} of {res.n_tested} columns drifted "
+        parts.insert(0, f"{_num(len(res.drifted_columns))} of {_num(res.n_tested)} columns drifted "
                         f"(max_share {_num(res.max_share, digits=6)}), but the undecided columns could "
                         "change the verdict")
         parts.append(f"INCONCLUSIVE: {need}. To decide: add rows, raise min_effect to a shift "
@@ -194,7 +195,7 @@ def _per_column(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
             return _inconclusive(ctx, name, res, details, untestable, weak)
     drifted = [(k, c) for k, c in res.columns.items() if c.drifted]
     n_drift = len(drifted)
-    head = (f"{n_drift} of {res.n_tested} columns drifted (share {_num(res.share_drifted, digits=3)}, "
+    head = (f"{_num(n_drift)} of {_num(res.n_tested)} columns drifted (share {_num(res.share_drifted, digits=3)}, "
             f"max_share {_num(res.max_share, digits=6)}, margin {_g(dec.margin)}; method {res.method}, "
             f"alpha {_num(res.alpha, digits=6)} with {res.correction} correction)")
     shown = []
@@ -230,10 +231,11 @@ def _multivariate(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
         # estimate above it with the lower bound below is inconclusive
         verdict: Verdict = ("failed" if mv.drifted else
                    "inconclusive" if mv.statistic > thr else "passed")
-        msg = (f"domain classifier ROC AUC {_g(mv.statistic)} "
-               f"(CI {_g(mv.ci[0] if mv.ci else None)}–{_g(mv.ci[1] if mv.ci else None)} at "
+        auc, ci = format_estimate(mv.statistic, *(mv.ci or (None, None)), missing="n/a")
+        msg = (f"domain classifier ROC AUC {auc} "
+               f"(CI {ci} at "
                f"{_num(mv.confidence, digits=6)}) vs max_auc {_num(thr, digits=6)}, margin {_g(dec.margin)}; "
-               f"{mv.n_reference} + {mv.n_current} rows")
+               f"{_num(mv.n_reference)} + {_num(mv.n_current)} rows")
         if verdict != "passed":
             msg += (". A model can tell current rows from reference rows; inspect the columns "
                     "with the largest per-column effects, or refresh the reference")
@@ -246,7 +248,7 @@ def _multivariate(ctx: GateContext, name: str, res: DriftResult) -> GateResult:
     p = float(mv.p_value if mv.p_value is not None else 1.0)
     verdict_m: Verdict = "failed" if mv.drifted else "passed"
     msg = (f"MMD² {_g(mv.statistic)}, permutation p-value {_g(p)} vs alpha {_num(alpha, digits=6)}, "
-           f"margin {_g(p - alpha)}; {mv.n_reference} + {mv.n_current} rows")
+           f"margin {_g(p - alpha)}; {_num(mv.n_reference)} + {_num(mv.n_current)} rows")
     if mv.drifted:
         msg += ". The joint distribution changed; refresh the reference if expected"
     return GateResult(

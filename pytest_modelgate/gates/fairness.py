@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_estimate, format_interval
 from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import Decision, GateResult
 
+from ._text import fmt_estimate as _estimate
 from ._text import fmt_number as _g
 from .calibration import interval_verdict
 
@@ -51,13 +53,13 @@ def _ratio_verdict(value: float, ci: tuple[float, float] | None, min_t: float | 
         return d
     lo, hi = (value, value) if ci is None else ci
     if d.verdict == "failed":
-        reason = (f"the whole interval [{_g(lo)}, {_g(hi)}] of {what} is below min_ratio "
+        reason = (f"the whole interval {format_interval(lo, hi)} of {what} is below min_ratio "
                   f"{_g(min_t)}" if ci is not None else f"{what} {_g(value)} < {_g(min_t)}")
     elif d.verdict == "passed":
         reason = (f"lower bound {_g(lo)} >= {_g(min_t)}" if ci is not None
                   else f"{what} {_g(value)} >= {_g(min_t)}")
     else:
-        reason = (f"{what} {_g(value)} with interval [{_g(lo)}, {_g(hi)}] straddles "
+        reason = (f"{what} {_estimate(value, lo, hi)} straddles "
                   f"{_g(min_t)}" if ci is not None else
                   f"{what} {_g(value)} but no confidence interval could be computed")
     margin = None if d.margin is None else (lo - min_t)
@@ -126,8 +128,10 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
 
     over = ("the sensitive feature" if res.features == ("sensitive",)
             else " x ".join(repr(f) for f in res.features))
-    groups_text = f"{len(res.groups)} groups of {over}"
-    ci_text = (f"{res.confidence:.0%} CI [{_g(res.ci[0])}, {_g(res.ci[1])}], bootstrap "
+    groups_text = f"{_g(len(res.groups))} groups of {over}"
+    value_text, ci = (format_estimate(res.value, *res.ci) if res.ci is not None
+                      else (_g(res.value), ""))
+    ci_text = (f"{res.confidence:.0%} CI {ci}, bootstrap "
                "stratified by group" if res.ci is not None else
                ("no interval: " + ("a group is too small" if small else
                                    str(res.details.get("note", "not computable")))
@@ -135,7 +139,7 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     fav = ""
     if "pos_label" in res.details:
         fav = f", favourable outcome {res.details['pos_label']!r}"
-    parts = [f"{what} = {_g(res.value)} over {groups_text} ({ci_text}, n={res.n:,}{fav})"]
+    parts = [f"{what} = {value_text} over {groups_text} ({ci_text}, n={res.n:,}{fav})"]
     if threshold_value is not None:
         parts.append(f"threshold {'min_ratio' if ratio else 'max_gap'} {_g(threshold_value)}")
     if d.margin is not None:
@@ -159,7 +163,7 @@ def fairness(ctx: GateContext, y_true: Any, y_pred: Any, *, sensitive: Any, X: A
     else:
         if small:
             tail = (f"INCONCLUSIVE: {d.reason}; {res.details['note']}. To decide: collect at "
-                    f"least {res.details['min_group_rows']} rows of {res.smallest!r} (more to "
+                    f"least {_g(res.details['min_group_rows'])} rows of {res.smallest!r} (more to "
                     "narrow the interval), or leave the group out of sensitive")
         else:
             per_group = max(math.ceil(rows * share), 1) if rows else 0

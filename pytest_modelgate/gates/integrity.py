@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_interval
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.results import GateResult, decide
@@ -204,7 +205,7 @@ def _duplicates(ctx: GateContext, name: str, pair: Pair, d: Duplicates,
     head = (f"{_n(d.count, 'test row')} ({_pct(d.share)}) {'is' if d.count == 1 else 'are'} "
             f"{article}{what}" if d.count else
             f"no test row is {'a near-duplicate' if near else 'an exact duplicate'} of a train "
-            f"row ({d.n_test} test rows, {d.n_train} train rows, {len(pair.columns)} feature "
+            f"row ({_num(d.n_test)} test rows, {_num(d.n_train)} train rows, {len(pair.columns)} feature "
             f"columns)")
     if d.count:
         head += (f", e.g. test rows {_rows(d.examples)} (train rows "
@@ -261,7 +262,7 @@ def _conflicts(ctx: GateContext, name: str, check: str, pair: Pair,
                 f"identical features but different labels ({_n(c.n_groups, 'group')}), e.g. "
                 f"train rows {_rows(rows[:_SHOWN].tolist())}"
                 if count else f"no two train rows with identical features have different labels "
-                              f"({n} train rows)")
+                              f"({_num(n)} train rows)")
         fix = ("fix or drop the mislabelled rows (the model cannot fit both labels), or add "
                "the feature that tells them apart")
         if given is not None:
@@ -487,18 +488,19 @@ def _null_rate(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, A
     def one(r: tuple[str, float, float, tuple[float, float] | None, str, float | None]) -> str:
         c, p, t, iv, _, _ = r
         d = per[c]
-        ci_txt = "" if iv is None else f", CI {_pct(iv[0])}–{_pct(iv[1])} at {_num(conf, digits=6)}"
-        return (f"column {c!r}: null rate {_pct(p)} ({d['n_missing']} of {d['n']} test rows"
+        ci_txt = "" if iv is None else (f", CI {format_interval(100 * iv[0], 100 * iv[1], '%', digits=3)}"
+                                        f" at {_num(conf, digits=6)}")
+        return (f"column {c!r}: null rate {_pct(p)} ({_num(d['n_missing'])} of {_num(d['n'])} test rows"
                 f"{ci_txt}) vs max_null_rate {_pct(t)}"
                 + (f", e.g. test rows {_rows(d['examples'])}" if d["examples"] else ""))
 
     if verdict == "passed":
         with_nulls = [r for r in rows if r[1] > 0 or r[2] > 0]
         if with_nulls:
-            msg = (f"null rates within their limits in all {len(rows)} columns; closest: "
+            msg = (f"null rates within their limits in all {_num(len(rows))} columns; closest: "
                    f"{one(with_nulls[0])}")
         else:
-            msg = (f"no missing value in any of the {len(rows)} columns (none had missing "
+            msg = (f"no missing value in any of the {_num(len(rows))} columns (none had missing "
                    f"values in the reference either: not nullable)")
     else:
         over = [r for r in bad if r[4] == "failed"]
@@ -581,7 +583,9 @@ def _range(ctx: GateContext, name: str, rep: SchemaReport, s: Mapping[str, Any])
                     "missing), so it vouches for none")
         delta = d["time"] == "delta"
         f: Callable[[Any], str] = (lambda x: _when(x, delta)) if d["time"] else _g
-        return f"outside [{f(d['low'])}, {f(d['high'])}]" + (
+        span = (format_interval(f(d["low"]), f(d["high"])) if d["time"] else
+                format_interval(d["low"], d["high"], missing="n/a"))
+        return f"outside {span}" + (
             f" (reference min {f(d['reference_min'])}, max {f(d['reference_max'])}, widened by "
             f"range_tolerance {_num(rep.schema.range_tolerance, digits=6)} x span)"
             if (d["low"], d["high"]) != (d["reference_min"], d["reference_max"])
@@ -640,7 +644,7 @@ def _share_check(ctx: GateContext, name: str, rep: SchemaReport, per: dict[str, 
 
     def limit(d: dict[str, Any]) -> str:
         allowed = d.get("allowed_rows")
-        return f"{key} {_g(d['limit'])}" + (f" ({allowed} rows)" if allowed is not None else "")
+        return f"{key} {_g(d['limit'])}" + (f" ({_num(allowed)} rows)" if allowed is not None else "")
 
     paren = f" ({how})" if how else ""
     if not bad:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from pytest_modelgate._numbers import format_number, format_signed
+from pytest_modelgate._numbers import format_estimate, format_number, format_signed
 from pytest_modelgate.exceptions import ConfigError
 from pytest_modelgate.latency._compare import Comparison, RatioResult
 from pytest_modelgate.latency._context import collect_context
@@ -108,7 +108,9 @@ class _Check:
             mtxt = f"margin {'+' if margin >= 0 else '-'}{format_seconds(abs(margin))}"
         else:
             mtxt = f"margin {format_signed(margin, None if self.unit == 'ratio' else self.unit)}"
-        return (f"{self.name} {self.fmt(self.value)} (CI {self.fmt(self.low)}–{self.fmt(self.high)}) "
+        value, ci = format_estimate(self.value, self.low, self.high,
+                                    "×" if self.unit == "ratio" else self.unit)
+        return (f"{self.name} {value} (CI {ci}) "
                 f"vs budget {op} {self.fmt(self.threshold)}: {self.verdict}, {mtxt}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -425,14 +427,14 @@ def _finish(ctx: GateContext, name: str, checks: list[_Check], res: LatencyResul
     decider = _worst(checks)
     relative = details.get("mode") == "relative"
     head = "; ".join(c.describe() for c in checks)
-    parts = [head, f"{res.samples} samples in {elapsed:.2f}s{' (extended)' if extended else ''}, "
+    parts = [head, f"{format_number(res.samples)} samples in {elapsed:.2f}s{' (extended)' if extended else ''}, "
                    f"{confidence:.0%} CI"]
     advice = _advice(decider, verdict, relative)
     if advice:
         parts.append(advice)
     d = res.descheduling
     if d.applied and d.samples:
-        parts.append(f"{d.samples} of {d.total} calls left out of the percentiles: preempted by "
+        parts.append(f"{format_number(d.samples)} of {format_number(d.total)} calls left out of the percentiles: preempted by "
                      "other processes, or right after a preemption (descheduled='keep' counts "
                      "them)")
     if (verdict != "passed" and not relative and res.timer == "wall"

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_estimate, format_interval
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import BaselineWarning, ConfigError
@@ -153,15 +154,18 @@ def _no_silent_pass(res: MetricResult, d: Decision, mode: str = "interval") -> D
     return d
 
 
-def _ci_text(res: MetricResult) -> str:
+def _estimate_text(res: MetricResult) -> str:
+    """"12,107 (95% CI [11,196; 13,016], bootstrap, n=400)": the value and its interval
+    printed alike (`format_estimate`)."""
+    n = _num(res.n)
     if res.ci is None:
         if res.confidence is None:
-            return f"n={res.n}"
+            return f"{_g(res.value)} (n={_num(n)})"
         if res.details.get("note"):
-            return f"no interval: {res.details['note']}; n={res.n}"
-        return f"no interval ({res.method}), n={res.n}"
-    return (f"{res.confidence:.0%} CI [{_g(res.ci[0])}, {_g(res.ci[1])}], {res.method}, "
-            f"n={res.n}")
+            return f"{_g(res.value)} (no interval: {res.details['note']}; n={_num(n)})"
+        return f"{_g(res.value)} (no interval ({res.method}), n={_num(n)})"
+    value, ci = format_estimate(res.value, res.ci[0], res.ci[1], missing="n/a")
+    return f"{value} ({res.confidence:.0%} CI {ci}, {res.method}, n={_num(n)})"
 
 
 def _rows_to_decide(res: MetricResult, bounds: Sequence[tuple[str, float]], power: float) -> int | None:
@@ -358,7 +362,7 @@ def metric(
         details["slices"] = slice_part[1]
 
     if confidence is None and res.n < _POINT_NOTE_ROWS:
-        notes.append(f"n={res.n}: no confidence bound; set confidence= to gate on uncertainty")
+        notes.append(f"n={_num(res.n)}: no confidence bound; set confidence= to gate on uncertainty")
     dec = _combine(decisions)
     rows = _rows_to_decide(res, bounds, power) if dec.verdict == "inconclusive" else None
     if dec.verdict == "inconclusive" and naive_rows and naive_rows > (rows or 0):
@@ -440,7 +444,7 @@ def _gate_slices(
             "n_slices": len(rep.slices), "n_gated": n_gated, "results": rows}
     if not decisions:
         return (Decision("passed", None, ""), info,
-                f"No slice of {rep.column!r} has min_slice_size={rep.min_slice_size} rows; "
+                f"No slice of {rep.column!r} has min_slice_size={_num(rep.min_slice_size)} rows; "
                 "none gated")
     dec = _combine(decisions)
     w = next(s for s in rep.slices if s.key == worst_key)
@@ -453,8 +457,8 @@ def _gate_slices(
     if need_known:
         r, k = max(need_known)
         info["rows_needed"] = {"rows": r, "slice": k}
-    text = (f"Worst slice {_slice_name(rep.column, str(worst_key))}: {rep.name} = {_g(w.result.value)} "
-            f"({_ci_text(w.result)}); {n_bad} of {n_gated} gated slices did not pass"
+    text = (f"Worst slice {_slice_name(rep.column, str(worst_key))}: {rep.name} = "
+            f"{_estimate_text(w.result)}; {_num(n_bad)} of {_num(n_gated)} gated slices did not pass"
             + (f", {len(rep.slices) - n_gated} too small to gate" if len(rep.slices) > n_gated
                else ""))
     tag = f"slice {_slice_name(rep.column, str(worst_key))}:"
@@ -474,7 +478,7 @@ def _naive_undecided(res: MetricResult, threshold: Mapping[str, Any],
     plus = f" + naive_margin {_g(naive['margin'])}" if naive.get("margin") else ""
     text = (f"the naive check is undecided ({what}): {res.name} {_g(res.value)} vs the naive "
             f"{naive['predictor']} {_g(naive['value'])}{plus}: gain {_sgn(naive['delta'])}, "
-            f"{conf:.0%} one-sided interval [{_sgn(low)}, {_sgn(high)}]")
+            f"{conf:.0%} one-sided interval {format_interval(low, high, signed=True)}")
     text += (f"; about {rows:,} rows would show whether it beats the naive predictor "
              f"({power:.0%} power if the true values equal the current estimates)" if rows
              else "; no number of rows decides it at this gain")
@@ -518,7 +522,7 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
                     rows: int | None, power: float, notes: Sequence[str],
                     slice_text: str | None, naive: Mapping[str, Any] | None = None,
                     others_failed: bool = True, naive_only: bool = False) -> str:
-    parts = [f"{res.name} = {_g(res.value)} ({_ci_text(res)})"]
+    parts = [f"{res.name} = {_estimate_text(res)}"]
     th = [f"{k} {_g(v)}" for k, v in threshold.items() if k in ("min", "max", "max_drop",
                                                                 "baseline_value")]
     if th:
@@ -689,15 +693,16 @@ def weak_slices(ctx: GateContext, X: Any, y_true: Any, y_pred: Any, **kw: Any) -
         return GateResult(
             nodeid=ctx.nodeid, kind="weak_slices", name=rep.metric, value=0.0,
             threshold=threshold, direction="lower", verdict="passed", n=rep.overall.n,
-            message=(f"{rep.metric}: no segment of at least {rep.min_size} rows could be "
+            message=(f"{rep.metric}: no segment of at least {_num(rep.min_size)} rows could be "
                      f"formed or scored; overall {_g(rep.overall.value)}"),
             method="tree-segments", details=details)
     dec = decide(w.gap, w.ci, max=max_gap)
     details["worst"] = {"rule": w.rule, "n": w.n, "value": w.value, "gap": w.gap,
                         "ci": list(w.ci) if w.ci else None}
     share = w.n / max(rep.n_evaluated, 1)
-    ci_txt = (f", gap {rep.overall.confidence or confidence:.0%} CI [{_g(w.ci[0])}, "
-              f"{_g(w.ci[1])}] on held-out rows" if w.ci else "")
+    ci_txt = (f", gap {rep.overall.confidence or confidence:.0%} CI "
+              f"{format_interval(w.ci[0], w.ci[1], signed=True, missing='n/a')} on held-out rows"
+              if w.ci else "")
     head = (f"weakest segment of {rep.metric}: [{w.rule}] ({w.n:,} rows, {share:.1%}): "
             f"{_g(w.value)} vs {_g(rep.overall.value)} overall; gap {_signed(w.gap)}{unit}"
             f"{ci_txt}; threshold max_gap {_g(max_gap)}"

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+from pytest_modelgate._numbers import format_estimate
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.results import GateResult, decide
@@ -176,8 +177,9 @@ def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
                        delta=delta)
     dec = decide(res.flip_rate, res.ci, max=max_flip_rate)
     verdict = dec.verdict
-    parts = [f"flip rate {_num(res.flip_rate)} (CI {_fmt(res.ci[0])}..{_fmt(res.ci[1])} at "
-             f"{confidence:.0%}, {res.n_rows} rows x {res.n_perturbations} perturbations of "
+    rate, ci = format_estimate(res.flip_rate, res.ci[0], res.ci[1], missing="n/a")
+    parts = [f"flip rate {rate} (CI {ci} at "
+             f"{confidence:.0%}, {_num(res.n_rows)} rows x {_num(res.n_perturbations)} perturbations of "
              f"noise {_num(noise, digits=6)} x feature spread)"]
     if max_flip_rate is not None:
         parts[0] += f" vs max_flip_rate {_num(max_flip_rate, digits=6)}, margin {_fmt(dec.margin)}"
@@ -204,12 +206,12 @@ def robustness(ctx: Any, model: Any, X: Any, *, noise: float = 0.05,
             verdict = "failed"
             ex = f"; e.g. {prop.examples[0]}" if prop.examples else ""
             parts.append(f"{prop.name} on {list(prop.columns)} violated on {prop.violations}/"
-                         f"{prop.n_rows} rows (rate {_num(prop.violation_rate)} > "
+                         f"{_num(prop.n_rows)} rows (rate {_num(prop.violation_rate)} > "
                          f"{_num(max_violation_rate, digits=6)}){ex}")
             fixes.append("constrain the model (monotonic_cst=..., or drop the irrelevant "
                          "columns before training)")
         else:
-            parts.append(f"{prop.name} on {list(prop.columns)} holds on all {prop.n_rows} rows")
+            parts.append(f"{prop.name} on {list(prop.columns)} holds on all {_num(prop.n_rows)} rows")
     if hypothesis:
         checks = []
         if max_flip_rate == 0:
@@ -267,7 +269,7 @@ def input_validation(ctx: Any, model: Any, X_sample: Any, *,
     verdict: Literal["passed", "failed"] = "failed" if fails else "passed"
     summary = ", ".join(f"{o.case}: {o.outcome}" for o in res.outcomes)
     if fails:
-        message = (f"{len(fails)} of {len(res.outcomes)} hostile input cases misbehaved: "
+        message = (f"{_num(len(fails))} of {_num(len(res.outcomes))} hostile input cases misbehaved: "
                    + "; ".join(f"{o.case} -> {o.outcome} ({o.detail})" for o in fails)
                    + ". To fix: validate inputs before predicting (sklearn.utils.check_array, "
                    "a Pipeline with a validating first step) so bad batches raise ValueError.")
@@ -293,9 +295,10 @@ def membership(ctx: Any, model: Any, train: Any, test: Any, *,
     res = membership_attack(model, train, test, confidence=confidence, n_resamples=n_resamples,
                             seed=ctx.seed)
     dec = decide(res.advantage, res.ci, max=max_advantage)
-    ci_text = (f" (CI {_fmt(res.ci[0])}..{_fmt(res.ci[1])} at {confidence:.0%})"
+    adv, ci = format_estimate(res.advantage, *(res.ci or (None, None)), missing="n/a")
+    ci_text = (f" (CI {ci} at {confidence:.0%})"
                if res.ci is not None and confidence is not None else "")
-    message = (f"membership advantage {_num(res.advantage)}{ci_text}"
+    message = (f"membership advantage {adv}{ci_text}"
                + (f" vs max_advantage {_num(max_advantage, digits=6)}, margin {_fmt(dec.margin)}"
                   if max_advantage is not None else "")
                + f"; attack AUC {res.auc:.3f}; mean {res.loss} train {_num(res.train_loss_mean)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_modelgate._numbers import format_estimate
 from pytest_modelgate.results import GateResult, decide
 
 from ._text import fmt_number as _g
@@ -94,9 +95,10 @@ def seed_variance(ctx: GateContext, evaluate: Callable[[int], Any] | Mapping[int
     if aggregate == "mean":
         dec = decide(s.mean, s.ci, min=min, max=max)
         value = s.mean
-        ci_text = (f" (t-interval {_g(s.ci[0])}..{_g(s.ci[1])} at {confidence:.0%}"
+        mean, ci = format_estimate(s.mean, *(s.ci or (None, None)), missing="n/a")
+        ci_text = (f" (t-interval {ci} at {confidence:.0%}"
                    if s.ci is not None and confidence is not None else " (no interval")
-        head = (f"mean {label} {_g(s.mean)} over {s.n} seeds{ci_text}, "
+        head = (f"mean {label} {mean} over {_g(s.n)} seeds{ci_text}, "
                 f"sd {_g(s.std, scale=s.mean)}, worst "
                 f"seed {worst_seed}: {_g(worst_value)})")
         if dec.verdict == "inconclusive" and s.ci is not None and confidence is not None:
@@ -106,7 +108,7 @@ def seed_variance(ctx: GateContext, evaluate: Callable[[int], Any] | Mapping[int
     else:
         dec = decide(worst_value, None, min=min, max=max)
         value = worst_value
-        head = (f"worst seed {worst_seed}: {label} {_g(worst_value)} of {s.n} seeds (mean "
+        head = (f"worst seed {worst_seed}: {label} {_g(worst_value)} of {_g(s.n)} seeds (mean "
                 f"{_g(s.mean)}, sd {_g(s.std, scale=s.mean)})")
     parts = [head]
     if bounds:
@@ -119,7 +121,7 @@ def seed_variance(ctx: GateContext, evaluate: Callable[[int], Any] | Mapping[int
                     "; improve it or reduce its sensitivity to the seed (more data, "
                     "regularisation, ensembling over seeds).")
     elif dec.verdict == "inconclusive":
-        more = (f"about {needed} seeds would decide it (same mean and spread assumed)"
+        more = (f"about {_g(needed)} seeds would decide it (same mean and spread assumed)"
                 if needed is not None else
                 f"more than {_g(10_000)} seeds would be needed: the mean sits at the threshold")
         message += f". Inconclusive: {dec.reason}; {more}."

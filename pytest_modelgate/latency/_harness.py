@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from pytest_modelgate._numbers import format_estimate, format_number
 from pytest_modelgate._params import CONFIDENCE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.units import format_seconds, parse_seconds
@@ -713,9 +714,11 @@ class LatencyResult:
             if math.isnan(value):
                 continue
             lo, hi = self.ci[name]
-            parts.append(f"{name} {format_seconds(value)} [{_fmt_bound(lo)}, {_fmt_bound(hi)}]")
-        mode = f", batched ×{self.loops}" if self.batched else ""
-        return f"{'; '.join(parts)} ({self.samples} samples{mode}, {self.confidence:.0%} CI)"
+            text, ci = format_estimate(value, lo, hi, "s")
+            parts.append(f"{name} {text} {ci}")
+        mode = f", batched ×{format_number(self.loops)}" if self.batched else ""
+        return (f"{', '.join(parts)} ({format_number(self.samples)} samples{mode}, "
+                f"{self.confidence:.0%} CI)")
 
     def to_dict(self, *, samples: bool = False) -> dict[str, Any]:
         """Plain-typed summary for reports (raw samples only when asked)."""
@@ -743,10 +746,6 @@ def _f(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def _fmt_bound(x: float) -> str:
-    if math.isinf(x):
-        return "-inf" if x < 0 else "+inf"
-    return format_seconds(x)
 
 
 def _batched_refusal(name: str, r: LatencyResult | _Target) -> str:
@@ -756,7 +755,7 @@ def _batched_refusal(name: str, r: LatencyResult | _Target) -> str:
     return (
         f"{name}: the function takes about {format_seconds(per_call)} per call, under "
         f"{SINGLE_CALL_STEPS}× the timer's resolution ({format_seconds(res)}), so it is timed in "
-        f"batches of {loops} calls and the distribution of single calls is unknown; a p95/p99 "
+        f"batches of {format_number(loops)} calls and the distribution of single calls is unknown; a p95/p99 "
         f"budget cannot be checked. Gate p50 (the median of batch means) or throughput "
         f"instead, or time a bigger unit of work (e.g. a batch of rows) with rows=..."
     )
@@ -774,7 +773,7 @@ class NoSamplesError(InputError):
 def no_samples_text(desched: Descheduling, elapsed: float) -> str:
     """What happened when no sample counts, and what to do about it."""
     if desched.total and desched.applied and desched.samples >= desched.total:
-        return (f"fn: no sample counts: all {desched.total} calls timed in {elapsed:.2f}s were "
+        return (f"fn: no sample counts: all {format_number(desched.total)} calls timed in {elapsed:.2f}s were "
                 f"preempted by other processes or ran right after a preemption "
                 f"({desched.source}), and descheduled='drop' leaves those out; the machine is "
                 "saturated. Run on a quieter machine or raise max_time; or count the waiting "
@@ -809,7 +808,7 @@ def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: fl
     all_notes = list(notes)
     if batched:
         all_notes.append(
-            f"timed in batches of {t.loops} calls (one call ≈ {format_seconds(p50)} is too "
+            f"timed in batches of {format_number(t.loops)} calls (one call ≈ {format_seconds(p50)} is too "
             f"short for single-call timing); p95/p99 of single calls are unavailable"
         )
     if t.warmup.slow_first:
@@ -820,13 +819,13 @@ def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: fl
         )
     if desched.applied and desched.samples:
         all_notes.append(
-            f"{desched.preempted} of {desched.total} calls were preempted by other processes "
+            f"{format_number(desched.preempted)} of {format_number(desched.total)} calls were preempted by other processes "
             f"(they waited for a CPU); those and the calls right after them (cold caches), "
             f"{desched.samples} in all, are left out of the percentiles (descheduled='keep' "
             "counts them)"
         )
     elif desched.tracked and not desched.applied and desched.preempted:
-        all_notes.append(f"{desched.preempted} of {desched.total} calls were preempted by "
+        all_notes.append(f"{format_number(desched.preempted)} of {format_number(desched.total)} calls were preempted by "
                          f"other processes; {desched.reason}")
     if session.timer == "wall" and session.cpu_share < CPU_SHARE_WARN and not desched.applied:
         all_notes.append(
@@ -836,7 +835,7 @@ def _build_result(x: np.ndarray, t: _Target, session: Session, *, confidence: fl
         )
     if session.stopped_by == "max_time":
         all_notes.append(
-            f"time box reached after {session.elapsed:.2f}s with {x.size} samples"
+            f"time box reached after {session.elapsed:.2f}s with {format_number(x.size)} samples"
         )
     return LatencyResult(
         samples=int(x.size), p50=values["p50"], p90=values["p90"], p95=values["p95"],

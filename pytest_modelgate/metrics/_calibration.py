@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_modelgate._numbers import format_interval
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import ConfigError, InputError
 
@@ -84,8 +85,8 @@ def _as_arrays(y_true: Any, proba: Any, sample_weight: Any) -> tuple[NDArray[Any
     _check_finite(p, "proba")
     lo, hi = float(p.min()), float(p.max())
     if lo < 0 or hi > 1:
-        raise InputError(f"proba: needs probabilities in [0, 1], got values in [{_num(lo, tiny=True)}, "
-                         f"{_num(hi, tiny=True)}]; pass model.predict_proba(X) (or apply a sigmoid/softmax)")
+        raise InputError(f"proba: needs probabilities in [0; 1], got values in "
+                         f"{format_interval(lo, hi, tiny=True)}; pass model.predict_proba(X) (or apply a sigmoid/softmax)")
     return yt, p, check_weight(sample_weight, int(yt.shape[0]))
 
 

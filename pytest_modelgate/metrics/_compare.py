@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from pytest_modelgate._numbers import format_interval
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate._params import CONFIDENCE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
@@ -360,7 +361,7 @@ def compare(
     if verdict == "failed" and decide == "interval" and ci is not None and (
             ci[0] <= limit <= ci[1]):
         verdict = "inconclusive"
-        reason = f"{reason}, but the interval [{_num(ci[0])}, {_num(ci[1])}] still reaches the limit"
+        reason = f"{reason}, but the interval {format_interval(*ci)} still reaches the limit"
     if ci is None and verdict == "passed":  # no interval on these rows: never a silent pass
         verdict, reason = "inconclusive", "the interval could not be computed on these rows"
     if p_value is not None:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_modelgate._numbers import format_interval
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import InputError
 
@@ -208,8 +209,8 @@ def check_inputs(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any 
         lo, hi = float(yp.min()), float(yp.max())
         if lo < 0 or hi > 1:
             raise InputError(
-                f"y_pred: {name!r} needs probabilities in [0, 1], got values in [{_num(lo, tiny=True)}, "
-                f"{_num(hi, tiny=True)}]; pass model.predict_proba(X) (or apply a sigmoid/softmax)"
+                f"y_pred: {name!r} needs probabilities in [0; 1], got values in "
+                f"{format_interval(lo, hi, tiny=True)}; pass model.predict_proba(X) (or apply a sigmoid/softmax)"
             )
         if yp.ndim == 2:
             sums = yp.sum(axis=1)

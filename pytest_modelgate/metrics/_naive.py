@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pytest_modelgate._numbers import format_interval
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate._numbers import format_signed as _sgn
 
@@ -469,6 +470,6 @@ def _verdict(spec: MetricSpec, label: str, what: str, model: float, naive: float
     return ("inconclusive", dmargin,
             f"the estimate does not settle the naive comparison: {same}; the gain "
             f"{_sgn(delta)} has a {confidence:.0%} one-sided interval "
-            f"[{_sgn(low)}, {_sgn(high)}] that still holds {_num(margin)}: not shown better than "
+            f"{format_interval(low, high, signed=True)} that still holds {_num(margin)}: not shown better than "
             f"naive{plus}", need)
 

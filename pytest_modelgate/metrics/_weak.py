@@ -110,7 +110,7 @@ def _columns(X: Any, n: int, columns: Any) -> list[_Feature]:
     for name, col in zip(names, raw_cols, strict=False):
         a = np.asarray(col.to_numpy() if hasattr(col, "to_numpy") else col)
         if a.shape[0] != n:
-            raise InputError(f"X: has {a.shape[0]} rows but y_true has {n}")
+            raise InputError(f"X: has {_num(a.shape[0])} rows but y_true has {n}")
         if a.dtype.kind in "biuf":
             out.append(_Feature(name, a.astype(np.float64)))
         else:
@@ -248,7 +248,7 @@ def weak_slices(
         search_rows = eval_rows = np.arange(n)
     if search_rows.size < 2 * ms:
         raise InputError(
-            f"weak_slices: {search_rows.size} rows to search cannot hold two segments of "
+            f"weak_slices: {_num(search_rows.size)} rows to search cannot hold two segments of "
             f"min_size={ms}; pass more rows or a smaller min_size"
         )
     loss = _row_loss(spec, chk)

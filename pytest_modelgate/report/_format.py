@@ -7,12 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pytest_modelgate._numbers import format_number, format_rate
+from pytest_modelgate._numbers import format_estimate, format_interval, format_number, format_rate
 from pytest_modelgate.results import VERDICTS, GateResult, RunRecord, is_blocking, waiver
 
 __all__ = [
     "HEADER",
     "format_ci",
+    "format_estimate",
+    "format_interval",
     "format_number",
     "format_value",
     "headline",
@@ -20,6 +22,7 @@ __all__ = [
     "sort_results",
     "summary_counts",
     "summary_text",
+    "value_and_ci",
     "verdict_label",
 ]
 
@@ -45,11 +48,21 @@ def _threshold_scale(threshold: Any) -> float | None:
     return max(found, default=None)
 
 
+def value_and_ci(value: Any, ci: Sequence[Any] | None, unit: str | None = None,
+                 ) -> tuple[str, str]:
+    """The value cell and the CI cell of a row, printed alike (`format_estimate`): one unit,
+    one grouping, one number of decimals; "—" for no interval."""
+    if ci is None or len(ci) != 2 or None in ci:
+        return format_value(value, unit), "—"
+    return format_estimate(value, ci[0], ci[1], unit)
+
+
 def format_ci(ci: Sequence[float] | None, unit: str | None = None, confidence: Any = None) -> str:
+    """"[10,612; 12,545]", with " @95%" when `confidence` is given; "—" for no interval."""
     if ci is None:
         return "—"
     level = f" @{confidence:.0%}" if isinstance(confidence, float) else ""
-    return f"[{format_value(ci[0], unit)}, {format_value(ci[1], unit)}]{level}"
+    return f"{format_interval(ci[0], ci[1], unit)}{level}"
 
 
 _KEY_UNITS = {"p50": "s", "p90": "s", "p95": "s", "p99": "s", "max_bytes": "B"}
@@ -156,11 +169,12 @@ def result_rows(results: Iterable[GateResult], run: RunRecord | None = None, *,
     rows: list[tuple[str, ...]] = []
     for r in sort_results(results, run):
         margin_unit = r.unit if r.unit in {"s", "B"} or (r.unit or "").endswith("/s") else None
+        value, ci = value_and_ci(r.value, r.ci, r.unit)
         rows.append((
             r.nodeid,
             f"{r.kind}:{r.name}",
-            format_value(r.value, r.unit),
-            format_ci(r.ci, r.unit),
+            value,
+            ci,
             format_threshold(r.threshold, r.unit),
             format_value(r.margin, margin_unit, scale=_threshold_scale(r.threshold)),
             verdict_label(r, run),
@@ -186,11 +200,12 @@ def check_rows(r: GateResult) -> list[tuple[str, ...]]:
         unit = None if unit == "ratio" else unit
         ci = c.get("ci")
         op = "≤" if c.get("direction") == "lower" else "≥"
+        value, ci_text = value_and_ci(c.get("value"), ci if isinstance(ci, list) else None, unit)
         out.append((
             "",
             f"  └ {c.get('name')}",
-            format_value(c.get("value"), unit),
-            format_ci(ci if isinstance(ci, list) and None not in ci else None, unit),
+            value,
+            ci_text,
             f"{op} {format_value(c.get('threshold'), unit)}",
             format_value(c.get("margin"), unit),
             str(c.get("verdict", "")),

@@ -20,7 +20,7 @@ from typing import Any
 from pytest_modelgate.results import GateResult
 
 from . import _svg
-from ._format import format_number
+from ._format import format_interval, format_number
 
 __all__ = ["INTEGRITY_CHECKS", "determinism", "fairness", "integrity", "integrity_groups",
            "seed_variance"]
@@ -247,7 +247,7 @@ def _column_table(check: str, per: Mapping[str, Any], r: GateResult) -> str:
     key = "n_missing" if check == "null_rate" else "count"
     bad = _offending_columns(per, key)
     if not bad:
-        return (f"<p class=\"note\">no offending row in any of the {len(per)} columns "
+        return (f"<p class=\"note\">no offending row in any of the {format_number(len(per))} columns "
                 "checked</p>") if per else ""
     rows = []
     for c, x in bad[:COLUMNS_SHOWN if r.verdict != "passed" else 3]:
@@ -256,14 +256,15 @@ def _column_table(check: str, per: Mapping[str, Any], r: GateResult) -> str:
         verdict = str(x.get("verdict") or ("failed" if share is not None and limit is not None
                                            and share > limit else "passed"))
         if check == "range":
-            what = f"outside [{format_number(x.get('low'))}, {format_number(x.get('high'))}]"
+            what = f"outside {format_interval(x.get('low'), x.get('high'))}"
         elif check == "new_categories":
             unseen = list(x.get("unseen") or [])
             what = "unseen: " + ", ".join(map(repr, unseen[:IDS_SHOWN])) + (
                 ", …" if len(unseen) > IDS_SHOWN else "")
         else:
             lo, hi = _ci(x.get("ci"))
-            what = (f"CI {_pct(lo)}–{_pct(hi)}" if lo is not None and hi is not None else "")
+            what = (f"CI {format_interval(100 * lo, 100 * hi, '%', digits=3)}"
+                    if lo is not None and hi is not None else "")
         rows.append([f"<code>{_e(c)}</code>", _e(format_number(x.get(key))), _e(_pct(share)),
                      _e(_pct(limit)),
                      _svg.spark(share, limit, verdict, f"column {c}: {_pct(share)} vs limit "
@@ -271,8 +272,8 @@ def _column_table(check: str, per: Mapping[str, Any], r: GateResult) -> str:
                      _e(_ids(x.get("examples"), x.get(key))), _e(what)])
     more = len(bad) - len(rows)
     return _table(("column", "rows", "share", "limit", "share vs limit", "first rows", "detail"),
-                  rows, "checks", f"columns with offending test rows, worst first ({len(bad)} of "
-                  f"{len(per)} columns" + (f"; {more} more not shown" if more > 0 else "")
+                  rows, "checks", f"columns with offending test rows, worst first ({format_number(len(bad))} of "
+                  f"{format_number(len(per))} columns" + (f"; {more} more not shown" if more > 0 else "")
                   + ")")
 
 
@@ -304,7 +305,7 @@ def determinism(r: GateResult) -> list[str]:
         share = k / n if n else 0.0
         rows.append([f"<b>{_e(name)}</b>", what, _e(format_number(n)),
                      f"{_mark(verdict)} {_e(format_number(k))} ({_e(_pct(share))})",
-                     _svg.spark(share, 0.0, verdict, f"{name}: {k} of {format_number(n)} rows "
+                     _svg.spark(share, 0.0, verdict, f"{name}: {format_number(k)} of {format_number(n)} rows "
                                                      "disagree; allowed 0"),
                      _e(format_number(c.get("max_abs_diff"))) if c.get("compare") == "tolerance"
                      or c.get("max_abs_diff") is not None else "— (labels)",

@@ -22,13 +22,13 @@ from . import _svg, _views
 from ._format import (
     HEADER,
     check_rows,
-    format_ci,
     format_number,
     format_threshold,
     headline,
     latency_checks,
     sort_results,
     summary_text,
+    value_and_ci,
     verdict_label,
 )
 
@@ -175,8 +175,8 @@ def _metadata(run: RunRecord) -> str:
 
 def _row_cells(r: GateResult, run: RunRecord) -> list[str]:
     margin_unit = r.unit if r.unit in {"s", "B"} or (r.unit or "").endswith("/s") else None
-    return [r.nodeid, f"{r.kind}:{r.name}", format_number(r.value, r.unit),
-            format_ci(r.ci, r.unit), format_threshold(r.threshold, r.unit),
+    value, ci = value_and_ci(r.value, r.ci, r.unit)
+    return [r.nodeid, f"{r.kind}:{r.name}", value, ci, format_threshold(r.threshold, r.unit),
             format_number(r.margin, margin_unit), verdict_label(r, run)]
 
 
@@ -209,10 +209,11 @@ def _card(i: int, r: GateResult, run: RunRecord, seen: set[str],
           group: Sequence[tuple[int, GateResult]] | None = None) -> str:
     waived = not r.passed and not is_blocking(r, run)
     label = verdict_label(r, run)
-    facts = [("value", format_number(r.value, r.unit))]
+    value, ci = value_and_ci(r.value, r.ci, r.unit)
+    facts = [("value", value)]
     if r.ci is not None:
         level = f" ({r.confidence:.0%})" if isinstance(r.confidence, float) else ""
-        facts.append((f"CI{level}", format_ci(r.ci, r.unit)))
+        facts.append((f"CI{level}", ci))
     facts.append(("threshold", format_threshold(r.threshold, r.unit)))
     margin_unit = r.unit if r.unit in {"s", "B"} or (r.unit or "").endswith("/s") else None
     facts.append(("margin", format_number(r.margin, margin_unit)))

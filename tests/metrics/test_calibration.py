@@ -253,7 +253,7 @@ def test_bad_settings_are_config_errors(kwargs, match) -> None:
 
 
 @pytest.mark.parametrize(("y", "p", "match"), [
-    ([0, 1], [0.2, 1.7], r"proba: needs probabilities in \[0, 1\]"),
+    ([0, 1], [0.2, 1.7], r"proba: needs probabilities in \[0; 1\], got values in \[0.2; 1.7\]"),
     ([0, 1, 1], [0.2, 0.7], "different lengths"),
     ([0, 1], [0.2, float("nan")], "proba: contains NaN"),
     ([0, 1, 2], [0.2, 0.7, 0.1], "proba: is 1-D but y_true holds 3 classes"),

@@ -33,7 +33,7 @@ S = np.array([0.1, 0.9, 0.4, 0.2, 0.8, 0.6, 0.7, 0.95])
         ("accuracy", Y, S, {}, "y_pred: looks like scores or probabilities.*model.predict"),
         ("r2", ["a", "b"], ["a", "b"], {}, "y_true: 'r2' is a regression metric"),
         ("roc_auc", np.ones(8, dtype=int), S, {}, "y_true: holds a single class"),
-        ("log_loss", Y, S * 2, {}, r"y_pred: 'log_loss' needs probabilities in \[0, 1\]"),
+        ("log_loss", Y, S * 2, {}, r"y_pred: 'log_loss' needs probabilities in \[0; 1\], got values in \[0.2; 1.9\]"),
         ("log_loss", [0, 1, 2], [[0.5, 0.3, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8]], {},
          "y_pred: probability rows must sum to 1.*row 0"),
         ("roc_auc", Y, np.column_stack([1 - S, S]), {}, r"proba\[:, 1\]"),

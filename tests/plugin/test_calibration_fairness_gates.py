@@ -57,7 +57,7 @@ def test_multiclass(gate):
     result.assert_outcomes(passed=1, failed=3)
     out = result.stdout.str()
     result.stdout.fnmatch_lines([
-        "*[[]FAILED[]] calibration 'ece': ECE = * (95% CI [[]*, *[]], n=4,000, 10 uniform bins*"
+        "*[[]FAILED[]] calibration 'ece': ECE = * (95% CI [[]*; *[]], n=4,000, 10 uniform bins*"
         "threshold max_ece 0.05*over-confident*CalibratedClassifierCV*",
     ])
     result.stdout.fnmatch_lines(["*[[]INCONCLUSIVE[]] calibration 'small'*rows would decide it*"])

@@ -119,7 +119,7 @@ def _latency_result() -> GateResult:
 def test_terminal_shows_every_latency_budget() -> None:
     lines = render_terminal([_latency_result()], RunRecord(seed=0), width=100)
     text = "\n".join(lines)
-    for name, value in (("p50", "400µs"), ("p95", "800µs"), ("p99", "3ms"),
+    for name, value in (("p50", "400µs"), ("p95", "800µs"), ("p99", "3.0ms"),
                         ("throughput", "102k rows/s")):
         row = next(line for line in lines if f"└ {name}" in line)
         assert value in row, row
@@ -128,6 +128,19 @@ def test_terminal_shows_every_latency_budget() -> None:
     assert "e+0" not in text
     # too wide for 100 columns: the id is shown in full on its own line above its rows
     assert lines[2] == "tests/gates/test_serving.py::test_latency_budgets"
+
+
+def test_the_table_quoted_in_docs_report_is_the_real_output() -> None:
+    """docs/report.md quotes this table: regenerate the quote from this call, never by hand."""
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "report.md").read_text(encoding="utf-8")
+    m = re.search(r"```text\n(  gate +value.*?)\n```", doc, re.S)
+    assert m is not None
+    lines = render_terminal([_latency_result()], RunRecord(seed=0), width=100)
+    assert m.group(1).splitlines() == lines[:-1]
+    assert "[2.5ms; 4.0ms]" in m.group(1)
 
 
 def test_wide_tables_put_ids_on_their_own_line() -> None:

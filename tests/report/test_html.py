@@ -22,7 +22,7 @@ from pytest_modelgate.gates._details import (
     latency_sketch,
 )
 from pytest_modelgate.report import build_report, render_html, render_html_document
-from pytest_modelgate.report._format import format_number
+from pytest_modelgate.report._format import format_interval, format_number
 from pytest_modelgate.results import GateResult, RunRecord
 
 
@@ -297,7 +297,9 @@ def test_integrity_card_tables_every_check_failing_first(new_gates: tuple[dict[s
     col = _table_rows(card)[1]
     assert col[0] == "2"
     assert col[1] == str(rng["count"])
-    assert col[6] == f"outside [{format_number(rng['low'])}, {format_number(rng['high'])}]"
+    assert col[6] == f"outside {format_interval(rng['low'], rng['high'])}"
+    assert ";" in col[6], col[6]
+    assert ", " not in col[6], col[6]
     assert "<table" not in cards["integrity:near_duplicates"][0]  # only the first card's table
     assert 'class="chart bars"' in cards["integrity:leakage"][0]  # per-feature scores
 
