@@ -37,7 +37,7 @@ def test_merge_command_equals_one_pass(tmp_path: Path, capsys: pytest.CaptureFix
         paths.append(str(tmp_path / f"p{i}.json"))
     out = tmp_path / "merged.json"
     assert main(["profile", "--merge", *paths, "-o", str(out)]) == 0
-    assert "merged 3 profiles (9000 rows, 5 columns)" in capsys.readouterr().out
+    assert "merged 3 profiles (9,000 rows, 5 columns)" in capsys.readouterr().out
     merged = Profile.load(out)
     assert_same_exact_parts(merged, profile(data))
     assert merged.meta["merged_from"] == ["p0.json", "p1.json", "p2.json"]

@@ -153,4 +153,4 @@ def test_the_gate_message_says_how_many_calls_were_left_out(shared_cpu: None) ->
     d = r.details["distribution"]["descheduling"]
     assert d["applied"]
     assert d["samples"] >= 1
-    assert f"{d['samples']} of {d['total']} calls left out of the percentiles" in r.message
+    assert f"{d['samples']:,} of {d['total']:,} calls left out of the percentiles" in r.message
