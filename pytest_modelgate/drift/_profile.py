@@ -257,6 +257,10 @@ class Profile:
             detail = " ".join(str(exc).split()) or type(exc).__name__
             problem = (f"{source} is a damaged binary profile ({type(exc).__name__}: {detail}); "
                        f"rebuild it with `modelgate profile DATA -o PROFILE.npz`")
+        except MemoryError:
+            problem = (f"{source}: out of memory while loading this binary profile (a damaged "
+                       f"or crafted file asks for more than this machine has); rebuild it with "
+                       f"`modelgate profile DATA -o PROFILE.npz`")
         finally:
             if reader is not None:
                 reader.close()
