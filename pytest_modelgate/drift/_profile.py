@@ -241,6 +241,9 @@ class Profile:
     def _from_json(cls, blob: bytes, source: str) -> Profile:
         try:
             data = json.loads(blob.decode("utf-8-sig"))
+        except RecursionError:
+            raise InputError(f"{source} is not a valid profile: JSON nested too deeply; "
+                             f"rebuild it with `modelgate profile`") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise InputError(f"{source} is not a valid profile: {exc}") from None
         return cls.from_dict(data, source=source)
@@ -273,7 +276,11 @@ class Profile:
         binary file's header."""
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
             raise InputError(f"{source} is not a pytest-modelgate profile")
-        if int(data.get("version", 0)) > VERSION:
+        version = data.get("version", 0)
+        if type(version) is not int:
+            raise InputError(f"{source}: profile version {version!r} is not a whole number; "
+                             f"rebuild it with `modelgate profile`")
+        if version > VERSION:
             raise InputError(f"{source}: profile version {data.get('version')} is newer than "
                              f"this pytest-modelgate understands ({VERSION}); upgrade")
         sketch = data.get("sketch", "grid")
@@ -304,7 +311,14 @@ class Profile:
                     s = ColumnSummary("datetime", extra=extra, **common)
                 else:
                     s = ColumnSummary(kind, **common)
+                problem = _column_problem(s)
+                if problem:
+                    raise InputError(f"column {d['name']!r}: {problem} (a damaged or edited "
+                                     f"profile); rebuild it with `modelgate profile`")
                 cols[d["name"]] = s
+            if int(data["n_rows"]) < 0:
+                raise InputError(f"n_rows is {data['n_rows']} (a damaged or edited profile); "
+                                 f"rebuild it with `modelgate profile`")
             return cls(cols, int(data["n_rows"]), bool(data.get("is_frame", True)),
                        int(data.get("exact_max", EXACT_MAX)),
                        int(data.get("n_quantiles", N_QUANTILES)), dict(data.get("meta", {})),
@@ -315,6 +329,39 @@ class Profile:
             raise InputError(f"{source}: {exc}") from None
         except (*NPZ_ERRORS, binascii.Error) as exc:
             raise InputError(f"{source}: corrupt profile ({type(exc).__name__}: {exc})") from None
+
+
+def _column_problem(s: ColumnSummary) -> str | None:
+    """What makes a loaded column summary inconsistent (it would give a wrong verdict or a
+    traceback at detection), or None."""
+    counts = (s.n, s.n_missing, s.n_inf, s.n_values)
+    if min(counts) < 0:
+        return f"negative counts (n {s.n}, n_missing {s.n_missing}, n_inf {s.n_inf}, " \
+               f"n_values {s.n_values})"
+    if s.n_missing + s.n_inf + s.n_values > s.n:
+        return f"n_missing {s.n_missing} + n_inf {s.n_inf} + n_values {s.n_values} exceed " \
+               f"n {s.n}"
+    if s.values is not None:
+        if s.values.size != s.n_values:
+            return f"{s.values.size} values stored for n_values {s.n_values}"
+        if not np.isfinite(s.values).all():
+            return "non-finite numbers among the finite values"
+    if s.quantiles is not None or s.probs is not None:
+        q, p = s.quantiles, s.probs
+        if q is None or p is None or q.size != p.size:
+            return "quantiles and probs of different lengths"
+        if not (np.isfinite(q).all() and np.isfinite(p).all()):
+            return "non-finite quantiles or probs"
+        if (np.diff(q) < 0).any() or (np.diff(p) < 0).any() or \
+                (p.size and (p[0] < 0 or p[-1] > 1)):
+            return "quantiles or probs not increasing in [0, 1]"
+    if s.kind == "categorical":
+        c = s.counts
+        if c is None or c.size != len(s.categories):
+            return f"{0 if c is None else c.size} counts for {len(s.categories)} categories"
+        if (c < 0).any():
+            return "negative category counts"
+    return None
 
 
 class _JsonArrays:

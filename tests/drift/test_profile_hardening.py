@@ -134,3 +134,115 @@ def test_out_of_memory_is_a_one_line_input_error(tmp_path: Path,
     monkeypatch.setattr(np.lib.format, "read_array", no_memory)
     msg = _one_line_error(good)
     assert "memory" in msg and "modelgate profile" in msg
+
+
+# -- F3: a loaded profile is checked for internal consistency ------------------------------------
+
+def _doc() -> dict[str, Any]:
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=3000),
+                          "c": pd.Categorical(rng.choice(["a", "b", "c"], 3000))})
+    return profile(frame).to_dict()
+
+
+def _json_error(tmp_path: Path, doc: Any, name: str = "p.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc) if not isinstance(doc, str) else doc)
+    return _one_line_error(path)
+
+
+def _edit(doc: dict[str, Any], col: str, **fields: Any) -> dict[str, Any]:
+    from pytest_modelgate.drift._profile import _enc
+
+    out = json.loads(json.dumps(doc))
+    for d in out["columns"]:
+        if d["name"] == col:
+            for k, v in fields.items():
+                d[k] = _enc(np.asarray(v, float)) if k in ("values", "quantiles", "probs") \
+                    else v
+    return out
+
+
+def test_inconsistent_numeric_columns_are_refused(tmp_path: Path) -> None:
+    doc = _doc()
+    x = next(d for d in doc["columns"] if d["name"] == "x")
+    from pytest_modelgate.drift._profile import _dec
+
+    values = _dec(x["values"])
+    half_nan = values.copy()
+    half_nan[::2] = np.nan
+    cases = {
+        "nan": _edit(doc, "x", values=half_nan),
+        "short": _edit(doc, "x", values=values[:5]),
+        "n_values": _edit(doc, "x", n_values=10),
+        "negative": _edit(doc, "x", n_missing=-5),
+        "more_than_n": _edit(doc, "x", n=10),
+    }
+    for name, bad in cases.items():
+        msg = _json_error(tmp_path, bad, f"{name}.json")
+        assert "'x'" in msg and "modelgate profile" in msg, (name, msg)
+
+
+def test_inconsistent_sketches_are_refused(tmp_path: Path) -> None:
+    doc = _doc()
+    grid = {k: v for k, v in _edit(doc, "x", quantiles=[0.0, 2.0, 1.0],
+                                   probs=[0.0, 0.5, 1.0]).items()}
+    for d in grid["columns"]:
+        d.pop("values", None) if d["name"] == "x" else None
+    assert "'x'" in _json_error(tmp_path, grid, "grid.json")
+    lengths = _edit(grid, "x", quantiles=[0.0, 1.0], probs=[0.0, 0.5, 1.0])
+    assert "'x'" in _json_error(tmp_path, lengths, "lengths.json")
+    probs = _edit(grid, "x", quantiles=[0.0, 1.0, 2.0], probs=[0.0, 0.7, 0.5])
+    assert "'x'" in _json_error(tmp_path, probs, "probs.json")
+
+
+def test_inconsistent_categorical_columns_are_refused(tmp_path: Path) -> None:
+    doc = _doc()
+    assert "'c'" in _json_error(tmp_path, _edit(doc, "c", counts=[]), "empty.json")
+    assert "'c'" in _json_error(tmp_path, _edit(doc, "c", counts=[1000, -5, 2005]), "neg.json")
+    assert "'c'" in _json_error(tmp_path, _edit(doc, "c", categories=["a"]), "cats.json")
+
+
+def test_bad_top_level_fields_and_deep_json_are_one_line_errors(tmp_path: Path) -> None:
+    doc = _doc()
+    assert "version" in _json_error(tmp_path, dict(doc, version="two"), "v.json")
+    assert "n_rows" in _json_error(tmp_path, dict(doc, n_rows=-5), "rows.json")
+    _json_error(tmp_path, "[" * 100_000 + "]" * 100_000, "deep.json")
+    _json_error(tmp_path, '{"format": "pytest-modelgate-profile", "meta": ' + "[" * 100_000
+                + "]" * 100_000 + "}", "deepmeta.json")
+
+
+def test_nan_values_in_a_binary_profile_are_refused(tmp_path: Path) -> None:
+    from pytest_modelgate.drift._profile import _dec
+
+    doc = _doc()
+    x = next(d for d in doc["columns"] if d["name"] == "x")
+    values = _dec(x["values"])
+    values[:10] = np.nan
+    good = tmp_path / "good.npz"
+    good.write_bytes(Profile.from_dict(doc).to_bytes())
+    hdr = _header(good)
+    ref = next(d for d in hdr["columns"] if d["name"] == "x")["values"]
+    with zipfile.ZipFile(good) as zf:
+        f8 = np.lib.format.read_array(io.BytesIO(zf.read("f8.npy")))
+        members = {n: zf.read(n) for n in zf.namelist()}
+    f8[ref["start"]:ref["stop"]] = values
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, f8)
+    members["f8.npy"] = buf.getvalue()
+    bad = tmp_path / "bad.npz"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for n, b in members.items():
+            zf.writestr(n, b)
+    assert "'x'" in _one_line_error(bad)
+
+
+def test_good_profiles_still_load_after_the_checks(tmp_path: Path) -> None:
+    doc = _doc()
+    prof = Profile.from_dict(doc)
+    assert Profile.load(prof.save(tmp_path / "p.npz")).n_rows == 3000
+    sketch = profile(np.random.default_rng(1).normal(size=150_000))
+    assert not sketch.exact
+    assert Profile.load(sketch.save(tmp_path / "s.json")).n_rows == 150_000
