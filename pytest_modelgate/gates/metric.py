@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import BaselineWarning, ConfigError
-from pytest_modelgate.results import Decision, GateResult, decide
+from pytest_modelgate.results import Decision, GateResult, decide, format_distinct
 
 from ._recorder import check_keywords, user_stacklevel
+from ._text import fmt_margin, fmt_signed
 from ._text import fmt_number as _g
-from ._text import fmt_signed
 
 if TYPE_CHECKING:
     from pytest_modelgate.metrics import MetricResult
@@ -518,9 +518,16 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
                     rows: int | None, power: float, notes: Sequence[str],
                     slice_text: str | None, naive: Mapping[str, Any] | None = None,
                     others_failed: bool = True, naive_only: bool = False) -> str:
-    parts = [f"{res.name} = {_g(res.value)} ({_ci_text(res)})"]
-    th = [f"{k} {_g(v)}" for k, v in threshold.items() if k in ("min", "max", "max_drop",
-                                                                "baseline_value")]
+    value_text = _g(res.value, tiny=True)
+    th = []
+    for k, v in threshold.items():
+        if k in ("min", "max") and res.value is not None and isinstance(v, (int, float)):
+            shown, bound = format_distinct(res.value, v)  # never "0.8 < min 0.8"
+            value_text = shown if len(shown) > len(value_text) else value_text
+            th.append(f"{k} {bound}")
+        elif k in ("max_drop", "baseline_value"):
+            th.append(f"{k} {_g(v, tiny=True)}")
+    parts = [f"{res.name} = {value_text} ({_ci_text(res)})"]
     if th:
         parts.append("threshold " + ", ".join(th))
     naive_lost = bool(naive and naive.get("verdict") == "failed")
@@ -530,7 +537,10 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
     if dec.margin is not None:
         by_naive = (naive is not None and th and dec.verdict != "passed"
                     and naive.get("decision_margin") == dec.margin)
-        parts.append(f"margin {_signed(dec.margin)}" + (" (naive check)" if by_naive else ""))
+        scale = max([abs(float(v)) for v in threshold.values() if isinstance(v, (int, float))]
+                    + [abs(res.value) if res.value is not None else 0.0])
+        parts.append(f"margin {fmt_margin(dec.margin, scale)}"
+                     + (" (naive check)" if by_naive else ""))
     head = "; ".join(parts)
     if dec.verdict == "passed":
         tail = f"passed: {dec.reason}" if dec.reason else "passed"

@@ -403,7 +403,7 @@ def _drift(r: GateResult) -> list[str]:
         bars = []
         for name, c in tested[:DRIFT_BARS]:
             p = c.get("p_adjusted")
-            ptxt = f", p_adj {format_number(p)}" if _f(p) is not None else ""
+            ptxt = f", p_adj {format_number(p, digits=3, tiny=True)}" if _f(p) is not None else ""
             text = f"{format_number(c['effect'])}{ptxt}"
             bars.append((name, float(c["effect"]), _f(c.get("threshold")), name in drifted, text))
         eff_names = sorted({str(c.get("effect_name")) for _, c in tested[:DRIFT_BARS]})

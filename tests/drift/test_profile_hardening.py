@@ -68,7 +68,8 @@ def test_a_deflate_bomb_member_is_refused_before_it_is_inflated(tmp_path: Path) 
     bomb = _bomb(good, tmp_path / "bomb.npz", 64)
     assert bomb.stat().st_size < 1_000_000  # small on disk, 64 MiB declared
     msg = _one_line_error(bomb)
-    assert "f8.npy" in msg and "modelgate profile" in msg
+    assert "f8.npy" in msg
+    assert "modelgate profile" in msg
 
 
 _MEASURE = r"""
@@ -133,7 +134,8 @@ def test_out_of_memory_is_a_one_line_input_error(tmp_path: Path,
 
     monkeypatch.setattr(np.lib.format, "read_array", no_memory)
     msg = _one_line_error(good)
-    assert "memory" in msg and "modelgate profile" in msg
+    assert "memory" in msg
+    assert "modelgate profile" in msg
 
 
 # -- F3: a loaded profile is checked for internal consistency ------------------------------------
@@ -182,7 +184,8 @@ def test_inconsistent_numeric_columns_are_refused(tmp_path: Path) -> None:
     }
     for name, bad in cases.items():
         msg = _json_error(tmp_path, bad, f"{name}.json")
-        assert "'x'" in msg and "modelgate profile" in msg, (name, msg)
+        assert "'x'" in msg, (name, msg)
+        assert "modelgate profile" in msg, (name, msg)
 
 
 def test_inconsistent_sketches_are_refused(tmp_path: Path) -> None:
