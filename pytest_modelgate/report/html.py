@@ -225,7 +225,8 @@ def _card(i: int, r: GateResult, run: RunRecord, seen: set[str],
     facts_html = "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
     try:
         charts = _charts(r, seen, group)
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError,
+            OverflowError):
         charts = ["<p class=\"note\">the charts of this result could not be drawn from its "
                   "details</p>"]
     cls = f"card {r.verdict}" + (" waived" if waived else "")
