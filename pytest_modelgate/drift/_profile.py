@@ -36,7 +36,14 @@ from pytest_modelgate.exceptions import ConfigError, InputError
 from . import _kll
 from ._data import ColumnSummary, as_table, select_columns, summarize
 from ._kll import KLL_K
-from ._profile_npz import CONTAINER_VERSION, MAGIC, NPZ_ERRORS, NpzReader, NpzWriter
+from ._profile_npz import (
+    CONTAINER_VERSION,
+    MAGIC,
+    MAX_MEMBER_BYTES,
+    NPZ_ERRORS,
+    NpzReader,
+    NpzWriter,
+)
 from ._schema import column_values, schema_section
 
 __all__ = ["EXACT_MAX", "KLL_K", "MERGE_FANIN", "N_QUANTILES", "SKETCHES", "Profile",
@@ -295,6 +302,9 @@ class Profile:
                     n=int(d["n"]), n_missing=int(d["n_missing"]), n_inf=int(d.get("n_inf", 0)),
                     n_values=int(d["n_values"]), dtype=str(d.get("dtype", "")))
                 if kind == "numeric":
+                    if isinstance(get, _JsonArrays):  # no inflating past what n_values needs
+                        get.limit = 8 * max(common["n_values"], N_QUANTILES,
+                                            int(data.get("n_quantiles", N_QUANTILES)))
                     s = ColumnSummary(
                         "numeric", mean=_fj(d.get("mean")), std=_fj(d.get("std")),
                         rank_error=float(d.get("rank_error", 0.0)),
@@ -375,9 +385,12 @@ class _JsonArrays:
             return [int(c) for c in array]
         return base64.b64encode(np.ascontiguousarray(array, np.uint8).tobytes()).decode("ascii")
 
+    #: the most bytes one float64 array may inflate to (set per column from its n_values)
+    limit = MAX_MEMBER_BYTES
+
     def array(self, value: Any, dtype: str) -> np.ndarray:
         if dtype == "<f8":
-            return _dec(value)
+            return _dec(value, min(self.limit, MAX_MEMBER_BYTES))
         if dtype == "<i8":
             return np.asarray(value, dtype=np.int64)
         if not isinstance(value, str):
@@ -390,8 +403,14 @@ def _enc(a: np.ndarray) -> str:
     return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
 
 
-def _dec(s: str) -> np.ndarray:
-    out: np.ndarray = np.frombuffer(zlib.decompress(base64.b64decode(s)), dtype="<f8").copy()
+def _dec(s: str, limit: int = MAX_MEMBER_BYTES) -> np.ndarray:
+    """A float64 array from its base64 zlib text, never inflated past `limit` bytes (a zlib
+    bomb is refused, not allocated)."""
+    inflate = zlib.decompressobj()
+    raw = inflate.decompress(base64.b64decode(s), limit + 1)
+    if len(raw) > limit or inflate.unconsumed_tail:
+        raise ValueError(f"an array inflates to more than the {limit:,} bytes its column needs")
+    out: np.ndarray = np.frombuffer(raw, dtype="<f8").copy()
     return out
 
 

@@ -249,3 +249,23 @@ def test_good_profiles_still_load_after_the_checks(tmp_path: Path) -> None:
     sketch = profile(np.random.default_rng(1).normal(size=150_000))
     assert not sketch.exact
     assert Profile.load(sketch.save(tmp_path / "s.json")).n_rows == 150_000
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM (Linux)")
+def test_a_zlib_bomb_in_a_json_profile_stays_in_bounded_memory(tmp_path: Path) -> None:
+    import base64
+    import zlib
+
+    doc = profile(np.arange(3000.0)).to_dict()
+    bomb = zlib.compress(bytes(256 * 1024 * 1024), 9)
+    doc["columns"][0]["values"] = base64.b64encode(bomb).decode("ascii")
+    path = tmp_path / "bomb.json"
+    path.write_text(json.dumps(doc))
+    assert path.stat().st_size < 2_000_000
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    assert out["outcome"] == "InputError"
+    assert out["peak_delta_mib"] < 32, out
