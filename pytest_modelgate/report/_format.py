@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pytest_modelgate._numbers import format_number, format_rate
+from pytest_modelgate._numbers import NOISE, format_number, format_rate
 from pytest_modelgate.results import VERDICTS, GateResult, RunRecord, is_blocking, waiver
 
 __all__ = [
@@ -34,6 +34,18 @@ NO_GATES = "no gate ran: every gate test was deselected or none was selected; no
 def format_value(x: Any, unit: str | None = None, *, scale: float | None = None) -> str:
     """A number with 4 significant digits, or with human units for seconds, bytes and rates."""
     return format_number(x, unit, scale=scale)
+
+
+def format_margin(x: Any, unit: str | None, r: GateResult) -> str:
+    """A result's margin: "0" (or "-0" when negative) only when it is float noise relative to
+    the value and threshold it is the difference of; real small margins keep their digits."""
+    scale = max(_threshold_scale(r.threshold) or 0.0,
+                abs(r.value) if isinstance(r.value, (int, float)) and math.isfinite(r.value)
+                else 0.0)
+    if isinstance(x, float) and math.isfinite(x) and x != 0 and abs(x) > NOISE * scale:
+        return format_number(x, unit, tiny=True)
+    text = format_number(x, unit, scale=max(scale, 1.0))
+    return "-" + text if isinstance(x, (int, float)) and x < 0 and text[:1] == "0" else text
 
 
 def _threshold_scale(threshold: Any) -> float | None:
@@ -69,7 +81,7 @@ def format_threshold(threshold: dict[str, Any] | Any, unit: str | None = None) -
             parts.append(f"throughput {format_rate(float(val))}")
             continue
         u = _KEY_UNITS.get(key, None if key in _UNITLESS else unit)
-        parts.append(f"{key} {format_value(val, u)}")
+        parts.append(f"{key} {format_number(val, u, tiny=True)}")  # a bound is never noise
     return ", ".join(parts) or "—"
 
 
@@ -159,10 +171,10 @@ def result_rows(results: Iterable[GateResult], run: RunRecord | None = None, *,
         rows.append((
             r.nodeid,
             f"{r.kind}:{r.name}",
-            format_value(r.value, r.unit),
+            format_number(r.value, r.unit, tiny=True),
             format_ci(r.ci, r.unit),
             format_threshold(r.threshold, r.unit),
-            format_value(r.margin, margin_unit, scale=_threshold_scale(r.threshold)),
+            format_margin(r.margin, margin_unit, r),
             verdict_label(r, run),
         ))
         if checks:

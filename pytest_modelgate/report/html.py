@@ -23,6 +23,7 @@ from ._format import (
     HEADER,
     check_rows,
     format_ci,
+    format_margin,
     format_number,
     format_threshold,
     headline,
@@ -175,9 +176,9 @@ def _metadata(run: RunRecord) -> str:
 
 def _row_cells(r: GateResult, run: RunRecord) -> list[str]:
     margin_unit = r.unit if r.unit in {"s", "B"} or (r.unit or "").endswith("/s") else None
-    return [r.nodeid, f"{r.kind}:{r.name}", format_number(r.value, r.unit),
+    return [r.nodeid, f"{r.kind}:{r.name}", format_number(r.value, r.unit, tiny=True),
             format_ci(r.ci, r.unit), format_threshold(r.threshold, r.unit),
-            format_number(r.margin, margin_unit), verdict_label(r, run)]
+            format_margin(r.margin, margin_unit, r), verdict_label(r, run)]
 
 
 def _breakable(text: str) -> str:
@@ -209,13 +210,13 @@ def _card(i: int, r: GateResult, run: RunRecord, seen: set[str],
           group: Sequence[tuple[int, GateResult]] | None = None) -> str:
     waived = not r.passed and not is_blocking(r, run)
     label = verdict_label(r, run)
-    facts = [("value", format_number(r.value, r.unit))]
+    facts = [("value", format_number(r.value, r.unit, tiny=True))]
     if r.ci is not None:
         level = f" ({r.confidence:.0%})" if isinstance(r.confidence, float) else ""
         facts.append((f"CI{level}", format_ci(r.ci, r.unit)))
     facts.append(("threshold", format_threshold(r.threshold, r.unit)))
     margin_unit = r.unit if r.unit in {"s", "B"} or (r.unit or "").endswith("/s") else None
-    facts.append(("margin", format_number(r.margin, margin_unit)))
+    facts.append(("margin", format_margin(r.margin, margin_unit, r)))
     if r.method:
         facts.append(("method", r.method))
     if r.n is not None:

@@ -101,3 +101,34 @@ def test_html_drift_bars_print_tiny_adjusted_p_values() -> None:
     assert "p_adj 1e-30" in html
     assert "p_adj 0<" not in html
     assert "p_adj 0\"" not in html
+
+
+def _tiny_result() -> GateResult:
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=200) * 1e-6
+    p = y + rng.normal(size=200) * 1e-6
+    return Gate(GateContext(nodeid="t::a", seed=1)).metric("mse", y, p, max=1e-13)
+
+
+def test_tables_show_tiny_thresholds_and_negative_margins() -> None:
+    from pytest_modelgate.report._format import result_rows
+
+    r = _tiny_result()
+    row = result_rows([r])[0]
+    assert row[4] == "max 1e-13"
+    assert row[5].startswith("-")
+    assert row[5] != "-0"
+    html = render_html(RunRecord(seed=0), [r])
+    assert "max 1e-13" in html
+    assert "<b>-9.59e-13</b>" in html
+
+
+def test_tables_keep_noise_margins_as_zero() -> None:
+    from pytest_modelgate.report._format import result_rows
+
+    r = GateResult(nodeid="t::a", kind="metric", name="accuracy", value=0.9,
+                   threshold={"min": 0.9}, margin=6.9e-17, verdict="passed")
+    assert result_rows([r])[0][5] == "0"
+    neg = GateResult(nodeid="t::a", kind="metric", name="accuracy", value=0.9,
+                     threshold={"min": 0.9}, margin=-6.9e-17, verdict="failed")
+    assert result_rows([neg])[0][5] == "-0"
