@@ -336,7 +336,8 @@ class Profile:
                        {k: v for k, v in data.items() if k not in _KNOWN_KEYS},
                        schema=data.get("schema"))
         except InputError as exc:
-            raise InputError(f"{source}: {exc}") from None
+            text = str(exc)  # the .npz reader's own errors already name the file
+            raise InputError(text if text.startswith(source) else f"{source}: {text}") from None
         except (*NPZ_ERRORS, binascii.Error) as exc:
             raise InputError(f"{source}: corrupt profile ({type(exc).__name__}: {exc})") from None
 

@@ -68,6 +68,7 @@ def test_a_deflate_bomb_member_is_refused_before_it_is_inflated(tmp_path: Path) 
     bomb = _bomb(good, tmp_path / "bomb.npz", 64)
     assert bomb.stat().st_size < 1_000_000  # small on disk, 64 MiB declared
     msg = _one_line_error(bomb)
+    assert msg.count(str(bomb)) == 1
     assert "f8.npy" in msg
     assert "modelgate profile" in msg
 
