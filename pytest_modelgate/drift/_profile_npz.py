@@ -199,12 +199,12 @@ class NpzReader:
                 data += chunk
                 if len(data) > limit + _NPY_HEADER_BYTES:
                     self._too_big(member, len(data), limit)
-        buf = io.BytesIO(data)
+        buf = io.BytesIO(bytes(data[:_NPY_HEADER_BYTES]))
         version = np.lib.format.read_magic(buf)
         if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(buf)
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(buf)
         elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(buf)
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(buf)
         else:
             raise ValueError(f"member {member} has .npy format version {version}")
         if dtype.hasobject:
@@ -212,11 +212,14 @@ class NpzReader:
                              f"pickle); a profile never does, and unpickling could run code, so "
                              f"it is refused: rebuild the profile with `modelgate profile DATA "
                              f"-o PROFILE.npz`")
-        declared = dtype.itemsize * math.prod(int(k) for k in shape)
-        if declared > limit:
-            self._too_big(member, declared, limit)
-        buf.seek(0)
-        out: np.ndarray = np.lib.format.read_array(buf, allow_pickle=False)
+        count = math.prod(int(k) for k in shape)
+        if dtype.itemsize * count > limit:
+            self._too_big(member, dtype.itemsize * count, limit)
+        if len(data) - buf.tell() < dtype.itemsize * count:
+            raise ValueError(f"member {member} is shorter than its .npy header says")
+        # a view of the bytes read (writable: a bytearray), not a third copy
+        flat = np.frombuffer(data, dtype=dtype, count=count, offset=buf.tell())
+        out: np.ndarray = flat.reshape(shape, order="F" if fortran else "C")
         return out
 
     def _too_big(self, member: str, size: int, limit: int) -> None:

@@ -133,7 +133,7 @@ def test_out_of_memory_is_a_one_line_input_error(tmp_path: Path,
     def no_memory(*args: Any, **kwargs: Any) -> Any:
         raise MemoryError("Unable to allocate output buffer.")
 
-    monkeypatch.setattr(np.lib.format, "read_array", no_memory)
+    monkeypatch.setattr(np, "frombuffer", no_memory)
     msg = _one_line_error(good)
     assert "memory" in msg
     assert "modelgate profile" in msg
