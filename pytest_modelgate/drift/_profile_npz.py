@@ -20,7 +20,7 @@ import math
 import zipfile
 import zlib
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -44,7 +44,7 @@ NPZ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OS
 MAX_HEADER_BYTES = 256 * 1024 * 1024
 MAX_MEMBER_BYTES = 2 * 1024 * 1024 * 1024
 _NPY_HEADER_BYTES = 65_536  # room for a member's .npy header (numpy writes 64-4 096 bytes)
-_CHUNK = 1024 * 1024
+_CHUNK = 8 * 1024 * 1024
 
 
 #: the pools, in file order: name -> dtype
@@ -193,12 +193,16 @@ class NpzReader:
         size = self._zip.getinfo(member).file_size
         if size > limit + _NPY_HEADER_BYTES:
             self._too_big(member, size, limit)
-        data = bytearray()
+        data = bytearray(size)  # at most `limit` (checked above): zipfile stops at this size
+        view = memoryview(data)
         with self._zip.open(member) as fh:  # checks the member's CRC-32 at its end
-            while chunk := fh.read(_CHUNK):
-                data += chunk
-                if len(data) > limit + _NPY_HEADER_BYTES:
-                    self._too_big(member, len(data), limit)
+            got = 0
+            while got < size and (n := cast(io.BufferedIOBase, fh).readinto(view[got:got + _CHUNK])):
+                got += n
+            if got < size or fh.read(1):
+                raise ValueError(f"member {member} holds {got:,} bytes, not the {size:,} its "
+                                 f"zip entry declares")
+        view.release()
         buf = io.BytesIO(bytes(data[:_NPY_HEADER_BYTES]))
         version = np.lib.format.read_magic(buf)
         if version == (1, 0):
