@@ -23,6 +23,7 @@ __all__ = [
     "GateResult",
     "RunRecord",
     "decide",
+    "format_distinct",
     "is_blocking",
     "plain",
     "waiver",
@@ -79,7 +80,39 @@ class Decision:
 
 
 def _fmt(x: float) -> str:
-    return format_number(x, missing="n/a")
+    return format_number(x, missing="n/a", tiny=True)
+
+
+#: the most significant digits `format_distinct` prints: enough for any two distinct doubles
+MAX_DIGITS = 17
+
+
+def _sig_digits(x: float) -> int:
+    """Significant digits of the shortest text that reads back as `x` ("0.99999995" -> 8)."""
+    mant = repr(float(x)).lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+    return max(len(mant.rstrip("0")), 1)
+
+
+def format_distinct(value: float, threshold: float) -> tuple[str, str]:
+    """`value` and `threshold` as the messages print them (real small numbers kept: a value or
+    a threshold is never float noise), with more significant digits when they would print
+    alike but differ, so "value 0.8 < min 0.8" reads "value 0.7999999999999999 < min 0.8"; the
+    threshold, a number someone wrote, then prints in full."""
+    a, b = _fmt(value), _fmt(threshold)
+    if a != b or value == threshold or not (math.isfinite(value) and math.isfinite(threshold)):
+        return a, b
+    digits = 4
+    while a == b and digits < MAX_DIGITS:
+        digits += 1
+        a = format_number(value, digits=digits, tiny=True)
+        b = format_number(threshold, digits=digits, tiny=True)
+    full = min(max(digits, _sig_digits(threshold)), MAX_DIGITS)
+    return a, format_number(threshold, digits=full, tiny=True)
+
+
+def _versus(what: str, value: float, op: str, bound: str, threshold: float) -> str:
+    a, b = format_distinct(value, threshold)
+    return f"{what} {a} {op} {bound} {b}"
 
 
 def decide(
@@ -108,18 +141,18 @@ def decide(
         margins.append(low - min)
         if value < min:
             verdict = "failed"
-            reasons.append(f"value {_fmt(value)} < min {_fmt(min)}")
+            reasons.append(_versus("value", value, "<", "min", min))
         elif low < min:
             verdict = "inconclusive"
-            reasons.append(f"lower confidence bound {_fmt(low)} < min {_fmt(min)}")
+            reasons.append(_versus("lower confidence bound", low, "<", "min", min))
     if max is not None:
         margins.append(max - high)
         if value > max:
             verdict = "failed"
-            reasons.append(f"value {_fmt(value)} > max {_fmt(max)}")
+            reasons.append(_versus("value", value, ">", "max", max))
         elif high > max and verdict != "failed":
             verdict = "inconclusive"
-            reasons.append(f"upper confidence bound {_fmt(high)} > max {_fmt(max)}")
+            reasons.append(_versus("upper confidence bound", high, ">", "max", max))
     return Decision(verdict, float(_min(margins)), "; ".join(reasons) or "within thresholds")
 
 

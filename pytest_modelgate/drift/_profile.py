@@ -36,7 +36,14 @@ from pytest_modelgate.exceptions import ConfigError, InputError
 from . import _kll
 from ._data import ColumnSummary, as_table, select_columns, summarize
 from ._kll import KLL_K
-from ._profile_npz import CONTAINER_VERSION, MAGIC, NPZ_ERRORS, NpzReader, NpzWriter
+from ._profile_npz import (
+    CONTAINER_VERSION,
+    MAGIC,
+    MAX_MEMBER_BYTES,
+    NPZ_ERRORS,
+    NpzReader,
+    NpzWriter,
+)
 from ._schema import column_values, schema_section
 
 __all__ = ["EXACT_MAX", "KLL_K", "MERGE_FANIN", "N_QUANTILES", "SKETCHES", "Profile",
@@ -241,6 +248,9 @@ class Profile:
     def _from_json(cls, blob: bytes, source: str) -> Profile:
         try:
             data = json.loads(blob.decode("utf-8-sig"))
+        except RecursionError:
+            raise InputError(f"{source} is not a valid profile: JSON nested too deeply; "
+                             f"rebuild it with `modelgate profile`") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise InputError(f"{source} is not a valid profile: {exc}") from None
         return cls.from_dict(data, source=source)
@@ -257,6 +267,10 @@ class Profile:
             detail = " ".join(str(exc).split()) or type(exc).__name__
             problem = (f"{source} is a damaged binary profile ({type(exc).__name__}: {detail}); "
                        f"rebuild it with `modelgate profile DATA -o PROFILE.npz`")
+        except MemoryError:
+            problem = (f"{source}: out of memory while loading this binary profile (a damaged "
+                       f"or crafted file asks for more than this machine has); rebuild it with "
+                       f"`modelgate profile DATA -o PROFILE.npz`")
         finally:
             if reader is not None:
                 reader.close()
@@ -269,7 +283,11 @@ class Profile:
         binary file's header."""
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
             raise InputError(f"{source} is not a pytest-modelgate profile")
-        if int(data.get("version", 0)) > VERSION:
+        version = data.get("version", 0)
+        if type(version) is not int:
+            raise InputError(f"{source}: profile version {version!r} is not a whole number; "
+                             f"rebuild it with `modelgate profile`")
+        if version > VERSION:
             raise InputError(f"{source}: profile version {data.get('version')} is newer than "
                              f"this pytest-modelgate understands ({VERSION}); upgrade")
         sketch = data.get("sketch", "grid")
@@ -284,6 +302,9 @@ class Profile:
                     n=int(d["n"]), n_missing=int(d["n_missing"]), n_inf=int(d.get("n_inf", 0)),
                     n_values=int(d["n_values"]), dtype=str(d.get("dtype", "")))
                 if kind == "numeric":
+                    if isinstance(get, _JsonArrays):  # no inflating past what n_values needs
+                        get.limit = 8 * max(common["n_values"], N_QUANTILES,
+                                            int(data.get("n_quantiles", N_QUANTILES)))
                     s = ColumnSummary(
                         "numeric", mean=_fj(d.get("mean")), std=_fj(d.get("std")),
                         rank_error=float(d.get("rank_error", 0.0)),
@@ -300,7 +321,14 @@ class Profile:
                     s = ColumnSummary("datetime", extra=extra, **common)
                 else:
                     s = ColumnSummary(kind, **common)
+                problem = _column_problem(s)
+                if problem:
+                    raise InputError(f"column {d['name']!r}: {problem} (a damaged or edited "
+                                     f"profile); rebuild it with `modelgate profile`")
                 cols[d["name"]] = s
+            if int(data["n_rows"]) < 0:
+                raise InputError(f"n_rows is {data['n_rows']} (a damaged or edited profile); "
+                                 f"rebuild it with `modelgate profile`")
             return cls(cols, int(data["n_rows"]), bool(data.get("is_frame", True)),
                        int(data.get("exact_max", EXACT_MAX)),
                        int(data.get("n_quantiles", N_QUANTILES)), dict(data.get("meta", {})),
@@ -308,9 +336,43 @@ class Profile:
                        {k: v for k, v in data.items() if k not in _KNOWN_KEYS},
                        schema=data.get("schema"))
         except InputError as exc:
-            raise InputError(f"{source}: {exc}") from None
+            text = str(exc)  # the .npz reader's own errors already name the file
+            raise InputError(text if text.startswith(source) else f"{source}: {text}") from None
         except (*NPZ_ERRORS, binascii.Error) as exc:
             raise InputError(f"{source}: corrupt profile ({type(exc).__name__}: {exc})") from None
+
+
+def _column_problem(s: ColumnSummary) -> str | None:
+    """What makes a loaded column summary inconsistent (it would give a wrong verdict or a
+    traceback at detection), or None."""
+    counts = (s.n, s.n_missing, s.n_inf, s.n_values)
+    if min(counts) < 0:
+        return f"negative counts (n {s.n}, n_missing {s.n_missing}, n_inf {s.n_inf}, " \
+               f"n_values {s.n_values})"
+    if s.n_missing + s.n_inf + s.n_values > s.n:
+        return f"n_missing {s.n_missing} + n_inf {s.n_inf} + n_values {s.n_values} exceed " \
+               f"n {s.n}"
+    if s.values is not None:
+        if s.values.size != s.n_values:
+            return f"{s.values.size} values stored for n_values {s.n_values}"
+        if not np.isfinite(s.values).all():
+            return "non-finite numbers among the finite values"
+    if s.quantiles is not None or s.probs is not None:
+        q, p = s.quantiles, s.probs
+        if q is None or p is None or q.size != p.size:
+            return "quantiles and probs of different lengths"
+        if not (np.isfinite(q).all() and np.isfinite(p).all()):
+            return "non-finite quantiles or probs"
+        if (np.diff(q) < 0).any() or (np.diff(p) < 0).any() or \
+                (p.size and (p[0] < 0 or p[-1] > 1)):
+            return "quantiles or probs not increasing in [0, 1]"
+    if s.kind == "categorical":
+        c = s.counts
+        if c is None or c.size != len(s.categories):
+            return f"{0 if c is None else c.size} counts for {len(s.categories)} categories"
+        if (c < 0).any():
+            return "negative category counts"
+    return None
 
 
 class _JsonArrays:
@@ -324,9 +386,12 @@ class _JsonArrays:
             return [int(c) for c in array]
         return base64.b64encode(np.ascontiguousarray(array, np.uint8).tobytes()).decode("ascii")
 
+    #: the most bytes one float64 array may inflate to (set per column from its n_values)
+    limit = MAX_MEMBER_BYTES
+
     def array(self, value: Any, dtype: str) -> np.ndarray:
         if dtype == "<f8":
-            return _dec(value)
+            return _dec(value, min(self.limit, MAX_MEMBER_BYTES))
         if dtype == "<i8":
             return np.asarray(value, dtype=np.int64)
         if not isinstance(value, str):
@@ -339,8 +404,14 @@ def _enc(a: np.ndarray) -> str:
     return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
 
 
-def _dec(s: str) -> np.ndarray:
-    out: np.ndarray = np.frombuffer(zlib.decompress(base64.b64decode(s)), dtype="<f8").copy()
+def _dec(s: str, limit: int = MAX_MEMBER_BYTES) -> np.ndarray:
+    """A float64 array from its base64 zlib text, never inflated past `limit` bytes (a zlib
+    bomb is refused, not allocated)."""
+    inflate = zlib.decompressobj()
+    raw = inflate.decompress(base64.b64decode(s), limit + 1)
+    if len(raw) > limit or inflate.unconsumed_tail:
+        raise ValueError(f"an array inflates to more than the {limit:,} bytes its column needs")
+    out: np.ndarray = np.frombuffer(raw, dtype="<f8").copy()
     return out
 
 

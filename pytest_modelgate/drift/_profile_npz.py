@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
 import zlib
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -37,6 +38,13 @@ _LEVEL = 6
 #: what a damaged zip or member raises while being read
 NPZ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
               ValueError, KeyError, TypeError, IndexError, NotImplementedError, RuntimeError)
+#: the largest header member read (its JSON: names, categories, schema), and the largest pool
+#: member whatever the header says (2 GiB of float64 = 2 700 columns of EXACT_MAX values): a
+#: deflate bomb is refused from its declared size before anything is inflated
+MAX_HEADER_BYTES = 256 * 1024 * 1024
+MAX_MEMBER_BYTES = 2 * 1024 * 1024 * 1024
+_NPY_HEADER_BYTES = 65_536  # room for a member's .npy header (numpy writes 64-4 096 bytes)
+_CHUNK = 8 * 1024 * 1024
 
 
 #: the pools, in file order: name -> dtype
@@ -115,6 +123,7 @@ class NpzReader:
         self._names = set(self._zip.namelist())
         self._pools: dict[str, np.ndarray] = {}
         self._shuffle: Any = None
+        self._need: dict[str, int] = {}
 
     def close(self) -> None:
         self._zip.close()
@@ -125,7 +134,7 @@ class NpzReader:
             raise InputError(f"{self.source} is an .npz without a pytest-modelgate profile "
                              f"header (written by something else?); build a profile with "
                              f"`modelgate profile DATA -o PROFILE.npz`")
-        raw = self._array(HEADER)
+        raw = self._array(HEADER, MAX_HEADER_BYTES)
         if raw.dtype != np.uint8 or raw.ndim != 1:
             raise InputError(f"{self.source}: corrupt profile (header is {raw.dtype} "
                              f"{raw.shape}, not UTF-8 bytes)")
@@ -144,6 +153,7 @@ class NpzReader:
                              f"newer than this pytest-modelgate understands "
                              f"({CONTAINER_VERSION}); upgrade pytest-modelgate")
         self._shuffle = doc.get("shuffle")
+        self._need = _pool_needs(doc)
         return doc
 
     def array(self, ref: Any, dtype: str) -> np.ndarray:
@@ -163,7 +173,7 @@ class NpzReader:
             return self._pools[name]
         if f"{name}.npy" not in self._names:
             raise KeyError(f"member {name}.npy missing")
-        arr = self._array(name)
+        arr = self._array(name, self._need.get(name, 0) * np.dtype(POOLS[name]).itemsize)
         if self._shuffle is not None and name == "f8":
             if self._shuffle != 8 or arr.dtype != np.uint8 or arr.ndim != 2 or \
                     arr.shape[0] != 8:
@@ -175,21 +185,65 @@ class NpzReader:
         self._pools[name] = arr
         return arr
 
-    def _array(self, name: str) -> np.ndarray:
-        data = self._zip.read(f"{name}.npy")  # checks the member's CRC-32
-        buf = io.BytesIO(data)
+    def _array(self, name: str, limit: int) -> np.ndarray:
+        """Member `name`, refused when it declares more than `limit` data bytes (what the
+        header's references need): read in chunks, so a member never inflates past it."""
+        member = f"{name}.npy"
+        limit = min(limit, MAX_MEMBER_BYTES)
+        size = self._zip.getinfo(member).file_size
+        if size > limit + _NPY_HEADER_BYTES:
+            self._too_big(member, size, limit)
+        data = bytearray(size)  # at most `limit` (checked above): zipfile stops at this size
+        view = memoryview(data)
+        with self._zip.open(member) as fh:  # checks the member's CRC-32 at its end
+            got = 0
+            while got < size and (n := cast(io.BufferedIOBase, fh).readinto(view[got:got + _CHUNK])):
+                got += n
+            if got < size or fh.read(1):
+                raise ValueError(f"member {member} holds {got:,} bytes, not the {size:,} its "
+                                 f"zip entry declares")
+        view.release()
+        buf = io.BytesIO(bytes(data[:_NPY_HEADER_BYTES]))
         version = np.lib.format.read_magic(buf)
         if version == (1, 0):
-            dtype = np.lib.format.read_array_header_1_0(buf)[2]
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(buf)
         elif version == (2, 0):
-            dtype = np.lib.format.read_array_header_2_0(buf)[2]
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(buf)
         else:
-            raise ValueError(f"member {name}.npy has .npy format version {version}")
+            raise ValueError(f"member {member} has .npy format version {version}")
         if dtype.hasobject:
-            raise InputError(f"{self.source}: member {name}.npy holds Python objects (a "
+            raise InputError(f"{self.source}: member {member} holds Python objects (a "
                              f"pickle); a profile never does, and unpickling could run code, so "
                              f"it is refused: rebuild the profile with `modelgate profile DATA "
                              f"-o PROFILE.npz`")
-        buf.seek(0)
-        out: np.ndarray = np.lib.format.read_array(buf, allow_pickle=False)
+        count = math.prod(int(k) for k in shape)
+        if dtype.itemsize * count > limit:
+            self._too_big(member, dtype.itemsize * count, limit)
+        if len(data) - buf.tell() < dtype.itemsize * count:
+            raise ValueError(f"member {member} is shorter than its .npy header says")
+        # a view of the bytes read (writable: a bytearray), not a third copy
+        flat = np.frombuffer(data, dtype=dtype, count=count, offset=buf.tell())
+        out: np.ndarray = flat.reshape(shape, order="F" if fortran else "C")
         return out
+
+    def _too_big(self, member: str, size: int, limit: int) -> None:
+        raise InputError(f"{self.source}: member {member} declares {size:,} bytes, more than "
+                         f"the profile header needs ({limit:,}): a damaged or crafted file, "
+                         f"refused; rebuild it with `modelgate profile DATA -o PROFILE.npz`")
+
+
+def _pool_needs(doc: Any) -> dict[str, int]:
+    """Pool name -> the largest `stop` of the header's references to it (how many values each
+    pool must hold; no more is read)."""
+    need: dict[str, int] = {}
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            pool, stop = node.get("pool"), node.get("stop")
+            if isinstance(pool, str) and type(stop) is int:
+                need[pool] = max(need.get(pool, 0), stop)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return need

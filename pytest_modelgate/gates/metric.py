@@ -17,11 +17,11 @@ from pytest_modelgate._numbers import format_estimate, format_interval
 from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate._numbers import format_signed as _sgn
 from pytest_modelgate.exceptions import BaselineWarning, ConfigError
-from pytest_modelgate.results import Decision, GateResult, decide
+from pytest_modelgate.results import Decision, GateResult, decide, format_distinct
 
 from ._recorder import check_keywords, user_stacklevel
+from ._text import fmt_margin, fmt_signed
 from ._text import fmt_number as _g
-from ._text import fmt_signed
 
 if TYPE_CHECKING:
     from pytest_modelgate.metrics import MetricResult
@@ -154,18 +154,20 @@ def _no_silent_pass(res: MetricResult, d: Decision, mode: str = "interval") -> D
     return d
 
 
-def _estimate_text(res: MetricResult) -> str:
+def _estimate_text(res: MetricResult, value_text: str | None = None) -> str:
     """"12,107 (95% CI [11,196; 13,016], bootstrap, n=400)": the value and its interval
-    printed alike (`format_estimate`)."""
+    printed alike (`format_estimate`); `value_text` replaces the value when more digits are
+    needed to tell it from its threshold."""
     n = _num(res.n)
+    shown = value_text or _g(res.value, tiny=True)
     if res.ci is None:
         if res.confidence is None:
-            return f"{_g(res.value)} (n={_num(n)})"
+            return f"{shown} (n={n})"
         if res.details.get("note"):
-            return f"{_g(res.value)} (no interval: {res.details['note']}; n={_num(n)})"
-        return f"{_g(res.value)} (no interval ({res.method}), n={_num(n)})"
-    value, ci = format_estimate(res.value, res.ci[0], res.ci[1], missing="n/a")
-    return f"{value} ({res.confidence:.0%} CI {ci}, {res.method}, n={_num(n)})"
+            return f"{shown} (no interval: {res.details['note']}; n={n})"
+        return f"{shown} (no interval ({res.method}), n={n})"
+    value, ci = format_estimate(res.value, res.ci[0], res.ci[1], missing="n/a", tiny=True)
+    return f"{value_text or value} ({res.confidence:.0%} CI {ci}, {res.method}, n={n})"
 
 
 def _rows_to_decide(res: MetricResult, bounds: Sequence[tuple[str, float]], power: float) -> int | None:
@@ -522,9 +524,18 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
                     rows: int | None, power: float, notes: Sequence[str],
                     slice_text: str | None, naive: Mapping[str, Any] | None = None,
                     others_failed: bool = True, naive_only: bool = False) -> str:
-    parts = [f"{res.name} = {_estimate_text(res)}"]
-    th = [f"{k} {_g(v)}" for k, v in threshold.items() if k in ("min", "max", "max_drop",
-                                                                "baseline_value")]
+    value_text: str | None = None
+    th = []
+    for k, v in threshold.items():
+        if k in ("min", "max") and res.value is not None and isinstance(v, (int, float)):
+            shown, bound = format_distinct(res.value, v)  # never "0.8 < min 0.8"
+            if len(shown) > len(_g(res.value, tiny=True)) and (
+                    value_text is None or len(shown) > len(value_text)):
+                value_text = shown
+            th.append(f"{k} {bound}")
+        elif k in ("max_drop", "baseline_value"):
+            th.append(f"{k} {_g(v, tiny=True)}")
+    parts = [f"{res.name} = {_estimate_text(res, value_text)}"]
     if th:
         parts.append("threshold " + ", ".join(th))
     naive_lost = bool(naive and naive.get("verdict") == "failed")
@@ -534,7 +545,10 @@ def _metric_message(res: MetricResult, threshold: Mapping[str, Any], dec: Decisi
     if dec.margin is not None:
         by_naive = (naive is not None and th and dec.verdict != "passed"
                     and naive.get("decision_margin") == dec.margin)
-        parts.append(f"margin {_signed(dec.margin)}" + (" (naive check)" if by_naive else ""))
+        scale = max([abs(float(v)) for v in threshold.values() if isinstance(v, (int, float))]
+                    + [abs(res.value) if res.value is not None else 0.0])
+        parts.append(f"margin {fmt_margin(dec.margin, scale)}"
+                     + (" (naive check)" if by_naive else ""))
     head = "; ".join(parts)
     if dec.verdict == "passed":
         tail = f"passed: {dec.reason}" if dec.reason else "passed"

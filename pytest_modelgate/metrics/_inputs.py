@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pytest_modelgate._numbers import format_interval
-from pytest_modelgate._numbers import format_number as _num
 from pytest_modelgate.exceptions import InputError
+from pytest_modelgate.results import format_distinct
 
 from ._registry import MetricSpec
 
@@ -210,7 +209,8 @@ def check_inputs(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any 
         if lo < 0 or hi > 1:
             raise InputError(
                 f"y_pred: {name!r} needs probabilities in [0; 1], got values in "
-                f"{format_interval(lo, hi, tiny=True)}; pass model.predict_proba(X) (or apply a sigmoid/softmax)"
+                f"[{format_distinct(lo, 0.0)[0]}; {format_distinct(hi, 1.0)[0]}]; pass "
+                "model.predict_proba(X) (or apply a sigmoid/softmax)"
             )
         if yp.ndim == 2:
             sums = yp.sum(axis=1)
@@ -220,7 +220,7 @@ def check_inputs(spec: MetricSpec, y_true: Any, y_pred: Any, sample_weight: Any 
                 i = int(np.flatnonzero(off)[0])
                 raise InputError(
                     f"y_pred: probability rows must sum to 1; {int(off.sum())} row(s) do not "
-                    f"(row {i} sums to {_num(float(sums[i]), digits=6)}); pass predict_proba output or "
+                    f"(row {i} sums to {format_distinct(float(sums[i]), 1.0)[0]}); pass predict_proba output or "
                     "normalise each row"
                 )
     return Checked(yt, yp, w, n)

@@ -7,7 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pytest_modelgate._numbers import format_estimate, format_interval, format_number, format_rate
+from pytest_modelgate._numbers import (
+    NOISE,
+    format_estimate,
+    format_interval,
+    format_number,
+    format_rate,
+)
 from pytest_modelgate.results import VERDICTS, GateResult, RunRecord, is_blocking, waiver
 
 __all__ = [
@@ -39,6 +45,18 @@ def format_value(x: Any, unit: str | None = None, *, scale: float | None = None)
     return format_number(x, unit, scale=scale)
 
 
+def format_margin(x: Any, unit: str | None, r: GateResult) -> str:
+    """A result's margin: "0" (or "-0" when negative) only when it is float noise relative to
+    the value and threshold it is the difference of; real small margins keep their digits."""
+    scale = max(_threshold_scale(r.threshold) or 0.0,
+                abs(r.value) if isinstance(r.value, (int, float)) and math.isfinite(r.value)
+                else 0.0)
+    if isinstance(x, float) and math.isfinite(x) and x != 0 and abs(x) > NOISE * scale:
+        return format_number(x, unit, tiny=True)
+    text = format_number(x, unit, scale=max(scale, 1.0))
+    return "-" + text if isinstance(x, (int, float)) and x < 0 and text[:1] == "0" else text
+
+
 def _threshold_scale(threshold: Any) -> float | None:
     """The largest finite numeric bound of a threshold: the scale of its margin's noise."""
     if not isinstance(threshold, dict):
@@ -53,8 +71,8 @@ def value_and_ci(value: Any, ci: Sequence[Any] | None, unit: str | None = None,
     """The value cell and the CI cell of a row, printed alike (`format_estimate`): one unit,
     one grouping, one number of decimals; "—" for no interval."""
     if ci is None or len(ci) != 2 or None in ci:
-        return format_value(value, unit), "—"
-    return format_estimate(value, ci[0], ci[1], unit)
+        return format_number(value, unit, tiny=True), "—"  # a value is never float noise
+    return format_estimate(value, ci[0], ci[1], unit, tiny=True)
 
 
 def format_ci(ci: Sequence[float] | None, unit: str | None = None, confidence: Any = None) -> str:
@@ -82,7 +100,7 @@ def format_threshold(threshold: dict[str, Any] | Any, unit: str | None = None) -
             parts.append(f"throughput {format_rate(float(val))}")
             continue
         u = _KEY_UNITS.get(key, None if key in _UNITLESS else unit)
-        parts.append(f"{key} {format_value(val, u)}")
+        parts.append(f"{key} {format_number(val, u, tiny=True)}")  # a bound is never noise
     return ", ".join(parts) or "—"
 
 
@@ -176,7 +194,7 @@ def result_rows(results: Iterable[GateResult], run: RunRecord | None = None, *,
             value,
             ci,
             format_threshold(r.threshold, r.unit),
-            format_value(r.margin, margin_unit, scale=_threshold_scale(r.threshold)),
+            format_margin(r.margin, margin_unit, r),
             verdict_label(r, run),
         ))
         if checks:

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -47,6 +47,25 @@ def _f(x: Any) -> float | None:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return None
     return float(x) if math.isfinite(x) else None
+
+
+def _count(x: Any) -> int:
+    """A count from the details (a number or its text); ValueError (the chart fallback) when it
+    is not a finite number, never an OverflowError."""
+    value = float(x or 0)
+    if not math.isfinite(value):
+        raise ValueError(f"count {x!r} is not finite")
+    return int(value)
+
+
+def _range_end(time: Any) -> Callable[[Any], str]:
+    """How a range card prints its ends: as the integrity gate's message does, ISO UTC times
+    for a datetime column ("stamp"), durations for a timedelta ("delta"), else numbers."""
+    if time in ("stamp", "delta"):
+        from pytest_modelgate.gates.integrity import _when
+
+        return lambda ns: _when(_f(ns), time == "delta")
+    return format_number
 
 
 def _ci(x: Any) -> tuple[float | None, float | None]:
@@ -256,7 +275,10 @@ def _column_table(check: str, per: Mapping[str, Any], r: GateResult) -> str:
         verdict = str(x.get("verdict") or ("failed" if share is not None and limit is not None
                                            and share > limit else "passed"))
         if check == "range":
-            what = f"outside {format_interval(x.get('low'), x.get('high'))}"
+            end = _range_end(x.get("time"))
+            lo, hi = x.get("low"), x.get("high")
+            what = (f"outside {format_interval(lo, hi)}" if end is format_number
+                    else f"outside [{end(lo)}; {end(hi)}]")
         elif check == "new_categories":
             unseen = list(x.get("unseen") or [])
             what = "unseen: " + ", ".join(map(repr, unseen[:IDS_SHOWN])) + (
@@ -296,7 +318,7 @@ def determinism(r: GateResult) -> list[str]:
             rows.append([f"<b>{_e(name)}</b>", what, "—", f"not applicable: {_e(c['skipped'])}",
                          "", "—", "—"])
             continue
-        n, k = _f(c.get("n_rows")) or 0.0, int(c.get("n_disagree") or 0)
+        n, k = _f(c.get("n_rows")) or 0.0, _count(c.get("n_disagree"))
         verdict = "failed" if k else "passed"
         ids = _ids(c.get("rows"), k)
         labels = c.get("labels")

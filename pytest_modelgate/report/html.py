@@ -22,6 +22,7 @@ from . import _svg, _views
 from ._format import (
     HEADER,
     check_rows,
+    format_margin,
     format_number,
     format_threshold,
     headline,
@@ -177,7 +178,7 @@ def _row_cells(r: GateResult, run: RunRecord) -> list[str]:
     margin_unit = r.unit if r.unit in {"s", "B"} or (r.unit or "").endswith("/s") else None
     value, ci = value_and_ci(r.value, r.ci, r.unit)
     return [r.nodeid, f"{r.kind}:{r.name}", value, ci, format_threshold(r.threshold, r.unit),
-            format_number(r.margin, margin_unit), verdict_label(r, run)]
+            format_margin(r.margin, margin_unit, r), verdict_label(r, run)]
 
 
 def _breakable(text: str) -> str:
@@ -216,7 +217,7 @@ def _card(i: int, r: GateResult, run: RunRecord, seen: set[str],
         facts.append((f"CI{level}", ci))
     facts.append(("threshold", format_threshold(r.threshold, r.unit)))
     margin_unit = r.unit if r.unit in {"s", "B"} or (r.unit or "").endswith("/s") else None
-    facts.append(("margin", format_number(r.margin, margin_unit)))
+    facts.append(("margin", format_margin(r.margin, margin_unit, r)))
     if r.method:
         facts.append(("method", r.method))
     if r.n is not None:
@@ -226,7 +227,8 @@ def _card(i: int, r: GateResult, run: RunRecord, seen: set[str],
     facts_html = "".join(f"<span>{_e(k)} <b>{_e(v)}</b></span>" for k, v in facts)
     try:
         charts = _charts(r, seen, group)
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError,
+            OverflowError):
         charts = ["<p class=\"note\">the charts of this result could not be drawn from its "
                   "details</p>"]
     cls = f"card {r.verdict}" + (" waived" if waived else "")
@@ -404,7 +406,7 @@ def _drift(r: GateResult) -> list[str]:
         bars = []
         for name, c in tested[:DRIFT_BARS]:
             p = c.get("p_adjusted")
-            ptxt = f", p_adj {format_number(p)}" if _f(p) is not None else ""
+            ptxt = f", p_adj {format_number(p, digits=3, tiny=True)}" if _f(p) is not None else ""
             text = f"{format_number(c['effect'])}{ptxt}"
             bars.append((name, float(c["effect"]), _f(c.get("threshold")), name in drifted, text))
         eff_names = sorted({str(c.get("effect_name")) for _, c in tested[:DRIFT_BARS]})

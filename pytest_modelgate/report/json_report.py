@@ -44,6 +44,21 @@ def write_report(path: str | Path, report: Mapping[str, Any]) -> Path:
     return atomic_write_text(path, json.dumps(report, indent=2, sort_keys=True, allow_nan=False) + "\n")
 
 
+class _NotFinite(Exception):
+    """A report's JSON holds NaN, Infinity or a number beyond float range (e.g. 1e400)."""
+
+
+def _not_finite(text: str) -> float:
+    raise _NotFinite(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text)
+    return value
+
+
 def load_report(path: str | Path) -> dict[str, Any]:
     """Read a report written by `write_report` (any schema up to this one), checking it is one.
 
@@ -54,7 +69,12 @@ def load_report(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"report {path}: cannot read it ({exc.strerror or exc})") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_constant=_not_finite,
+                          parse_float=_finite_float)
+    except _NotFinite as exc:
+        raise ConfigError(f"report {path}: holds the non-finite number {exc} (a modelgate "
+                          "report holds only finite numbers: a damaged or edited file); "
+                          "regenerate it with pytest --modelgate") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"report {path}: not UTF-8 text (byte {exc.start}); is it a "
                           "modelgate JSON report?") from None
