@@ -8,7 +8,7 @@ report (column names, labels) is escaped here.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -148,6 +148,19 @@ class Row:
     note: str = ""
 
 
+def _whisker(sc: Callable[[float], float], low: float | None, high: float | None,
+             value: float | None, y: float, color: str) -> list[str]:
+    """An interval as a line with end ticks, and its point, at height y (finite parts only)."""
+    out = []
+    if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+        out += [_line(sc(low), y, sc(high), y, color, 2),
+                _line(sc(low), y - 5, sc(low), y + 5, color, 1.5),
+                _line(sc(high), y - 5, sc(high), y + 5, color, 1.5)]
+    if value is not None and math.isfinite(value):
+        out.append(f'<circle cx="{_n(sc(value))}" cy="{_n(y)}" r="4.5" fill="{color}"/>')
+    return out
+
+
 def forest(rows: Sequence[Row], thresholds: Sequence[tuple[str, float]], title: str,
            unit: str | None = None, width: int = 560, label_width: int = 150) -> str:
     """Point estimates with interval whiskers against vertical threshold lines."""
@@ -171,13 +184,8 @@ def forest(rows: Sequence[Row], thresholds: Sequence[tuple[str, float]], title: 
         if r.highlight:
             body.append(f'<rect x="0" y="{_n(y - h_row / 2)}" width="{width}" height="{h_row}" '
                         'fill="#cf222e" fill-opacity="0.07"/>')
-        if r.low is not None and r.high is not None and math.isfinite(r.low) \
-                and math.isfinite(r.high):
-            body.append(_line(sc(r.low), y, sc(r.high), y, color, 2))
-            body.append(_line(sc(r.low), y - 5, sc(r.low), y + 5, color, 1.5))
-            body.append(_line(sc(r.high), y - 5, sc(r.high), y + 5, color, 1.5))
+        body.extend(_whisker(sc, r.low, r.high, r.value, y, color))
         if r.value is not None and math.isfinite(r.value):
-            body.append(f'<circle cx="{_n(sc(r.value))}" cy="{_n(y)}" r="4.5" fill="{color}"/>')
             text = format_number(r.value, unit) + (f" {r.note}" if r.note else "")
             body.append(_text(width - 66, y + 4, text, "start", "val"))
     return _svg(width, height, title, body, "chart forest")
@@ -417,13 +425,8 @@ def groups(rows: Sequence[Row], band: tuple[float, float] | None, bracket: tuple
         color = COLORS.get(r.verdict, COLORS["axis"]) if r.highlight else COLORS["current"]
         body.append(_text(label_width, y + 4, shorten_middle(r.label, 20), "end", "lab", None,
                           "bold" if r.highlight else None))
-        if r.low is not None and r.high is not None and math.isfinite(r.low) \
-                and math.isfinite(r.high):
-            body.append(_line(sc(r.low), y, sc(r.high), y, color, 2))
-            body.append(_line(sc(r.low), y - 5, sc(r.low), y + 5, color, 1.5))
-            body.append(_line(sc(r.high), y - 5, sc(r.high), y + 5, color, 1.5))
+        body.extend(_whisker(sc, r.low, r.high, r.value, y, color))
         if r.value is not None and math.isfinite(r.value):
-            body.append(f'<circle cx="{_n(sc(r.value))}" cy="{_n(y)}" r="4.5" fill="{color}"/>')
             body.append(_text(width - 86, y + 4, format_number(r.value)
                               + (f" {r.note}" if r.note else ""), "start", "val"))
     return _svg(width, height, title, body, "chart groups")

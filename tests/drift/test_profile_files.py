@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profile_errors import one_line_error
 
 from pytest_modelgate.drift import Profile, _profile_npz, _schema, detect, merge_profiles, profile
 from pytest_modelgate.exceptions import InputError
@@ -220,14 +221,7 @@ def test_binary_files_are_smaller_and_uncompressed_bytes_are_plain(tmp_path: Pat
 
 # -- refusing bad files -------------------------------------------------------------------------
 
-def _one_line_error(path: Path) -> str:
-    with pytest.raises(InputError) as info:
-        Profile.load(path)
-    msg = str(info.value)
-    assert "\n" not in msg
-    assert str(path) in msg
-    assert info.value.__cause__ is None
-    return msg
+_one_line_error = one_line_error
 
 
 def _npz(path: Path, **members: Any) -> Path:

@@ -14,21 +14,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from profile_errors import one_line_error
 
 from pytest_modelgate.drift import Profile, profile
-from pytest_modelgate.exceptions import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _one_line_error(path: Path) -> str:
-    with pytest.raises(InputError) as info:
-        Profile.load(path)
-    msg = str(info.value)
-    assert "\n" not in msg
-    assert str(path) in msg
-    assert info.value.__cause__ is None
-    return msg
+_one_line_error = one_line_error
 
 
 def _header(path: Path) -> dict[str, Any]:
