@@ -602,8 +602,13 @@ def _when(ns: float | None, delta: bool = False) -> str:
     """A range end stored as UTC (or timedelta) nanoseconds, as an ISO timestamp (UTC)."""
     if ns is None or not math.isfinite(ns):
         return _g(ns)
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:  # a report rebuilt where pandas is absent: the stdlib's forms
+        import datetime as dt
 
+        step = dt.timedelta(microseconds=int(ns) // 1000)
+        return str(step) if delta else (dt.datetime(1970, 1, 1) + step).isoformat()
     return str(pd.Timedelta(int(ns))) if delta else pd.Timestamp(int(ns)).isoformat()
 
 

@@ -135,8 +135,8 @@ def test_out_of_memory_is_a_one_line_input_error(tmp_path: Path,
 # -- F3: a loaded profile is checked for internal consistency ------------------------------------
 
 def _doc() -> dict[str, Any]:
-    import pandas as pd
-
+    pd = pytest.importorskip("pandas", reason="pandas not installed: "
+                             "pip install 'pytest-modelgate[pandas]'")
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x": rng.normal(size=3000),
                           "c": pd.Categorical(rng.choice(["a", "b", "c"], 3000))})

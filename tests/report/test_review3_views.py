@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from pytest_modelgate.cli import main
@@ -62,6 +62,8 @@ def _range(time: str | None, low: float, high: float) -> GateResult:
 
 
 def test_a_datetime_range_prints_as_utc_timestamps() -> None:
+    pd = pytest.importorskip("pandas", reason="needs the pandas extra: "
+                             "pip install 'pytest-modelgate[pandas]'")
     low = pd.Timestamp("2024-01-01").value
     high = pd.Timestamp("2024-02-11T06:30").value
     html = render_html(RunRecord(seed=0), [_range("stamp", float(low), float(high))])
@@ -70,6 +72,8 @@ def test_a_datetime_range_prints_as_utc_timestamps() -> None:
 
 
 def test_a_timedelta_range_prints_as_durations() -> None:
+    pd = pytest.importorskip("pandas", reason="needs the pandas extra: "
+                             "pip install 'pytest-modelgate[pandas]'")
     day = pd.Timedelta(days=1).value
     html = render_html(RunRecord(seed=0), [_range("delta", 0.0, float(3 * day))])
     assert "outside [0 days 00:00:00; 3 days 00:00:00]" in html
@@ -78,3 +82,14 @@ def test_a_timedelta_range_prints_as_durations() -> None:
 def test_a_numeric_range_is_unchanged() -> None:
     html = render_html(RunRecord(seed=0), [_range(None, 0.5, 12.25)])
     assert "outside [0.50; 12.25]" in html  # one interval format: [lo; hi], shared decimals
+
+
+def test_a_datetime_range_renders_where_pandas_is_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`modelgate report` may rebuild a report on a machine without pandas (the minimal
+    install): the range ends fall back to the standard library's ISO forms."""
+    from pytest_modelgate.gates.integrity import _when
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` raises ImportError
+    day = 86_400 * 10**9
+    assert _when(19_723 * day, False) == "2024-01-01T00:00:00"
+    assert _when(3 * day, True) == "3 days, 0:00:00"
