@@ -114,20 +114,6 @@ def _chunks(n_rows: int, n_resamples: int, width: int = 1) -> list[int]:
     return out
 
 
-def resampled_sums(cols: F, n_resamples: int, rng: np.random.Generator) -> F:
-    """Row bootstrap of column sums: (B, k) sums of `cols` over B resamples of its n rows."""
-    n, k = cols.shape
-    out = np.empty((n_resamples, k), dtype=np.float64)
-    start = 0
-    for c in _chunks(n, n_resamples):
-        idx = rng.integers(0, n, size=(c, n))
-        idx += (np.arange(c, dtype=np.int64) * n)[:, None]
-        counts = np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float64)
-        out[start:start + c] = counts @ cols
-        start += c
-    return out
-
-
 def resample_counts(n: int, c: int, rng: np.random.Generator) -> F:
     """(c, n) multiplicities of the rows in c bootstrap resamples (each row sum is n)."""
     idx = rng.integers(0, n, size=(c, n))

@@ -31,7 +31,7 @@ from pytest_modelgate._params import CONFIDENCE, check_param
 from pytest_modelgate.exceptions import ConfigError, InputError
 from pytest_modelgate.results import decide as _decide
 
-from . import _ci
+from . import _boot_fast, _ci
 from ._evaluate import check_resamples, compute_value, resolve_metric, rows_needed
 from ._inputs import Checked, check_inputs
 from ._registry import MetricSpec
@@ -190,7 +190,7 @@ def _paired_bootstrap(spec: MetricSpec, c: Checked, b: Checked, params: dict[str
         sc = _ci.sum_columns(spec, c)
         sb = _ci.sum_columns(spec, b)
         if sc is not None and sb is not None:
-            sums = _ci.resampled_sums(np.column_stack([sc.cols, sb.cols]), n_resamples, rng)
+            sums = _boot_fast.resampled_sums(np.column_stack([sc.cols, sb.cols]), n_resamples, rng)
             kc = sc.cols.shape[1]
             return (sc.finish(sums[:, :kc]) - sb.finish(sums[:, kc:]),
                     "row bootstrap (vectorised weighted sums)")
