@@ -277,8 +277,8 @@ def _column_table(check: str, per: Mapping[str, Any], r: GateResult) -> str:
         if check == "range":
             end = _range_end(x.get("time"))
             lo, hi = x.get("low"), x.get("high")
-            what = (f"outside {format_interval(lo, hi)}" if end is format_number
-                    else f"outside [{end(lo)}; {end(hi)}]")
+            what = "outside " + (format_interval(lo, hi) if end is format_number
+                                 else format_interval(end(lo), end(hi)))
         elif check == "new_categories":
             unseen = list(x.get("unseen") or [])
             what = "unseen: " + ", ".join(map(repr, unseen[:IDS_SHOWN])) + (
